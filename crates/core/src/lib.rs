@@ -1,0 +1,19 @@
+//! Sunledger domain core.
+//!
+//! Types and rules of the supervision domain, validated on construction. Nothing in this crate
+//! does I/O: no SQL, no HTTP and no clock. Functions that depend on time take it as a parameter.
+#![deny(clippy::indexing_slicing)]
+
+pub mod access;
+pub mod department;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod region;
+
+pub use access::{Actor, Grant, Permission, Role};
+pub use department::DepartmentKind;
+pub use error::DomainError;
+pub use ids::{CreditCode, IdNumber};
+pub use money::Money;
+pub use region::{Level, RegionCode};

@@ -1,0 +1,117 @@
+//! Sunledger storage: one interface ([`Store`]) and two backends, embedded SQLite (the default)
+//! and PostgreSQL, chosen by the database URL.
+//!
+//! Both backends share one body of SQL (`sql.rs`), compiled once per backend with that backend's
+//! `DB` type, so the queries cannot drift apart; each backend has its own migrations folder and
+//! connection setup. Every method is one transaction: a call either books everything it was given
+//! or nothing.
+#![deny(clippy::indexing_slicing)]
+
+pub mod error;
+pub mod model;
+mod postgres;
+mod sqlite;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+use sunledger_core::RegionCode;
+
+pub use error::{Result, StoreError};
+pub use model::*;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Opens the store named by `url` (`sqlite:PATH` / a plain path, or `postgres://...`) and runs
+/// the migrations.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect(url).await?))
+    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        Ok(Arc::new(SqliteStore::open(path).await?))
+    } else if url.contains("://") {
+        Err(StoreError::Url(redact_url(url)))
+    } else {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    }
+}
+
+/// The URL with any password replaced by `***`, for logs and `Debug` output.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = url.get(s + 3..at).unwrap_or("");
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", url.get(..s).unwrap_or(""), url.get(at + 1..).unwrap_or("")),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The storage interface. Implementations: [`SqliteStore`] and [`PgStore`].
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    // --- regions ---
+    /// Every stored region code with its name (for validating an import against what exists).
+    async fn region_names(&self) -> Result<std::collections::HashMap<RegionCode, String>>;
+    /// Inserts new regions and renames existing ones, in one transaction. Never deletes.
+    async fn upsert_regions(&self, rows: &[NewRegion], now: i64) -> Result<UpsertCounts>;
+    async fn region(&self, code: &RegionCode) -> Result<Option<Region>>;
+    async fn region_children(&self, code: &RegionCode) -> Result<Vec<Region>>;
+    /// Regions without a parent in the table (usually provinces, or the imported city).
+    async fn region_roots(&self) -> Result<Vec<Region>>;
+    async fn region_count(&self) -> Result<i64>;
+
+    // --- departments and people ---
+    async fn create_department(&self, d: &NewDepartment, now: i64) -> Result<Department>;
+    /// Creates many departments in one transaction (demo and imports); returns their ids in order.
+    async fn create_departments(&self, ds: &[NewDepartment], now: i64) -> Result<Vec<i64>>;
+    async fn department(&self, id: i64) -> Result<Option<Department>>;
+    async fn departments_in(&self, region: &RegionCode) -> Result<Vec<Department>>;
+    async fn create_person(&self, p: &NewPerson, now: i64) -> Result<Person>;
+    /// Creates many people in one transaction (demo and imports).
+    async fn create_people(&self, ps: &[NewPerson], now: i64) -> Result<u64>;
+    async fn person(&self, id: i64) -> Result<Option<Person>>;
+    async fn people_in_department(&self, department_id: i64) -> Result<Vec<Person>>;
+
+    // --- accounts and grants ---
+    async fn user_count(&self) -> Result<i64>;
+    /// Creates the account and records `event` in the same transaction.
+    async fn create_user(&self, u: &NewUser, event: &NewAuthEvent) -> Result<User>;
+    async fn user(&self, id: i64) -> Result<Option<User>>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>>;
+    /// Accounts whose home region lies within one of `scopes`.
+    async fn users_within(&self, scopes: &[RegionCode]) -> Result<Vec<User>>;
+    /// Sets a new password hash, ends the account's sessions and records `event`.
+    async fn set_password(&self, user_id: i64, hash: &str, event: &NewAuthEvent) -> Result<()>;
+    async fn set_locale(&self, user_id: i64, locale: Option<&str>) -> Result<()>;
+    async fn grants_of(&self, user_id: i64, include_revoked: bool) -> Result<Vec<GrantRow>>;
+    async fn add_grant(&self, g: &NewGrant, now: i64, event: &NewAuthEvent) -> Result<GrantRow>;
+    /// Marks the grant revoked (it stays in the history). `false` if it was not active.
+    async fn revoke_grant(&self, grant_id: i64, by: Option<i64>, now: i64, event: &NewAuthEvent) -> Result<bool>;
+    async fn grant(&self, grant_id: i64) -> Result<Option<GrantRow>>;
+
+    // --- sessions ---
+    /// Stores a new session; a session presented with the request (`replaces`) is deleted in the
+    /// same transaction, so sign-in always rotates the token.
+    async fn create_session(&self, s: &NewSession, replaces: Option<&str>, event: &NewAuthEvent) -> Result<()>;
+    /// The user of a live session.
+    async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<i64>>;
+    async fn delete_session(&self, token_hash: &str, event: Option<&NewAuthEvent>) -> Result<()>;
+
+    // --- record of sign-ins and access changes ---
+    async fn record_auth_event(&self, e: &NewAuthEvent) -> Result<()>;
+    /// Failed sign-ins since `since` for this username, and from this address.
+    async fn failed_sign_ins_since(&self, username: &str, ip: Option<&str>, since: i64) -> Result<(i64, i64)>;
+    /// Newest first. `include_unknown` adds failed sign-ins for usernames that do not exist.
+    async fn auth_events_within(&self, scopes: &[RegionCode], include_unknown: bool, limit: i64) -> Result<Vec<AuthEvent>>;
+}

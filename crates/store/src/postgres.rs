@@ -1,0 +1,29 @@
+//! The PostgreSQL backend, used when the database URL starts with `postgres://`.
+use crate::{Backend, Result};
+use sqlx::Row;
+use sqlx::Pool;
+use sqlx::postgres::PgPoolOptions;
+
+type DB = sqlx::Postgres;
+type StoreImpl = PgStore;
+const BACKEND: Backend = Backend::Postgres;
+
+pub struct PgStore {
+    pool: Pool<DB>,
+}
+
+async fn begin_write(pool: &Pool<DB>) -> Result<sqlx::Transaction<'static, DB>> {
+    Ok(pool.begin().await?)
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl PgStore {
+    pub async fn connect(url: &str) -> Result<PgStore> {
+        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+}
+
+include!("sql.rs");

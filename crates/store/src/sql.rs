@@ -1,0 +1,536 @@
+// The SQL shared by both backends. This file is `include!`d by `sqlite.rs` and `postgres.rs`,
+// each of which defines `DB`, `StoreImpl` (with a `pool` field), `BACKEND` and `begin_write`
+// before including it. Placeholders are `$1`-style, which both engines accept.
+
+use crate::error::classify;
+use crate::model::*;
+use crate::{Store, StoreError};
+use async_trait::async_trait;
+use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::collections::HashMap;
+use sunledger_core::{Level, RegionCode};
+
+type DbRow = <DB as sqlx::Database>::Row;
+
+/// Batch size for multi-row inserts: below both engines' limit on bound parameters.
+const BATCH_ROWS: usize = 1000;
+
+fn code(s: &str) -> Result<RegionCode> {
+    RegionCode::parse(s).map_err(|e| StoreError::Corrupt(format!("region code {s:?}: {e}")))
+}
+
+fn opt_code(s: Option<String>) -> Result<Option<RegionCode>> {
+    s.as_deref().map(code).transpose()
+}
+
+/// The inclusive range of 12-digit codes inside `scope`'s subtree.
+fn subtree_range(scope: &RegionCode) -> (String, String) {
+    let p = scope.prefix();
+    let pad = 12usize.saturating_sub(p.len());
+    (format!("{p}{}", "0".repeat(pad)), format!("{p}{}", "9".repeat(pad)))
+}
+
+fn push_scope_filter(qb: &mut QueryBuilder<DB>, column: &str, scopes: &[RegionCode]) {
+    qb.push("(");
+    if scopes.is_empty() {
+        qb.push("1 = 0");
+    }
+    for (i, s) in scopes.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        let (lo, hi) = subtree_range(s);
+        qb.push(format!("({column} >= ")).push_bind(lo).push(format!(" AND {column} <= ")).push_bind(hi).push(")");
+    }
+    qb.push(")");
+}
+
+fn region_row(r: &DbRow) -> Result<Region> {
+    let level: i64 = r.try_get("level")?;
+    Ok(Region {
+        code: code(&r.try_get::<String, _>("code")?)?,
+        name: r.try_get("name")?,
+        level: Level::from_i64(level).ok_or_else(|| StoreError::Corrupt(format!("region level {level}")))?,
+        parent: opt_code(r.try_get("parent_code")?)?,
+        children: r.try_get("children")?,
+    })
+}
+
+fn department_row(r: &DbRow) -> Result<Department> {
+    Ok(Department {
+        id: r.try_get("id")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        kind: r.try_get("kind")?,
+        name: r.try_get("name")?,
+        credit_code: r.try_get("credit_code")?,
+        stationed_by: r.try_get("stationed_by")?,
+    })
+}
+
+fn person_row(r: &DbRow) -> Result<Person> {
+    Ok(Person {
+        id: r.try_get("id")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        department_id: r.try_get("department_id")?,
+        name: r.try_get("name")?,
+        position: r.try_get("position")?,
+        phone: r.try_get("phone")?,
+    })
+}
+
+fn user_row(r: &DbRow) -> Result<User> {
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        password_hash: r.try_get("password_hash")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        person_id: r.try_get("person_id")?,
+        locale: r.try_get("locale")?,
+        disabled: r.try_get::<i64, _>("disabled")? != 0,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+fn grant_row(r: &DbRow) -> Result<GrantRow> {
+    Ok(GrantRow {
+        id: r.try_get("id")?,
+        user_id: r.try_get("user_id")?,
+        role: r.try_get("role")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        granted_by: r.try_get("granted_by")?,
+        granted_at: r.try_get("granted_at")?,
+        revoked_by: r.try_get("revoked_by")?,
+        revoked_at: r.try_get("revoked_at")?,
+    })
+}
+
+fn auth_event_row(r: &DbRow) -> Result<AuthEvent> {
+    Ok(AuthEvent {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        kind: r.try_get("kind")?,
+        region: r.try_get("region_code")?,
+        username: r.try_get("username")?,
+        user_id: r.try_get("user_id")?,
+        actor_id: r.try_get("actor_id")?,
+        ip: r.try_get("ip")?,
+        detail: r.try_get("detail")?,
+    })
+}
+
+const REGION_COLS: &str = "r.code, r.name, r.level, r.parent_code, \
+    (SELECT COUNT(*) FROM regions c WHERE c.parent_code = r.code) AS children";
+const DEPARTMENT_COLS: &str = "id, region_code, kind, name, credit_code, stationed_by";
+const PERSON_COLS: &str = "id, region_code, department_id, name, position, phone";
+const USER_COLS: &str = "id, username, display_name, password_hash, region_code, person_id, locale, disabled, created_at";
+const GRANT_COLS: &str = "id, user_id, role, region_code, granted_by, granted_at, revoked_by, revoked_at";
+
+async fn insert_event(tx: &mut sqlx::Transaction<'static, DB>, e: &NewAuthEvent) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO auth_events (county_code, region_code, at, kind, username, user_id, actor_id, ip, detail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(e.region.as_ref().map(|r| r.county_code().to_string()))
+    .bind(e.region.as_ref().map(|r| r.as_str().to_string()))
+    .bind(e.at)
+    .bind(e.kind.key())
+    .bind(e.username.as_deref())
+    .bind(e.user_id)
+    .bind(e.actor_id)
+    .bind(e.ip.as_deref())
+    .bind(e.detail.as_str())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_department(tx: &mut sqlx::Transaction<'static, DB>, d: &NewDepartment, now: i64) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO departments (county_code, region_code, kind, name, credit_code, stationed_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(d.region.county_code())
+    .bind(d.region.as_str())
+    .bind(d.kind.key())
+    .bind(d.name.as_str())
+    .bind(d.credit_code.as_ref().map(|c| c.as_str().to_string()))
+    .bind(d.stationed_by.as_deref())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(classify)?;
+    Ok(row.try_get(0)?)
+}
+
+async fn insert_person(tx: &mut sqlx::Transaction<'static, DB>, p: &NewPerson, now: i64) -> Result<i64> {
+    let dept = sqlx::query("SELECT region_code, county_code FROM departments WHERE id = $1")
+        .bind(p.department_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("department"))?;
+    let region: String = dept.try_get(0)?;
+    let county: String = dept.try_get(1)?;
+    let row = sqlx::query(
+        "INSERT INTO people (county_code, region_code, department_id, name, position, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(county)
+    .bind(region)
+    .bind(p.department_id)
+    .bind(p.name.as_str())
+    .bind(p.position.key())
+    .bind(p.phone.as_deref())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(classify)?;
+    Ok(row.try_get(0)?)
+}
+
+#[async_trait]
+impl Store for StoreImpl {
+    fn backend(&self) -> Backend {
+        BACKEND
+    }
+
+    async fn region_names(&self) -> Result<HashMap<RegionCode, String>> {
+        let rows = sqlx::query("SELECT code, name FROM regions").fetch_all(&self.pool).await?;
+        let mut m = HashMap::with_capacity(rows.len());
+        for r in rows {
+            m.insert(code(&r.try_get::<String, _>(0)?)?, r.try_get(1)?);
+        }
+        Ok(m)
+    }
+
+    async fn upsert_regions(&self, rows: &[NewRegion], now: i64) -> Result<UpsertCounts> {
+        let mut tx = begin_write(&self.pool).await?;
+        let mut counts = UpsertCounts::default();
+        for chunk in rows.chunks(BATCH_ROWS) {
+            let mut existing: HashMap<String, String> = HashMap::new();
+            let mut qb: QueryBuilder<DB> = QueryBuilder::new("SELECT code, name FROM regions WHERE code IN (");
+            let mut sep = qb.separated(", ");
+            for r in chunk {
+                sep.push_bind(r.code.as_str().to_string());
+            }
+            qb.push(")");
+            for row in qb.build().fetch_all(&mut *tx).await? {
+                existing.insert(row.try_get(0)?, row.try_get(1)?);
+            }
+            let changed: Vec<&NewRegion> = chunk
+                .iter()
+                .filter(|r| existing.get(r.code.as_str()) != Some(&r.name))
+                .collect();
+            for r in &changed {
+                if existing.contains_key(r.code.as_str()) {
+                    counts.renamed += 1;
+                } else {
+                    counts.inserted += 1;
+                }
+            }
+            if changed.is_empty() {
+                continue;
+            }
+            let mut qb: QueryBuilder<DB> =
+                QueryBuilder::new("INSERT INTO regions (code, name, level, parent_code, county_code, updated_at) ");
+            qb.push_values(changed, |mut b, r| {
+                b.push_bind(r.code.as_str().to_string())
+                    .push_bind(r.name.clone())
+                    .push_bind(r.code.level().as_i64())
+                    .push_bind(r.code.parent().map(|p| p.as_str().to_string()))
+                    .push_bind(r.code.county_code().to_string())
+                    .push_bind(now);
+            });
+            qb.push(" ON CONFLICT (code) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at");
+            qb.build().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(counts)
+    }
+
+    async fn region(&self, c: &RegionCode) -> Result<Option<Region>> {
+        let q = format!("SELECT {REGION_COLS} FROM regions r WHERE r.code = $1");
+        sqlx::query(AssertSqlSafe(q)).bind(c.as_str()).fetch_optional(&self.pool).await?.as_ref().map(region_row).transpose()
+    }
+
+    async fn region_children(&self, c: &RegionCode) -> Result<Vec<Region>> {
+        let q = format!("SELECT {REGION_COLS} FROM regions r WHERE r.parent_code = $1 ORDER BY r.code");
+        sqlx::query(AssertSqlSafe(q)).bind(c.as_str()).fetch_all(&self.pool).await?.iter().map(region_row).collect()
+    }
+
+    async fn region_roots(&self) -> Result<Vec<Region>> {
+        let q = format!(
+            "SELECT {REGION_COLS} FROM regions r WHERE r.parent_code IS NULL \
+             OR NOT EXISTS (SELECT 1 FROM regions p WHERE p.code = r.parent_code) ORDER BY r.code LIMIT 500"
+        );
+        sqlx::query(AssertSqlSafe(q)).fetch_all(&self.pool).await?.iter().map(region_row).collect()
+    }
+
+    async fn region_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM regions").fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
+    async fn create_department(&self, d: &NewDepartment, now: i64) -> Result<Department> {
+        let mut tx = begin_write(&self.pool).await?;
+        let id = insert_department(&mut tx, d, now).await?;
+        tx.commit().await?;
+        self.department(id).await?.ok_or(StoreError::NotFound("department"))
+    }
+
+    async fn create_departments(&self, ds: &[NewDepartment], now: i64) -> Result<Vec<i64>> {
+        let mut tx = begin_write(&self.pool).await?;
+        let mut ids = Vec::with_capacity(ds.len());
+        for d in ds {
+            ids.push(insert_department(&mut tx, d, now).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn department(&self, id: i64) -> Result<Option<Department>> {
+        let q = format!("SELECT {DEPARTMENT_COLS} FROM departments WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?.as_ref().map(department_row).transpose()
+    }
+
+    async fn departments_in(&self, region: &RegionCode) -> Result<Vec<Department>> {
+        let q = format!("SELECT {DEPARTMENT_COLS} FROM departments WHERE region_code = $1 ORDER BY id");
+        sqlx::query(AssertSqlSafe(q)).bind(region.as_str()).fetch_all(&self.pool).await?.iter().map(department_row).collect()
+    }
+
+    async fn create_person(&self, p: &NewPerson, now: i64) -> Result<Person> {
+        let mut tx = begin_write(&self.pool).await?;
+        let id = insert_person(&mut tx, p, now).await?;
+        tx.commit().await?;
+        self.person(id).await?.ok_or(StoreError::NotFound("person"))
+    }
+
+    async fn create_people(&self, ps: &[NewPerson], now: i64) -> Result<u64> {
+        let mut tx = begin_write(&self.pool).await?;
+        for p in ps {
+            insert_person(&mut tx, p, now).await?;
+        }
+        tx.commit().await?;
+        Ok(ps.len() as u64)
+    }
+
+    async fn person(&self, id: i64) -> Result<Option<Person>> {
+        let q = format!("SELECT {PERSON_COLS} FROM people WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?.as_ref().map(person_row).transpose()
+    }
+
+    async fn people_in_department(&self, department_id: i64) -> Result<Vec<Person>> {
+        let q = format!("SELECT {PERSON_COLS} FROM people WHERE department_id = $1 ORDER BY id");
+        sqlx::query(AssertSqlSafe(q)).bind(department_id).fetch_all(&self.pool).await?.iter().map(person_row).collect()
+    }
+
+    async fn user_count(&self) -> Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?.try_get(0)?)
+    }
+
+    async fn create_user(&self, u: &NewUser, event: &NewAuthEvent) -> Result<User> {
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query(
+            "INSERT INTO users (username, display_name, password_hash, county_code, region_code, person_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(u.username.as_str())
+        .bind(u.display_name.as_str())
+        .bind(u.password_hash.as_str())
+        .bind(u.region.county_code())
+        .bind(u.region.as_str())
+        .bind(u.person_id)
+        .bind(event.at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(classify)?;
+        let id: i64 = row.try_get(0)?;
+        let mut e = event.clone();
+        e.user_id = Some(id);
+        insert_event(&mut tx, &e).await?;
+        tx.commit().await?;
+        self.user(id).await?.ok_or(StoreError::NotFound("user"))
+    }
+
+    async fn user(&self, id: i64) -> Result<Option<User>> {
+        let q = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?.as_ref().map(user_row).transpose()
+    }
+
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
+        let q = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
+        sqlx::query(AssertSqlSafe(q)).bind(username).fetch_optional(&self.pool).await?.as_ref().map(user_row).transpose()
+    }
+
+    async fn users_within(&self, scopes: &[RegionCode]) -> Result<Vec<User>> {
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!("SELECT {USER_COLS} FROM users WHERE "));
+        push_scope_filter(&mut qb, "region_code", scopes);
+        qb.push(" ORDER BY region_code, username LIMIT 5000");
+        qb.build().fetch_all(&self.pool).await?.iter().map(user_row).collect()
+    }
+
+    async fn set_password(&self, user_id: i64, hash: &str, event: &NewAuthEvent) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn set_locale(&self, user_id: i64, locale: Option<&str>) -> Result<()> {
+        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale).bind(user_id).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn grants_of(&self, user_id: i64, include_revoked: bool) -> Result<Vec<GrantRow>> {
+        let q = format!(
+            "SELECT {GRANT_COLS} FROM grants WHERE user_id = $1 {} ORDER BY id",
+            if include_revoked { "" } else { "AND revoked_at IS NULL" }
+        );
+        sqlx::query(AssertSqlSafe(q)).bind(user_id).fetch_all(&self.pool).await?.iter().map(grant_row).collect()
+    }
+
+    async fn add_grant(&self, g: &NewGrant, now: i64, event: &NewAuthEvent) -> Result<GrantRow> {
+        let mut tx = begin_write(&self.pool).await?;
+        let dup = sqlx::query("SELECT id FROM grants WHERE user_id = $1 AND role = $2 AND region_code = $3 AND revoked_at IS NULL")
+            .bind(g.user_id)
+            .bind(g.role.key())
+            .bind(g.region.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if dup.is_some() {
+            return Err(StoreError::Conflict { field: "grant".into() });
+        }
+        let row = sqlx::query(
+            "INSERT INTO grants (county_code, user_id, role, region_code, granted_by, granted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(g.region.county_code())
+        .bind(g.user_id)
+        .bind(g.role.key())
+        .bind(g.region.as_str())
+        .bind(g.granted_by)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(classify)?;
+        let id: i64 = row.try_get(0)?;
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        self.grant(id).await?.ok_or(StoreError::NotFound("grant"))
+    }
+
+    async fn revoke_grant(&self, grant_id: i64, by: Option<i64>, now: i64, event: &NewAuthEvent) -> Result<bool> {
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query("UPDATE grants SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
+            .bind(now)
+            .bind(by)
+            .bind(grant_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn grant(&self, grant_id: i64) -> Result<Option<GrantRow>> {
+        let q = format!("SELECT {GRANT_COLS} FROM grants WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q)).bind(grant_id).fetch_optional(&self.pool).await?.as_ref().map(grant_row).transpose()
+    }
+
+    async fn create_session(&self, s: &NewSession, replaces: Option<&str>, event: &NewAuthEvent) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        if let Some(old) = replaces {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(old).execute(&mut *tx).await?;
+        }
+        // Housekeeping: drop this user's expired sessions.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+            .bind(s.user_id)
+            .bind(s.created_at)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(s.token_hash.as_str())
+            .bind(s.user_id)
+            .bind(s.created_at)
+            .bind(s.expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(classify)?;
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<i64>> {
+        let row = sqlx::query(
+            "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| r.try_get(0)).transpose().map_err(StoreError::from)
+    }
+
+    async fn delete_session(&self, token_hash: &str, event: Option<&NewAuthEvent>) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        if let Some(e) = event {
+            insert_event(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn record_auth_event(&self, e: &NewAuthEvent) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        insert_event(&mut tx, e).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn failed_sign_ins_since(&self, username: &str, ip: Option<&str>, since: i64) -> Result<(i64, i64)> {
+        let by_name: i64 = sqlx::query("SELECT COUNT(*) FROM auth_events WHERE username = $1 AND kind = 'sign_in_failed' AND at >= $2")
+            .bind(username)
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
+        let by_ip: i64 = match ip {
+            Some(ip) => sqlx::query("SELECT COUNT(*) FROM auth_events WHERE ip = $1 AND kind = 'sign_in_failed' AND at >= $2")
+                .bind(ip)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?
+                .try_get(0)?,
+            None => 0,
+        };
+        Ok((by_name, by_ip))
+    }
+
+    async fn auth_events_within(&self, scopes: &[RegionCode], include_unknown: bool, limit: i64) -> Result<Vec<AuthEvent>> {
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+            "SELECT id, at, kind, region_code, username, user_id, actor_id, ip, detail FROM auth_events WHERE ",
+        );
+        push_scope_filter(&mut qb, "region_code", scopes);
+        if include_unknown {
+            qb.push(" OR region_code IS NULL");
+        }
+        qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
+        qb.build().fetch_all(&self.pool).await?.iter().map(auth_event_row).collect()
+    }
+}

@@ -1,0 +1,66 @@
+//! The embedded SQLite backend (the default). WAL journal, foreign keys on, `synchronous=FULL`;
+//! the settings are read back at open and the store refuses to open if one did not take.
+use crate::{Backend, Result};
+use sqlx::Row;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Pool;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+type DB = sqlx::Sqlite;
+type StoreImpl = SqliteStore;
+const BACKEND: Backend = Backend::Sqlite;
+
+pub struct SqliteStore {
+    pool: Pool<DB>,
+}
+
+/// SQLite allows one writer: take the write lock at BEGIN so concurrent writers queue on the busy
+/// timeout instead of failing when a read transaction tries to upgrade.
+async fn begin_write(pool: &Pool<DB>) -> Result<sqlx::Transaction<'static, DB>> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path` and migrates it.
+    pub async fn open(path: &str) -> Result<SqliteStore> {
+        if let Some(dir) = Path::new(path).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(sqlx::Error::Io(e)))?;
+            }
+        }
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        let store = SqliteStore { pool };
+        store.check_settings().await?;
+        MIGRATOR.run(&store.pool).await?;
+        Ok(store)
+    }
+
+    async fn check_settings(&self) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        let journal: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
+        if !journal.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Setting { setting: "journal_mode", expected: "wal".into(), actual: journal });
+        }
+        let fk: i64 = sqlx::query("PRAGMA foreign_keys").fetch_one(&mut *conn).await?.try_get(0)?;
+        if fk != 1 {
+            return Err(StoreError::Setting { setting: "foreign_keys", expected: "1".into(), actual: fk.to_string() });
+        }
+        let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
+        if sync != 2 {
+            return Err(StoreError::Setting { setting: "synchronous", expected: "2 (FULL)".into(), actual: sync.to_string() });
+        }
+        Ok(())
+    }
+}
+
+include!("sql.rs");

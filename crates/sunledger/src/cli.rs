@@ -1,0 +1,288 @@
+//! Subcommands of the `sunledger` binary.
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use sunledger_core::{Grant, RegionCode, Role};
+use sunledger_store::{AuthEventKind, NewAuthEvent, NewGrant, NewUser, Store};
+
+#[derive(Parser)]
+#[command(name = "sunledger", version, about = "阳光账本 Sunledger: supervision of poverty-alleviation projects and funds")]
+pub struct Cli {
+    /// Database URL: `sqlite:PATH` (default ./data/sunledger.db) or `postgres://...`.
+    #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the web server (pages and JSON API).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Load the fictional demo city (青山市) with one account per role, and print the accounts.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served behind HTTPS).
+        #[arg(long, env = "SUNLEDGER_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Creates or migrates the database and exits.
+    Init,
+    /// The region tree.
+    Regions {
+        #[command(subcommand)]
+        command: RegionsCommand,
+    },
+    /// Accounts and their grants.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RegionsCommand {
+    /// Imports a region table (CSV with `code` and `name` columns; UTF-8, UTF-8 with BOM or GB18030).
+    Import {
+        file: PathBuf,
+        /// Only import this subtree (and its ancestors found in the file).
+        #[arg(long)]
+        under: Option<String>,
+    },
+    /// Writes a synthetic region table (for tests and benchmarks).
+    Generate {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// small or national.
+        #[arg(long, default_value = "small")]
+        scale: String,
+        /// Number of deliberately broken rows to include.
+        #[arg(long, default_value_t = 0)]
+        broken: usize,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Adds an account. The password is read from standard input (one line) unless --password is given.
+    Add {
+        username: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Home region code.
+        #[arg(long)]
+        region: String,
+        #[arg(long, env = "SUNLEDGER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Grants ROLE on the REGION subtree.
+    Grant { username: String, role: String, region: String },
+    /// Revokes the active grant of ROLE on REGION (it stays in the history).
+    Revoke { username: String, role: String, region: String },
+    /// Lists accounts with their active grants.
+    List,
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SUNLEDGER_LOG").unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+fn database_url(cli: &Option<String>) -> String {
+    cli.clone().unwrap_or_else(|| "sqlite:data/sunledger.db".to_string())
+}
+
+async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    sunledger_store::open(url).await.with_context(|| format!("opening database {}", sunledger_store::redact_url(url)))
+}
+
+async fn run(cli: Cli) -> Result<u8> {
+    let url = database_url(&cli.database);
+    match cli.command {
+        Command::Init => {
+            let store = open(&url).await?;
+            println!("database ready: {}", sunledger_store::redact_url(&url));
+            if store.user_count().await? == 0 {
+                print_first_admin_hint();
+            }
+            Ok(0)
+        }
+        Command::Serve { addr, demo, secure_cookies } => serve(&url, &addr, demo, secure_cookies).await,
+        Command::Regions { command: RegionsCommand::Import { file, under } } => {
+            let store = open(&url).await?;
+            let code = crate::regions_import::run_cli(store.as_ref(), &file, under.as_deref(), true, now()).await?;
+            Ok(u8::try_from(code).unwrap_or(1))
+        }
+        Command::Regions { command: RegionsCommand::Generate { out, seed, scale, broken } } => {
+            crate::synthetic::run_generate_cli(&out, seed, &scale, broken)?;
+            Ok(0)
+        }
+        Command::Users { command } => users(&url, command).await,
+    }
+}
+
+fn print_first_admin_hint() {
+    println!("没有任何账号。创建第一个管理员 / No accounts yet. Create the first administrator:");
+    println!("  sunledger regions import REGIONS.csv");
+    println!("  sunledger users add admin --name 管理员 --region <CITY CODE>   (password from standard input)");
+    println!("  sunledger users grant admin admin <CITY CODE>");
+}
+
+async fn serve(url: &str, addr: &str, demo: bool, secure_cookies: bool) -> Result<u8> {
+    let url = if demo && url == "sqlite:data/sunledger.db" { "sqlite:data/demo.db".to_string() } else { url.to_string() };
+    let store = open(&url).await?;
+    if demo {
+        let loaded = crate::demo::load(store.as_ref(), now()).await?;
+        println!(
+            "{} 演示数据 / demo city 青山市 ({})",
+            if loaded { "已载入" } else { "已存在" },
+            sunledger_store::redact_url(&url)
+        );
+        println!("演示账号（密码均为 {pw}）/ demo accounts (password {pw}):", pw = crate::demo::DEMO_PASSWORD);
+        for a in &crate::demo::ACCOUNTS {
+            println!("  {:<20} {:<18} {} @ {}", a.username, a.role.key(), a.display_name, a.region);
+        }
+    } else if store.user_count().await? == 0 {
+        print_first_admin_hint();
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let config = sunledger_web::Config { secure_cookies, ..Default::default() };
+    println!("Sunledger 阳光账本: http://{}/", listener.local_addr()?);
+    sunledger_web::serve(listener, sunledger_web::AppState::new(store, config)).await?;
+    Ok(0)
+}
+
+fn cli_event(kind: AuthEventKind, user: &sunledger_store::User, detail: String) -> NewAuthEvent {
+    NewAuthEvent {
+        at: now(),
+        kind,
+        region: Some(user.region),
+        username: Some(user.username.clone()),
+        user_id: Some(user.id),
+        actor_id: None,
+        ip: None,
+        detail,
+    }
+}
+
+async fn users(url: &str, command: UsersCommand) -> Result<u8> {
+    let store = open(url).await?;
+    match command {
+        UsersCommand::Add { username, name, region, password } => {
+            sunledger_web::auth::check_username(&username).map_err(|e| anyhow::anyhow!("{}", e.message(sunledger_web::i18n::Lang::En)))?;
+            let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!("--region: {e}"))?;
+            if store.region(&region).await?.is_none() {
+                bail!("--region: region {region} does not exist (import the region table first)");
+            }
+            let password = match password {
+                Some(p) => p,
+                None => {
+                    if std::io::stdin().is_terminal() {
+                        eprint!("password for {username}: ");
+                    }
+                    let mut s = String::new();
+                    std::io::stdin().read_to_string(&mut s).context("reading the password from standard input")?;
+                    s.lines().next().unwrap_or("").to_string()
+                }
+            };
+            sunledger_web::auth::check_password_policy(&password).map_err(|e| anyhow::anyhow!("password: {}", e.message(sunledger_web::i18n::Lang::En)))?;
+            let hash = sunledger_web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let ev = NewAuthEvent {
+                at: now(),
+                kind: AuthEventKind::UserAdded,
+                region: Some(region),
+                username: Some(username.clone()),
+                user_id: None,
+                actor_id: None,
+                ip: None,
+                detail: "cli".into(),
+            };
+            let u = store
+                .create_user(&NewUser { username, display_name: name, password_hash: hash, region, person_id: None }, &ev)
+                .await
+                .map_err(|e| match e {
+                    sunledger_store::StoreError::Conflict { .. } => anyhow::anyhow!("username already exists"),
+                    other => other.into(),
+                })?;
+            println!("added {} (id {})", u.username, u.id);
+            Ok(0)
+        }
+        UsersCommand::Grant { username, role, region } => {
+            let user = store.user_by_username(&username).await?.with_context(|| format!("no account named {username}"))?;
+            let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("unknown role {role}; roles: {}", role_list()))?;
+            let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!("region: {e}"))?;
+            if store.region(&region).await?.is_none() {
+                bail!("region {region} does not exist");
+            }
+            let ev = cli_event(AuthEventKind::Grant, &user, format!("{} @ {region} (cli)", role.key()));
+            let g = store
+                .add_grant(&NewGrant { user_id: user.id, role, region, granted_by: None }, now(), &ev)
+                .await
+                .map_err(|e| match e {
+                    sunledger_store::StoreError::Conflict { .. } => anyhow::anyhow!("{username} already holds {} on {region}", role.key()),
+                    other => other.into(),
+                })?;
+            println!("granted {} on {} to {} (grant {})", role.key(), region, username, g.id);
+            Ok(0)
+        }
+        UsersCommand::Revoke { username, role, region } => {
+            let user = store.user_by_username(&username).await?.with_context(|| format!("no account named {username}"))?;
+            let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("unknown role {role}; roles: {}", role_list()))?;
+            let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!("region: {e}"))?;
+            let target = Grant { role, region };
+            let grant = store
+                .grants_of(user.id, false)
+                .await?
+                .into_iter()
+                .find(|g| g.role == target.role.key() && g.region == target.region)
+                .with_context(|| format!("{username} holds no active {} grant on {region}", role.key()))?;
+            let ev = cli_event(AuthEventKind::Revoke, &user, format!("{} @ {region} (cli)", role.key()));
+            store.revoke_grant(grant.id, None, now(), &ev).await?;
+            println!("revoked {} on {} from {}", role.key(), region, username);
+            Ok(0)
+        }
+        UsersCommand::List => {
+            let roots: Vec<RegionCode> = store.region_roots().await?.into_iter().map(|r| r.code).collect();
+            for u in store.users_within(&roots).await? {
+                let grants = store.grants_of(u.id, false).await?;
+                let gs: Vec<String> = grants.iter().map(|g| format!("{}@{}", g.role, g.region)).collect();
+                println!("{}\t{}\t{}\t{}", u.username, u.display_name, u.region, gs.join(","));
+            }
+            Ok(0)
+        }
+    }
+}
+
+fn role_list() -> String {
+    Role::ALL.iter().map(|r| r.key()).collect::<Vec<_>>().join(", ")
+}

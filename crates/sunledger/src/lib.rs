@@ -1,0 +1,9 @@
+//! The `sunledger` program: command-line interface, the demo city and the import paths.
+//! The binary (`main.rs`) only calls [`cli::main`].
+#![deny(clippy::indexing_slicing)]
+
+pub mod cli;
+pub mod demo;
+#[path = "gen.rs"]
+pub mod synthetic;
+pub mod regions_import;

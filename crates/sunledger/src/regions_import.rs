@@ -1,0 +1,540 @@
+//! `sunledger regions import`: reads a region table (CSV) into the region tree.
+//!
+//! # The file
+//! - A header row naming at least a code column (`code`, `代码`, `区划代码` or `统计用区划代码`) and a
+//!   name column (`name`, `名称` or `区划名称`), in any order and any letter case; other columns are
+//!   ignored. A header without one of them is an error and nothing is imported.
+//! - Comma-separated; a file whose header line holds tabs but no comma is read as tab-separated.
+//! - UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, or GB18030 (the usual
+//!   encoding of tables saved by Chinese Excel): bytes that are not valid UTF-8 are decoded as
+//!   GB18030. The whole file is read into memory (a national table is about 30 MB).
+//! - Codes of 2 to 12 digits (right-padded to 12, so `52` and `520000000000` are the same region).
+//!   Rows whose fields are all blank (trailing `,,` lines of spreadsheet exports) are skipped.
+//!
+//! # Policy
+//! Every bad row is reported with its line in the file (the header is line 1) and skipped; the good
+//! rows are imported all the same, in one transaction. A row is bad when its code is malformed, its
+//! name is empty or holds a line break (usually an unbalanced quote), it repeats an earlier row's
+//! code with another name (the earlier row wins), or its parent region is neither a good row of the
+//! file nor already stored. A row whose parent was rejected is therefore rejected too. A row that
+//! repeats an earlier row exactly is ignored (counted in `repeated`). Re-importing is idempotent:
+//! unchanged rows are counted, renamed rows update the name, and nothing is ever deleted.
+//!
+//! # `--under`
+//! With `under`, only rows inside that subtree are imported, and the ancestors of `under` that the
+//! file contains (so `--under 522327` on a national table imports province `52`, city `5223`,
+//! county `522327` and everything below it). Rows elsewhere are counted as `outside`, not checked
+//! (except malformed codes, which cannot be placed and are always reported). Ancestors that the
+//! file lacks must already be stored; `under` itself must be in the file or already stored.
+use anyhow::{Context, anyhow, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::Duration;
+use sunledger_core::{DomainError, RegionCode};
+use sunledger_store::{NewRegion, Store};
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Only rows inside this subtree are imported; others are counted as `outside`.
+    pub under: Option<RegionCode>,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowError {
+    /// 1-based line number in the file (the header is line 1).
+    pub line: u64,
+    pub code: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// Data rows read (the header and all-blank rows not counted).
+    pub rows: u64,
+    pub inserted: u64,
+    pub renamed: u64,
+    pub unchanged: u64,
+    /// Rows outside `ImportOptions::under` (skipped, not errors).
+    pub outside: u64,
+    /// Exact repeats of an earlier row (same code, same name): ignored, not errors.
+    pub repeated: u64,
+    /// The rejected rows, by line.
+    pub errors: Vec<RowError>,
+    /// How the file was decoded: `UTF-8`, `UTF-8 (BOM)`, `UTF-16LE`, `UTF-16BE` or `GB18030`.
+    pub encoding: &'static str,
+}
+
+impl ImportReport {
+    /// `rows=N inserted=N renamed=N unchanged=N outside=N rejected=N`, the CLI's summary line.
+    pub fn summary_line(&self) -> String {
+        format!(
+            "rows={} inserted={} renamed={} unchanged={} outside={} rejected={}",
+            self.rows,
+            self.inserted,
+            self.renamed,
+            self.unchanged,
+            self.outside,
+            self.errors.len()
+        )
+    }
+}
+
+/// Header names accepted for the code and the name column (compared trimmed, ASCII-lowercased).
+const CODE_HEADERS: &[&str] = &["code", "代码", "区划代码", "统计用区划代码"];
+const NAME_HEADERS: &[&str] = &["name", "名称", "区划名称"];
+
+/// The CLI command: imports `path`, prints one line per rejected row on stderr
+/// (`line {line}: {code}: {reason}`) and the summary line on stdout. Returns the exit status:
+/// 0 when no row was rejected, 2 when some were. Errors that stop the import (unreadable file,
+/// bad header, bad `under`, database failure) are returned as `Err`; nothing is imported then.
+pub async fn run_cli(store: &dyn Store, path: &Path, under: Option<&str>, progress: bool, now: i64) -> anyhow::Result<i32> {
+    let under = match under {
+        Some(u) => Some(RegionCode::parse(u).map_err(|e| anyhow!("--under {u:?}: {}", code_reason(&e)))?),
+        None => None,
+    };
+    let report = import_regions(store, path, &ImportOptions { under, progress }, now).await?;
+    {
+        let mut err = std::io::BufWriter::new(std::io::stderr().lock());
+        for e in &report.errors {
+            writeln!(err, "line {}: {}: {}", e.line, e.code, e.reason)?;
+        }
+        err.flush()?;
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", report.summary_line())?;
+    out.flush()?;
+    Ok(if report.errors.is_empty() { 0 } else { 2 })
+}
+
+/// A row that passed the per-row checks (code, name, duplicates); its parent is checked later.
+struct Candidate {
+    region: NewRegion,
+    line: u64,
+}
+
+/// Imports the region table at `path`. See the module documentation for the rules.
+pub async fn import_regions(store: &dyn Store, path: &Path, opts: &ImportOptions, now: i64) -> anyhow::Result<ImportReport> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let (text, encoding) = decode(bytes).with_context(|| format!("cannot decode {}", path.display()))?;
+    let bar = progress_bar(opts.progress, text.len() as u64);
+    let mut report = ImportReport { encoding, ..ImportReport::default() };
+
+    let parsed = parse(&text, opts.under.as_ref(), &mut report, &bar).with_context(|| format!("{}", path.display()))?;
+    drop(text);
+    let Parsed {
+        candidates,
+        index,
+        rejected_lines,
+    } = parsed;
+
+    bar.set_message("checking");
+    let db = store.region_names().await.context("reading the stored regions")?;
+    if let Some(u) = &opts.under {
+        if !index.contains_key(u) && !rejected_lines.contains_key(u) && !db.contains_key(u) {
+            bail!("--under {}: region {} is neither in the file nor in the database", u.prefix(), u.as_str());
+        }
+    }
+
+    // Parents before children: a parent's level is always lower, so walking the levels in order
+    // settles every parent before its children are looked at (and rejections cascade down).
+    let mut accepted = vec![false; candidates.len()];
+    let mut by_level: [Vec<usize>; 5] = Default::default();
+    for (i, c) in candidates.iter().enumerate() {
+        let l = (c.region.code.level().as_i64() - 1).clamp(0, 4) as usize;
+        if let Some(v) = by_level.get_mut(l) {
+            v.push(i);
+        }
+    }
+    for level in &by_level {
+        for &i in level {
+            let Some(c) = candidates.get(i) else { continue };
+            let ok = match c.region.code.parent() {
+                None => true,
+                Some(p) => index.get(&p).is_some_and(|&j| accepted.get(j).copied().unwrap_or(false)) || db.contains_key(&p),
+            };
+            if ok {
+                if let Some(a) = accepted.get_mut(i) {
+                    *a = true;
+                }
+                continue;
+            }
+            let parent = c.region.code.parent().map(|p| p.as_str().to_string()).unwrap_or_default();
+            let why = match c.region.code.parent().and_then(|p| index.get(&p).map(|&j| (p, j))) {
+                Some((_, j)) => candidates.get(j).map(|pc| format!(" (line {} was rejected)", pc.line)).unwrap_or_default(),
+                None => match c.region.code.parent().and_then(|p| rejected_lines.get(&p)) {
+                    Some(l) => format!(" (line {l} was rejected)"),
+                    None => " (neither in the file nor in the database)".to_string(),
+                },
+            };
+            report.errors.push(RowError {
+                line: c.line,
+                code: c.region.code.as_str().to_string(),
+                reason: format!("missing parent {parent}{why}"),
+            });
+        }
+    }
+    drop(index);
+    drop(rejected_lines);
+    report.errors.sort_by_key(|e| e.line);
+
+    let mut good = 0u64;
+    let mut to_write: Vec<NewRegion> = Vec::new();
+    for (c, ok) in candidates.into_iter().zip(accepted) {
+        if !ok {
+            continue;
+        }
+        good += 1;
+        if db.get(&c.region.code) != Some(&c.region.name) {
+            to_write.push(c.region);
+        }
+    }
+    drop(db);
+
+    if !to_write.is_empty() {
+        bar.set_style(spinner_style());
+        bar.set_message(format!("writing {} regions", to_write.len()));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let counts = store.upsert_regions(&to_write, now).await.context("writing the regions")?;
+        report.inserted = counts.inserted;
+        report.renamed = counts.renamed;
+    }
+    report.unchanged = good.saturating_sub(report.inserted + report.renamed);
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+struct Parsed {
+    candidates: Vec<Candidate>,
+    /// Code -> index into `candidates` of its (first, kept) row.
+    index: HashMap<RegionCode, usize>,
+    /// Codes that parsed but whose first row was rejected (empty name...): code -> line.
+    rejected_lines: HashMap<RegionCode, u64>,
+}
+
+/// Reads the header and the rows, applying every check that needs only the row itself and the
+/// rows before it. Bad rows go to `report.errors`.
+fn parse(text: &str, under: Option<&RegionCode>, report: &mut ImportReport, bar: &ProgressBar) -> anyhow::Result<Parsed> {
+    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let delimiter = if !first_line.contains(',') && first_line.contains('\t') { b'\t' } else { b',' };
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+
+    let mut rec = csv::StringRecord::new();
+    if !rdr.read_record(&mut rec).context("reading the header")? {
+        bail!("the file is empty: expected a header row with `code` and `name` columns");
+    }
+    let header_line = rec.position().map(|p| p.line()).unwrap_or(1);
+    let (code_col, name_col) = header_columns(&rec, header_line)?;
+
+    // A national table has ~665,000 rows of ~40 bytes.
+    let estimate = text.len() / 40;
+    let mut candidates: Vec<Candidate> = Vec::with_capacity(estimate);
+    let mut index: HashMap<RegionCode, usize> = HashMap::with_capacity(estimate);
+    let mut rejected_lines: HashMap<RegionCode, u64> = HashMap::new();
+
+    let mut n: u64 = 0;
+    loop {
+        let more = match rdr.read_record(&mut rec) {
+            Ok(more) => more,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return Err(anyhow!(e).context(format!("reading the row at line {line}")));
+            }
+        };
+        if !more {
+            break;
+        }
+        n += 1;
+        if n % 8192 == 0 {
+            bar.set_position(rec.position().map(|p| p.byte()).unwrap_or(0));
+        }
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        report.rows += 1;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let raw_code = rec.get(code_col).unwrap_or("").trim();
+        let name = rec.get(name_col).unwrap_or("").trim();
+        let reject = |report: &mut ImportReport, code: String, reason: String| report.errors.push(RowError { line, code, reason });
+
+        let code = match RegionCode::parse(raw_code) {
+            Ok(c) => c,
+            Err(e) => {
+                reject(report, printable(raw_code), format!("malformed code: {}", code_reason(&e)));
+                continue;
+            }
+        };
+        if let Some(u) = under {
+            if !code.is_within(u) && !u.is_within(&code) {
+                report.outside += 1;
+                continue;
+            }
+        }
+        let name_problem = if name.is_empty() {
+            Some("empty name".to_string())
+        } else if name.chars().any(char::is_control) {
+            Some(format!("bad name {}: it holds a line break or control character (unbalanced quote?)", printable(name)))
+        } else {
+            None
+        };
+        if let Some(reason) = name_problem {
+            rejected_lines.entry(code).or_insert(line);
+            reject(report, code.as_str().to_string(), reason);
+            continue;
+        }
+        if let Some(&i) = index.get(&code) {
+            let Some(earlier) = candidates.get(i) else { continue };
+            if earlier.region.name == name {
+                report.repeated += 1;
+            } else {
+                reject(
+                    report,
+                    code.as_str().to_string(),
+                    format!(
+                        "duplicate code: line {} has it with name {:?}, this row has {:?}",
+                        earlier.line, earlier.region.name, name
+                    ),
+                );
+            }
+            continue;
+        }
+        index.insert(code, candidates.len());
+        candidates.push(Candidate {
+            region: NewRegion {
+                code,
+                name: name.to_string(),
+            },
+            line,
+        });
+    }
+    bar.set_position(bar.length().unwrap_or(0));
+    Ok(Parsed {
+        candidates,
+        index,
+        rejected_lines,
+    })
+}
+
+/// Finds the code and the name column in the header row.
+fn header_columns(rec: &csv::StringRecord, line: u64) -> anyhow::Result<(usize, usize)> {
+    let find = |accepted: &[&str], what: &str| -> anyhow::Result<Option<usize>> {
+        let mut found: Option<(usize, &str)> = None;
+        for (i, h) in rec.iter().enumerate() {
+            let h = h.trim().trim_start_matches('\u{feff}').trim();
+            if accepted.iter().any(|a| h.eq_ignore_ascii_case(a)) {
+                if let Some((j, first)) = found {
+                    bail!(
+                        "the header (line {line}) has two {what} columns: {first:?} (column {}) and {h:?} (column {})",
+                        j + 1,
+                        i + 1
+                    );
+                }
+                found = Some((i, h));
+            }
+        }
+        Ok(found.map(|(i, _)| i))
+    };
+    let code = find(CODE_HEADERS, "code")?;
+    let name = find(NAME_HEADERS, "name")?;
+    let columns = rec.iter().map(|h| format!("{:?}", h.trim())).collect::<Vec<_>>().join(", ");
+    let missing = |what: &str, accepted: &[&str]| {
+        anyhow!(
+            "the header (line {line}) has no `{what}` column (accepted names: {}); its columns are: {columns}",
+            accepted.join(", ")
+        )
+    };
+    match (code, name) {
+        (Some(c), Some(n)) => Ok((c, n)),
+        (None, Some(_)) => Err(missing("code", CODE_HEADERS)),
+        (Some(_), None) => Err(missing("name", NAME_HEADERS)),
+        (None, None) => Err(anyhow!(
+            "the header (line {line}) has neither a `code` nor a `name` column (accepted names: {} / {}); its columns are: {columns}",
+            CODE_HEADERS.join(", "),
+            NAME_HEADERS.join(", ")
+        )),
+    }
+}
+
+/// Decodes the file: UTF-8 (a BOM is stripped), UTF-16 with a BOM, otherwise GB18030.
+fn decode(mut bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
+    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(&bytes) {
+        let body = bytes.get(bom_len..).unwrap_or(&[]);
+        if enc == encoding_rs::UTF_8 {
+            bytes.drain(..bom_len);
+            return match String::from_utf8(bytes) {
+                Ok(s) => Ok((s, "UTF-8 (BOM)")),
+                Err(e) => bail!(
+                    "the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (bad byte at offset {})",
+                    e.utf8_error().valid_up_to() + bom_len
+                ),
+            };
+        }
+        return match enc.decode_without_bom_handling_and_without_replacement(body) {
+            Some(s) => Ok((s.into_owned(), enc.name())),
+            None => bail!("the file starts with a {} byte-order mark but is not valid {}", enc.name(), enc.name()),
+        };
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok((s, "UTF-8")),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
+                Some(s) => Ok((s.into_owned(), "GB18030")),
+                None => bail!("the file is neither UTF-8 nor GB18030 text"),
+            }
+        }
+    }
+}
+
+/// The reason code of a code parse error (`not_digits`, `too_long`...).
+fn code_reason(e: &DomainError) -> String {
+    match e {
+        DomainError::Invalid { reason, .. } => (*reason).to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A field as it can be shown on one report line: control characters escaped, at most 40 chars.
+fn printable(s: &str) -> String {
+    const MAX: usize = 40;
+    let mut out: String = s.chars().take(MAX).flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] }).collect();
+    if s.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+/// A progress bar on stderr, drawn only when asked for and stderr is a terminal.
+fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
+    let target = if enabled && std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(len), target);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:10} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message("reading");
+    bar
+}
+
+fn spinner_style() -> ProgressStyle {
+    ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = sunledger_store::open(&format!("sqlite:{}", dir.path().join("t.db").display())).await.unwrap();
+        (dir, store)
+    }
+
+    fn write(dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> std::path::PathBuf {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn c(s: &str) -> RegionCode {
+        RegionCode::parse(s).unwrap()
+    }
+
+    const TABLE: &str = "code,name\n52,贵州省\n5223,黔西南布依族苗族自治州\n522327,册亨县\n522327104,者楼镇\n522327104201,者楼村\n";
+
+    #[tokio::test]
+    async fn imports_and_reimports() {
+        let (dir, store) = fresh().await;
+        let p = write(&dir, "a.csv", TABLE.as_bytes());
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap();
+        assert_eq!((r.rows, r.inserted, r.renamed, r.unchanged), (5, 5, 0, 0), "{r:?}");
+        assert!(r.errors.is_empty());
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 2).await.unwrap();
+        assert_eq!((r.rows, r.inserted, r.renamed, r.unchanged), (5, 0, 0, 5), "{r:?}");
+        assert_eq!(store.region(&c("522327104201")).await.unwrap().unwrap().name, "者楼村");
+    }
+
+    #[tokio::test]
+    async fn bad_rows_and_cascade() {
+        let (dir, store) = fresh().await;
+        let text = "名称,区划代码,x\n贵州省,52,\n,5223,\n册亨县,522327,\n者楼镇,522327104\n某村,52232710420X\n者楼镇,522327104\n别名镇,522327104\n\"a\nb\",522327105\n,,\n";
+        let p = write(&dir, "b.csv", text.as_bytes());
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap();
+        let lines: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.reason.as_str())).collect();
+        assert_eq!(r.errors.len(), 6, "{lines:?}");
+        assert_eq!(r.errors[0].line, 3);
+        assert!(r.errors[0].reason.starts_with("empty name"));
+        assert_eq!(r.errors[1].line, 4);
+        assert!(r.errors[1].reason.starts_with("missing parent 522300000000 (line 3"), "{}", r.errors[1].reason);
+        assert_eq!(r.errors[2].line, 5);
+        assert!(r.errors[2].reason.starts_with("missing parent 522327000000 (line 4"));
+        assert_eq!((r.errors[3].line, r.errors[3].reason.as_str()), (6, "malformed code: not_digits"));
+        assert_eq!(r.errors[4].line, 8);
+        assert!(r.errors[4].reason.contains("line 5"));
+        assert_eq!(r.errors[5].line, 9);
+        assert!(r.errors[5].reason.starts_with("bad name"));
+        assert_eq!((r.rows, r.inserted, r.repeated), (8, 1, 1), "{r:?}");
+        assert_eq!(store.region_count().await.unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn encodings() {
+        let (dir, store) = fresh().await;
+        let (gb, _, bad) = encoding_rs::GB18030.encode(TABLE);
+        assert!(!bad);
+        let p = write(&dir, "gb.csv", &gb);
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap();
+        assert_eq!((r.encoding, r.inserted), ("GB18030", 5));
+        assert_eq!(store.region(&c("5223")).await.unwrap().unwrap().name, "黔西南布依族苗族自治州");
+        let mut bom = b"\xEF\xBB\xBF".to_vec();
+        bom.extend_from_slice(TABLE.replace("者楼村", "者楼村委会").as_bytes());
+        let p = write(&dir, "bom.csv", &bom);
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 2).await.unwrap();
+        assert_eq!((r.encoding, r.inserted, r.renamed, r.unchanged), ("UTF-8 (BOM)", 0, 1, 4));
+    }
+
+    #[tokio::test]
+    async fn header_errors() {
+        let (dir, store) = fresh().await;
+        let p = write(&dir, "h.csv", "code,level\n52,1\n".as_bytes());
+        let e = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap_err();
+        assert!(format!("{e:#}").contains("no `name` column"), "{e:#}");
+        let p = write(&dir, "e.csv", b"");
+        let e = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap_err();
+        assert!(format!("{e:#}").contains("empty"), "{e:#}");
+        assert_eq!(store.region_count().await.unwrap(), 0);
+    }
+
+    #[tokio::test]
+    async fn under() {
+        let (dir, store) = fresh().await;
+        let text = format!("{TABLE}522328,另一县\n522328100,另一镇\n53,云南省\n");
+        let p = write(&dir, "u.csv", text.as_bytes());
+        let opts = ImportOptions { under: Some(c("522327")), progress: false };
+        let r = import_regions(&*store, &p, &opts, 1).await.unwrap();
+        assert_eq!((r.inserted, r.outside), (5, 3), "{r:?}");
+        let opts = ImportOptions { under: Some(c("522329")), progress: false };
+        let e = import_regions(&*store, &p, &opts, 1).await.unwrap_err();
+        assert!(format!("{e:#}").contains("neither in the file nor in the database"));
+    }
+
+    #[test]
+    fn printable_escapes() {
+        assert_eq!(printable("a\nb"), "a\\nb");
+        assert_eq!(printable(&"9".repeat(50)).chars().count(), 41);
+    }
+}

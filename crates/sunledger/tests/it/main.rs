@@ -1,0 +1,5 @@
+//! Sunledger's integration tests: one test binary (one link step), every storage-touching test run
+//! on both backends through `both!`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;

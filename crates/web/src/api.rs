@@ -1,0 +1,361 @@
+//! The JSON API under `/api/v1`. Every route is registered through `routes!`, which adds it to
+//! the OpenAPI document at the same time; a test checks that the document and the served routes
+//! agree. Operations tagged `public` need no sign-in; every other one is scoped to the caller's
+//! areas and answers 401, 403 or 404 outside them.
+use crate::AppState;
+use crate::auth::{self, Ctx};
+use crate::error::{ApiError, ErrorBody, WebError};
+use crate::ops;
+use axum::Json;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use sunledger_store::{AuthEvent, Department, GrantRow, Person, Region, User};
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Sunledger API", description = "阳光账本 JSON API. Errors: {\"error\":{\"code\",\"message\",\"field\"}}; messages follow ?lang=zh-CN|en."),
+    tags(
+        (name = "public", description = "No sign-in needed"),
+        (name = "session", description = "Sign-in and sign-out"),
+        (name = "organisation", description = "Departments and people (scoped to the caller's areas)"),
+        (name = "accounts", description = "Accounts, grants and the access record (administrators)"),
+    ),
+    components(schemas(ErrorBody))
+)]
+struct ApiDoc;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(create_session, delete_session, get_session))
+        .routes(routes!(list_root_regions))
+        .routes(routes!(get_region))
+        .routes(routes!(list_departments, create_department))
+        .routes(routes!(get_department))
+        .routes(routes!(list_people, create_person))
+        .routes(routes!(get_person))
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user))
+        .routes(routes!(create_grant))
+        .routes(routes!(revoke_grant))
+        .routes(routes!(list_auth_events))
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn api<T>(ctx: &Ctx, r: Result<T, WebError>) -> ApiResult<Json<T>> {
+    r.map(Json).map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// `Json<T>` whose rejection is a JSON error naming what was wrong with the body.
+pub struct ApiJson<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let lang = auth::lang_hint(req.uri(), req.headers()).unwrap_or_default();
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => Err(ApiError(WebError::BadRequest(rej.body_text()), lang)),
+        }
+    }
+}
+
+fn id(ctx: &Ctx, s: &str) -> ApiResult<i64> {
+    s.parse().map_err(|_| ApiError(WebError::NotFound, ctx.lang))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    status: &'static str,
+    backend: &'static str,
+}
+
+/// Liveness and storage check.
+#[utoipa::path(get, path = "/healthz", tag = "public", responses((status = 200, body = Health)))]
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.region_count().await {
+        Ok(_) => Json(Health {
+            status: "ok",
+            backend: match state.store.backend() {
+                sunledger_store::Backend::Sqlite => "sqlite",
+                sunledger_store::Backend::Postgres => "postgres",
+            },
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", backend: "" })).into_response()
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SignIn {
+    username: String,
+    password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    user: User,
+    grants: Vec<GrantRow>,
+}
+
+/// Signs in and sets the session cookie (a new token at every sign-in).
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+async fn create_session(State(state): State<AppState>, ctx: Ctx, ApiJson(body): ApiJson<SignIn>) -> ApiResult<Response> {
+    let (token, user) = auth::sign_in(&state, &ctx, &body.username, &body.password)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
+    let grants = state.store.grants_of(user.id, false).await.map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let cookie = auth::session_cookie(&token, &state);
+    Ok(([(header::SET_COOKIE, cookie)], Json(Me { user, grants })).into_response())
+}
+
+/// Signs out: the session is deleted on the server and the cookie cleared.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
+async fn delete_session(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Response> {
+    auth::sign_out(&state, &ctx).await.map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::clear_session_cookie(&state))]).into_response())
+}
+
+/// The signed-in account and its active grants.
+#[utoipa::path(get, path = "/api/v1/session", tag = "session", responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
+async fn get_session(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Me>> {
+    let r = async {
+        let user = ctx.require_user()?.clone();
+        let grants = state.store.grants_of(user.id, false).await?;
+        Ok(Me { user, grants })
+    }
+    .await;
+    api(&ctx, r)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegionTree {
+    region: Region,
+    /// From the province down to the parent.
+    ancestors: Vec<Region>,
+    children: Vec<Region>,
+}
+
+/// The top of the region tree. Division names are public.
+#[utoipa::path(get, path = "/api/v1/regions", tag = "public", responses((status = 200, body = Vec<Region>)))]
+async fn list_root_regions(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<Region>>> {
+    let r = state.store.region_roots().await.map_err(WebError::from);
+    api(&ctx, r)
+}
+
+/// A region with its ancestors and children. Division names are public.
+#[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "public",
+    params(("code" = String, Path, description = "Region code, 2 to 12 digits (right-padded with zeros)")),
+    responses((status = 200, body = RegionTree), (status = 404, body = ErrorBody)))]
+async fn get_region(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> ApiResult<Json<RegionTree>> {
+    let r = async {
+        let region = ops::existing_region(&state, &code).await?;
+        let mut ancestors = Vec::new();
+        for c in region.code.lineage() {
+            if c != region.code {
+                if let Some(a) = state.store.region(&c).await? {
+                    ancestors.push(a);
+                }
+            }
+        }
+        let children = state.store.region_children(&region.code).await?;
+        Ok(RegionTree { region, ancestors, children })
+    }
+    .await;
+    api(&ctx, r)
+}
+
+/// Departments of a region (scoped).
+#[utoipa::path(get, path = "/api/v1/regions/{code}/departments", tag = "organisation",
+    params(("code" = String, Path)), responses((status = 200, body = Vec<Department>), (status = 403, body = ErrorBody)))]
+async fn list_departments(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> ApiResult<Json<Vec<Department>>> {
+    let r = async {
+        let region = ops::existing_region(&state, &code).await?;
+        ops::departments(&state, &ctx, &region.code).await
+    }
+    .await;
+    api(&ctx, r)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewDepartmentBody {
+    /// One of party_committee, government, discipline_commission, finance_bureau, poverty_bureau,
+    /// business_department (city, county, township); village_committee, village_discipline_team,
+    /// mass_supervision_team, resident_work_team (village).
+    kind: String,
+    name: String,
+    /// Unified social credit code (GB 32100-2015), checked.
+    credit_code: Option<String>,
+    /// For a resident work team: the unit that sent it.
+    stationed_by: Option<String>,
+}
+
+/// Creates a department in a region (administrators of the region).
+#[utoipa::path(post, path = "/api/v1/regions/{code}/departments", tag = "organisation", params(("code" = String, Path)),
+    request_body = NewDepartmentBody,
+    responses((status = 201, body = Department), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_department(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, ApiJson(b): ApiJson<NewDepartmentBody>) -> ApiResult<Response> {
+    let input = ops::DepartmentInput { kind: b.kind, name: b.name, credit_code: b.credit_code, stationed_by: b.stationed_by };
+    let d = ops::create_department(&state, &ctx, &code, input).await.map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DepartmentDetail {
+    department: Department,
+    people: Vec<Person>,
+}
+
+/// A department with its people (scoped; 404 outside the caller's areas).
+#[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", params(("id" = i64, Path)),
+    responses((status = 200, body = DepartmentDetail), (status = 404, body = ErrorBody)))]
+async fn get_department(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<DepartmentDetail>> {
+    let dept_id = id(&ctx, &raw)?;
+    let r = async {
+        let department = ops::visible_department(&state, &ctx, dept_id).await?;
+        let people = state.store.people_in_department(dept_id).await?;
+        Ok(DepartmentDetail { department, people })
+    }
+    .await;
+    api(&ctx, r)
+}
+
+/// People of a department (scoped).
+#[utoipa::path(get, path = "/api/v1/departments/{id}/people", tag = "organisation", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Person>), (status = 404, body = ErrorBody)))]
+async fn list_people(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<Vec<Person>>> {
+    let dept_id = id(&ctx, &raw)?;
+    let r = async {
+        ops::visible_department(&state, &ctx, dept_id).await?;
+        Ok(state.store.people_in_department(dept_id).await?)
+    }
+    .await;
+    api(&ctx, r)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewPersonBody {
+    name: String,
+    /// head, deputy_head, staff; director, secretary, leader, member; captain, first_secretary.
+    position: String,
+    phone: Option<String>,
+}
+
+/// Adds a person to a department (administrators of its region).
+#[utoipa::path(post, path = "/api/v1/departments/{id}/people", tag = "organisation", params(("id" = i64, Path)),
+    request_body = NewPersonBody,
+    responses((status = 201, body = Person), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_person(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, ApiJson(b): ApiJson<NewPersonBody>) -> ApiResult<Response> {
+    let dept_id = id(&ctx, &raw)?;
+    let p = ops::create_person(&state, &ctx, dept_id, &b.name, &b.position, b.phone).await.map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(p)).into_response())
+}
+
+/// A person (scoped; 404 outside the caller's areas).
+#[utoipa::path(get, path = "/api/v1/people/{id}", tag = "organisation", params(("id" = i64, Path)),
+    responses((status = 200, body = Person), (status = 404, body = ErrorBody)))]
+async fn get_person(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<Person>> {
+    let pid = id(&ctx, &raw)?;
+    let r = ops::visible_person(&state, &ctx, pid).await;
+    api(&ctx, r)
+}
+
+/// Accounts whose home region lies in the caller's administered areas.
+#[utoipa::path(get, path = "/api/v1/users", tag = "accounts", responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
+async fn list_users(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<User>>> {
+    let r = ops::users(&state, &ctx).await;
+    api(&ctx, r)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewUserBody {
+    username: String,
+    display_name: String,
+    /// At least 10 characters.
+    password: String,
+    /// Home region code; must lie in the caller's administered areas.
+    region: String,
+}
+
+/// Creates an account (administrators).
+#[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUserBody,
+    responses((status = 201, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_user(State(state): State<AppState>, ctx: Ctx, ApiJson(b): ApiJson<NewUserBody>) -> ApiResult<Response> {
+    let input = ops::UserInput { username: b.username, display_name: b.display_name, password: b.password, region: b.region };
+    let u = ops::create_user(&state, &ctx, input).await.map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(u)).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserDetail {
+    user: User,
+    /// Every grant ever given, revoked ones included.
+    grants: Vec<GrantRow>,
+}
+
+/// An account with its grant history (administrators of its home region).
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)),
+    responses((status = 200, body = UserDetail), (status = 404, body = ErrorBody)))]
+async fn get_user(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<UserDetail>> {
+    let uid = id(&ctx, &raw)?;
+    let r = async {
+        let user = ops::managed_user(&state, &ctx, uid).await?;
+        let grants = state.store.grants_of(uid, true).await?;
+        Ok(UserDetail { user, grants })
+    }
+    .await;
+    api(&ctx, r)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewGrantBody {
+    /// admin, municipal_bureau, party_government, discipline, finance, poverty_bureau,
+    /// township_official, village_cadre, work_team.
+    role: String,
+    /// The subtree the role applies to.
+    region: String,
+}
+
+/// Grants a role on a region subtree (recorded).
+#[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "accounts", params(("id" = i64, Path)), request_body = NewGrantBody,
+    responses((status = 201, body = GrantRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn create_grant(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, ApiJson(b): ApiJson<NewGrantBody>) -> ApiResult<Response> {
+    let uid = id(&ctx, &raw)?;
+    let g = ops::add_grant(&state, &ctx, uid, &b.role, &b.region).await.map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(g)).into_response())
+}
+
+/// Revokes a grant; it stays in the history (recorded).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "accounts",
+    params(("id" = i64, Path), ("grant_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn revoke_grant(State(state): State<AppState>, ctx: Ctx, Path((raw_user, raw_grant)): Path<(String, String)>) -> ApiResult<StatusCode> {
+    let uid = id(&ctx, &raw_user)?;
+    let gid = id(&ctx, &raw_grant)?;
+    ops::revoke_grant(&state, &ctx, uid, gid).await.map_err(|e| ApiError(e, ctx.lang))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct Limit {
+    /// At most this many, newest first (1 to 1000, default 200).
+    limit: Option<i64>,
+}
+
+/// The record of sign-ins, failed sign-ins, grants and revocations in the caller's areas.
+#[utoipa::path(get, path = "/api/v1/auth-events", tag = "accounts", params(Limit),
+    responses((status = 200, body = Vec<AuthEvent>), (status = 403, body = ErrorBody)))]
+async fn list_auth_events(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Limit>) -> ApiResult<Json<Vec<AuthEvent>>> {
+    let r = ops::auth_events(&state, &ctx, q.limit.unwrap_or(200)).await;
+    api(&ctx, r)
+}

@@ -1,0 +1,146 @@
+//! One error type for the web layer. Each variant says its HTTP status and stable code; the
+//! message comes from the translation catalogue in the caller's language. API handlers answer
+//! JSON (`{"error":{"code","message","field"}}`), pages answer an HTML page.
+use crate::i18n::{Lang, t};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use sunledger_core::DomainError;
+use sunledger_store::StoreError;
+
+#[derive(Debug)]
+pub enum WebError {
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    NoRoute,
+    BadCredentials,
+    TooManyAttempts { retry_after: i64 },
+    CrossOrigin,
+    /// A field failed validation; `reason` is a catalogue key suffix (`reason.*`).
+    Invalid { field: String, reason: String, value: String },
+    Conflict { field: String },
+    BadRequest(String),
+    Internal(String),
+}
+
+impl WebError {
+    pub fn invalid(field: &str, reason: &str, value: impl Into<String>) -> WebError {
+        WebError::Invalid { field: field.into(), reason: reason.into(), value: value.into() }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden | WebError::CrossOrigin => StatusCode::FORBIDDEN,
+            WebError::NotFound | WebError::NoRoute => StatusCode::NOT_FOUND,
+            WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Invalid { .. } | WebError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Conflict { .. } => StatusCode::CONFLICT,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            WebError::Unauthorized => "unauthorized",
+            WebError::Forbidden => "forbidden",
+            WebError::NotFound => "not_found",
+            WebError::NoRoute => "no_route",
+            WebError::BadCredentials => "bad_credentials",
+            WebError::TooManyAttempts { .. } => "too_many_attempts",
+            WebError::CrossOrigin => "cross_origin",
+            WebError::Invalid { .. } => "invalid",
+            WebError::Conflict { .. } => "conflict",
+            WebError::BadRequest(_) => "bad_request",
+            WebError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            WebError::Invalid { field, .. } | WebError::Conflict { field } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// A readable sentence in `lang`, naming the field where there is one.
+    pub fn message(&self, lang: Lang) -> String {
+        let sep = if lang == Lang::Zh { "：" } else { ": " };
+        match self {
+            WebError::Invalid { field, reason, value } => {
+                let f = t(lang, &format!("field.{field}"));
+                let r = t(lang, &format!("reason.{reason}"));
+                let v = if value.is_empty() { String::new() } else { format!(" ({value})") };
+                if lang == Lang::Zh {
+                    format!("{}{sep}{f}{r}{v}", t(lang, "error.invalid"))
+                } else {
+                    format!("{}{sep}{f} {r}{v}", t(lang, "error.invalid"))
+                }
+            }
+            WebError::Conflict { field } => format!("{}{sep}{}", t(lang, "error.conflict"), t(lang, &format!("field.{field}"))),
+            WebError::BadRequest(detail) => format!("{}{sep}{detail}", t(lang, "error.bad_request")),
+            other => t(lang, &format!("error.{}", other.code())),
+        }
+    }
+}
+
+impl From<DomainError> for WebError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Invalid { field, reason, value } => WebError::invalid(field, reason, value),
+            DomainError::NotFound(_) => WebError::NotFound,
+            DomainError::Forbidden => WebError::Forbidden,
+            DomainError::Conflict(f) => WebError::Conflict { field: f.into() },
+        }
+    }
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => WebError::NotFound,
+            StoreError::Conflict { field } => WebError::Conflict { field },
+            other => {
+                tracing::error!(error = %other, "storage error");
+                WebError::Internal(other.to_string())
+            }
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `forbidden`, `invalid`.
+    pub code: String,
+    /// A sentence in the caller's language.
+    pub message: String,
+    /// The field at fault, for `invalid` and `conflict`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// An error answered as JSON in the caller's language.
+pub struct ApiError(pub WebError, pub Lang);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let ApiError(e, lang) = self;
+        let body = ErrorBody {
+            error: ErrorDetail { code: e.code().into(), message: e.message(lang), field: e.field().map(str::to_string) },
+        };
+        let mut resp = (e.status(), Json(body)).into_response();
+        if let WebError::TooManyAttempts { retry_after } = e {
+            if let Ok(v) = retry_after.to_string().parse() {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}

@@ -1,0 +1,247 @@
+//! The translation catalogue: every user-facing string, Simplified Chinese first, English beside it.
+//! Keys are stable; templates and errors look them up with [`t`].
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "zh_cn" | "zh-hans" => Some(Lang::Zh),
+            "en" | "en-us" | "en-gb" | "en_us" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+/// (key, zh-CN, en)
+pub const CATALOGUE: &[(&str, &str, &str)] = &[
+    ("app.name", "阳光账本", "Sunledger"),
+    ("app.tagline", "扶贫移民项目与资金四级联动监督", "Four-level supervision of poverty-alleviation and resettlement projects and funds"),
+    ("app.intro", "市、县、乡、村四级联动，建立资金拨付、项目监管责任、问题整改、项目验收绩效评价“四本台账”，每一笔记账都可验证、不可篡改。", "City, county, township and village work together on the \"four books\": fund appropriation, project supervision responsibility, problem rectification, and project acceptance and performance evaluation. Every booked fact is tamper-evident."),
+    ("nav.home", "首页", "Home"),
+    ("nav.regions", "行政区划", "Regions"),
+    ("nav.users", "账号管理", "Accounts"),
+    ("nav.events", "登录与授权记录", "Sign-in and access record"),
+    ("nav.api", "接口文档", "API"),
+    ("nav.sign_in", "登录", "Sign in"),
+    ("nav.sign_out", "退出", "Sign out"),
+    ("nav.switch_lang", "English", "中文"),
+    ("nav.signed_in_as", "当前用户", "Signed in as"),
+    ("home.your_scopes", "您的管辖范围", "Your areas"),
+    ("home.public", "未登录时仅能查看已公开的信息。", "Without signing in you see only what is published."),
+    ("home.books", "四本台账", "The four books"),
+    ("book.funds", "资金拨付台账", "Fund appropriation ledger"),
+    ("book.responsibility", "项目监管责任台账", "Project supervision responsibility ledger"),
+    ("book.problems", "问题整改台账", "Problem rectification ledger"),
+    ("book.acceptance", "项目验收绩效评价台账", "Project acceptance and performance evaluation ledger"),
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("region.title", "行政区划", "Regions"),
+    ("region.code", "区划代码", "Code"),
+    ("region.name", "名称", "Name"),
+    ("region.level", "级别", "Level"),
+    ("region.children", "下级区划", "Subdivisions"),
+    ("region.child_count", "下级数", "Subdivisions"),
+    ("region.none", "尚无区划数据。请先导入区划表：sunledger regions import FILE.csv", "No regions yet. Import a region table first: sunledger regions import FILE.csv"),
+    ("region.no_children", "无下级区划。", "No subdivisions."),
+    ("level.province", "省", "Province"),
+    ("level.city", "市（州）", "City"),
+    ("level.county", "县（区）", "County"),
+    ("level.township", "乡（镇、街道）", "Township"),
+    ("level.village", "村（社区）", "Village"),
+    ("dept.title", "部门与组织", "Departments"),
+    ("dept.kind", "类型", "Kind"),
+    ("dept.name", "名称", "Name"),
+    ("dept.credit_code", "统一社会信用代码", "Unified social credit code"),
+    ("dept.stationed_by", "派出单位", "Sent by"),
+    ("dept.people", "人员", "People"),
+    ("dept.none", "尚无部门。", "No departments yet."),
+    ("dept.add", "新增部门", "Add department"),
+    ("dept.kind.party_committee", "党委", "Party committee"),
+    ("dept.kind.government", "人民政府", "Government"),
+    ("dept.kind.discipline_commission", "纪委监委", "Discipline inspection commission"),
+    ("dept.kind.finance_bureau", "财政部门", "Finance bureau"),
+    ("dept.kind.poverty_bureau", "扶贫移民局", "Poverty alleviation and immigration bureau"),
+    ("dept.kind.business_department", "其他业务部门", "Other business department"),
+    ("dept.kind.village_committee", "村民委员会", "Village committee"),
+    ("dept.kind.village_discipline_team", "村纪检小组", "Village discipline inspection team"),
+    ("dept.kind.mass_supervision_team", "群众监督小组", "Mass supervision team"),
+    ("dept.kind.resident_work_team", "驻村工作队", "Resident work team"),
+    ("person.name", "姓名", "Name"),
+    ("person.position", "职务", "Position"),
+    ("person.phone", "电话", "Phone"),
+    ("person.none", "尚无人员。", "No people yet."),
+    ("person.add", "新增人员", "Add person"),
+    ("position.head", "负责人", "Head"),
+    ("position.deputy_head", "副职", "Deputy head"),
+    ("position.staff", "工作人员", "Staff"),
+    ("position.director", "主任", "Director"),
+    ("position.secretary", "书记", "Secretary"),
+    ("position.leader", "组长", "Leader"),
+    ("position.member", "成员", "Member"),
+    ("position.captain", "队长", "Captain"),
+    ("position.first_secretary", "第一书记", "First secretary"),
+    ("users.title", "账号管理", "Accounts"),
+    ("users.username", "用户名", "Username"),
+    ("users.display_name", "姓名", "Name"),
+    ("users.region", "所属区划", "Home region"),
+    ("users.password", "初始密码", "Initial password"),
+    ("users.roles", "角色", "Roles"),
+    ("users.add", "新增账号", "Add account"),
+    ("users.none", "您的管辖范围内尚无账号。", "No accounts in your areas yet."),
+    ("users.disabled", "已停用", "Disabled"),
+    ("grants.title", "授权（含历史）", "Grants (with history)"),
+    ("grants.role", "角色", "Role"),
+    ("grants.region", "范围", "Scope"),
+    ("grants.granted_at", "授予时间", "Granted"),
+    ("grants.revoked_at", "撤销时间", "Revoked"),
+    ("grants.active", "有效", "Active"),
+    ("grants.add", "授予角色", "Grant role"),
+    ("grants.revoke", "撤销", "Revoke"),
+    ("role.admin", "系统管理员", "Administrator"),
+    ("role.municipal_bureau", "市扶贫移民局", "Municipal poverty alleviation bureau"),
+    ("role.party_government", "党委政府", "Party committee and government"),
+    ("role.discipline", "纪检监察", "Discipline inspection"),
+    ("role.finance", "财政", "Finance"),
+    ("role.poverty_bureau", "县扶贫移民局", "County poverty alleviation bureau"),
+    ("role.township_official", "乡镇干部", "Township official"),
+    ("role.village_cadre", "村干部", "Village cadre"),
+    ("role.work_team", "驻村工作队", "Resident work team"),
+    ("events.title", "登录与授权记录", "Sign-in and access record"),
+    ("events.at", "时间", "Time"),
+    ("events.kind", "事件", "Event"),
+    ("events.username", "用户名", "Username"),
+    ("events.ip", "地址", "Address"),
+    ("events.detail", "说明", "Detail"),
+    ("event.sign_in", "登录", "Sign-in"),
+    ("event.sign_in_failed", "登录失败", "Failed sign-in"),
+    ("event.sign_out", "退出", "Sign-out"),
+    ("event.user_added", "新增账号", "Account added"),
+    ("event.password_set", "设置密码", "Password set"),
+    ("event.grant", "授权", "Grant"),
+    ("event.revoke", "撤销授权", "Revocation"),
+    ("form.save", "保存", "Save"),
+    ("form.optional", "选填", "optional"),
+    ("error.title", "出错了", "Something went wrong"),
+    ("error.back", "返回首页", "Back to the home page"),
+    ("error.unauthorized", "请先登录。", "Please sign in first."),
+    ("error.forbidden", "您无权访问该内容：它不在您的管辖范围内。", "You may not access this: it is outside your areas."),
+    ("error.not_found", "未找到该内容。", "Not found."),
+    ("error.no_route", "没有这个地址。", "There is no such address."),
+    ("error.bad_credentials", "用户名或密码错误。", "Wrong username or password."),
+    ("error.too_many_attempts", "登录失败次数过多，请稍后再试。", "Too many failed sign-ins. Try again later."),
+    ("error.cross_origin", "拒绝来自其他网站的修改请求。", "Changes requested from another site are refused."),
+    ("error.invalid", "输入有误", "Invalid input"),
+    ("error.conflict", "已存在", "Already exists"),
+    ("error.internal", "服务器内部错误，已记录。", "Internal error; it has been logged."),
+    ("error.bad_request", "请求格式有误", "Malformed request"),
+    ("field.code", "区划代码", "region code"),
+    ("field.region", "区划", "region"),
+    ("field.kind", "类型", "kind"),
+    ("field.name", "名称", "name"),
+    ("field.credit_code", "统一社会信用代码", "unified social credit code"),
+    ("field.position", "职务", "position"),
+    ("field.role", "角色", "role"),
+    ("field.username", "用户名", "username"),
+    ("field.password", "密码", "password"),
+    ("field.display_name", "姓名", "name"),
+    ("field.id_number", "身份证号码", "ID number"),
+    ("field.amount", "金额", "amount"),
+    ("field.body", "请求内容", "request body"),
+    ("reason.empty", "不能为空", "must not be empty"),
+    ("reason.too_long", "过长", "is too long"),
+    ("reason.too_short", "过短", "is too short"),
+    ("reason.not_digits", "只能包含数字", "must contain digits only"),
+    ("reason.zero_province", "省级代码不能为 00", "has a zero province segment"),
+    ("reason.missing_city_segment", "缺少市级代码段", "lacks the city segment"),
+    ("reason.missing_township_segment", "缺少乡级代码段", "lacks the township segment"),
+    ("reason.length", "长度应为 18 位", "must be 18 characters long"),
+    ("reason.check_character", "校验码错误", "has a wrong check character"),
+    ("reason.alphabet", "含有不允许的字符", "contains characters that are not allowed"),
+    ("reason.unknown_department_kind", "未知的部门类型", "is not a known department kind"),
+    ("reason.not_allowed_at_level", "该级别不设此类部门", "does not exist at this region level"),
+    ("reason.unknown_position", "未知的职务", "is not a known position"),
+    ("reason.not_in_this_department", "该部门没有此职务", "does not exist in this department"),
+    ("reason.unknown_role", "未知的角色", "is not a known role"),
+    ("reason.unknown_region", "区划不存在", "is not a known region"),
+    ("reason.password_too_short", "至少 10 个字符", "needs at least 10 characters"),
+    ("reason.username_format", "只能用字母、数字、点、横线和下划线，3 到 64 个字符", "may use letters, digits, dot, dash and underscore, 3 to 64 characters"),
+    ("reason.not_a_number", "不是有效数字", "is not a number"),
+    ("reason.more_than_two_decimals", "最多两位小数", "has more than two decimals"),
+    ("reason.too_large", "数值过大", "is too large"),
+    ("reason.malformed", "格式有误", "is malformed"),
+];
+
+static ZH: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| CATALOGUE.iter().map(|(k, zh, _)| (*k, *zh)).collect());
+static EN: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| CATALOGUE.iter().map(|(k, _, en)| (*k, *en)).collect());
+
+/// Looks `key` up in `lang`. A missing key comes back as the key itself (and a test checks that
+/// no rendered page contains one).
+pub fn t(lang: Lang, key: &str) -> String {
+    let m = match lang {
+        Lang::Zh => &*ZH,
+        Lang::En => &*EN,
+    };
+    match m.get(key) {
+        Some(s) => (*s).to_string(),
+        None => {
+            tracing::warn!(key, "missing translation");
+            key.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_filled() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in CATALOGUE {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{k} is empty");
+        }
+    }
+
+    #[test]
+    fn every_domain_enum_is_translated() {
+        for r in sunledger_core::Role::ALL {
+            assert!(ZH.contains_key(format!("role.{}", r.key()).as_str()));
+        }
+        for k in sunledger_core::DepartmentKind::ALL {
+            assert!(ZH.contains_key(format!("dept.kind.{}", k.key()).as_str()));
+        }
+        for p in sunledger_core::department::Position::ALL {
+            assert!(ZH.contains_key(format!("position.{}", p.key()).as_str()));
+        }
+        for l in sunledger_core::Level::ALL {
+            assert!(ZH.contains_key(format!("level.{}", l.key()).as_str()));
+        }
+    }
+}

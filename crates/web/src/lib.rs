@@ -1,0 +1,99 @@
+//! Sunledger's web layer: server-rendered pages (askama) and the JSON API under `/api/v1`
+//! (documented by the OpenAPI document at `/api/v1/openapi.json`, browsable at `/api/docs`).
+//!
+//! - `auth`: passwords, sessions, the request context (`Ctx`: who acts, in which language);
+//! - `guard`: refusal of state-changing requests from other origins;
+//! - `api`: the JSON routes, each registered with its OpenAPI description;
+//! - `pages`: the HTML pages;
+//! - `error`: the one error type, mapped to statuses in one place;
+//! - `i18n`: the zh-CN/en catalogue.
+#![deny(clippy::indexing_slicing)]
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod guard;
+pub mod i18n;
+pub mod ops;
+pub mod pages;
+
+use axum::Router;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use sunledger_store::Store;
+
+/// The source of the current time. Handlers read time only through this, so tests can set it.
+pub trait Clock: Send + Sync + 'static {
+    /// Unix seconds, UTC.
+    fn now(&self) -> i64;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    pub session_ttl_secs: i64,
+    /// Failed sign-ins per username within the window before further attempts get 429.
+    pub max_failed_per_user: i64,
+    /// Failed sign-ins per client address within the window before further attempts get 429.
+    pub max_failed_per_ip: i64,
+    pub failure_window_secs: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secure_cookies: false,
+            session_ttl_secs: 12 * 3600,
+            max_failed_per_user: 5,
+            max_failed_per_ip: 30,
+            failure_window_secs: 15 * 60,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<Config>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, config: Config) -> AppState {
+        AppState { store, config: Arc::new(config), clock: Arc::new(SystemClock) }
+    }
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
+
+/// The whole application: pages, API, API docs and static files.
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::router().split_for_parts();
+    Router::new()
+        .merge(pages::router())
+        .merge(api_router)
+        // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
+        .fallback(pages::no_route)
+        .layer(axum::middleware::from_fn(guard::same_origin))
+        .with_state(state)
+}
+
+/// Serves `router(state)` on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).await
+}

@@ -1,0 +1,432 @@
+//! Server-rendered pages. Each page is a typed view struct rendered by askama; every string comes
+//! from the translation catalogue through [`Page::t`]. Forms post back to the same server (the
+//! cross-origin guard refuses others) and redirect after success.
+use crate::AppState;
+use crate::auth::{self, Ctx};
+use crate::error::WebError;
+use crate::i18n::{Lang, t};
+use crate::ops;
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::Deserialize;
+use sunledger_core::department::Position;
+use sunledger_core::{DepartmentKind, Permission, Role};
+use sunledger_store::{AuthEvent, Department, GrantRow, Person, Region, User};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(set_lang))
+        .route("/regions", get(regions_root))
+        .route("/regions/{code}", get(region_page))
+        .route("/regions/{code}/departments", post(add_department))
+        .route("/departments/{id}", get(department_page))
+        .route("/departments/{id}/people", post(add_person))
+        .route("/admin/users", get(users_page).post(add_user))
+        .route("/admin/users/{id}", get(user_page))
+        .route("/admin/users/{id}/grants", post(add_grant))
+        .route("/admin/users/{id}/grants/{grant_id}/revoke", post(revoke_grant))
+        .route("/admin/events", get(events_page))
+        .route("/static/style.css", get(style))
+}
+
+/// What every page needs: language, the signed-in user, navigation rights.
+pub struct Page {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub is_admin: bool,
+    pub can_see_events: bool,
+    pub path: String,
+    pub flash: Option<String>,
+}
+
+pub trait AsTs {
+    fn ts(&self) -> i64;
+}
+impl AsTs for i64 {
+    fn ts(&self) -> i64 {
+        *self
+    }
+}
+impl<T: AsTs + ?Sized> AsTs for &T {
+    fn ts(&self) -> i64 {
+        (**self).ts()
+    }
+}
+
+impl Page {
+    pub fn new(ctx: &Ctx, uri: &Uri) -> Page {
+        Page {
+            lang: ctx.lang,
+            user: ctx.user.clone(),
+            is_admin: !ctx.actor.scopes(Permission::ManageUsers).is_empty(),
+            can_see_events: !ctx.actor.scopes(Permission::ViewAuthEvents).is_empty(),
+            path: uri.path().to_string(),
+            flash: None,
+        }
+    }
+    fn public(lang: Lang) -> Page {
+        Page { lang, user: None, is_admin: false, can_see_events: false, path: "/".into(), flash: None }
+    }
+    pub fn t(&self, key: &str) -> String {
+        t(self.lang, key)
+    }
+    /// Translates an enum value stored as text, e.g. `tp("role.", "finance")`.
+    pub fn tp(&self, prefix: &str, value: &str) -> String {
+        t(self.lang, &format!("{prefix}{value}"))
+    }
+    /// A Unix time as Beijing time, `YYYY-MM-DD HH:MM`.
+    pub fn time(&self, ts: impl AsTs) -> String {
+        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        match time::OffsetDateTime::from_unix_timestamp(ts.ts()) {
+            Ok(t) => {
+                let t = t.to_offset(offset);
+                format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+            }
+            Err(_) => ts.ts().to_string(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+struct ErrorView {
+    page: Page,
+    message: String,
+}
+
+/// An error as a page in the user's language, with its status.
+pub fn error_page(e: WebError, lang: Lang) -> Response {
+    let status = e.status();
+    let view = ErrorView { message: e.message(lang), page: Page::public(lang) };
+    (status, view).into_response()
+}
+
+/// A page handler's error: sign-in needed goes to the sign-in page, the rest render in the
+/// user's language.
+pub struct PageError(WebError, Lang, String);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            WebError::Unauthorized => Redirect::to(&format!("/login?next={}", urlencode(&self.2))).into_response(),
+            e => error_page(e, self.1),
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+type PageResult = Result<Response, PageError>;
+
+fn fail(ctx: &Ctx, uri: &Uri) -> impl Fn(WebError) -> PageError {
+    let lang = ctx.lang;
+    let path = uri.path().to_string();
+    move |e| PageError(e, lang, path.clone())
+}
+
+pub async fn no_route(ctx: Ctx, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return crate::error::ApiError(WebError::NoRoute, ctx.lang).into_response();
+    }
+    error_page(WebError::NoRoute, ctx.lang)
+}
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/style.css")).into_response()
+}
+
+struct ScopeCard {
+    region_code: String,
+    region_name: String,
+    role: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+struct HomeView {
+    page: Page,
+    grants: Vec<ScopeCard>,
+}
+
+async fn home(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let mut grants = Vec::new();
+    for g in &ctx.actor.grants {
+        let name = state.store.region(&g.region).await.map_err(|e| fail(&ctx, &uri)(e.into()))?.map(|r| r.name).unwrap_or_default();
+        grants.push(ScopeCard { region_code: g.region.to_string(), region_name: name, role: g.role.key().into() });
+    }
+    Ok(HomeView { page: Page::new(&ctx, &uri), grants }.into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginView {
+    page: Page,
+    next: String,
+    username: String,
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only same-site paths are followed after sign-in or a language switch.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+async fn login_form(ctx: Ctx, uri: Uri, Query(q): Query<NextQuery>) -> Response {
+    LoginView { page: Page::new(&ctx, &uri), next: safe_next(q.next.as_deref()), username: String::new() }.into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(State(state): State<AppState>, ctx: Ctx, uri: Uri, Form(f): Form<LoginForm>) -> Response {
+    match auth::sign_in(&state, &ctx, &f.username, &f.password).await {
+        Ok((token, _)) => (
+            StatusCode::SEE_OTHER,
+            [(header::SET_COOKIE, auth::session_cookie(&token, &state)), (header::LOCATION, safe_next(f.next.as_deref()))],
+        )
+            .into_response(),
+        Err(e) => {
+            let status = e.status();
+            let mut page = Page::new(&ctx, &uri);
+            page.flash = Some(e.message(ctx.lang));
+            let view = LoginView { page, next: safe_next(f.next.as_deref()), username: f.username };
+            (status, view).into_response()
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    auth::sign_out(&state, &ctx).await.map_err(fail(&ctx, &uri))?;
+    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, auth::clear_session_cookie(&state)), (header::LOCATION, "/".to_string())]).into_response())
+}
+
+async fn set_lang(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    if let Some(u) = &ctx.user {
+        if let Err(e) = state.store.set_locale(u.id, Some(lang.code())).await {
+            tracing::error!(error = %e, "saving the language choice");
+        }
+    }
+    (StatusCode::SEE_OTHER, [(header::SET_COOKIE, auth::lang_cookie(lang)), (header::LOCATION, safe_next(q.next.as_deref()))]).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "region.html")]
+struct RegionView {
+    page: Page,
+    code: String,
+    region: Option<Region>,
+    ancestors: Vec<Region>,
+    children: Vec<Region>,
+    show_departments: bool,
+    can_manage: bool,
+    departments: Vec<Department>,
+    kinds: Vec<&'static str>,
+}
+
+async fn regions_root(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let children = state.store.region_roots().await.map_err(|e| fail(&ctx, &uri)(e.into()))?;
+    Ok(RegionView {
+        page: Page::new(&ctx, &uri),
+        code: String::new(),
+        region: None,
+        ancestors: vec![],
+        children,
+        show_departments: false,
+        can_manage: false,
+        departments: vec![],
+        kinds: vec![],
+    }
+    .into_response())
+}
+
+async fn region_page(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(code): Path<String>) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let region = ops::existing_region(&state, &code).await.map_err(&f)?;
+    let mut ancestors = Vec::new();
+    for c in region.code.lineage() {
+        if c != region.code {
+            if let Some(a) = state.store.region(&c).await.map_err(|e| f(e.into()))? {
+                ancestors.push(a);
+            }
+        }
+    }
+    let children = state.store.region_children(&region.code).await.map_err(|e| f(e.into()))?;
+    let show_departments = ctx.actor.can(Permission::ViewInternal, &region.code);
+    let departments = if show_departments { state.store.departments_in(&region.code).await.map_err(|e| f(e.into()))? } else { vec![] };
+    let kinds = DepartmentKind::ALL.into_iter().filter(|k| k.allowed_at(region.level)).map(|k| k.key()).collect();
+    Ok(RegionView {
+        page: Page::new(&ctx, &uri),
+        code: region.code.to_string(),
+        can_manage: ctx.actor.can(Permission::ManageOrganisation, &region.code),
+        region: Some(region),
+        ancestors,
+        children,
+        show_departments,
+        departments,
+        kinds,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct DepartmentForm {
+    kind: String,
+    name: String,
+    credit_code: Option<String>,
+    stationed_by: Option<String>,
+}
+
+async fn add_department(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(code): Path<String>, Form(f): Form<DepartmentForm>) -> PageResult {
+    let input = ops::DepartmentInput { kind: f.kind, name: f.name, credit_code: f.credit_code, stationed_by: f.stationed_by };
+    let d = ops::create_department(&state, &ctx, &code, input).await.map_err(fail(&ctx, &uri))?;
+    Ok(Redirect::to(&format!("/departments/{}", d.id)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "department.html")]
+struct DepartmentView {
+    page: Page,
+    department: Department,
+    region_name: String,
+    people: Vec<Person>,
+    can_manage: bool,
+    positions: Vec<&'static str>,
+}
+
+async fn department_page(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(raw): Path<String>) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
+    if ctx.user.is_none() {
+        return Err(f(WebError::Unauthorized));
+    }
+    let department = ops::visible_department(&state, &ctx, id).await.map_err(&f)?;
+    let people = state.store.people_in_department(id).await.map_err(|e| f(e.into()))?;
+    let region_name = state.store.region(&department.region).await.map_err(|e| f(e.into()))?.map(|r| r.name).unwrap_or_default();
+    let positions = DepartmentKind::parse(&department.kind).map(|k| k.positions().iter().map(|p: &Position| p.key()).collect()).unwrap_or_default();
+    Ok(DepartmentView {
+        page: Page::new(&ctx, &uri),
+        can_manage: ctx.actor.can(Permission::ManageOrganisation, &department.region),
+        department,
+        region_name,
+        people,
+        positions,
+    }
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct PersonForm {
+    name: String,
+    position: String,
+    phone: Option<String>,
+}
+
+async fn add_person(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(raw): Path<String>, Form(f): Form<PersonForm>) -> PageResult {
+    let id: i64 = raw.parse().map_err(|_| fail(&ctx, &uri)(WebError::NotFound))?;
+    ops::create_person(&state, &ctx, id, &f.name, &f.position, f.phone).await.map_err(fail(&ctx, &uri))?;
+    Ok(Redirect::to(&format!("/departments/{id}")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "users.html")]
+struct UsersView {
+    page: Page,
+    users: Vec<User>,
+    default_region: String,
+}
+
+async fn users_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let users = ops::users(&state, &ctx).await.map_err(fail(&ctx, &uri))?;
+    let default_region = ctx.actor.scopes(Permission::ManageUsers).first().map(|c| c.to_string()).unwrap_or_default();
+    Ok(UsersView { page: Page::new(&ctx, &uri), users, default_region }.into_response())
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    username: String,
+    display_name: String,
+    password: String,
+    region: String,
+}
+
+async fn add_user(State(state): State<AppState>, ctx: Ctx, uri: Uri, Form(f): Form<UserForm>) -> PageResult {
+    let input = ops::UserInput { username: f.username, display_name: f.display_name, password: f.password, region: f.region };
+    let u = ops::create_user(&state, &ctx, input).await.map_err(fail(&ctx, &uri))?;
+    Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "user.html")]
+struct UserView {
+    page: Page,
+    user: User,
+    grants: Vec<GrantRow>,
+    roles: Vec<&'static str>,
+}
+
+async fn user_page(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(raw): Path<String>) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
+    let user = ops::managed_user(&state, &ctx, id).await.map_err(&f)?;
+    let grants = state.store.grants_of(id, true).await.map_err(|e| f(e.into()))?;
+    Ok(UserView { page: Page::new(&ctx, &uri), user, grants, roles: Role::ALL.iter().map(|r| r.key()).collect() }.into_response())
+}
+
+#[derive(Deserialize)]
+struct GrantForm {
+    role: String,
+    region: String,
+}
+
+async fn add_grant(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(raw): Path<String>, Form(f): Form<GrantForm>) -> PageResult {
+    let id: i64 = raw.parse().map_err(|_| fail(&ctx, &uri)(WebError::NotFound))?;
+    ops::add_grant(&state, &ctx, id, &f.role, &f.region).await.map_err(fail(&ctx, &uri))?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+async fn revoke_grant(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path((raw, raw_grant)): Path<(String, String)>) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
+    let gid: i64 = raw_grant.parse().map_err(|_| f(WebError::NotFound))?;
+    ops::revoke_grant(&state, &ctx, id, gid).await.map_err(&f)?;
+    Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "events.html")]
+struct EventsView {
+    page: Page,
+    events: Vec<AuthEvent>,
+}
+
+async fn events_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let events = ops::auth_events(&state, &ctx, 500).await.map_err(fail(&ctx, &uri))?;
+    Ok(EventsView { page: Page::new(&ctx, &uri), events }.into_response())
+}
