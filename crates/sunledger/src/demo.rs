@@ -156,8 +156,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
                 stationed_by: None,
             });
         }
-        // Every fourth village has a resident work team sent by a city or county unit.
-        if level == Level::Village && i % 4 == 0 {
+        // Every first 村 of a township and every fourth village have a resident work team sent by a
+        // city or county unit.
+        if level == Level::Village && (i % 4 == 0 || r.code.as_str().ends_with("201")) {
             departments.push(NewDepartment {
                 region: r.code,
                 kind: DepartmentKind::ResidentWorkTeam,

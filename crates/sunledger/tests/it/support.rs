@@ -82,6 +82,8 @@ async fn create_pg_database(admin: &str, name: &str) {
 macro_rules! both {
     ($name:ident, $body:path) => {
         mod $name {
+            #[allow(unused_imports)]
+            use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 let db = $crate::support::fresh_db($crate::support::Kind::Sqlite).await.expect("sqlite");
@@ -91,6 +93,82 @@ macro_rules! both {
             async fn postgres() {
                 match $crate::support::fresh_db($crate::support::Kind::Postgres).await {
                     Some(db) => $body(db).await,
+                    None => eprintln!("skipped: set SUNLEDGER_TEST_PG to run the PostgreSQL half"),
+                }
+            }
+        }
+    };
+}
+
+/// The real server on a free port, over a fresh database.
+pub struct TestApp {
+    pub addr: std::net::SocketAddr,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    /// Starts the server over `db` (after loading the demo city when `demo` is set).
+    pub async fn spawn(db: TestDb, demo: bool) -> TestApp {
+        if demo {
+            sunledger::demo::load(db.store.as_ref(), now()).await.expect("load demo");
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let state = sunledger_web::AppState::new(db.store.clone(), sunledger_web::Config::default());
+        tokio::spawn(async move {
+            let _ = sunledger_web::serve(listener, state).await;
+        });
+        TestApp { addr, db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// A client with its own cookie jar.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// A client signed in as `username` with the demo password.
+    pub async fn signed_in(&self, username: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = c
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": sunledger::demo::DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(r.status(), 200, "sign in as {username}: {}", r.text().await.unwrap_or_default());
+        c
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Runs an app test on both backends: `both_app!(name, body_fn)` calls `body_fn(TestApp)` with the
+/// demo city loaded.
+#[macro_export]
+macro_rules! both_app {
+    ($name:ident, $body:path) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let db = $crate::support::fresh_db($crate::support::Kind::Sqlite).await.expect("sqlite");
+                $body($crate::support::TestApp::spawn(db, true).await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::support::fresh_db($crate::support::Kind::Postgres).await {
+                    Some(db) => $body($crate::support::TestApp::spawn(db, true).await).await,
                     None => eprintln!("skipped: set SUNLEDGER_TEST_PG to run the PostgreSQL half"),
                 }
             }
