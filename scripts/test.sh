@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, unit and integration tests on SQLite and PostgreSQL,
+# and the browser test in headless Chromium.
+#
+# Needs Debian's postgresql, chromium, chromium-driver and fonts-noto-cjk; as root it installs
+# whatever is missing. It starts a throwaway PostgreSQL server (scripts/pg-temp.sh) unless
+# SUNLEDGER_TEST_PG already names one, and stops it at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || need+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing: ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "missing Debian packages: ${need[*]} (apt-get install them, or run as root)" >&2
+  fi
+fi
+
+started_pg=""
+if [ -z "${SUNLEDGER_TEST_PG:-}" ]; then
+  eval "$(scripts/pg-temp.sh start)"
+  started_pg="$SUNLEDGER_PG_DIR"
+  trap 'scripts/pg-temp.sh stop "$started_pg"' EXIT
+fi
+export SUNLEDGER_TEST_PG
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo test --workspace --locked
