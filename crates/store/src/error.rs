@@ -25,16 +25,29 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// Maps unique-constraint violations to `Conflict` naming the column, keeping every other error.
+/// Fields with a uniqueness rule, as named to users; constraint names end with one of them.
+const UNIQUE_FIELDS: [(&str, &str); 6] = [
+    ("grants_active", "grant"),
+    ("username", "username"),
+    ("credit_code", "credit_code"),
+    ("token_hash", "token_hash"),
+    ("name", "name"),
+    ("code", "code"),
+];
+
+/// Maps unique-constraint violations to `Conflict` naming the field (the same name on both
+/// backends: SQLite reports `table.column`, PostgreSQL the constraint name), keeping every other
+/// error.
 pub(crate) fn classify(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         if db.is_unique_violation() {
-            let msg = db.message().to_string();
-            let field = db
-                .constraint()
-                .map(str::to_string)
-                .or_else(|| msg.rsplit_once('.').map(|(_, c)| c.trim().to_string()))
-                .unwrap_or(msg);
+            let raw = db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string());
+            let raw = raw.trim_end_matches("_key").trim_end_matches("_idx");
+            let field = UNIQUE_FIELDS
+                .iter()
+                .find(|(suffix, _)| raw.ends_with(suffix) || raw.starts_with(suffix))
+                .map(|(_, f)| f.to_string())
+                .unwrap_or_else(|| raw.rsplit(['.', ' ']).next().unwrap_or(raw).to_string());
             return StoreError::Conflict { field };
         }
     }

@@ -67,7 +67,7 @@ pub trait Store: Send + Sync + 'static {
     async fn upsert_regions(&self, rows: &[NewRegion], now: i64) -> Result<UpsertCounts>;
     async fn region(&self, code: &RegionCode) -> Result<Option<Region>>;
     async fn region_children(&self, code: &RegionCode) -> Result<Vec<Region>>;
-    /// Regions without a parent in the table (usually provinces, or the imported city).
+    /// Regions without a parent: the provinces.
     async fn region_roots(&self) -> Result<Vec<Region>>;
     async fn region_count(&self) -> Result<i64>;
 
@@ -112,6 +112,7 @@ pub trait Store: Send + Sync + 'static {
     async fn record_auth_event(&self, e: &NewAuthEvent) -> Result<()>;
     /// Failed sign-ins since `since` for this username, and from this address.
     async fn failed_sign_ins_since(&self, username: &str, ip: Option<&str>, since: i64) -> Result<(i64, i64)>;
-    /// Newest first. `include_unknown` adds failed sign-ins for usernames that do not exist.
+    /// Newest first. `include_unknown` adds the events that belong to no region (failed sign-ins
+    /// for usernames that do not exist).
     async fn auth_events_within(&self, scopes: &[RegionCode], include_unknown: bool, limit: i64) -> Result<Vec<AuthEvent>>;
 }

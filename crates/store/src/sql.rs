@@ -204,6 +204,12 @@ impl Store for StoreImpl {
     }
 
     async fn upsert_regions(&self, rows: &[NewRegion], now: i64) -> Result<UpsertCounts> {
+        // A code named twice keeps its last name, as if the rows were applied in order.
+        let mut last: HashMap<RegionCode, usize> = HashMap::with_capacity(rows.len());
+        for (i, r) in rows.iter().enumerate() {
+            last.insert(r.code, i);
+        }
+        let rows: Vec<&NewRegion> = rows.iter().enumerate().filter(|(i, r)| last.get(&r.code) == Some(i)).map(|(_, r)| r).collect();
         let mut tx = begin_write(&self.pool).await?;
         let mut counts = UpsertCounts::default();
         for chunk in rows.chunks(BATCH_ROWS) {
@@ -219,6 +225,7 @@ impl Store for StoreImpl {
             }
             let changed: Vec<&NewRegion> = chunk
                 .iter()
+                .copied()
                 .filter(|r| existing.get(r.code.as_str()) != Some(&r.name))
                 .collect();
             for r in &changed {
@@ -259,10 +266,8 @@ impl Store for StoreImpl {
     }
 
     async fn region_roots(&self) -> Result<Vec<Region>> {
-        let q = format!(
-            "SELECT {REGION_COLS} FROM regions r WHERE r.parent_code IS NULL \
-             OR NOT EXISTS (SELECT 1 FROM regions p WHERE p.code = r.parent_code) ORDER BY r.code LIMIT 500"
-        );
+        // Imports never accept a region whose parent is missing, so the roots are the provinces.
+        let q = format!("SELECT {REGION_COLS} FROM regions r WHERE r.parent_code IS NULL ORDER BY r.code");
         sqlx::query(AssertSqlSafe(q)).fetch_all(&self.pool).await?.iter().map(region_row).collect()
     }
 
@@ -386,7 +391,15 @@ impl Store for StoreImpl {
     }
 
     async fn set_locale(&self, user_id: i64, locale: Option<&str>) -> Result<()> {
-        sqlx::query("UPDATE users SET locale = $1 WHERE id = $2").bind(locale).bind(user_id).execute(&self.pool).await?;
+        let n = sqlx::query("UPDATE users SET locale = $1 WHERE id = $2")
+            .bind(locale)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
         Ok(())
     }
 

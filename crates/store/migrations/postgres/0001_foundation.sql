@@ -64,6 +64,8 @@ CREATE TABLE grants (
     revoked_at  BIGINT
 );
 CREATE INDEX grants_user ON grants (user_id);
+-- At most one active grant of a role on a region per account (revoked ones stay as history).
+CREATE UNIQUE INDEX grants_active ON grants (user_id, role, region_code) WHERE revoked_at IS NULL;
 
 CREATE TABLE sessions (
     token_hash TEXT    NOT NULL PRIMARY KEY,
