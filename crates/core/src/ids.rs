@@ -34,7 +34,7 @@ impl IdNumber {
         }
         let (body, last) = t.split_at(17);
         let want = Self::check_char(body).ok_or_else(|| bad("not_digits"))?;
-        if last.chars().next() != Some(want) {
+        if !last.starts_with(want) {
             return Err(bad("check_character"));
         }
         Ok(IdNumber(t))
@@ -103,7 +103,7 @@ impl CreditCode {
         }
         let (body, last) = t.split_at(17);
         let want = Self::check_char(body).ok_or_else(|| bad("alphabet"))?;
-        if last.chars().next() != Some(want) {
+        if !last.starts_with(want) {
             return Err(bad("check_character"));
         }
         Ok(CreditCode(t))

@@ -39,8 +39,10 @@ const UNIQUE_FIELDS: [(&str, &str); 6] = [
 /// backends: SQLite reports `table.column`, PostgreSQL the constraint name), keeping every other
 /// error.
 pub(crate) fn classify(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
+    if let sqlx::Error::Database(db) = &e
+        && db.is_unique_violation()
+    {
+        {
             let raw = db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string());
             let raw = raw.trim_end_matches("_key").trim_end_matches("_idx");
             let field = UNIQUE_FIELDS

@@ -160,14 +160,7 @@ async fn list_root_regions(State(state): State<AppState>, ctx: Ctx) -> ApiResult
 async fn get_region(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> ApiResult<Json<RegionTree>> {
     let r = async {
         let region = ops::existing_region(&state, &code).await?;
-        let mut ancestors = Vec::new();
-        for c in region.code.lineage() {
-            if c != region.code {
-                if let Some(a) = state.store.region(&c).await? {
-                    ancestors.push(a);
-                }
-            }
-        }
+        let ancestors = ops::ancestors(&state, &region).await?;
         let children = state.store.region_children(&region.code).await?;
         Ok(RegionTree { region, ancestors, children })
     }

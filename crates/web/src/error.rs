@@ -136,10 +136,10 @@ impl IntoResponse for ApiError {
             error: ErrorDetail { code: e.code().into(), message: e.message(lang), field: e.field().map(str::to_string) },
         };
         let mut resp = (e.status(), Json(body)).into_response();
-        if let WebError::TooManyAttempts { retry_after } = e {
-            if let Ok(v) = retry_after.to_string().parse() {
-                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let WebError::TooManyAttempts { retry_after } = e
+            && let Ok(v) = retry_after.to_string().parse()
+        {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
         }
         resp
     }

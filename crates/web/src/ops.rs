@@ -17,6 +17,19 @@ pub async fn existing_region(state: &AppState, code: &str) -> Result<Region, Web
     state.store.region(&c).await?.ok_or(WebError::NotFound)
 }
 
+/// The regions above `region`, from the province down to its parent.
+pub async fn ancestors(state: &AppState, region: &Region) -> Result<Vec<Region>, WebError> {
+    let mut out = Vec::new();
+    for c in region.code.lineage() {
+        if c != region.code
+            && let Some(a) = state.store.region(&c).await?
+        {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
 /// A department the actor may see (hidden as `NotFound` otherwise).
 pub async fn visible_department(state: &AppState, ctx: &Ctx, id: i64) -> Result<Department, WebError> {
     let d = state.store.department(id).await?.ok_or(WebError::NotFound)?;

@@ -228,10 +228,10 @@ async fn logout(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult
 
 async fn set_lang(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
-    if let Some(u) = &ctx.user {
-        if let Err(e) = state.store.set_locale(u.id, Some(lang.code())).await {
-            tracing::error!(error = %e, "saving the language choice");
-        }
+    if let Some(u) = &ctx.user
+        && let Err(e) = state.store.set_locale(u.id, Some(lang.code())).await
+    {
+        tracing::error!(error = %e, "saving the language choice");
     }
     (StatusCode::SEE_OTHER, [(header::SET_COOKIE, auth::lang_cookie(lang)), (header::LOCATION, safe_next(q.next.as_deref()))]).into_response()
 }
@@ -269,14 +269,7 @@ async fn regions_root(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> Page
 async fn region_page(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(code): Path<String>) -> PageResult {
     let f = fail(&ctx, &uri);
     let region = ops::existing_region(&state, &code).await.map_err(&f)?;
-    let mut ancestors = Vec::new();
-    for c in region.code.lineage() {
-        if c != region.code {
-            if let Some(a) = state.store.region(&c).await.map_err(|e| f(e.into()))? {
-                ancestors.push(a);
-            }
-        }
-    }
+    let ancestors = ops::ancestors(&state, &region).await.map_err(&f)?;
     let children = state.store.region_children(&region.code).await.map_err(|e| f(e.into()))?;
     let show_departments = ctx.actor.can(Permission::ViewInternal, &region.code);
     let departments = if show_departments { state.store.departments_in(&region.code).await.map_err(|e| f(e.into()))? } else { vec![] };

@@ -54,7 +54,7 @@ pub async fn fresh_db(kind: Kind) -> Option<TestDb> {
                 "sl_test_{}_{}_{}",
                 std::process::id(),
                 COUNTER.fetch_add(1, Ordering::SeqCst),
-                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+                now()
             );
             create_pg_database(&admin, &name).await;
             let url = match admin.rsplit_once('/') {
@@ -148,6 +148,7 @@ impl TestApp {
     }
 }
 
+#[allow(clippy::disallowed_methods)]
 pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
