@@ -64,7 +64,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("region.name", "名称", "Name"),
     ("region.level", "级别", "Level"),
     ("region.children", "下级区划", "Subdivisions"),
-    ("region.child_count", "下级数", "Subdivisions"),
+    ("region.child_count", "下级数", "Count"),
     ("region.none", "尚无区划数据。请先导入区划表：sunledger regions import FILE.csv", "No regions yet. Import a region table first: sunledger regions import FILE.csv"),
     ("region.no_children", "无下级区划。", "No subdivisions."),
     ("level.province", "省", "Province"),

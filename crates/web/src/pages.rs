@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// What every page needs: language, the signed-in user, navigation rights.
+#[derive(Clone)]
 pub struct Page {
     pub lang: Lang,
     pub user: Option<User>,
@@ -102,22 +103,26 @@ struct ErrorView {
     message: String,
 }
 
-/// An error as a page in the user's language, with its status.
+/// An error as a page in the user's language, with its status, for a request without context.
 pub fn error_page(e: WebError, lang: Lang) -> Response {
+    render_error(e, Page::public(lang))
+}
+
+fn render_error(e: WebError, page: Page) -> Response {
     let status = e.status();
-    let view = ErrorView { message: e.message(lang), page: Page::public(lang) };
+    let view = ErrorView { message: e.message(page.lang), page };
     (status, view).into_response()
 }
 
 /// A page handler's error: sign-in needed goes to the sign-in page, the rest render in the
-/// user's language.
-pub struct PageError(WebError, Lang, String);
+/// user's language with the usual header (who is signed in, where the language switch leads).
+pub struct PageError(WebError, Box<Page>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self.0 {
-            WebError::Unauthorized => Redirect::to(&format!("/login?next={}", urlencode(&self.2))).into_response(),
-            e => error_page(e, self.1),
+            WebError::Unauthorized => Redirect::to(&format!("/login?next={}", urlencode(&self.1.path))).into_response(),
+            e => render_error(e, *self.1),
         }
     }
 }
@@ -134,16 +139,15 @@ fn urlencode(s: &str) -> String {
 type PageResult = Result<Response, PageError>;
 
 fn fail(ctx: &Ctx, uri: &Uri) -> impl Fn(WebError) -> PageError {
-    let lang = ctx.lang;
-    let path = uri.path().to_string();
-    move |e| PageError(e, lang, path.clone())
+    let page = Page::new(ctx, uri);
+    move |e| PageError(e, Box::new(page.clone()))
 }
 
 pub async fn no_route(ctx: Ctx, uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
         return crate::error::ApiError(WebError::NoRoute, ctx.lang).into_response();
     }
-    error_page(WebError::NoRoute, ctx.lang)
+    render_error(WebError::NoRoute, Page::new(&ctx, &uri))
 }
 
 async fn style() -> Response {

@@ -9,9 +9,13 @@ use serde_json::{Value, json};
 fn example_body(method: &str, path: &str) -> Option<Value> {
     Some(match (method, path) {
         ("post", "/api/v1/session") => json!({"username": "x", "password": "y"}),
-        ("post", "/api/v1/regions/{code}/departments") => json!({"kind": "business_department", "name": "测试局"}),
+        ("post", "/api/v1/regions/{code}/departments") => {
+            json!({"kind": "business_department", "name": "测试局"})
+        }
         ("post", "/api/v1/departments/{id}/people") => json!({"name": "测试", "position": "staff"}),
-        ("post", "/api/v1/users") => json!({"username": "intruder", "display_name": "X", "password": "long-enough-password", "region": "529122"}),
+        ("post", "/api/v1/users") => {
+            json!({"username": "intruder", "display_name": "X", "password": "long-enough-password", "region": "529122"})
+        }
         ("post", "/api/v1/users/{id}/grants") => json!({"role": "finance", "region": "529122"}),
         _ => return None,
     })
@@ -28,26 +32,72 @@ struct Foreign {
 
 async fn foreign_ids(app: &TestApp) -> Foreign {
     let admin = app.signed_in("admin").await;
-    let depts: Value = admin.get(app.url("/api/v1/regions/529122/departments")).send().await.unwrap().json().await.unwrap();
+    let depts: Value = admin
+        .get(app.url("/api/v1/regions/529122/departments"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let department = depts[0]["id"].as_i64().expect("a department in 石门县");
-    let detail: Value = admin.get(app.url(&format!("/api/v1/departments/{department}"))).send().await.unwrap().json().await.unwrap();
-    let person = detail["people"][0]["id"].as_i64().expect("a person in 石门县");
-    let users: Value = admin.get(app.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
-    let user = users.as_array().unwrap().iter().find(|u| u["username"] == "shimen.finance").expect("shimen.finance")["id"].as_i64().unwrap();
-    let ud: Value = admin.get(app.url(&format!("/api/v1/users/{user}"))).send().await.unwrap().json().await.unwrap();
+    let detail: Value = admin
+        .get(app.url(&format!("/api/v1/departments/{department}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let person = detail["people"][0]["id"]
+        .as_i64()
+        .expect("a person in 石门县");
+    let users: Value = admin
+        .get(app.url("/api/v1/users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "shimen.finance")
+        .expect("shimen.finance")["id"]
+        .as_i64()
+        .unwrap();
+    let ud: Value = admin
+        .get(app.url(&format!("/api/v1/users/{user}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let grant = ud["grants"][0]["id"].as_i64().unwrap();
-    Foreign { region: "529122".into(), department, person, user, grant }
+    Foreign {
+        region: "529122".into(),
+        department,
+        person,
+        user,
+        grant,
+    }
 }
 
 fn fill(path: &str, f: &Foreign) -> String {
     path.replace("{code}", &f.region)
-        .replace("{id}", &if path.starts_with("/api/v1/departments") {
-            f.department.to_string()
-        } else if path.starts_with("/api/v1/people") {
-            f.person.to_string()
-        } else {
-            f.user.to_string()
-        })
+        .replace(
+            "{id}",
+            &if path.starts_with("/api/v1/departments") {
+                f.department.to_string()
+            } else if path.starts_with("/api/v1/people") {
+                f.person.to_string()
+            } else {
+                f.user.to_string()
+            },
+        )
         .replace("{grant_id}", &f.grant.to_string())
 }
 
@@ -63,7 +113,15 @@ const COUNTY_ACCOUNTS: [&str; 8] = [
 ];
 
 async fn another_countys_data_is_out_of_reach(app: TestApp) {
-    let doc: Value = app.client().get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = app
+        .client()
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let foreign = foreign_ids(&app).await;
     let mut checked = 0;
     let mut clients = Vec::new();
@@ -73,7 +131,10 @@ async fn another_countys_data_is_out_of_reach(app: TestApp) {
     clients.push(("(public)", app.client()));
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            let public = op["tags"].as_array().map(|t| t.iter().any(|x| x == "public")).unwrap_or(false);
+            let public = op["tags"]
+                .as_array()
+                .map(|t| t.iter().any(|x| x == "public"))
+                .unwrap_or(false);
             if path == "/api/v1/session" {
                 // Signing in and out concerns no region; tests in `security` cover it.
                 continue;
@@ -89,7 +150,8 @@ async fn another_countys_data_is_out_of_reach(app: TestApp) {
                     other => panic!("unexpected method {other}"),
                 };
                 if method != "get" && method != "delete" {
-                    let body = example_body(method, path).unwrap_or_else(|| panic!("add an example body for {method} {path}"));
+                    let body = example_body(method, path)
+                        .unwrap_or_else(|| panic!("add an example body for {method} {path}"));
                     req = req.json(&body);
                 }
                 let resp = req.send().await.unwrap();
@@ -98,7 +160,10 @@ async fn another_countys_data_is_out_of_reach(app: TestApp) {
                 if public {
                     // Division names and the session endpoints are not region data.
                     assert!(status < 500, "{who} {method} {path}: {status} {text}");
-                    assert!(!text.contains("\"people\""), "{who} {method} {path} leaked people");
+                    assert!(
+                        !text.contains("\"people\""),
+                        "{who} {method} {path} leaked people"
+                    );
                     continue;
                 }
                 if !path.contains('{') && status == 200 {
@@ -113,8 +178,12 @@ async fn another_countys_data_is_out_of_reach(app: TestApp) {
                     matches!(status, 401 | 403 | 404),
                     "{who} {method} {path} on another county answered {status}: {text}"
                 );
-                let err: Value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"));
-                assert!(err["error"]["code"].is_string() && err["error"]["message"].is_string(), "{text}");
+                let err: Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text}"));
+                assert!(
+                    err["error"]["code"].is_string() && err["error"]["message"].is_string(),
+                    "{text}"
+                );
                 checked += 1;
             }
         }
@@ -123,21 +192,62 @@ async fn another_countys_data_is_out_of_reach(app: TestApp) {
 
     // Nothing was created by those attempts.
     let admin = app.signed_in("admin").await;
-    let users: Value = admin.get(app.url("/api/v1/users")).send().await.unwrap().json().await.unwrap();
-    assert!(!users.as_array().unwrap().iter().any(|u| u["username"] == "intruder"));
-    let depts: Value = admin.get(app.url("/api/v1/regions/529122/departments")).send().await.unwrap().json().await.unwrap();
-    assert!(!depts.as_array().unwrap().iter().any(|d| d["name"] == "测试局"));
+    let users: Value = admin
+        .get(app.url("/api/v1/users"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !users
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["username"] == "intruder")
+    );
+    let depts: Value = admin
+        .get(app.url("/api/v1/regions/529122/departments"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !depts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "测试局")
+    );
 }
-crate::both_app!(another_countys_data_is_out_of_reach_on, another_countys_data_is_out_of_reach);
+crate::both_app!(
+    another_countys_data_is_out_of_reach_on,
+    another_countys_data_is_out_of_reach
+);
 
 async fn own_county_and_city_wide_reach(app: TestApp) {
     let finance = app.signed_in("yunling.finance").await;
-    let r = finance.get(app.url("/api/v1/regions/529121100/departments")).send().await.unwrap();
-    assert_eq!(r.status(), 200, "a county official sees townships below the county");
+    let r = finance
+        .get(app.url("/api/v1/regions/529121100/departments"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        200,
+        "a county official sees townships below the county"
+    );
     let depts: Value = r.json().await.unwrap();
     assert!(depts.as_array().unwrap().len() >= 6);
     // Not above the county.
-    let r = finance.get(app.url("/api/v1/regions/5291/departments")).send().await.unwrap();
+    let r = finance
+        .get(app.url("/api/v1/regions/5291/departments"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     // Not allowed to manage: finance is not an administrator.
     let r = finance
@@ -150,18 +260,33 @@ async fn own_county_and_city_wide_reach(app: TestApp) {
     // The municipal bureau sees every county.
     let bureau = app.signed_in("city.bureau").await;
     for county in ["529102", "529121", "529122", "529126"] {
-        let r = bureau.get(app.url(&format!("/api/v1/regions/{county}/departments"))).send().await.unwrap();
+        let r = bureau
+            .get(app.url(&format!("/api/v1/regions/{county}/departments")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "city bureau on {county}");
     }
     // The public sees region names only.
     let anon = app.client();
-    let r = anon.get(app.url("/api/v1/regions/529121")).send().await.unwrap();
+    let r = anon
+        .get(app.url("/api/v1/regions/529121"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let tree: Value = r.json().await.unwrap();
     assert_eq!(tree["region"]["name"], "云岭县");
     assert_eq!(tree["ancestors"][1]["name"], "青山市");
     assert!(tree["children"].as_array().unwrap().len() >= 10);
-    let r = anon.get(app.url("/api/v1/regions/529121/departments")).send().await.unwrap();
+    let r = anon
+        .get(app.url("/api/v1/regions/529121/departments"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
 }
-crate::both_app!(own_county_and_city_wide_reach_on, own_county_and_city_wide_reach);
+crate::both_app!(
+    own_county_and_city_wide_reach_on,
+    own_county_and_city_wide_reach
+);

@@ -6,84 +6,216 @@ use std::process::{Command, Stdio};
 
 pub fn sunledger(db: &TestDb, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sunledger"));
-    cmd.arg("--database").arg(&db.url).args(args).env("SUNLEDGER_LOG", "warn");
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() }).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.arg("--database")
+        .arg(&db.url)
+        .args(args)
+        .env("SUNLEDGER_LOG", "warn");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run sunledger");
     if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 async fn users_commands_manage_accounts(db: TestDb) {
     let (code, out, _) = sunledger(&db, &["init"], None);
     assert_eq!(code, 0);
-    assert!(out.contains("sunledger users add"), "an empty database says how to create the first admin: {out}");
-    sunledger::demo::load(db.store.as_ref(), crate::support::now()).await.unwrap();
+    assert!(
+        out.contains("sunledger users add"),
+        "an empty database says how to create the first admin: {out}"
+    );
+    sunledger::demo::load(db.store.as_ref(), crate::support::now())
+        .await
+        .unwrap();
 
-    let (code, out, err) = sunledger(&db, &["users", "add", "qs.admin", "--name", "清水县管理员", "--region", "529123"], Some("a-long-password\n"));
+    let (code, out, err) = sunledger(
+        &db,
+        &[
+            "users",
+            "add",
+            "qs.admin",
+            "--name",
+            "清水县管理员",
+            "--region",
+            "529123",
+        ],
+        Some("a-long-password\n"),
+    );
     assert_eq!(code, 0, "{out}{err}");
-    let (code, _, err) = sunledger(&db, &["users", "add", "qs.admin", "--name", "x", "--region", "529123"], Some("a-long-password\n"));
+    let (code, _, err) = sunledger(
+        &db,
+        &[
+            "users", "add", "qs.admin", "--name", "x", "--region", "529123",
+        ],
+        Some("a-long-password\n"),
+    );
     assert_ne!(code, 0);
     assert!(err.contains("already exists"), "{err}");
-    let (code, _, err) = sunledger(&db, &["users", "add", "short", "--name", "x", "--region", "529123"], Some("short\n"));
+    let (code, _, err) = sunledger(
+        &db,
+        &["users", "add", "short", "--name", "x", "--region", "529123"],
+        Some("short\n"),
+    );
     assert_ne!(code, 0);
     assert!(err.contains("password"), "{err}");
-    let (code, _, err) = sunledger(&db, &["users", "add", "nowhere", "--name", "x", "--region", "529199"], Some("a-long-password\n"));
+    let (code, _, err) = sunledger(
+        &db,
+        &[
+            "users", "add", "nowhere", "--name", "x", "--region", "529199",
+        ],
+        Some("a-long-password\n"),
+    );
     assert_ne!(code, 0);
-    assert!(err.contains("529199") && err.contains("does not exist"), "{err}");
+    assert!(
+        err.contains("529199") && err.contains("does not exist"),
+        "{err}"
+    );
 
-    let (code, _, err) = sunledger(&db, &["users", "grant", "qs.admin", "sheriff", "529123"], None);
+    let (code, _, err) = sunledger(
+        &db,
+        &["users", "grant", "qs.admin", "sheriff", "529123"],
+        None,
+    );
     assert_ne!(code, 0);
-    assert!(err.contains("unknown role sheriff") && err.contains("finance"), "{err}");
-    let (code, out, err) = sunledger(&db, &["users", "grant", "qs.admin", "admin", "529123"], None);
+    assert!(
+        err.contains("unknown role sheriff") && err.contains("finance"),
+        "{err}"
+    );
+    let (code, out, err) = sunledger(
+        &db,
+        &["users", "grant", "qs.admin", "admin", "529123"],
+        None,
+    );
     assert_eq!(code, 0, "{out}{err}");
     let (_, out, _) = sunledger(&db, &["users", "list"], None);
-    let line = out.lines().find(|l| l.starts_with("qs.admin\t")).expect("listed");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("qs.admin\t"))
+        .expect("listed");
     assert!(line.contains("admin@529123000000"), "{line}");
 
-    let u = db.store.user_by_username("qs.admin").await.unwrap().unwrap();
-    assert!(sunledger_web::auth::verify_password("a-long-password", &u.password_hash));
+    let u = db
+        .store
+        .user_by_username("qs.admin")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(sunledger_web::auth::verify_password(
+        "a-long-password",
+        &u.password_hash
+    ));
     let grants = db.store.grants_of(u.id, false).await.unwrap();
     assert_eq!(grants.len(), 1);
 
-    let (code, out, err) = sunledger(&db, &["users", "revoke", "qs.admin", "admin", "529123"], None);
+    let (code, out, err) = sunledger(
+        &db,
+        &["users", "revoke", "qs.admin", "admin", "529123"],
+        None,
+    );
     assert_eq!(code, 0, "{out}{err}");
-    let (code, _, err) = sunledger(&db, &["users", "revoke", "qs.admin", "admin", "529123"], None);
+    let (code, _, err) = sunledger(
+        &db,
+        &["users", "revoke", "qs.admin", "admin", "529123"],
+        None,
+    );
     assert_ne!(code, 0);
     assert!(err.contains("no active admin grant"), "{err}");
     assert!(db.store.grants_of(u.id, false).await.unwrap().is_empty());
-    assert_eq!(db.store.grants_of(u.id, true).await.unwrap().len(), 1, "history kept");
-    let events = db.store.auth_events_within(&[sunledger_core::RegionCode::parse("529123").unwrap()], false, 50).await.unwrap();
-    let kinds: Vec<&str> = events.iter().filter(|e| e.username.as_deref() == Some("qs.admin")).map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        db.store.grants_of(u.id, true).await.unwrap().len(),
+        1,
+        "history kept"
+    );
+    let events = db
+        .store
+        .auth_events_within(
+            &[sunledger_core::RegionCode::parse("529123").unwrap()],
+            false,
+            50,
+        )
+        .await
+        .unwrap();
+    let kinds: Vec<&str> = events
+        .iter()
+        .filter(|e| e.username.as_deref() == Some("qs.admin"))
+        .map(|e| e.kind.as_str())
+        .collect();
     assert_eq!(kinds, vec!["revoke", "grant", "user_added"]);
 }
-crate::both!(users_commands_manage_accounts_on, users_commands_manage_accounts);
+crate::both!(
+    users_commands_manage_accounts_on,
+    users_commands_manage_accounts
+);
 
 #[test]
 fn sqlite_is_opened_with_wal_foreign_keys_and_full_sync() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.db");
     let db_url = format!("sqlite:{}", path.display());
-    let out = Command::new(env!("CARGO_BIN_EXE_sunledger")).args(["--database", &db_url, "init"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_sunledger"))
+        .args(["--database", &db_url, "init"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // Read the journal mode back from the file itself: WAL is persistent.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         use sqlx::{Connection, Row};
         let mut c = sqlx::SqliteConnection::connect(&db_url).await.unwrap();
-        let mode: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut c).await.unwrap().get(0);
+        let mode: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+            .get(0);
         assert_eq!(mode, "wal");
     });
     // The default database lives under ./data.
     let work = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sunledger")).arg("init").current_dir(work.path()).env_remove("DATABASE_URL").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_sunledger"))
+        .arg("init")
+        .current_dir(work.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(work.path().join("data/sunledger.db").exists());
     // A URL of another kind is refused with a clear message, without a password echoed.
-    let out = Command::new(env!("CARGO_BIN_EXE_sunledger")).args(["--database", "mysql://u:secret@h/db", "init"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sunledger"))
+        .args(["--database", "mysql://u:secret@h/db", "init"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unsupported database URL") && !err.contains("secret"), "{err}");
+    assert!(
+        err.contains("unsupported database URL") && !err.contains("secret"),
+        "{err}"
+    );
 }

@@ -29,7 +29,9 @@ pub fn pg_admin_url() -> Option<String> {
         Ok(u) if !u.is_empty() => Some(u),
         _ => {
             if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
-                panic!("CI=true but SUNLEDGER_TEST_PG is not set: the PostgreSQL run may not be skipped in CI");
+                panic!(
+                    "CI=true but SUNLEDGER_TEST_PG is not set: the PostgreSQL run may not be skipped in CI"
+                );
             }
             None
         }
@@ -46,7 +48,11 @@ pub async fn fresh_db(kind: Kind) -> Option<TestDb> {
             let path = dir.path().join("sunledger.db");
             let url = format!("sqlite:{}", path.display());
             let store = sunledger_store::open(&url).await.expect("open sqlite");
-            Some(TestDb { url, store, _dir: Some(dir) })
+            Some(TestDb {
+                url,
+                store,
+                _dir: Some(dir),
+            })
         }
         Kind::Postgres => {
             let admin = pg_admin_url()?;
@@ -62,14 +68,20 @@ pub async fn fresh_db(kind: Kind) -> Option<TestDb> {
                 None => panic!("bad SUNLEDGER_TEST_PG URL"),
             };
             let store = sunledger_store::open(&url).await.expect("open postgres");
-            Some(TestDb { url, store, _dir: None })
+            Some(TestDb {
+                url,
+                store,
+                _dir: None,
+            })
         }
     }
 }
 
 async fn create_pg_database(admin: &str, name: &str) {
     use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin).await.expect("connect to SUNLEDGER_TEST_PG");
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("connect to SUNLEDGER_TEST_PG");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
@@ -86,7 +98,9 @@ macro_rules! both {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = $crate::support::fresh_db($crate::support::Kind::Sqlite).await.expect("sqlite");
+                let db = $crate::support::fresh_db($crate::support::Kind::Sqlite)
+                    .await
+                    .expect("sqlite");
                 $body(db).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,11 +124,16 @@ impl TestApp {
     /// Starts the server over `db` (after loading the demo city when `demo` is set).
     pub async fn spawn(db: TestDb, demo: bool) -> TestApp {
         if demo {
-            sunledger::demo::load(db.store.as_ref(), now()).await.expect("load demo");
+            sunledger::demo::load(db.store.as_ref(), now())
+                .await
+                .expect("load demo");
         }
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let state = sunledger_web::AppState::new(db.store.clone(), sunledger_web::Config::default());
+        let state =
+            sunledger_web::AppState::new(db.store.clone(), sunledger_web::Config::default());
         tokio::spawn(async move {
             let _ = sunledger_web::serve(listener, state).await;
         });
@@ -143,14 +162,22 @@ impl TestApp {
             .send()
             .await
             .expect("sign in");
-        assert_eq!(r.status(), 200, "sign in as {username}: {}", r.text().await.unwrap_or_default());
+        assert_eq!(
+            r.status(),
+            200,
+            "sign in as {username}: {}",
+            r.text().await.unwrap_or_default()
+        );
         c
     }
 }
 
 #[allow(clippy::disallowed_methods)]
 pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 /// Runs an app test on both backends: `both_app!(name, body_fn)` calls `body_fn(TestApp)` with the
@@ -163,7 +190,9 @@ macro_rules! both_app {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = $crate::support::fresh_db($crate::support::Kind::Sqlite).await.expect("sqlite");
+                let db = $crate::support::fresh_db($crate::support::Kind::Sqlite)
+                    .await
+                    .expect("sqlite");
                 $body($crate::support::TestApp::spawn(db, true).await).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,7 +27,14 @@ const ROUTES: &[(&str, &str)] = &[
 
 async fn openapi_lists_every_route(app: TestApp) {
     let c = app.client();
-    let doc: Value = c.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = c
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let mut documented = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -36,12 +43,23 @@ async fn openapi_lists_every_route(app: TestApp) {
         }
     }
     documented.sort();
-    let mut expected: Vec<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+    let mut expected: Vec<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
     expected.sort();
-    assert_eq!(documented, expected, "the OpenAPI document and the route list differ");
+    assert_eq!(
+        documented, expected,
+        "the OpenAPI document and the route list differ"
+    );
     // Every documented route is really served (our fallback answers `no_route` for the rest).
     for (method, path) in &documented {
-        let url = app.url(&path.replace("{code}", "5291").replace("{id}", "1").replace("{grant_id}", "1"));
+        let url = app.url(
+            &path
+                .replace("{code}", "5291")
+                .replace("{id}", "1")
+                .replace("{grant_id}", "1"),
+        );
         let req = match method.as_str() {
             "get" => c.get(&url),
             "post" => c.post(&url).json(&serde_json::json!({})),
@@ -49,11 +67,21 @@ async fn openapi_lists_every_route(app: TestApp) {
             _ => unreachable!(),
         };
         let text = req.send().await.unwrap().text().await.unwrap();
-        assert!(!text.contains("\"no_route\""), "{method} {path} is documented but not served");
+        assert!(
+            !text.contains("\"no_route\""),
+            "{method} {path} is documented but not served"
+        );
     }
-    let r = c.get(app.url("/api/v1/no-such-thing")).send().await.unwrap();
+    let r = c
+        .get(app.url("/api/v1/no-such-thing"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "no_route");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "no_route"
+    );
     // The browsable API page is served from the binary.
     let r = c.get(app.url("/api/docs/")).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -64,93 +92,229 @@ crate::both_app!(openapi_lists_every_route_on, openapi_lists_every_route);
 #[test]
 fn api_routes_are_only_registered_with_their_documentation() {
     // A route added with a bare `.route(` would be served but missing from the document.
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/api.rs")).unwrap();
-    assert!(!src.contains(".route("), "api.rs must register routes through routes!() only");
-    let lib = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/lib.rs")).unwrap();
-    assert!(!lib.contains("\"/api/v1/") || lib.matches("\"/api/v1/").count() == 1, "API routes belong in api.rs");
+    let src =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/api.rs")).unwrap();
+    assert!(
+        !src.contains(".route("),
+        "api.rs must register routes through routes!() only"
+    );
+    let lib =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/src/lib.rs")).unwrap();
+    assert!(
+        !lib.contains("\"/api/v1/") || lib.matches("\"/api/v1/").count() == 1,
+        "API routes belong in api.rs"
+    );
 }
 
 fn assert_no_catalogue_keys(html: &str) {
     for (key, _, _) in sunledger_web::i18n::CATALOGUE {
-        assert!(!html.contains(&format!(">{key}<")), "untranslated key {key} on the page");
+        assert!(
+            !html.contains(&format!(">{key}<")),
+            "untranslated key {key} on the page"
+        );
     }
-    for prefix in ["role.", "dept.kind.", "level.", "position.", "event.", "error.", "reason.", "field."] {
-        let raw = html.match_indices(prefix).filter(|(i, _)| html[..*i].ends_with('>')).count();
+    for prefix in [
+        "role.",
+        "dept.kind.",
+        "level.",
+        "position.",
+        "event.",
+        "error.",
+        "reason.",
+        "field.",
+    ] {
+        let raw = html
+            .match_indices(prefix)
+            .filter(|(i, _)| html[..*i].ends_with('>'))
+            .count();
         assert_eq!(raw, 0, "a raw {prefix}* key is shown");
     }
 }
 
 async fn pages_speak_chinese_by_default_and_english_on_request(app: TestApp) {
     let c = app.client();
-    let home = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-    assert!(home.contains("<html lang=\"zh-CN\">") && home.contains("阳光账本") && home.contains("资金拨付台账"));
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("<html lang=\"zh-CN\">")
+            && home.contains("阳光账本")
+            && home.contains("资金拨付台账")
+    );
     assert_no_catalogue_keys(&home);
-    let en = c.get(app.url("/?lang=en")).send().await.unwrap().text().await.unwrap();
+    let en = c
+        .get(app.url("/?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(en.contains("<html lang=\"en\">") && en.contains("Fund appropriation ledger"));
     // The switch link sets a cookie that sticks.
-    let r = c.get(app.url("/lang/en?next=/regions")).send().await.unwrap();
+    let r = c
+        .get(app.url("/lang/en?next=/regions"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/regions");
-    let regions = c.get(app.url("/regions/529121")).send().await.unwrap().text().await.unwrap();
-    assert!(regions.contains("Subdivisions") && regions.contains("云岭县"), "{regions}");
+    let regions = c
+        .get(app.url("/regions/529121"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        regions.contains("Subdivisions") && regions.contains("云岭县"),
+        "{regions}"
+    );
     assert_no_catalogue_keys(&regions);
     // An off-site `next` is not followed.
-    let r = c.get(app.url("/lang/zh-CN?next=//evil.example/")).send().await.unwrap();
+    let r = c
+        .get(app.url("/lang/zh-CN?next=//evil.example/"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.headers()["location"], "/");
     // Signed-in language preference follows the account.
     let finance = app.signed_in("yunling.finance").await;
     finance.get(app.url("/lang/en")).send().await.unwrap();
-    let u = app.db.store.user_by_username("yunling.finance").await.unwrap().unwrap();
+    let u = app
+        .db
+        .store
+        .user_by_username("yunling.finance")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(u.locale.as_deref(), Some("en"));
 }
-crate::both_app!(pages_speak_chinese_by_default_and_english_on_request_on, pages_speak_chinese_by_default_and_english_on_request);
+crate::both_app!(
+    pages_speak_chinese_by_default_and_english_on_request_on,
+    pages_speak_chinese_by_default_and_english_on_request
+);
 
 async fn pages_sign_in_and_respect_scope(app: TestApp) {
     let c = app.client();
     // Private pages send the public to sign-in.
     let r = c.get(app.url("/admin/users")).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login?next=/admin/users"));
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login?next=/admin/users")
+    );
     // A wrong password re-renders the form with the reason, in Chinese.
-    let r = c.post(app.url("/login")).form(&[("username", "yunling.admin"), ("password", "nope")]).send().await.unwrap();
+    let r = c
+        .post(app.url("/login"))
+        .form(&[("username", "yunling.admin"), ("password", "nope")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("用户名或密码错误"));
     let r = c
         .post(app.url("/login"))
-        .form(&[("username", "yunling.admin"), ("password", sunledger::demo::DEMO_PASSWORD), ("next", "/regions/529121")])
+        .form(&[
+            ("username", "yunling.admin"),
+            ("password", sunledger::demo::DEMO_PASSWORD),
+            ("next", "/regions/529121"),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/regions/529121");
-    let county = c.get(app.url("/regions/529121")).send().await.unwrap().text().await.unwrap();
+    let county = c
+        .get(app.url("/regions/529121"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(county.contains("云岭县财政局") && county.contains("部门与组织"));
     assert_no_catalogue_keys(&county);
     // Another county: names are public, departments are not shown.
-    let other = c.get(app.url("/regions/529122")).send().await.unwrap().text().await.unwrap();
+    let other = c
+        .get(app.url("/regions/529122"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(other.contains("石门县") && !other.contains("部门与组织"));
-    let users = c.get(app.url("/admin/users")).send().await.unwrap().text().await.unwrap();
+    let users = c
+        .get(app.url("/admin/users"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(users.contains("yunling.finance") && !users.contains("shimen.finance"));
     // A department of another county is hidden as not found.
     let admin = app.signed_in("admin").await;
-    let depts: Value = admin.get(app.url("/api/v1/regions/529122/departments")).send().await.unwrap().json().await.unwrap();
+    let depts: Value = admin
+        .get(app.url("/api/v1/regions/529122/departments"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = depts[0]["id"].as_i64().unwrap();
-    let r = c.get(app.url(&format!("/departments/{id}"))).send().await.unwrap();
+    let r = c
+        .get(app.url(&format!("/departments/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("未找到该内容"));
     // Add a department through the form.
     let r = c
         .post(app.url("/regions/529121100/departments"))
-        .form(&[("kind", "business_department"), ("name", "测试镇水利站"), ("credit_code", ""), ("stationed_by", "")])
+        .form(&[
+            ("kind", "business_department"),
+            ("name", "测试镇水利站"),
+            ("credit_code", ""),
+            ("stationed_by", ""),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let page = c.get(app.url(r.headers()["location"].to_str().unwrap())).send().await.unwrap().text().await.unwrap();
+    let page = c
+        .get(app.url(r.headers()["location"].to_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("测试镇水利站"));
     // Sign out through the form.
     let r = c.post(app.url("/logout")).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(c.get(app.url("/admin/users")).send().await.unwrap().status(), 303);
+    assert_eq!(
+        c.get(app.url("/admin/users"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        303
+    );
 }
-crate::both_app!(pages_sign_in_and_respect_scope_on, pages_sign_in_and_respect_scope);
+crate::both_app!(
+    pages_sign_in_and_respect_scope_on,
+    pages_sign_in_and_respect_scope
+);
