@@ -5,9 +5,11 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod access;
+pub mod checkpoint;
 pub mod department;
 pub mod error;
 pub mod ids;
+pub mod merkle;
 pub mod money;
 pub mod region;
 
