@@ -64,7 +64,9 @@ impl Role {
         match p {
             ViewInternal => true,
             ManageUsers | ManageOrganisation => self == Role::Admin,
-            ViewAuthEvents => matches!(self, Role::Admin | Role::Discipline | Role::MunicipalBureau),
+            ViewAuthEvents => {
+                matches!(self, Role::Admin | Role::Discipline | Role::MunicipalBureau)
+            }
         }
     }
 }
@@ -112,7 +114,9 @@ impl Actor {
 
     /// True when some grant covers `region` with a role that permits `p`.
     pub fn can(&self, p: Permission, region: &RegionCode) -> bool {
-        self.grants.iter().any(|g| g.role.permits(p) && g.covers(region))
+        self.grants
+            .iter()
+            .any(|g| g.role.permits(p) && g.covers(region))
     }
 
     pub fn require(&self, p: Permission, region: &RegionCode) -> Result<(), DomainError> {
@@ -157,7 +161,10 @@ mod tests {
     fn subtree_scope() {
         let a = Actor {
             user_id: Some(1),
-            grants: vec![Grant { role: Role::Finance, region: c("522327") }],
+            grants: vec![Grant {
+                role: Role::Finance,
+                region: c("522327"),
+            }],
         };
         assert!(a.can(Permission::ViewInternal, &c("522327104201")));
         assert!(a.can(Permission::ViewInternal, &c("522327")));
@@ -172,11 +179,23 @@ mod tests {
         let a = Actor {
             user_id: Some(1),
             grants: vec![
-                Grant { role: Role::Finance, region: c("522327") },
-                Grant { role: Role::Discipline, region: c("522327104") },
-                Grant { role: Role::Finance, region: c("522328") },
+                Grant {
+                    role: Role::Finance,
+                    region: c("522327"),
+                },
+                Grant {
+                    role: Role::Discipline,
+                    region: c("522327104"),
+                },
+                Grant {
+                    role: Role::Finance,
+                    region: c("522328"),
+                },
             ],
         };
-        assert_eq!(a.scopes(Permission::ViewInternal), vec![c("522327"), c("522328")]);
+        assert_eq!(
+            a.scopes(Permission::ViewInternal),
+            vec![c("522327"), c("522328")]
+        );
     }
 }

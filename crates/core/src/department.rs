@@ -153,7 +153,11 @@ pub fn check_position(kind: DepartmentKind, position: Position) -> Result<(), Do
     if kind.positions().contains(&position) {
         Ok(())
     } else {
-        Err(DomainError::invalid("position", "not_in_this_department", position.key()))
+        Err(DomainError::invalid(
+            "position",
+            "not_in_this_department",
+            position.key(),
+        ))
     }
 }
 

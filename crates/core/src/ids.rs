@@ -78,7 +78,10 @@ pub struct CreditCode(String);
 
 impl CreditCode {
     fn value(c: u8) -> Option<u32> {
-        CREDIT_ALPHABET.iter().position(|x| *x == c).map(|p| p as u32)
+        CREDIT_ALPHABET
+            .iter()
+            .position(|x| *x == c)
+            .map(|p| p as u32)
     }
 
     pub fn check_char(first17: &str) -> Option<char> {
@@ -135,7 +138,10 @@ mod tests {
     fn id_numbers() {
         assert!(IdNumber::parse("11010519491231002X").is_ok());
         assert!(IdNumber::parse("11010519491231002x").is_ok());
-        assert_eq!(IdNumber::parse("110105194912310021").map_err(|e| e.to_string()), Err("invalid id_number: check_character".into()));
+        assert_eq!(
+            IdNumber::parse("110105194912310021").map_err(|e| e.to_string()),
+            Err("invalid id_number: check_character".into())
+        );
         assert!(IdNumber::parse("1101051949123100").is_err());
         let id = IdNumber::parse("11010519491231002X").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(id.masked(), "110105**********2X");

@@ -4,7 +4,9 @@ use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Money(i64);
 
@@ -39,7 +41,11 @@ impl Money {
             return Err(bad("more_than_two_decimals"));
         }
         let yuan: i64 = int.parse().map_err(|_| bad("too_large"))?;
-        let mut fen_part: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| bad("not_a_number"))? };
+        let mut fen_part: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| bad("not_a_number"))?
+        };
         if frac.len() == 1 {
             fen_part *= 10;
         }

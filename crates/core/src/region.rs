@@ -100,7 +100,9 @@ impl RegionCode {
         if zero(Level::Province) {
             return Err(bad("zero_province"));
         }
-        if zero(Level::City) && !(zero(Level::County) && zero(Level::Township) && zero(Level::Village)) {
+        if zero(Level::City)
+            && !(zero(Level::County) && zero(Level::Township) && zero(Level::Village))
+        {
             return Err(bad("missing_city_segment"));
         }
         if zero(Level::Township) && !zero(Level::Village) {
@@ -264,7 +266,16 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for bad in ["", "5", "52a3", "0000", "5200001", "1234567890123", "520000000101", "522327000201"] {
+        for bad in [
+            "",
+            "5",
+            "52a3",
+            "0000",
+            "5200001",
+            "1234567890123",
+            "520000000101",
+            "522327000201",
+        ] {
             assert!(RegionCode::parse(bad).is_err(), "{bad} accepted");
         }
     }

@@ -43,7 +43,10 @@ pub(crate) fn classify(e: sqlx::Error) -> StoreError {
         && db.is_unique_violation()
     {
         {
-            let raw = db.constraint().map(str::to_string).unwrap_or_else(|| db.message().to_string());
+            let raw = db
+                .constraint()
+                .map(str::to_string)
+                .unwrap_or_else(|| db.message().to_string());
             let raw = raw.trim_end_matches("_key").trim_end_matches("_idx");
             let field = UNIQUE_FIELDS
                 .iter()

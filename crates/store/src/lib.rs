@@ -32,7 +32,10 @@ pub enum Backend {
 pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Arc::new(PgStore::connect(url).await?))
-    } else if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+    } else if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
         Ok(Arc::new(SqliteStore::open(path).await?))
     } else if url.contains("://") {
         Err(StoreError::Url(redact_url(url)))
@@ -47,7 +50,11 @@ pub fn redact_url(url: &str) -> String {
         (Some(s), Some(at)) if at > s => {
             let creds = url.get(s + 3..at).unwrap_or("");
             match creds.split_once(':') {
-                Some((user, _)) => format!("{}://{user}:***@{}", url.get(..s).unwrap_or(""), url.get(at + 1..).unwrap_or("")),
+                Some((user, _)) => format!(
+                    "{}://{user}:***@{}",
+                    url.get(..s).unwrap_or(""),
+                    url.get(at + 1..).unwrap_or("")
+                ),
                 None => url.to_string(),
             }
         }
@@ -97,13 +104,24 @@ pub trait Store: Send + Sync + 'static {
     async fn grants_of(&self, user_id: i64, include_revoked: bool) -> Result<Vec<GrantRow>>;
     async fn add_grant(&self, g: &NewGrant, now: i64, event: &NewAuthEvent) -> Result<GrantRow>;
     /// Marks the grant revoked (it stays in the history). `false` if it was not active.
-    async fn revoke_grant(&self, grant_id: i64, by: Option<i64>, now: i64, event: &NewAuthEvent) -> Result<bool>;
+    async fn revoke_grant(
+        &self,
+        grant_id: i64,
+        by: Option<i64>,
+        now: i64,
+        event: &NewAuthEvent,
+    ) -> Result<bool>;
     async fn grant(&self, grant_id: i64) -> Result<Option<GrantRow>>;
 
     // --- sessions ---
     /// Stores a new session; a session presented with the request (`replaces`) is deleted in the
     /// same transaction, so sign-in always rotates the token.
-    async fn create_session(&self, s: &NewSession, replaces: Option<&str>, event: &NewAuthEvent) -> Result<()>;
+    async fn create_session(
+        &self,
+        s: &NewSession,
+        replaces: Option<&str>,
+        event: &NewAuthEvent,
+    ) -> Result<()>;
     /// The user of a live session.
     async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<i64>>;
     async fn delete_session(&self, token_hash: &str, event: Option<&NewAuthEvent>) -> Result<()>;
@@ -111,8 +129,18 @@ pub trait Store: Send + Sync + 'static {
     // --- record of sign-ins and access changes ---
     async fn record_auth_event(&self, e: &NewAuthEvent) -> Result<()>;
     /// Failed sign-ins since `since` for this username, and from this address.
-    async fn failed_sign_ins_since(&self, username: &str, ip: Option<&str>, since: i64) -> Result<(i64, i64)>;
+    async fn failed_sign_ins_since(
+        &self,
+        username: &str,
+        ip: Option<&str>,
+        since: i64,
+    ) -> Result<(i64, i64)>;
     /// Newest first. `include_unknown` adds the events that belong to no region (failed sign-ins
     /// for usernames that do not exist).
-    async fn auth_events_within(&self, scopes: &[RegionCode], include_unknown: bool, limit: i64) -> Result<Vec<AuthEvent>>;
+    async fn auth_events_within(
+        &self,
+        scopes: &[RegionCode],
+        include_unknown: bool,
+        limit: i64,
+    ) -> Result<Vec<AuthEvent>>;
 }

@@ -1,7 +1,7 @@
 //! The PostgreSQL backend, used when the database URL starts with `postgres://`.
 use crate::{Backend, Result};
-use sqlx::Row;
 use sqlx::Pool;
+use sqlx::Row;
 use sqlx::postgres::PgPoolOptions;
 
 type DB = sqlx::Postgres;
@@ -20,7 +20,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 
 impl PgStore {
     pub async fn connect(url: &str) -> Result<PgStore> {
-        let pool = PgPoolOptions::new().max_connections(16).connect(url).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await?;
         MIGRATOR.run(&pool).await?;
         Ok(PgStore { pool })
     }

@@ -1,9 +1,9 @@
 //! The embedded SQLite backend (the default). WAL journal, foreign keys on, `synchronous=FULL`;
 //! the settings are read back at open and the store refuses to open if one did not take.
 use crate::{Backend, Result};
+use sqlx::Pool;
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Pool;
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -38,7 +38,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
         let store = SqliteStore { pool };
         store.check_settings().await?;
         MIGRATOR.run(&store.pool).await?;
@@ -47,17 +50,38 @@ impl SqliteStore {
 
     async fn check_settings(&self) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        let journal: String = sqlx::query("PRAGMA journal_mode").fetch_one(&mut *conn).await?.try_get(0)?;
+        let journal: String = sqlx::query("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
         if !journal.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Setting { setting: "journal_mode", expected: "wal".into(), actual: journal });
+            return Err(StoreError::Setting {
+                setting: "journal_mode",
+                expected: "wal".into(),
+                actual: journal,
+            });
         }
-        let fk: i64 = sqlx::query("PRAGMA foreign_keys").fetch_one(&mut *conn).await?.try_get(0)?;
+        let fk: i64 = sqlx::query("PRAGMA foreign_keys")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
         if fk != 1 {
-            return Err(StoreError::Setting { setting: "foreign_keys", expected: "1".into(), actual: fk.to_string() });
+            return Err(StoreError::Setting {
+                setting: "foreign_keys",
+                expected: "1".into(),
+                actual: fk.to_string(),
+            });
         }
-        let sync: i64 = sqlx::query("PRAGMA synchronous").fetch_one(&mut *conn).await?.try_get(0)?;
+        let sync: i64 = sqlx::query("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get(0)?;
         if sync != 2 {
-            return Err(StoreError::Setting { setting: "synchronous", expected: "2 (FULL)".into(), actual: sync.to_string() });
+            return Err(StoreError::Setting {
+                setting: "synchronous",
+                expected: "2 (FULL)".into(),
+                actual: sync.to_string(),
+            });
         }
         Ok(())
     }

@@ -9,7 +9,11 @@ use sunledger_core::{Grant, RegionCode, Role};
 use sunledger_store::{AuthEventKind, NewAuthEvent, NewGrant, NewUser, Store};
 
 #[derive(Parser)]
-#[command(name = "sunledger", version, about = "阳光账本 Sunledger: supervision of poverty-alleviation projects and funds")]
+#[command(
+    name = "sunledger",
+    version,
+    about = "阳光账本 Sunledger: supervision of poverty-alleviation projects and funds"
+)]
 pub struct Cli {
     /// Database URL: `sqlite:PATH` (default ./data/sunledger.db) or `postgres://...`.
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
@@ -85,16 +89,27 @@ enum UsersCommand {
         password: Option<String>,
     },
     /// Grants ROLE on the REGION subtree.
-    Grant { username: String, role: String, region: String },
+    Grant {
+        username: String,
+        role: String,
+        region: String,
+    },
     /// Revokes the active grant of ROLE on REGION (it stays in the history).
-    Revoke { username: String, role: String, region: String },
+    Revoke {
+        username: String,
+        role: String,
+        region: String,
+    },
     /// Lists accounts with their active grants.
     List,
 }
 
 pub fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("SUNLEDGER_LOG").unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SUNLEDGER_LOG")
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -117,15 +132,21 @@ pub fn main() -> ExitCode {
 /// The CLI reads the clock once per command and passes the time down.
 #[allow(clippy::disallowed_methods)]
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }
 
 fn database_url(cli: &Option<String>) -> String {
-    cli.clone().unwrap_or_else(|| "sqlite:data/sunledger.db".to_string())
+    cli.clone()
+        .unwrap_or_else(|| "sqlite:data/sunledger.db".to_string())
 }
 
 async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    sunledger_store::open(url).await.with_context(|| format!("opening database {}", sunledger_store::redact_url(url)))
+    sunledger_store::open(url)
+        .await
+        .with_context(|| format!("opening database {}", sunledger_store::redact_url(url)))
 }
 
 async fn run(cli: Cli) -> Result<u8> {
@@ -139,13 +160,34 @@ async fn run(cli: Cli) -> Result<u8> {
             }
             Ok(0)
         }
-        Command::Serve { addr, demo, secure_cookies } => serve(&url, &addr, demo, secure_cookies).await,
-        Command::Regions { command: RegionsCommand::Import { file, under } } => {
+        Command::Serve {
+            addr,
+            demo,
+            secure_cookies,
+        } => serve(&url, &addr, demo, secure_cookies).await,
+        Command::Regions {
+            command: RegionsCommand::Import { file, under },
+        } => {
             let store = open(&url).await?;
-            let code = crate::regions_import::run_cli(store.as_ref(), &file, under.as_deref(), true, now()).await?;
+            let code = crate::regions_import::run_cli(
+                store.as_ref(),
+                &file,
+                under.as_deref(),
+                true,
+                now(),
+            )
+            .await?;
             Ok(u8::try_from(code).unwrap_or(1))
         }
-        Command::Regions { command: RegionsCommand::Generate { out, seed, scale, broken } } => {
+        Command::Regions {
+            command:
+                RegionsCommand::Generate {
+                    out,
+                    seed,
+                    scale,
+                    broken,
+                },
+        } => {
             crate::synthetic::run_generate_cli(&out, seed, &scale, broken)?;
             Ok(0)
         }
@@ -156,12 +198,18 @@ async fn run(cli: Cli) -> Result<u8> {
 fn print_first_admin_hint() {
     println!("没有任何账号。创建第一个管理员 / No accounts yet. Create the first administrator:");
     println!("  sunledger regions import REGIONS.csv");
-    println!("  sunledger users add admin --name 管理员 --region <CITY CODE>   (password from standard input)");
+    println!(
+        "  sunledger users add admin --name 管理员 --region <CITY CODE>   (password from standard input)"
+    );
     println!("  sunledger users grant admin admin <CITY CODE>");
 }
 
 async fn serve(url: &str, addr: &str, demo: bool, secure_cookies: bool) -> Result<u8> {
-    let url = if demo && url == "sqlite:data/sunledger.db" { "sqlite:data/demo.db".to_string() } else { url.to_string() };
+    let url = if demo && url == "sqlite:data/sunledger.db" {
+        "sqlite:data/demo.db".to_string()
+    } else {
+        url.to_string()
+    };
     let store = open(&url).await?;
     if demo {
         let loaded = crate::demo::load(store.as_ref(), now()).await?;
@@ -170,15 +218,29 @@ async fn serve(url: &str, addr: &str, demo: bool, secure_cookies: bool) -> Resul
             if loaded { "已载入" } else { "已存在" },
             sunledger_store::redact_url(&url)
         );
-        println!("演示账号（密码均为 {pw}）/ demo accounts (password {pw}):", pw = crate::demo::DEMO_PASSWORD);
+        println!(
+            "演示账号（密码均为 {pw}）/ demo accounts (password {pw}):",
+            pw = crate::demo::DEMO_PASSWORD
+        );
         for a in &crate::demo::ACCOUNTS {
-            println!("  {:<20} {:<18} {} @ {}", a.username, a.role.key(), a.display_name, a.region);
+            println!(
+                "  {:<20} {:<18} {} @ {}",
+                a.username,
+                a.role.key(),
+                a.display_name,
+                a.region
+            );
         }
     } else if store.user_count().await? == 0 {
         print_first_admin_hint();
     }
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
-    let config = sunledger_web::Config { secure_cookies, ..Default::default() };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr}"))?;
+    let config = sunledger_web::Config {
+        secure_cookies,
+        ..Default::default()
+    };
     println!("Sunledger 阳光账本: http://{}/", listener.local_addr()?);
     sunledger_web::serve(listener, sunledger_web::AppState::new(store, config)).await?;
     Ok(0)
@@ -200,9 +262,16 @@ fn cli_event(kind: AuthEventKind, user: &sunledger_store::User, detail: String) 
 async fn users(url: &str, command: UsersCommand) -> Result<u8> {
     let store = open(url).await?;
     match command {
-        UsersCommand::Add { username, name, region, password } => {
-            sunledger_web::auth::check_username(&username).map_err(|e| anyhow::anyhow!("{}", e.message(sunledger_web::i18n::Lang::En)))?;
-            let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!("--region: {e}"))?;
+        UsersCommand::Add {
+            username,
+            name,
+            region,
+            password,
+        } => {
+            sunledger_web::auth::check_username(&username)
+                .map_err(|e| anyhow::anyhow!("{}", e.message(sunledger_web::i18n::Lang::En)))?;
+            let region =
+                RegionCode::parse(&region).map_err(|e| anyhow::anyhow!("--region: {e}"))?;
             if store.region(&region).await?.is_none() {
                 bail!("--region: region {region} does not exist (import the region table first)");
             }
@@ -213,12 +282,17 @@ async fn users(url: &str, command: UsersCommand) -> Result<u8> {
                         eprint!("password for {username}: ");
                     }
                     let mut s = String::new();
-                    std::io::stdin().read_to_string(&mut s).context("reading the password from standard input")?;
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .context("reading the password from standard input")?;
                     s.lines().next().unwrap_or("").to_string()
                 }
             };
-            sunledger_web::auth::check_password_policy(&password).map_err(|e| anyhow::anyhow!("password: {}", e.message(sunledger_web::i18n::Lang::En)))?;
-            let hash = sunledger_web::auth::hash_password(&password).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            sunledger_web::auth::check_password_policy(&password).map_err(|e| {
+                anyhow::anyhow!("password: {}", e.message(sunledger_web::i18n::Lang::En))
+            })?;
+            let hash = sunledger_web::auth::hash_password(&password)
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let ev = NewAuthEvent {
                 at: now(),
                 kind: AuthEventKind::UserAdded,
@@ -230,36 +304,84 @@ async fn users(url: &str, command: UsersCommand) -> Result<u8> {
                 detail: "cli".into(),
             };
             let u = store
-                .create_user(&NewUser { username, display_name: name, password_hash: hash, region, person_id: None }, &ev)
+                .create_user(
+                    &NewUser {
+                        username,
+                        display_name: name,
+                        password_hash: hash,
+                        region,
+                        person_id: None,
+                    },
+                    &ev,
+                )
                 .await
                 .map_err(|e| match e {
-                    sunledger_store::StoreError::Conflict { .. } => anyhow::anyhow!("username already exists"),
+                    sunledger_store::StoreError::Conflict { .. } => {
+                        anyhow::anyhow!("username already exists")
+                    }
                     other => other.into(),
                 })?;
             println!("added {} (id {})", u.username, u.id);
             Ok(0)
         }
-        UsersCommand::Grant { username, role, region } => {
-            let user = store.user_by_username(&username).await?.with_context(|| format!("no account named {username}"))?;
-            let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("unknown role {role}; roles: {}", role_list()))?;
+        UsersCommand::Grant {
+            username,
+            role,
+            region,
+        } => {
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("no account named {username}"))?;
+            let role = Role::parse(&role)
+                .map_err(|_| anyhow::anyhow!("unknown role {role}; roles: {}", role_list()))?;
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!("region: {e}"))?;
             if store.region(&region).await?.is_none() {
                 bail!("region {region} does not exist");
             }
-            let ev = cli_event(AuthEventKind::Grant, &user, format!("{} @ {region} (cli)", role.key()));
+            let ev = cli_event(
+                AuthEventKind::Grant,
+                &user,
+                format!("{} @ {region} (cli)", role.key()),
+            );
             let g = store
-                .add_grant(&NewGrant { user_id: user.id, role, region, granted_by: None }, now(), &ev)
+                .add_grant(
+                    &NewGrant {
+                        user_id: user.id,
+                        role,
+                        region,
+                        granted_by: None,
+                    },
+                    now(),
+                    &ev,
+                )
                 .await
                 .map_err(|e| match e {
-                    sunledger_store::StoreError::Conflict { .. } => anyhow::anyhow!("{username} already holds {} on {region}", role.key()),
+                    sunledger_store::StoreError::Conflict { .. } => {
+                        anyhow::anyhow!("{username} already holds {} on {region}", role.key())
+                    }
                     other => other.into(),
                 })?;
-            println!("granted {} on {} to {} (grant {})", role.key(), region, username, g.id);
+            println!(
+                "granted {} on {} to {} (grant {})",
+                role.key(),
+                region,
+                username,
+                g.id
+            );
             Ok(0)
         }
-        UsersCommand::Revoke { username, role, region } => {
-            let user = store.user_by_username(&username).await?.with_context(|| format!("no account named {username}"))?;
-            let role = Role::parse(&role).map_err(|_| anyhow::anyhow!("unknown role {role}; roles: {}", role_list()))?;
+        UsersCommand::Revoke {
+            username,
+            role,
+            region,
+        } => {
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("no account named {username}"))?;
+            let role = Role::parse(&role)
+                .map_err(|_| anyhow::anyhow!("unknown role {role}; roles: {}", role_list()))?;
             let region = RegionCode::parse(&region).map_err(|e| anyhow::anyhow!("region: {e}"))?;
             let target = Grant { role, region };
             let grant = store
@@ -267,18 +389,41 @@ async fn users(url: &str, command: UsersCommand) -> Result<u8> {
                 .await?
                 .into_iter()
                 .find(|g| g.role == target.role.key() && g.region == target.region)
-                .with_context(|| format!("{username} holds no active {} grant on {region}", role.key()))?;
-            let ev = cli_event(AuthEventKind::Revoke, &user, format!("{} @ {region} (cli)", role.key()));
+                .with_context(|| {
+                    format!(
+                        "{username} holds no active {} grant on {region}",
+                        role.key()
+                    )
+                })?;
+            let ev = cli_event(
+                AuthEventKind::Revoke,
+                &user,
+                format!("{} @ {region} (cli)", role.key()),
+            );
             store.revoke_grant(grant.id, None, now(), &ev).await?;
             println!("revoked {} on {} from {}", role.key(), region, username);
             Ok(0)
         }
         UsersCommand::List => {
-            let roots: Vec<RegionCode> = store.region_roots().await?.into_iter().map(|r| r.code).collect();
+            let roots: Vec<RegionCode> = store
+                .region_roots()
+                .await?
+                .into_iter()
+                .map(|r| r.code)
+                .collect();
             for u in store.users_within(&roots).await? {
                 let grants = store.grants_of(u.id, false).await?;
-                let gs: Vec<String> = grants.iter().map(|g| format!("{}@{}", g.role, g.region)).collect();
-                println!("{}\t{}\t{}\t{}", u.username, u.display_name, u.region, gs.join(","));
+                let gs: Vec<String> = grants
+                    .iter()
+                    .map(|g| format!("{}@{}", g.role, g.region))
+                    .collect();
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.username,
+                    u.display_name,
+                    u.region,
+                    gs.join(",")
+                );
             }
             Ok(0)
         }
@@ -286,5 +431,9 @@ async fn users(url: &str, command: UsersCommand) -> Result<u8> {
 }
 
 fn role_list() -> String {
-    Role::ALL.iter().map(|r| r.key()).collect::<Vec<_>>().join(", ")
+    Role::ALL
+        .iter()
+        .map(|r| r.key())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -5,7 +5,9 @@
 use anyhow::{Context, Result};
 use sunledger_core::department::Position;
 use sunledger_core::{DepartmentKind, Level, RegionCode, Role};
-use sunledger_store::{AuthEventKind, NewAuthEvent, NewDepartment, NewGrant, NewPerson, NewRegion, NewUser, Store};
+use sunledger_store::{
+    AuthEventKind, NewAuthEvent, NewDepartment, NewGrant, NewPerson, NewRegion, NewUser, Store,
+};
 
 pub const CITY: &str = "529100000000";
 /// The password of every demo account (printed at start).
@@ -21,8 +23,14 @@ const COUNTIES: [(&str, &str, usize); 7] = [
     ("529126", "龙泉县", 16),
 ];
 
-const SYL1: [&str; 24] = ["大", "小", "上", "下", "东", "西", "南", "北", "新", "老", "高", "长", "黄", "白", "青", "红", "金", "石", "沙", "马", "龙", "凤", "桃", "柳"];
-const SYL2: [&str; 24] = ["坝", "坪", "寨", "沟", "岭", "山", "河", "湾", "塘", "田", "冲", "坡", "林", "桥", "庄", "营", "溪", "岩", "屯", "堡", "关", "峰", "洞", "口"];
+const SYL1: [&str; 24] = [
+    "大", "小", "上", "下", "东", "西", "南", "北", "新", "老", "高", "长", "黄", "白", "青", "红",
+    "金", "石", "沙", "马", "龙", "凤", "桃", "柳",
+];
+const SYL2: [&str; 24] = [
+    "坝", "坪", "寨", "沟", "岭", "山", "河", "湾", "塘", "田", "冲", "坡", "林", "桥", "庄", "营",
+    "溪", "岩", "屯", "堡", "关", "峰", "洞", "口",
+];
 
 /// A small deterministic generator (splitmix64).
 struct Rng(u64);
@@ -49,8 +57,14 @@ fn place_name(rng: &mut Rng, used: &mut std::collections::HashSet<String>) -> St
     }
 }
 
-const SURNAMES: [&str; 20] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "罗", "龙", "杜"];
-const GIVEN: [&str; 20] = ["伟", "芳", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "平", "刚", "桂英"];
+const SURNAMES: [&str; 20] = [
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "罗", "龙", "杜",
+];
+const GIVEN: [&str; 20] = [
+    "伟", "芳", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超",
+    "秀英", "华", "平", "刚", "桂英",
+];
 
 fn person_name(rng: &mut Rng) -> String {
     format!("{}{}", rng.pick(&SURNAMES), rng.pick(&GIVEN))
@@ -60,11 +74,20 @@ fn person_name(rng: &mut Rng) -> String {
 pub fn regions() -> Result<Vec<NewRegion>> {
     let mut rng = Rng(2026);
     let mut out = vec![
-        NewRegion { code: RegionCode::parse("52")?, name: "黔山省".into() },
-        NewRegion { code: RegionCode::parse(CITY)?, name: "青山市".into() },
+        NewRegion {
+            code: RegionCode::parse("52")?,
+            name: "黔山省".into(),
+        },
+        NewRegion {
+            code: RegionCode::parse(CITY)?,
+            name: "青山市".into(),
+        },
     ];
     for (county, county_name, townships) in COUNTIES {
-        out.push(NewRegion { code: RegionCode::parse(county)?, name: county_name.into() });
+        out.push(NewRegion {
+            code: RegionCode::parse(county)?,
+            name: county_name.into(),
+        });
         let mut used = std::collections::HashSet::new();
         for t in 0..townships {
             // A few sub-districts in the urban district, towns and townships elsewhere.
@@ -76,13 +99,23 @@ pub fn regions() -> Result<Vec<NewRegion>> {
                 (100 + t, "镇")
             };
             let tcode = RegionCode::parse(&format!("{county}{seg:03}"))?;
-            out.push(NewRegion { code: tcode, name: format!("{}{suffix}", place_name(&mut rng, &mut used)) });
+            out.push(NewRegion {
+                code: tcode,
+                name: format!("{}{suffix}", place_name(&mut rng, &mut used)),
+            });
             let villages = 11 + (rng.next() % 7) as usize;
             let mut vused = std::collections::HashSet::new();
             for v in 0..villages {
-                let (vseg, vsuffix) = if v == 0 { (1, "社区") } else { (200 + v, "村") };
+                let (vseg, vsuffix) = if v == 0 {
+                    (1, "社区")
+                } else {
+                    (200 + v, "村")
+                };
                 let vcode = RegionCode::parse(&format!("{}{vseg:03}", tcode.prefix()))?;
-                out.push(NewRegion { code: vcode, name: format!("{}{vsuffix}", place_name(&mut rng, &mut vused)) });
+                out.push(NewRegion {
+                    code: vcode,
+                    name: format!("{}{vsuffix}", place_name(&mut rng, &mut vused)),
+                });
             }
         }
     }
@@ -117,18 +150,78 @@ pub struct DemoAccount {
 }
 
 pub const ACCOUNTS: [DemoAccount; 12] = [
-    DemoAccount { username: "admin", display_name: "系统管理员", role: Role::Admin, region: CITY },
-    DemoAccount { username: "city.bureau", display_name: "市扶贫移民局 周敏", role: Role::MunicipalBureau, region: CITY },
-    DemoAccount { username: "city.discipline", display_name: "市纪委 何强", role: Role::Discipline, region: CITY },
-    DemoAccount { username: "yunling.admin", display_name: "云岭县管理员", role: Role::Admin, region: "529121" },
-    DemoAccount { username: "yunling.party", display_name: "云岭县委 王伟", role: Role::PartyGovernment, region: "529121" },
-    DemoAccount { username: "yunling.discipline", display_name: "云岭县纪委 李静", role: Role::Discipline, region: "529121" },
-    DemoAccount { username: "yunling.finance", display_name: "云岭县财政局 张芳", role: Role::Finance, region: "529121" },
-    DemoAccount { username: "yunling.bureau", display_name: "云岭县扶贫移民局 刘洋", role: Role::PovertyBureau, region: "529121" },
-    DemoAccount { username: "yunling.township", display_name: "云岭县乡镇干部 陈杰", role: Role::TownshipOfficial, region: "529121100" },
-    DemoAccount { username: "yunling.village", display_name: "村干部 杨勇", role: Role::VillageCadre, region: "529121100201" },
-    DemoAccount { username: "yunling.workteam", display_name: "第一书记 黄华", role: Role::WorkTeam, region: "529121100201" },
-    DemoAccount { username: "shimen.finance", display_name: "石门县财政局 赵娟", role: Role::Finance, region: "529122" },
+    DemoAccount {
+        username: "admin",
+        display_name: "系统管理员",
+        role: Role::Admin,
+        region: CITY,
+    },
+    DemoAccount {
+        username: "city.bureau",
+        display_name: "市扶贫移民局 周敏",
+        role: Role::MunicipalBureau,
+        region: CITY,
+    },
+    DemoAccount {
+        username: "city.discipline",
+        display_name: "市纪委 何强",
+        role: Role::Discipline,
+        region: CITY,
+    },
+    DemoAccount {
+        username: "yunling.admin",
+        display_name: "云岭县管理员",
+        role: Role::Admin,
+        region: "529121",
+    },
+    DemoAccount {
+        username: "yunling.party",
+        display_name: "云岭县委 王伟",
+        role: Role::PartyGovernment,
+        region: "529121",
+    },
+    DemoAccount {
+        username: "yunling.discipline",
+        display_name: "云岭县纪委 李静",
+        role: Role::Discipline,
+        region: "529121",
+    },
+    DemoAccount {
+        username: "yunling.finance",
+        display_name: "云岭县财政局 张芳",
+        role: Role::Finance,
+        region: "529121",
+    },
+    DemoAccount {
+        username: "yunling.bureau",
+        display_name: "云岭县扶贫移民局 刘洋",
+        role: Role::PovertyBureau,
+        region: "529121",
+    },
+    DemoAccount {
+        username: "yunling.township",
+        display_name: "云岭县乡镇干部 陈杰",
+        role: Role::TownshipOfficial,
+        region: "529121100",
+    },
+    DemoAccount {
+        username: "yunling.village",
+        display_name: "村干部 杨勇",
+        role: Role::VillageCadre,
+        region: "529121100201",
+    },
+    DemoAccount {
+        username: "yunling.workteam",
+        display_name: "第一书记 黄华",
+        role: Role::WorkTeam,
+        region: "529121100201",
+    },
+    DemoAccount {
+        username: "shimen.finance",
+        display_name: "石门县财政局 赵娟",
+        role: Role::Finance,
+        region: "529122",
+    },
 ];
 
 /// Loads the demo city into `store` unless it is already there. Returns whether it loaded.
@@ -138,7 +231,10 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
         return Ok(false);
     }
     let regions = regions()?;
-    store.upsert_regions(&regions, now).await.context("loading demo regions")?;
+    store
+        .upsert_regions(&regions, now)
+        .await
+        .context("loading demo regions")?;
 
     let mut rng = Rng(7);
     let mut departments = Vec::new();
@@ -164,27 +260,50 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
                 kind: DepartmentKind::ResidentWorkTeam,
                 name: department_name(DepartmentKind::ResidentWorkTeam, &r.name, level),
                 credit_code: None,
-                stationed_by: Some(rng.pick(&["青山市财政局", "青山市交通运输局", "青山市卫生健康委", "县农业农村局", "县自然资源局"]).into()),
+                stationed_by: Some(
+                    rng.pick(&[
+                        "青山市财政局",
+                        "青山市交通运输局",
+                        "青山市卫生健康委",
+                        "县农业农村局",
+                        "县自然资源局",
+                    ])
+                    .into(),
+                ),
             });
         }
     }
-    let ids = store.create_departments(&departments, now).await.context("loading demo departments")?;
+    let ids = store
+        .create_departments(&departments, now)
+        .await
+        .context("loading demo departments")?;
     let mut people = Vec::new();
     for (d, id) in departments.iter().zip(&ids) {
         let positions: &[Position] = match d.kind {
             DepartmentKind::ResidentWorkTeam => &[Position::Captain, Position::FirstSecretary],
             DepartmentKind::VillageCommittee => &[Position::Secretary, Position::Director],
-            DepartmentKind::VillageDisciplineTeam | DepartmentKind::MassSupervisionTeam => &[Position::Leader],
+            DepartmentKind::VillageDisciplineTeam | DepartmentKind::MassSupervisionTeam => {
+                &[Position::Leader]
+            }
             _ if d.region.level() == Level::Township => &[Position::Head],
             _ => &[Position::Head, Position::Staff],
         };
         for p in positions {
-            people.push(NewPerson { department_id: *id, name: person_name(&mut rng), position: *p, phone: None });
+            people.push(NewPerson {
+                department_id: *id,
+                name: person_name(&mut rng),
+                position: *p,
+                phone: None,
+            });
         }
     }
-    store.create_people(&people, now).await.context("loading demo people")?;
+    store
+        .create_people(&people, now)
+        .await
+        .context("loading demo people")?;
 
-    let hash = sunledger_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash =
+        sunledger_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     for a in &ACCOUNTS {
         let region = RegionCode::parse(a.region)?;
         let ev = NewAuthEvent {
@@ -199,13 +318,35 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
         };
         let user = store
             .create_user(
-                &NewUser { username: a.username.into(), display_name: a.display_name.into(), password_hash: hash.clone(), region, person_id: None },
+                &NewUser {
+                    username: a.username.into(),
+                    display_name: a.display_name.into(),
+                    password_hash: hash.clone(),
+                    region,
+                    person_id: None,
+                },
                 &ev,
             )
             .await
             .with_context(|| format!("creating demo account {}", a.username))?;
-        let gev = NewAuthEvent { kind: AuthEventKind::Grant, user_id: Some(user.id), detail: format!("{} @ {}", a.role.key(), region), ..ev };
-        store.add_grant(&NewGrant { user_id: user.id, role: a.role, region, granted_by: None }, now, &gev).await?;
+        let gev = NewAuthEvent {
+            kind: AuthEventKind::Grant,
+            user_id: Some(user.id),
+            detail: format!("{} @ {}", a.role.key(), region),
+            ..ev
+        };
+        store
+            .add_grant(
+                &NewGrant {
+                    user_id: user.id,
+                    role: a.role,
+                    region,
+                    granted_by: None,
+                },
+                now,
+                &gev,
+            )
+            .await?;
     }
     Ok(true)
 }
@@ -219,20 +360,36 @@ mod tests {
         let rs = regions().unwrap_or_default();
         let count = |l: Level| rs.iter().filter(|r| r.code.level() == l).count();
         assert_eq!(count(Level::County), 7);
-        assert!((90..=110).contains(&count(Level::Township)), "{}", count(Level::Township));
-        assert!((1300..=1500).contains(&count(Level::Village)), "{}", count(Level::Village));
+        assert!(
+            (90..=110).contains(&count(Level::Township)),
+            "{}",
+            count(Level::Township)
+        );
+        assert!(
+            (1300..=1500).contains(&count(Level::Village)),
+            "{}",
+            count(Level::Village)
+        );
         let mut codes: Vec<_> = rs.iter().map(|r| r.code).collect();
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), rs.len(), "codes are unique");
         for r in &rs {
             if let Some(p) = r.code.parent() {
-                assert!(codes.binary_search(&p).is_ok(), "parent of {} missing", r.code);
+                assert!(
+                    codes.binary_search(&p).is_ok(),
+                    "parent of {} missing",
+                    r.code
+                );
             }
         }
         for a in &ACCOUNTS {
             let c = RegionCode::parse(a.region).unwrap_or_else(|e| panic!("{e}"));
-            assert!(codes.binary_search(&c).is_ok(), "{} has no region", a.username);
+            assert!(
+                codes.binary_search(&c).is_ok(),
+                "{} has no region",
+                a.username
+            );
         }
     }
 }

@@ -4,6 +4,5 @@
 
 pub mod cli;
 pub mod demo;
-#[path = "gen.rs"]
-pub mod synthetic;
 pub mod regions_import;
+pub mod synthetic;

@@ -23,12 +23,13 @@
 //! # `--under`
 //! With `under`, only rows inside that subtree are imported, and the ancestors of `under` that the
 //! file contains (so `--under 522327` on a national table imports province `52`, city `5223`,
-//! county `522327` and everything below it). Rows elsewhere are counted as `outside`, not checked
-//! (except malformed codes, which cannot be placed and are always reported). Ancestors that the
+//! county `522327` and everything below it). Rows elsewhere are counted as `outside`, not checked.
+//! A malformed code counts as outside when its leading digits already differ from `under`'s
+//! (`110101X` under `522327`); otherwise it might belong inside and is reported. Ancestors that the
 //! file lacks must already be stored; `under` itself must be in the file or already stored.
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -91,11 +92,20 @@ const NAME_HEADERS: &[&str] = &["name", "名称", "区划名称"];
 /// (`line {line}: {code}: {reason}`) and the summary line on stdout. Returns the exit status:
 /// 0 when no row was rejected, 2 when some were. Errors that stop the import (unreadable file,
 /// bad header, bad `under`, database failure) are returned as `Err`; nothing is imported then.
-pub async fn run_cli(store: &dyn Store, path: &Path, under: Option<&str>, progress: bool, now: i64) -> anyhow::Result<i32> {
-    let under = match under {
-        Some(u) => Some(RegionCode::parse(u).map_err(|e| anyhow!("--under {u:?}: {}", code_reason(&e)))?),
-        None => None,
-    };
+pub async fn run_cli(
+    store: &dyn Store,
+    path: &Path,
+    under: Option<&str>,
+    progress: bool,
+    now: i64,
+) -> anyhow::Result<i32> {
+    let under =
+        match under {
+            Some(u) => Some(RegionCode::parse(u).map_err(|e| {
+                anyhow!("--under {u:?}: malformed region code ({})", code_reason(&e))
+            })?),
+            None => None,
+        };
     let report = import_regions(store, path, &ImportOptions { under, progress }, now).await?;
     {
         let mut err = std::io::BufWriter::new(std::io::stderr().lock());
@@ -117,13 +127,24 @@ struct Candidate {
 }
 
 /// Imports the region table at `path`. See the module documentation for the rules.
-pub async fn import_regions(store: &dyn Store, path: &Path, opts: &ImportOptions, now: i64) -> anyhow::Result<ImportReport> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let (text, encoding) = decode(bytes).with_context(|| format!("cannot decode {}", path.display()))?;
+pub async fn import_regions(
+    store: &dyn Store,
+    path: &Path,
+    opts: &ImportOptions,
+    now: i64,
+) -> anyhow::Result<ImportReport> {
+    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+    let (text, encoding) =
+        decode(bytes).map_err(|e| anyhow!("cannot decode {}: {e:#}", path.display()))?;
     let bar = progress_bar(opts.progress, text.len() as u64);
-    let mut report = ImportReport { encoding, ..ImportReport::default() };
+    let _clear = ClearOnDrop(bar.clone());
+    let mut report = ImportReport {
+        encoding,
+        ..ImportReport::default()
+    };
 
-    let parsed = parse(&text, opts.under.as_ref(), &mut report, &bar).with_context(|| format!("{}", path.display()))?;
+    let parsed = parse(&text, opts.under.as_ref(), &mut report, &bar)
+        .map_err(|e| anyhow!("{}: {e:#}", path.display()))?;
     drop(text);
     let Parsed {
         candidates,
@@ -132,11 +153,17 @@ pub async fn import_regions(store: &dyn Store, path: &Path, opts: &ImportOptions
     } = parsed;
 
     bar.set_message("checking");
-    let db = store.region_names().await.context("reading the stored regions")?;
-    if let Some(u) = &opts.under {
-        if !index.contains_key(u) && !rejected_lines.contains_key(u) && !db.contains_key(u) {
-            bail!("--under {}: region {} is neither in the file nor in the database", u.prefix(), u.as_str());
-        }
+    let mut db = StoredRegions::new(store);
+    if let Some(u) = &opts.under
+        && !index.contains_key(u)
+        && !rejected_lines.contains_key(u)
+        && !db.exists_now(u).await?
+    {
+        bail!(
+            "--under {}: region {} is neither in the file nor in the database",
+            u.prefix(),
+            u.as_str()
+        );
     }
 
     // Parents before children: a parent's level is always lower, so walking the levels in order
@@ -149,62 +176,140 @@ pub async fn import_regions(store: &dyn Store, path: &Path, opts: &ImportOptions
             v.push(i);
         }
     }
+    let accepted_in_file = |accepted: &[bool], p: &RegionCode| {
+        index
+            .get(p)
+            .is_some_and(|&j| accepted.get(j).copied().unwrap_or(false))
+    };
     for level in &by_level {
+        // The parents this level needs from the database: those that are not good rows of the file.
+        let wanted: HashSet<RegionCode> = level
+            .iter()
+            .filter_map(|&i| candidates.get(i)?.region.code.parent())
+            .filter(|p| !accepted_in_file(&accepted, p))
+            .collect();
+        db.look_up(wanted).await?;
         for &i in level {
             let Some(c) = candidates.get(i) else { continue };
-            let ok = match c.region.code.parent() {
-                None => true,
-                Some(p) => index.get(&p).is_some_and(|&j| accepted.get(j).copied().unwrap_or(false)) || db.contains_key(&p),
+            let Some(p) = c.region.code.parent() else {
+                if let Some(a) = accepted.get_mut(i) {
+                    *a = true;
+                }
+                continue;
             };
-            if ok {
+            if accepted_in_file(&accepted, &p) || db.exists(&p) {
                 if let Some(a) = accepted.get_mut(i) {
                     *a = true;
                 }
                 continue;
             }
-            let parent = c.region.code.parent().map(|p| p.as_str().to_string()).unwrap_or_default();
-            let why = match c.region.code.parent().and_then(|p| index.get(&p).map(|&j| (p, j))) {
-                Some((_, j)) => candidates.get(j).map(|pc| format!(" (line {} was rejected)", pc.line)).unwrap_or_default(),
-                None => match c.region.code.parent().and_then(|p| rejected_lines.get(&p)) {
-                    Some(l) => format!(" (line {l} was rejected)"),
-                    None => " (neither in the file nor in the database)".to_string(),
-                },
+            let why = match index
+                .get(&p)
+                .and_then(|&j| candidates.get(j))
+                .map(|pc| pc.line)
+                .or_else(|| rejected_lines.get(&p).copied())
+            {
+                Some(l) => format!(" (line {l} was rejected)"),
+                None => " (neither in the file nor in the database)".to_string(),
             };
             report.errors.push(RowError {
                 line: c.line,
                 code: c.region.code.as_str().to_string(),
-                reason: format!("missing parent {parent}{why}"),
+                reason: format!("missing parent {p}{why}"),
             });
         }
     }
+    drop(db);
     drop(index);
     drop(rejected_lines);
     report.errors.sort_by_key(|e| e.line);
 
-    let mut good = 0u64;
-    let mut to_write: Vec<NewRegion> = Vec::new();
-    for (c, ok) in candidates.into_iter().zip(accepted) {
-        if !ok {
-            continue;
-        }
-        good += 1;
-        if db.get(&c.region.code) != Some(&c.region.name) {
-            to_write.push(c.region);
-        }
-    }
-    drop(db);
-
+    // Every good row goes to the store, which inserts new codes, renames changed ones and leaves
+    // the rest alone; what it did not touch is unchanged.
+    let to_write: Vec<NewRegion> = candidates
+        .into_iter()
+        .zip(accepted)
+        .filter(|(_, ok)| *ok)
+        .map(|(c, _)| c.region)
+        .collect();
     if !to_write.is_empty() {
         bar.set_style(spinner_style());
         bar.set_message(format!("writing {} regions", to_write.len()));
         bar.enable_steady_tick(Duration::from_millis(120));
-        let counts = store.upsert_regions(&to_write, now).await.context("writing the regions")?;
+        let counts = store
+            .upsert_regions(&to_write, now)
+            .await
+            .map_err(|e| anyhow!("writing the regions: {e}"))?;
         report.inserted = counts.inserted;
         report.renamed = counts.renamed;
     }
-    report.unchanged = good.saturating_sub(report.inserted + report.renamed);
+    report.unchanged = (to_write.len() as u64).saturating_sub(report.inserted + report.renamed);
     bar.finish_and_clear();
     Ok(report)
+}
+
+/// Which codes exist in the database. A few codes (the usual case: the city and province above
+/// an imported county) are looked up one by one; past `ONE_BY_ONE` lookups every stored code is
+/// read at once. A full national table needs no lookup at all, so it is never read whole.
+struct StoredRegions<'a> {
+    store: &'a dyn Store,
+    known: HashMap<RegionCode, bool>,
+    all: Option<HashSet<RegionCode>>,
+}
+
+impl<'a> StoredRegions<'a> {
+    const ONE_BY_ONE: usize = 2000;
+
+    fn new(store: &'a dyn Store) -> Self {
+        StoredRegions {
+            store,
+            known: HashMap::new(),
+            all: None,
+        }
+    }
+
+    /// Makes `exists` answer for every code in `codes`.
+    async fn look_up(&mut self, codes: HashSet<RegionCode>) -> anyhow::Result<()> {
+        if self.all.is_some() {
+            return Ok(());
+        }
+        let new: Vec<RegionCode> = codes
+            .into_iter()
+            .filter(|c| !self.known.contains_key(c))
+            .collect();
+        if self.known.len() + new.len() > Self::ONE_BY_ONE {
+            let names = self
+                .store
+                .region_names()
+                .await
+                .map_err(|e| anyhow!("reading the stored regions: {e}"))?;
+            self.all = Some(names.into_keys().collect());
+            self.known = HashMap::new();
+            return Ok(());
+        }
+        for c in new {
+            let found = self
+                .store
+                .region(&c)
+                .await
+                .map_err(|e| anyhow!("looking up region {c}: {e}"))?
+                .is_some();
+            self.known.insert(c, found);
+        }
+        Ok(())
+    }
+
+    async fn exists_now(&mut self, code: &RegionCode) -> anyhow::Result<bool> {
+        self.look_up(HashSet::from([*code])).await?;
+        Ok(self.exists(code))
+    }
+
+    fn exists(&self, code: &RegionCode) -> bool {
+        match &self.all {
+            Some(all) => all.contains(code),
+            None => self.known.get(code).copied().unwrap_or(false),
+        }
+    }
 }
 
 struct Parsed {
@@ -217,9 +322,18 @@ struct Parsed {
 
 /// Reads the header and the rows, applying every check that needs only the row itself and the
 /// rows before it. Bad rows go to `report.errors`.
-fn parse(text: &str, under: Option<&RegionCode>, report: &mut ImportReport, bar: &ProgressBar) -> anyhow::Result<Parsed> {
+fn parse(
+    text: &str,
+    under: Option<&RegionCode>,
+    report: &mut ImportReport,
+    bar: &ProgressBar,
+) -> anyhow::Result<Parsed> {
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = if !first_line.contains(',') && first_line.contains('\t') { b'\t' } else { b',' };
+    let delimiter = if !first_line.contains(',') && first_line.contains('\t') {
+        b'\t'
+    } else {
+        b','
+    };
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -227,7 +341,10 @@ fn parse(text: &str, under: Option<&RegionCode>, report: &mut ImportReport, bar:
         .from_reader(text.as_bytes());
 
     let mut rec = csv::StringRecord::new();
-    if !rdr.read_record(&mut rec).context("reading the header")? {
+    if !rdr
+        .read_record(&mut rec)
+        .map_err(|e| anyhow!("reading the header: {e}"))?
+    {
         bail!("the file is empty: expected a header row with `code` and `name` columns");
     }
     let header_line = rec.position().map(|p| p.line()).unwrap_or(1);
@@ -245,14 +362,14 @@ fn parse(text: &str, under: Option<&RegionCode>, report: &mut ImportReport, bar:
             Ok(more) => more,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                return Err(anyhow!(e).context(format!("reading the row at line {line}")));
+                bail!("reading the row at line {line}: {e}");
             }
         };
         if !more {
             break;
         }
         n += 1;
-        if n % 8192 == 0 {
+        if n.is_multiple_of(8192) {
             bar.set_position(rec.position().map(|p| p.byte()).unwrap_or(0));
         }
         if rec.iter().all(|f| f.trim().is_empty()) {
@@ -262,25 +379,39 @@ fn parse(text: &str, under: Option<&RegionCode>, report: &mut ImportReport, bar:
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let raw_code = rec.get(code_col).unwrap_or("").trim();
         let name = rec.get(name_col).unwrap_or("").trim();
-        let reject = |report: &mut ImportReport, code: String, reason: String| report.errors.push(RowError { line, code, reason });
+        let reject = |report: &mut ImportReport, code: String, reason: String| {
+            report.errors.push(RowError { line, code, reason })
+        };
 
         let code = match RegionCode::parse(raw_code) {
             Ok(c) => c,
-            Err(e) => {
-                reject(report, printable(raw_code), format!("malformed code: {}", code_reason(&e)));
-                continue;
-            }
-        };
-        if let Some(u) = under {
-            if !code.is_within(u) && !u.is_within(&code) {
+            Err(_) if under.is_some_and(|u| surely_outside(raw_code, u)) => {
                 report.outside += 1;
                 continue;
             }
+            Err(e) => {
+                reject(
+                    report,
+                    printable(raw_code),
+                    format!("malformed code: {}", code_reason(&e)),
+                );
+                continue;
+            }
+        };
+        if let Some(u) = under
+            && !code.is_within(u)
+            && !u.is_within(&code)
+        {
+            report.outside += 1;
+            continue;
         }
         let name_problem = if name.is_empty() {
             Some("empty name".to_string())
         } else if name.chars().any(char::is_control) {
-            Some(format!("bad name {}: it holds a line break or control character (unbalanced quote?)", printable(name)))
+            Some(format!(
+                "bad name {}: it holds a line break or control character (unbalanced quote?)",
+                printable(name)
+            ))
         } else {
             None
         };
@@ -290,7 +421,9 @@ fn parse(text: &str, under: Option<&RegionCode>, report: &mut ImportReport, bar:
             continue;
         }
         if let Some(&i) = index.get(&code) {
-            let Some(earlier) = candidates.get(i) else { continue };
+            let Some(earlier) = candidates.get(i) else {
+                continue;
+            };
             if earlier.region.name == name {
                 report.repeated += 1;
             } else {
@@ -343,7 +476,11 @@ fn header_columns(rec: &csv::StringRecord, line: u64) -> anyhow::Result<(usize, 
     };
     let code = find(CODE_HEADERS, "code")?;
     let name = find(NAME_HEADERS, "name")?;
-    let columns = rec.iter().map(|h| format!("{:?}", h.trim())).collect::<Vec<_>>().join(", ");
+    let columns = rec
+        .iter()
+        .map(|h| format!("{:?}", h.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let missing = |what: &str, accepted: &[&str]| {
         anyhow!(
             "the header (line {line}) has no `{what}` column (accepted names: {}); its columns are: {columns}",
@@ -378,7 +515,11 @@ fn decode(mut bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
         }
         return match enc.decode_without_bom_handling_and_without_replacement(body) {
             Some(s) => Ok((s.into_owned(), enc.name())),
-            None => bail!("the file starts with a {} byte-order mark but is not valid {}", enc.name(), enc.name()),
+            None => bail!(
+                "the file starts with a {} byte-order mark but is not valid {}",
+                enc.name(),
+                enc.name()
+            ),
         };
     }
     match String::from_utf8(bytes) {
@@ -393,6 +534,20 @@ fn decode(mut bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
     }
 }
 
+/// True when a (malformed) code's leading digits differ from `under`'s significant prefix before
+/// any non-digit, so the row cannot lie inside `under` or be one of its ancestors.
+fn surely_outside(raw: &str, under: &RegionCode) -> bool {
+    for (r, u) in raw.trim().bytes().zip(under.prefix().bytes()) {
+        if !r.is_ascii_digit() {
+            return false;
+        }
+        if r != u {
+            return true;
+        }
+    }
+    false
+}
+
 /// The reason code of a code parse error (`not_digits`, `too_long`...).
 fn code_reason(e: &DomainError) -> String {
     match e {
@@ -404,7 +559,17 @@ fn code_reason(e: &DomainError) -> String {
 /// A field as it can be shown on one report line: control characters escaped, at most 40 chars.
 fn printable(s: &str) -> String {
     const MAX: usize = 40;
-    let mut out: String = s.chars().take(MAX).flat_map(|c| if c.is_control() { c.escape_debug().collect::<Vec<_>>() } else { vec![c] }).collect();
+    let mut out: String = s
+        .chars()
+        .take(MAX)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_debug().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
     if s.chars().nth(MAX).is_some() {
         out.push('…');
     }
@@ -420,27 +585,46 @@ fn progress_bar(enabled: bool, len: u64) -> ProgressBar {
     };
     let bar = ProgressBar::with_draw_target(Some(len), target);
     bar.set_style(
-        ProgressStyle::with_template("{msg:10} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        ProgressStyle::with_template(
+            "{msg:10} [{bar:40}] {binary_bytes}/{binary_total_bytes} ({eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     bar.set_message("reading");
     bar
 }
 
+/// Clears the progress bar however the import ends, so error messages start on a clean line.
+struct ClearOnDrop(ProgressBar);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 fn spinner_style() -> ProgressStyle {
-    ProgressStyle::with_template("{spinner} {msg} ({elapsed})").unwrap_or_else(|_| ProgressStyle::default_spinner())
+    ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+        .unwrap_or_else(|_| ProgressStyle::default_spinner())
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use std::sync::Arc;
 
     async fn fresh() -> (tempfile::TempDir, Arc<dyn Store>) {
         let dir = tempfile::tempdir().unwrap();
-        let store = sunledger_store::open(&format!("sqlite:{}", dir.path().join("t.db").display())).await.unwrap();
+        let store = sunledger_store::open(&format!("sqlite:{}", dir.path().join("t.db").display()))
+            .await
+            .unwrap();
         (dir, store)
     }
 
@@ -460,12 +644,32 @@ mod tests {
     async fn imports_and_reimports() {
         let (dir, store) = fresh().await;
         let p = write(&dir, "a.csv", TABLE.as_bytes());
-        let r = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap();
-        assert_eq!((r.rows, r.inserted, r.renamed, r.unchanged), (5, 5, 0, 0), "{r:?}");
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 1)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.rows, r.inserted, r.renamed, r.unchanged),
+            (5, 5, 0, 0),
+            "{r:?}"
+        );
         assert!(r.errors.is_empty());
-        let r = import_regions(&*store, &p, &ImportOptions::default(), 2).await.unwrap();
-        assert_eq!((r.rows, r.inserted, r.renamed, r.unchanged), (5, 0, 0, 5), "{r:?}");
-        assert_eq!(store.region(&c("522327104201")).await.unwrap().unwrap().name, "者楼村");
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.rows, r.inserted, r.renamed, r.unchanged),
+            (5, 0, 0, 5),
+            "{r:?}"
+        );
+        assert_eq!(
+            store
+                .region(&c("522327104201"))
+                .await
+                .unwrap()
+                .unwrap()
+                .name,
+            "者楼村"
+        );
     }
 
     #[tokio::test]
@@ -473,16 +677,35 @@ mod tests {
         let (dir, store) = fresh().await;
         let text = "名称,区划代码,x\n贵州省,52,\n,5223,\n册亨县,522327,\n者楼镇,522327104\n某村,52232710420X\n者楼镇,522327104\n别名镇,522327104\n\"a\nb\",522327105\n,,\n";
         let p = write(&dir, "b.csv", text.as_bytes());
-        let r = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap();
-        let lines: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.reason.as_str())).collect();
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 1)
+            .await
+            .unwrap();
+        let lines: Vec<(u64, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.line, e.reason.as_str()))
+            .collect();
         assert_eq!(r.errors.len(), 6, "{lines:?}");
         assert_eq!(r.errors[0].line, 3);
         assert!(r.errors[0].reason.starts_with("empty name"));
         assert_eq!(r.errors[1].line, 4);
-        assert!(r.errors[1].reason.starts_with("missing parent 522300000000 (line 3"), "{}", r.errors[1].reason);
+        assert!(
+            r.errors[1]
+                .reason
+                .starts_with("missing parent 522300000000 (line 3"),
+            "{}",
+            r.errors[1].reason
+        );
         assert_eq!(r.errors[2].line, 5);
-        assert!(r.errors[2].reason.starts_with("missing parent 522327000000 (line 4"));
-        assert_eq!((r.errors[3].line, r.errors[3].reason.as_str()), (6, "malformed code: not_digits"));
+        assert!(
+            r.errors[2]
+                .reason
+                .starts_with("missing parent 522327000000 (line 4")
+        );
+        assert_eq!(
+            (r.errors[3].line, r.errors[3].reason.as_str()),
+            (6, "malformed code: not_digits")
+        );
         assert_eq!(r.errors[4].line, 8);
         assert!(r.errors[4].reason.contains("line 5"));
         assert_eq!(r.errors[5].line, 9);
@@ -497,24 +720,38 @@ mod tests {
         let (gb, _, bad) = encoding_rs::GB18030.encode(TABLE);
         assert!(!bad);
         let p = write(&dir, "gb.csv", &gb);
-        let r = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap();
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 1)
+            .await
+            .unwrap();
         assert_eq!((r.encoding, r.inserted), ("GB18030", 5));
-        assert_eq!(store.region(&c("5223")).await.unwrap().unwrap().name, "黔西南布依族苗族自治州");
+        assert_eq!(
+            store.region(&c("5223")).await.unwrap().unwrap().name,
+            "黔西南布依族苗族自治州"
+        );
         let mut bom = b"\xEF\xBB\xBF".to_vec();
         bom.extend_from_slice(TABLE.replace("者楼村", "者楼村委会").as_bytes());
         let p = write(&dir, "bom.csv", &bom);
-        let r = import_regions(&*store, &p, &ImportOptions::default(), 2).await.unwrap();
-        assert_eq!((r.encoding, r.inserted, r.renamed, r.unchanged), ("UTF-8 (BOM)", 0, 1, 4));
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 2)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.encoding, r.inserted, r.renamed, r.unchanged),
+            ("UTF-8 (BOM)", 0, 1, 4)
+        );
     }
 
     #[tokio::test]
     async fn header_errors() {
         let (dir, store) = fresh().await;
         let p = write(&dir, "h.csv", "code,level\n52,1\n".as_bytes());
-        let e = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap_err();
+        let e = import_regions(&*store, &p, &ImportOptions::default(), 1)
+            .await
+            .unwrap_err();
         assert!(format!("{e:#}").contains("no `name` column"), "{e:#}");
         let p = write(&dir, "e.csv", b"");
-        let e = import_regions(&*store, &p, &ImportOptions::default(), 1).await.unwrap_err();
+        let e = import_regions(&*store, &p, &ImportOptions::default(), 1)
+            .await
+            .unwrap_err();
         assert!(format!("{e:#}").contains("empty"), "{e:#}");
         assert_eq!(store.region_count().await.unwrap(), 0);
     }
@@ -524,12 +761,82 @@ mod tests {
         let (dir, store) = fresh().await;
         let text = format!("{TABLE}522328,另一县\n522328100,另一镇\n53,云南省\n");
         let p = write(&dir, "u.csv", text.as_bytes());
-        let opts = ImportOptions { under: Some(c("522327")), progress: false };
+        let opts = ImportOptions {
+            under: Some(c("522327")),
+            progress: false,
+        };
         let r = import_regions(&*store, &p, &opts, 1).await.unwrap();
         assert_eq!((r.inserted, r.outside), (5, 3), "{r:?}");
-        let opts = ImportOptions { under: Some(c("522329")), progress: false };
+        let opts = ImportOptions {
+            under: Some(c("522329")),
+            progress: false,
+        };
         let e = import_regions(&*store, &p, &opts, 1).await.unwrap_err();
         assert!(format!("{e:#}").contains("neither in the file nor in the database"));
+    }
+
+    /// More stored parents than are worth looking up one by one: all stored codes are read.
+    #[tokio::test]
+    async fn many_stored_parents() {
+        let (dir, store) = fresh().await;
+        let mut towns = String::from("code,name\n52,省\n5223,州\n");
+        let mut villages = String::from("code,name\n");
+        for county in 1..=3 {
+            towns.push_str(&format!("5223{county:02},县{county}\n"));
+            for t in 1..=700 {
+                towns.push_str(&format!("5223{county:02}{t:03},镇{t}\n"));
+                villages.push_str(&format!("5223{county:02}{t:03}201,村{t}\n"));
+            }
+        }
+        villages.push_str("522304001201,孤村\n");
+        let p = write(&dir, "t.csv", towns.as_bytes());
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 1)
+            .await
+            .unwrap();
+        assert_eq!((r.inserted, r.errors.len()), (2105, 0));
+        let p = write(&dir, "v.csv", villages.as_bytes());
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 2)
+            .await
+            .unwrap();
+        assert_eq!((r.inserted, r.errors.len()), (2100, 1), "{:?}", r.errors);
+        assert_eq!(r.errors[0].line, 2102);
+        assert!(
+            r.errors[0]
+                .reason
+                .contains("neither in the file nor in the database")
+        );
+    }
+
+    /// A parent rejected in the file but already stored still holds its children.
+    #[tokio::test]
+    async fn stored_parent_of_a_rejected_row() {
+        let (dir, store) = fresh().await;
+        let p = write(&dir, "a.csv", TABLE.as_bytes());
+        import_regions(&*store, &p, &ImportOptions::default(), 1)
+            .await
+            .unwrap();
+        let text = "code,name\n522327104,\n522327104202,新村\n";
+        let p = write(&dir, "b.csv", text.as_bytes());
+        let r = import_regions(&*store, &p, &ImportOptions::default(), 2)
+            .await
+            .unwrap();
+        assert_eq!((r.inserted, r.errors.len()), (1, 1), "{:?}", r.errors);
+        assert_eq!(r.errors[0].line, 2);
+        assert_eq!(
+            store.region(&c("522327104")).await.unwrap().unwrap().name,
+            "者楼镇"
+        );
+    }
+
+    #[test]
+    fn malformed_outside_under() {
+        let u = c("522327");
+        assert!(surely_outside("1101010010010", &u));
+        assert!(surely_outside("522328X", &u));
+        assert!(!surely_outside("52232710420X", &u));
+        assert!(!surely_outside("52X", &u));
+        assert!(!surely_outside("", &u));
+        assert!(!surely_outside("5", &u));
     }
 
     #[test]

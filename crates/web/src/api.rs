@@ -67,7 +67,8 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
 }
 
 fn id(ctx: &Ctx, s: &str) -> ApiResult<i64> {
-    s.parse().map_err(|_| ApiError(WebError::NotFound, ctx.lang))
+    s.parse()
+        .map_err(|_| ApiError(WebError::NotFound, ctx.lang))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -90,7 +91,14 @@ async fn healthz(State(state): State<AppState>) -> Response {
         .into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(Health { status: "unavailable", backend: "" })).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable",
+                    backend: "",
+                }),
+            )
+                .into_response()
         }
     }
 }
@@ -110,11 +118,19 @@ pub struct Me {
 /// Signs in and sets the session cookie (a new token at every sign-in).
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
     responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
-async fn create_session(State(state): State<AppState>, ctx: Ctx, ApiJson(body): ApiJson<SignIn>) -> ApiResult<Response> {
+async fn create_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(body): ApiJson<SignIn>,
+) -> ApiResult<Response> {
     let (token, user) = auth::sign_in(&state, &ctx, &body.username, &body.password)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
-    let grants = state.store.grants_of(user.id, false).await.map_err(|e| ApiError(e.into(), ctx.lang))?;
+    let grants = state
+        .store
+        .grants_of(user.id, false)
+        .await
+        .map_err(|e| ApiError(e.into(), ctx.lang))?;
     let cookie = auth::session_cookie(&token, &state);
     Ok(([(header::SET_COOKIE, cookie)], Json(Me { user, grants })).into_response())
 }
@@ -122,8 +138,14 @@ async fn create_session(State(state): State<AppState>, ctx: Ctx, ApiJson(body): 
 /// Signs out: the session is deleted on the server and the cookie cleared.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
 async fn delete_session(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Response> {
-    auth::sign_out(&state, &ctx).await.map_err(|e| ApiError(e, ctx.lang))?;
-    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, auth::clear_session_cookie(&state))]).into_response())
+    auth::sign_out(&state, &ctx)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, auth::clear_session_cookie(&state))],
+    )
+        .into_response())
 }
 
 /// The signed-in account and its active grants.
@@ -148,7 +170,10 @@ pub struct RegionTree {
 
 /// The top of the region tree. Division names are public.
 #[utoipa::path(get, path = "/api/v1/regions", tag = "public", responses((status = 200, body = Vec<Region>)))]
-async fn list_root_regions(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<Region>>> {
+async fn list_root_regions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<Vec<Region>>> {
     let r = state.store.region_roots().await.map_err(WebError::from);
     api(&ctx, r)
 }
@@ -157,12 +182,20 @@ async fn list_root_regions(State(state): State<AppState>, ctx: Ctx) -> ApiResult
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "public",
     params(("code" = String, Path, description = "Region code, 2 to 12 digits (right-padded with zeros)")),
     responses((status = 200, body = RegionTree), (status = 404, body = ErrorBody)))]
-async fn get_region(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> ApiResult<Json<RegionTree>> {
+async fn get_region(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> ApiResult<Json<RegionTree>> {
     let r = async {
         let region = ops::existing_region(&state, &code).await?;
         let ancestors = ops::ancestors(&state, &region).await?;
         let children = state.store.region_children(&region.code).await?;
-        Ok(RegionTree { region, ancestors, children })
+        Ok(RegionTree {
+            region,
+            ancestors,
+            children,
+        })
     }
     .await;
     api(&ctx, r)
@@ -171,7 +204,11 @@ async fn get_region(State(state): State<AppState>, ctx: Ctx, Path(code): Path<St
 /// Departments of a region (scoped).
 #[utoipa::path(get, path = "/api/v1/regions/{code}/departments", tag = "organisation",
     params(("code" = String, Path)), responses((status = 200, body = Vec<Department>), (status = 403, body = ErrorBody)))]
-async fn list_departments(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> ApiResult<Json<Vec<Department>>> {
+async fn list_departments(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> ApiResult<Json<Vec<Department>>> {
     let r = async {
         let region = ops::existing_region(&state, &code).await?;
         ops::departments(&state, &ctx, &region.code).await
@@ -197,9 +234,21 @@ pub struct NewDepartmentBody {
 #[utoipa::path(post, path = "/api/v1/regions/{code}/departments", tag = "organisation", params(("code" = String, Path)),
     request_body = NewDepartmentBody,
     responses((status = 201, body = Department), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_department(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, ApiJson(b): ApiJson<NewDepartmentBody>) -> ApiResult<Response> {
-    let input = ops::DepartmentInput { kind: b.kind, name: b.name, credit_code: b.credit_code, stationed_by: b.stationed_by };
-    let d = ops::create_department(&state, &ctx, &code, input).await.map_err(|e| ApiError(e, ctx.lang))?;
+async fn create_department(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<NewDepartmentBody>,
+) -> ApiResult<Response> {
+    let input = ops::DepartmentInput {
+        kind: b.kind,
+        name: b.name,
+        credit_code: b.credit_code,
+        stationed_by: b.stationed_by,
+    };
+    let d = ops::create_department(&state, &ctx, &code, input)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(d)).into_response())
 }
 
@@ -212,7 +261,11 @@ pub struct DepartmentDetail {
 /// A department with its people (scoped; 404 outside the caller's areas).
 #[utoipa::path(get, path = "/api/v1/departments/{id}", tag = "organisation", params(("id" = i64, Path)),
     responses((status = 200, body = DepartmentDetail), (status = 404, body = ErrorBody)))]
-async fn get_department(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<DepartmentDetail>> {
+async fn get_department(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<DepartmentDetail>> {
     let dept_id = id(&ctx, &raw)?;
     let r = async {
         let department = ops::visible_department(&state, &ctx, dept_id).await?;
@@ -226,7 +279,11 @@ async fn get_department(State(state): State<AppState>, ctx: Ctx, Path(raw): Path
 /// People of a department (scoped).
 #[utoipa::path(get, path = "/api/v1/departments/{id}/people", tag = "organisation", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Person>), (status = 404, body = ErrorBody)))]
-async fn list_people(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<Vec<Person>>> {
+async fn list_people(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<Vec<Person>>> {
     let dept_id = id(&ctx, &raw)?;
     let r = async {
         ops::visible_department(&state, &ctx, dept_id).await?;
@@ -248,16 +305,27 @@ pub struct NewPersonBody {
 #[utoipa::path(post, path = "/api/v1/departments/{id}/people", tag = "organisation", params(("id" = i64, Path)),
     request_body = NewPersonBody,
     responses((status = 201, body = Person), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_person(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, ApiJson(b): ApiJson<NewPersonBody>) -> ApiResult<Response> {
+async fn create_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<NewPersonBody>,
+) -> ApiResult<Response> {
     let dept_id = id(&ctx, &raw)?;
-    let p = ops::create_person(&state, &ctx, dept_id, &b.name, &b.position, b.phone).await.map_err(|e| ApiError(e, ctx.lang))?;
+    let p = ops::create_person(&state, &ctx, dept_id, &b.name, &b.position, b.phone)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(p)).into_response())
 }
 
 /// A person (scoped; 404 outside the caller's areas).
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "organisation", params(("id" = i64, Path)),
     responses((status = 200, body = Person), (status = 404, body = ErrorBody)))]
-async fn get_person(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<Person>> {
+async fn get_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<Person>> {
     let pid = id(&ctx, &raw)?;
     let r = ops::visible_person(&state, &ctx, pid).await;
     api(&ctx, r)
@@ -283,9 +351,20 @@ pub struct NewUserBody {
 /// Creates an account (administrators).
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = NewUserBody,
     responses((status = 201, body = User), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_user(State(state): State<AppState>, ctx: Ctx, ApiJson(b): ApiJson<NewUserBody>) -> ApiResult<Response> {
-    let input = ops::UserInput { username: b.username, display_name: b.display_name, password: b.password, region: b.region };
-    let u = ops::create_user(&state, &ctx, input).await.map_err(|e| ApiError(e, ctx.lang))?;
+async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<NewUserBody>,
+) -> ApiResult<Response> {
+    let input = ops::UserInput {
+        username: b.username,
+        display_name: b.display_name,
+        password: b.password,
+        region: b.region,
+    };
+    let u = ops::create_user(&state, &ctx, input)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(u)).into_response())
 }
 
@@ -299,7 +378,11 @@ pub struct UserDetail {
 /// An account with its grant history (administrators of its home region).
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts", params(("id" = i64, Path)),
     responses((status = 200, body = UserDetail), (status = 404, body = ErrorBody)))]
-async fn get_user(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>) -> ApiResult<Json<UserDetail>> {
+async fn get_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<UserDetail>> {
     let uid = id(&ctx, &raw)?;
     let r = async {
         let user = ops::managed_user(&state, &ctx, uid).await?;
@@ -322,9 +405,16 @@ pub struct NewGrantBody {
 /// Grants a role on a region subtree (recorded).
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "accounts", params(("id" = i64, Path)), request_body = NewGrantBody,
     responses((status = 201, body = GrantRow), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn create_grant(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<String>, ApiJson(b): ApiJson<NewGrantBody>) -> ApiResult<Response> {
+async fn create_grant(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<NewGrantBody>,
+) -> ApiResult<Response> {
     let uid = id(&ctx, &raw)?;
-    let g = ops::add_grant(&state, &ctx, uid, &b.role, &b.region).await.map_err(|e| ApiError(e, ctx.lang))?;
+    let g = ops::add_grant(&state, &ctx, uid, &b.role, &b.region)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(g)).into_response())
 }
 
@@ -332,10 +422,16 @@ async fn create_grant(State(state): State<AppState>, ctx: Ctx, Path(raw): Path<S
 #[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "accounts",
     params(("id" = i64, Path), ("grant_id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-async fn revoke_grant(State(state): State<AppState>, ctx: Ctx, Path((raw_user, raw_grant)): Path<(String, String)>) -> ApiResult<StatusCode> {
+async fn revoke_grant(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path((raw_user, raw_grant)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
     let uid = id(&ctx, &raw_user)?;
     let gid = id(&ctx, &raw_grant)?;
-    ops::revoke_grant(&state, &ctx, uid, gid).await.map_err(|e| ApiError(e, ctx.lang))?;
+    ops::revoke_grant(&state, &ctx, uid, gid)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -348,7 +444,11 @@ pub struct Limit {
 /// The record of sign-ins, failed sign-ins, grants and revocations in the caller's areas.
 #[utoipa::path(get, path = "/api/v1/auth-events", tag = "accounts", params(Limit),
     responses((status = 200, body = Vec<AuthEvent>), (status = 403, body = ErrorBody)))]
-async fn list_auth_events(State(state): State<AppState>, ctx: Ctx, Query(q): Query<Limit>) -> ApiResult<Json<Vec<AuthEvent>>> {
+async fn list_auth_events(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Limit>,
+) -> ApiResult<Json<Vec<AuthEvent>>> {
     let r = ops::auth_events(&state, &ctx, q.limit.unwrap_or(200)).await;
     api(&ctx, r)
 }

@@ -23,7 +23,8 @@ pub const LANG_COOKIE: &str = "sunledger_lang";
 
 /// OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
 fn argon2() -> Result<Argon2<'static>, WebError> {
-    let params = Params::new(19 * 1024, 2, 1, None).map_err(|e| WebError::Internal(e.to_string()))?;
+    let params =
+        Params::new(19 * 1024, 2, 1, None).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -45,7 +46,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// A hash to verify against when the username does not exist, so both paths take as long.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("sunledger-dummy-password").unwrap_or_default());
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash_password("sunledger-dummy-password").unwrap_or_default());
 
 pub fn check_password_policy(password: &str) -> Result<(), WebError> {
     if password.chars().count() < 10 {
@@ -56,8 +58,14 @@ pub fn check_password_policy(password: &str) -> Result<(), WebError> {
 
 pub fn check_username(username: &str) -> Result<(), WebError> {
     let ok = (3..=64).contains(&username.len())
-        && username.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
-    if ok { Ok(()) } else { Err(WebError::invalid("username", "username_format", username)) }
+        && username
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(WebError::invalid("username", "username_format", username))
+    }
 }
 
 pub fn token_hash(token: &str) -> String {
@@ -66,10 +74,12 @@ pub fn token_hash(token: &str) -> String {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 fn new_token() -> String {
@@ -104,7 +114,11 @@ pub fn lang_hint(uri: &Uri, headers: &HeaderMap) -> Option<Lang> {
 }
 
 pub fn session_cookie(token: &str, state: &AppState) -> String {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         state.config.session_ttl_secs
@@ -112,12 +126,19 @@ pub fn session_cookie(token: &str, state: &AppState) -> String {
 }
 
 pub fn clear_session_cookie(state: &AppState) -> String {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
+    let secure = if state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}")
 }
 
 pub fn lang_cookie(lang: Lang) -> String {
-    format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.code())
+    format!(
+        "{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000",
+        lang.code()
+    )
 }
 
 /// Who is acting, in which language, from where.
@@ -137,16 +158,28 @@ impl Ctx {
     }
 
     /// `Unauthorized` for the public, `Forbidden` for an account without `p` on `region`.
-    pub fn require(&self, p: sunledger_core::Permission, region: &RegionCode) -> Result<(), WebError> {
+    pub fn require(
+        &self,
+        p: sunledger_core::Permission,
+        region: &RegionCode,
+    ) -> Result<(), WebError> {
         self.require_user()?;
         self.actor.require(p, region).map_err(WebError::from)
     }
 
     /// Like [`Ctx::require`] but answers `NotFound`, for objects looked up by id whose
     /// existence outside the actor's areas must not show.
-    pub fn require_or_hide(&self, p: sunledger_core::Permission, region: &RegionCode) -> Result<(), WebError> {
+    pub fn require_or_hide(
+        &self,
+        p: sunledger_core::Permission,
+        region: &RegionCode,
+    ) -> Result<(), WebError> {
         self.require_user()?;
-        if self.actor.can(p, region) { Ok(()) } else { Err(WebError::NotFound) }
+        if self.actor.can(p, region) {
+            Ok(())
+        } else {
+            Err(WebError::NotFound)
+        }
     }
 
     pub fn event(&self, kind: AuthEventKind, at: i64) -> NewAuthEvent {
@@ -170,7 +203,12 @@ pub async fn actor_for(state: &AppState, user: &User) -> Result<Actor, WebError>
         user_id: Some(user.id),
         grants: grants
             .into_iter()
-            .filter_map(|g| Some(Grant { role: Role::parse(&g.role).ok()?, region: g.region }))
+            .filter_map(|g| {
+                Some(Grant {
+                    role: Role::parse(&g.role).ok()?,
+                    region: g.region,
+                })
+            })
             .collect(),
     })
 }
@@ -178,38 +216,71 @@ pub async fn actor_for(state: &AppState, user: &User) -> Result<Actor, WebError>
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = crate::error::ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
         let hint = lang_hint(&parts.uri, &parts.headers);
-        let session = cookie_value(&parts.headers, SESSION_COOKIE).filter(|t| !t.is_empty()).map(token_hash);
+        let session = cookie_value(&parts.headers, SESSION_COOKIE)
+            .filter(|t| !t.is_empty())
+            .map(token_hash);
         let mut user = None;
         if let Some(h) = &session {
             let found = state.store.session_user(h, state.now()).await;
-            let uid = found.map_err(|e| crate::error::ApiError(e.into(), hint.unwrap_or_default()))?;
+            let uid =
+                found.map_err(|e| crate::error::ApiError(e.into(), hint.unwrap_or_default()))?;
             if let Some(uid) = uid {
-                user = state.store.user(uid).await.map_err(|e| crate::error::ApiError(e.into(), hint.unwrap_or_default()))?;
+                user = state
+                    .store
+                    .user(uid)
+                    .await
+                    .map_err(|e| crate::error::ApiError(e.into(), hint.unwrap_or_default()))?;
             }
         }
         let actor = match &user {
-            Some(u) => actor_for(state, u).await.map_err(|e| crate::error::ApiError(e, hint.unwrap_or_default()))?,
+            Some(u) => actor_for(state, u)
+                .await
+                .map_err(|e| crate::error::ApiError(e, hint.unwrap_or_default()))?,
             None => Actor::public(),
         };
         let query_lang = query_param(&parts.uri, "lang").and_then(|l| Lang::parse(&l));
         let lang = query_lang
-            .or_else(|| user.as_ref().and_then(|u| u.locale.as_deref()).and_then(Lang::parse))
+            .or_else(|| {
+                user.as_ref()
+                    .and_then(|u| u.locale.as_deref())
+                    .and_then(Lang::parse)
+            })
             .or(hint)
             .unwrap_or_default();
-        Ok(Ctx { actor, user, lang, session, ip })
+        Ok(Ctx {
+            actor,
+            user,
+            lang,
+            session,
+            ip,
+        })
     }
 }
 
 /// Signs in: checks the failure limit, verifies the password, records the attempt and creates a
 /// fresh session (deleting the one presented, if any). Returns the new token.
-pub async fn sign_in(state: &AppState, ctx: &Ctx, username: &str, password: &str) -> Result<(String, User), WebError> {
+pub async fn sign_in(
+    state: &AppState,
+    ctx: &Ctx,
+    username: &str,
+    password: &str,
+) -> Result<(String, User), WebError> {
     let now = state.now();
     let username = username.trim();
     let since = now - state.config.failure_window_secs;
-    let (by_user, by_ip) = state.store.failed_sign_ins_since(username, ctx.ip.as_deref(), since).await?;
+    let (by_user, by_ip) = state
+        .store
+        .failed_sign_ins_since(username, ctx.ip.as_deref(), since)
+        .await?;
     let user = state.store.user_by_username(username).await?;
     let mut failed = ctx.event(AuthEventKind::SignInFailed, now);
     failed.username = Some(username.to_string());
@@ -218,7 +289,9 @@ pub async fn sign_in(state: &AppState, ctx: &Ctx, username: &str, password: &str
     if by_user >= state.config.max_failed_per_user || by_ip >= state.config.max_failed_per_ip {
         failed.detail = "rate_limited".into();
         state.store.record_auth_event(&failed).await?;
-        return Err(WebError::TooManyAttempts { retry_after: state.config.failure_window_secs });
+        return Err(WebError::TooManyAttempts {
+            retry_after: state.config.failure_window_secs,
+        });
     }
     let hash = match &user {
         Some(u) if !u.disabled => u.password_hash.clone(),
@@ -252,7 +325,10 @@ pub async fn sign_in(state: &AppState, ctx: &Ctx, username: &str, password: &str
     ev.user_id = Some(user.id);
     ev.region = Some(user.region);
     ev.actor_id = Some(user.id);
-    state.store.create_session(&session, ctx.session.as_deref(), &ev).await?;
+    state
+        .store
+        .create_session(&session, ctx.session.as_deref(), &ev)
+        .await?;
     Ok((token, user))
 }
 

@@ -16,18 +16,30 @@ pub enum WebError {
     NotFound,
     NoRoute,
     BadCredentials,
-    TooManyAttempts { retry_after: i64 },
+    TooManyAttempts {
+        retry_after: i64,
+    },
     CrossOrigin,
     /// A field failed validation; `reason` is a catalogue key suffix (`reason.*`).
-    Invalid { field: String, reason: String, value: String },
-    Conflict { field: String },
+    Invalid {
+        field: String,
+        reason: String,
+        value: String,
+    },
+    Conflict {
+        field: String,
+    },
     BadRequest(String),
     Internal(String),
 }
 
 impl WebError {
     pub fn invalid(field: &str, reason: &str, value: impl Into<String>) -> WebError {
-        WebError::Invalid { field: field.into(), reason: reason.into(), value: value.into() }
+        WebError::Invalid {
+            field: field.into(),
+            reason: reason.into(),
+            value: value.into(),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -69,18 +81,32 @@ impl WebError {
     pub fn message(&self, lang: Lang) -> String {
         let sep = if lang == Lang::Zh { "：" } else { ": " };
         match self {
-            WebError::Invalid { field, reason, value } => {
+            WebError::Invalid {
+                field,
+                reason,
+                value,
+            } => {
                 let f = t(lang, &format!("field.{field}"));
                 let r = t(lang, &format!("reason.{reason}"));
-                let v = if value.is_empty() { String::new() } else { format!(" ({value})") };
+                let v = if value.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({value})")
+                };
                 if lang == Lang::Zh {
                     format!("{}{sep}{f}{r}{v}", t(lang, "error.invalid"))
                 } else {
                     format!("{}{sep}{f} {r}{v}", t(lang, "error.invalid"))
                 }
             }
-            WebError::Conflict { field } => format!("{}{sep}{}", t(lang, "error.conflict"), t(lang, &format!("field.{field}"))),
-            WebError::BadRequest(detail) => format!("{}{sep}{detail}", t(lang, "error.bad_request")),
+            WebError::Conflict { field } => format!(
+                "{}{sep}{}",
+                t(lang, "error.conflict"),
+                t(lang, &format!("field.{field}"))
+            ),
+            WebError::BadRequest(detail) => {
+                format!("{}{sep}{detail}", t(lang, "error.bad_request"))
+            }
             other => t(lang, &format!("error.{}", other.code())),
         }
     }
@@ -89,7 +115,11 @@ impl WebError {
 impl From<DomainError> for WebError {
     fn from(e: DomainError) -> Self {
         match e {
-            DomainError::Invalid { field, reason, value } => WebError::invalid(field, reason, value),
+            DomainError::Invalid {
+                field,
+                reason,
+                value,
+            } => WebError::invalid(field, reason, value),
             DomainError::NotFound(_) => WebError::NotFound,
             DomainError::Forbidden => WebError::Forbidden,
             DomainError::Conflict(f) => WebError::Conflict { field: f.into() },
@@ -133,13 +163,18 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let ApiError(e, lang) = self;
         let body = ErrorBody {
-            error: ErrorDetail { code: e.code().into(), message: e.message(lang), field: e.field().map(str::to_string) },
+            error: ErrorDetail {
+                code: e.code().into(),
+                message: e.message(lang),
+                field: e.field().map(str::to_string),
+            },
         };
         let mut resp = (e.status(), Json(body)).into_response();
         if let WebError::TooManyAttempts { retry_after } = e
             && let Ok(v) = retry_after.to_string().parse()
         {
-            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, v);
         }
         resp
     }

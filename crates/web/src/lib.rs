@@ -73,7 +73,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>, config: Config) -> AppState {
-        AppState { store, config: Arc::new(config), clock: Arc::new(SystemClock) }
+        AppState {
+            store,
+            config: Arc::new(config),
+            clock: Arc::new(SystemClock),
+        }
     }
     pub fn now(&self) -> i64 {
         self.clock.now()

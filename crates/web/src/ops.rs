@@ -5,7 +5,10 @@ use crate::auth::{Ctx, check_password_policy, check_username, hash_password};
 use crate::error::WebError;
 use sunledger_core::department::{Position, check_position};
 use sunledger_core::{CreditCode, DepartmentKind, Grant, Permission, RegionCode, Role};
-use sunledger_store::{AuthEvent, AuthEventKind, Department, GrantRow, NewDepartment, NewGrant, NewPerson, NewUser, Person, Region, User};
+use sunledger_store::{
+    AuthEvent, AuthEventKind, Department, GrantRow, NewDepartment, NewGrant, NewPerson, NewUser,
+    Person, Region, User,
+};
 
 pub fn parse_region(s: &str) -> Result<RegionCode, WebError> {
     RegionCode::parse(s).map_err(WebError::from)
@@ -31,8 +34,16 @@ pub async fn ancestors(state: &AppState, region: &Region) -> Result<Vec<Region>,
 }
 
 /// A department the actor may see (hidden as `NotFound` otherwise).
-pub async fn visible_department(state: &AppState, ctx: &Ctx, id: i64) -> Result<Department, WebError> {
-    let d = state.store.department(id).await?.ok_or(WebError::NotFound)?;
+pub async fn visible_department(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Department, WebError> {
+    let d = state
+        .store
+        .department(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     ctx.require_or_hide(Permission::ViewInternal, &d.region)?;
     Ok(d)
 }
@@ -50,7 +61,11 @@ pub async fn managed_user(state: &AppState, ctx: &Ctx, id: i64) -> Result<User, 
     Ok(u)
 }
 
-pub async fn departments(state: &AppState, ctx: &Ctx, region: &RegionCode) -> Result<Vec<Department>, WebError> {
+pub async fn departments(
+    state: &AppState,
+    ctx: &Ctx,
+    region: &RegionCode,
+) -> Result<Vec<Department>, WebError> {
     ctx.require(Permission::ViewInternal, region)?;
     Ok(state.store.departments_in(region).await?)
 }
@@ -62,18 +77,32 @@ pub struct DepartmentInput {
     pub stationed_by: Option<String>,
 }
 
-pub async fn create_department(state: &AppState, ctx: &Ctx, region: &str, input: DepartmentInput) -> Result<Department, WebError> {
+pub async fn create_department(
+    state: &AppState,
+    ctx: &Ctx,
+    region: &str,
+    input: DepartmentInput,
+) -> Result<Department, WebError> {
     let region = existing_region(state, region).await?;
     ctx.require(Permission::ManageOrganisation, &region.code)?;
     let kind = DepartmentKind::parse(&input.kind)?;
     if !kind.allowed_at(region.level) {
-        return Err(WebError::invalid("kind", "not_allowed_at_level", input.kind));
+        return Err(WebError::invalid(
+            "kind",
+            "not_allowed_at_level",
+            input.kind,
+        ));
     }
     let name = input.name.trim().to_string();
     if name.is_empty() {
         return Err(WebError::invalid("name", "empty", ""));
     }
-    let credit_code = match input.credit_code.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let credit_code = match input
+        .credit_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(c) => Some(CreditCode::parse(c)?),
         None => None,
     };
@@ -82,12 +111,22 @@ pub async fn create_department(state: &AppState, ctx: &Ctx, region: &str, input:
         kind,
         name,
         credit_code,
-        stationed_by: input.stationed_by.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        stationed_by: input
+            .stationed_by
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
     };
     Ok(state.store.create_department(&d, state.now()).await?)
 }
 
-pub async fn create_person(state: &AppState, ctx: &Ctx, department_id: i64, name: &str, position: &str, phone: Option<String>) -> Result<Person, WebError> {
+pub async fn create_person(
+    state: &AppState,
+    ctx: &Ctx,
+    department_id: i64,
+    name: &str,
+    position: &str,
+    phone: Option<String>,
+) -> Result<Person, WebError> {
     let d = visible_department(state, ctx, department_id).await?;
     ctx.require(Permission::ManageOrganisation, &d.region)?;
     let kind = DepartmentKind::parse(&d.kind)?;
@@ -101,7 +140,9 @@ pub async fn create_person(state: &AppState, ctx: &Ctx, department_id: i64, name
         department_id,
         name: name.to_string(),
         position,
-        phone: phone.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+        phone: phone
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty()),
     };
     Ok(state.store.create_person(&p, state.now()).await?)
 }
@@ -127,7 +168,11 @@ pub async fn create_user(state: &AppState, ctx: &Ctx, input: UserInput) -> Resul
     let region = parse_region(&input.region)?;
     ctx.require(Permission::ManageUsers, &region)?;
     if state.store.region(&region).await?.is_none() {
-        return Err(WebError::invalid("region", "unknown_region", region.as_str()));
+        return Err(WebError::invalid(
+            "region",
+            "unknown_region",
+            region.as_str(),
+        ));
     }
     let username = input.username.trim().to_string();
     check_username(&username)?;
@@ -143,16 +188,32 @@ pub async fn create_user(state: &AppState, ctx: &Ctx, input: UserInput) -> Resul
     let mut ev = ctx.event(AuthEventKind::UserAdded, state.now());
     ev.username = Some(username.clone());
     ev.region = Some(region);
-    let u = NewUser { username, display_name, password_hash: hash, region, person_id: None };
+    let u = NewUser {
+        username,
+        display_name,
+        password_hash: hash,
+        region,
+        person_id: None,
+    };
     Ok(state.store.create_user(&u, &ev).await?)
 }
 
-pub async fn add_grant(state: &AppState, ctx: &Ctx, user_id: i64, role: &str, region: &str) -> Result<GrantRow, WebError> {
+pub async fn add_grant(
+    state: &AppState,
+    ctx: &Ctx,
+    user_id: i64,
+    role: &str,
+    region: &str,
+) -> Result<GrantRow, WebError> {
     let user = managed_user(state, ctx, user_id).await?;
     let role = Role::parse(role)?;
     let region = parse_region(region)?;
     if state.store.region(&region).await?.is_none() {
-        return Err(WebError::invalid("region", "unknown_region", region.as_str()));
+        return Err(WebError::invalid(
+            "region",
+            "unknown_region",
+            region.as_str(),
+        ));
     }
     if !ctx.actor.may_grant(&Grant { role, region }) {
         return Err(WebError::Forbidden);
@@ -163,13 +224,28 @@ pub async fn add_grant(state: &AppState, ctx: &Ctx, user_id: i64, role: &str, re
     ev.user_id = Some(user.id);
     ev.region = Some(user.region);
     ev.detail = format!("{} @ {}", role.key(), region);
-    let g = NewGrant { user_id, role, region, granted_by: ctx.user.as_ref().map(|u| u.id) };
+    let g = NewGrant {
+        user_id,
+        role,
+        region,
+        granted_by: ctx.user.as_ref().map(|u| u.id),
+    };
     Ok(state.store.add_grant(&g, now, &ev).await?)
 }
 
-pub async fn revoke_grant(state: &AppState, ctx: &Ctx, user_id: i64, grant_id: i64) -> Result<(), WebError> {
+pub async fn revoke_grant(
+    state: &AppState,
+    ctx: &Ctx,
+    user_id: i64,
+    grant_id: i64,
+) -> Result<(), WebError> {
     let user = managed_user(state, ctx, user_id).await?;
-    let g = state.store.grant(grant_id).await?.filter(|g| g.user_id == user.id).ok_or(WebError::NotFound)?;
+    let g = state
+        .store
+        .grant(grant_id)
+        .await?
+        .filter(|g| g.user_id == user.id)
+        .ok_or(WebError::NotFound)?;
     ctx.require(Permission::ManageUsers, &g.region)?;
     let now = state.now();
     let mut ev = ctx.event(AuthEventKind::Revoke, now);
@@ -177,19 +253,34 @@ pub async fn revoke_grant(state: &AppState, ctx: &Ctx, user_id: i64, grant_id: i
     ev.user_id = Some(user.id);
     ev.region = Some(user.region);
     ev.detail = format!("{} @ {}", g.role, g.region);
-    if !state.store.revoke_grant(grant_id, ctx.user.as_ref().map(|u| u.id), now, &ev).await? {
-        return Err(WebError::Conflict { field: "grant".into() });
+    if !state
+        .store
+        .revoke_grant(grant_id, ctx.user.as_ref().map(|u| u.id), now, &ev)
+        .await?
+    {
+        return Err(WebError::Conflict {
+            field: "grant".into(),
+        });
     }
     Ok(())
 }
 
-pub async fn auth_events(state: &AppState, ctx: &Ctx, limit: i64) -> Result<Vec<AuthEvent>, WebError> {
+pub async fn auth_events(
+    state: &AppState,
+    ctx: &Ctx,
+    limit: i64,
+) -> Result<Vec<AuthEvent>, WebError> {
     ctx.require_user()?;
     let scopes = ctx.actor.scopes(Permission::ViewAuthEvents);
     if scopes.is_empty() {
         return Err(WebError::Forbidden);
     }
     // Failed sign-ins for unknown usernames belong to no region: only city-wide readers see them.
-    let include_unknown = scopes.iter().any(|s| s.level() <= sunledger_core::Level::City);
-    Ok(state.store.auth_events_within(&scopes, include_unknown, limit.clamp(1, 1000)).await?)
+    let include_unknown = scopes
+        .iter()
+        .any(|s| s.level() <= sunledger_core::Level::City);
+    Ok(state
+        .store
+        .auth_events_within(&scopes, include_unknown, limit.clamp(1, 1000))
+        .await?)
 }

@@ -8,11 +8,11 @@ use crate::i18n::{Lang, t};
 use crate::ops;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use sunledger_core::department::Position;
 use sunledger_core::{DepartmentKind, Permission, Role};
@@ -32,7 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", get(users_page).post(add_user))
         .route("/admin/users/{id}", get(user_page))
         .route("/admin/users/{id}/grants", post(add_grant))
-        .route("/admin/users/{id}/grants/{grant_id}/revoke", post(revoke_grant))
+        .route(
+            "/admin/users/{id}/grants/{grant_id}/revoke",
+            post(revoke_grant),
+        )
         .route("/admin/events", get(events_page))
         .route("/static/style.css", get(style))
 }
@@ -74,7 +77,14 @@ impl Page {
         }
     }
     fn public(lang: Lang) -> Page {
-        Page { lang, user: None, is_admin: false, can_see_events: false, path: "/".into(), flash: None }
+        Page {
+            lang,
+            user: None,
+            is_admin: false,
+            can_see_events: false,
+            path: "/".into(),
+            flash: None,
+        }
     }
     pub fn t(&self, key: &str) -> String {
         t(self.lang, key)
@@ -89,7 +99,14 @@ impl Page {
         match time::OffsetDateTime::from_unix_timestamp(ts.ts()) {
             Ok(t) => {
                 let t = t.to_offset(offset);
-                format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+                format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02}",
+                    t.year(),
+                    u8::from(t.month()),
+                    t.day(),
+                    t.hour(),
+                    t.minute()
+                )
             }
             Err(_) => ts.ts().to_string(),
         }
@@ -110,7 +127,10 @@ pub fn error_page(e: WebError, lang: Lang) -> Response {
 
 fn render_error(e: WebError, page: Page) -> Response {
     let status = e.status();
-    let view = ErrorView { message: e.message(page.lang), page };
+    let view = ErrorView {
+        message: e.message(page.lang),
+        page,
+    };
     (status, view).into_response()
 }
 
@@ -121,7 +141,9 @@ pub struct PageError(WebError, Box<Page>);
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self.0 {
-            WebError::Unauthorized => Redirect::to(&format!("/login?next={}", urlencode(&self.1.path))).into_response(),
+            WebError::Unauthorized => {
+                Redirect::to(&format!("/login?next={}", urlencode(&self.1.path))).into_response()
+            }
             e => render_error(e, *self.1),
         }
     }
@@ -130,7 +152,9 @@ impl IntoResponse for PageError {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -151,7 +175,14 @@ pub async fn no_route(ctx: Ctx, uri: Uri) -> Response {
 }
 
 async fn style() -> Response {
-    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], include_str!("../static/style.css")).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/style.css"),
+    )
+        .into_response()
 }
 
 struct ScopeCard {
@@ -170,10 +201,24 @@ struct HomeView {
 async fn home(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
     let mut grants = Vec::new();
     for g in &ctx.actor.grants {
-        let name = state.store.region(&g.region).await.map_err(|e| fail(&ctx, &uri)(e.into()))?.map(|r| r.name).unwrap_or_default();
-        grants.push(ScopeCard { region_code: g.region.to_string(), region_name: name, role: g.role.key().into() });
+        let name = state
+            .store
+            .region(&g.region)
+            .await
+            .map_err(|e| fail(&ctx, &uri)(e.into()))?
+            .map(|r| r.name)
+            .unwrap_or_default();
+        grants.push(ScopeCard {
+            region_code: g.region.to_string(),
+            region_name: name,
+            role: g.role.key().into(),
+        });
     }
-    Ok(HomeView { page: Page::new(&ctx, &uri), grants }.into_response())
+    Ok(HomeView {
+        page: Page::new(&ctx, &uri),
+        grants,
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -198,7 +243,12 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 async fn login_form(ctx: Ctx, uri: Uri, Query(q): Query<NextQuery>) -> Response {
-    LoginView { page: Page::new(&ctx, &uri), next: safe_next(q.next.as_deref()), username: String::new() }.into_response()
+    LoginView {
+        page: Page::new(&ctx, &uri),
+        next: safe_next(q.next.as_deref()),
+        username: String::new(),
+    }
+    .into_response()
 }
 
 #[derive(Deserialize)]
@@ -208,36 +258,69 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, ctx: Ctx, uri: Uri, Form(f): Form<LoginForm>) -> Response {
+async fn login(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Form(f): Form<LoginForm>,
+) -> Response {
     match auth::sign_in(&state, &ctx, &f.username, &f.password).await {
         Ok((token, _)) => (
             StatusCode::SEE_OTHER,
-            [(header::SET_COOKIE, auth::session_cookie(&token, &state)), (header::LOCATION, safe_next(f.next.as_deref()))],
+            [
+                (header::SET_COOKIE, auth::session_cookie(&token, &state)),
+                (header::LOCATION, safe_next(f.next.as_deref())),
+            ],
         )
             .into_response(),
         Err(e) => {
             let status = e.status();
             let mut page = Page::new(&ctx, &uri);
             page.flash = Some(e.message(ctx.lang));
-            let view = LoginView { page, next: safe_next(f.next.as_deref()), username: f.username };
+            let view = LoginView {
+                page,
+                next: safe_next(f.next.as_deref()),
+                username: f.username,
+            };
             (status, view).into_response()
         }
     }
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    auth::sign_out(&state, &ctx).await.map_err(fail(&ctx, &uri))?;
-    Ok((StatusCode::SEE_OTHER, [(header::SET_COOKIE, auth::clear_session_cookie(&state)), (header::LOCATION, "/".to_string())]).into_response())
+    auth::sign_out(&state, &ctx)
+        .await
+        .map_err(fail(&ctx, &uri))?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, auth::clear_session_cookie(&state)),
+            (header::LOCATION, "/".to_string()),
+        ],
+    )
+        .into_response())
 }
 
-async fn set_lang(State(state): State<AppState>, ctx: Ctx, Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+async fn set_lang(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
     let lang = Lang::parse(&code).unwrap_or_default();
     if let Some(u) = &ctx.user
         && let Err(e) = state.store.set_locale(u.id, Some(lang.code())).await
     {
         tracing::error!(error = %e, "saving the language choice");
     }
-    (StatusCode::SEE_OTHER, [(header::SET_COOKIE, auth::lang_cookie(lang)), (header::LOCATION, safe_next(q.next.as_deref()))]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::SET_COOKIE, auth::lang_cookie(lang)),
+            (header::LOCATION, safe_next(q.next.as_deref())),
+        ],
+    )
+        .into_response()
 }
 
 #[derive(Template, WebTemplate)]
@@ -255,7 +338,11 @@ struct RegionView {
 }
 
 async fn regions_root(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    let children = state.store.region_roots().await.map_err(|e| fail(&ctx, &uri)(e.into()))?;
+    let children = state
+        .store
+        .region_roots()
+        .await
+        .map_err(|e| fail(&ctx, &uri)(e.into()))?;
     Ok(RegionView {
         page: Page::new(&ctx, &uri),
         code: String::new(),
@@ -270,14 +357,35 @@ async fn regions_root(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> Page
     .into_response())
 }
 
-async fn region_page(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(code): Path<String>) -> PageResult {
+async fn region_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> PageResult {
     let f = fail(&ctx, &uri);
     let region = ops::existing_region(&state, &code).await.map_err(&f)?;
     let ancestors = ops::ancestors(&state, &region).await.map_err(&f)?;
-    let children = state.store.region_children(&region.code).await.map_err(|e| f(e.into()))?;
+    let children = state
+        .store
+        .region_children(&region.code)
+        .await
+        .map_err(|e| f(e.into()))?;
     let show_departments = ctx.actor.can(Permission::ViewInternal, &region.code);
-    let departments = if show_departments { state.store.departments_in(&region.code).await.map_err(|e| f(e.into()))? } else { vec![] };
-    let kinds = DepartmentKind::ALL.into_iter().filter(|k| k.allowed_at(region.level)).map(|k| k.key()).collect();
+    let departments = if show_departments {
+        state
+            .store
+            .departments_in(&region.code)
+            .await
+            .map_err(|e| f(e.into()))?
+    } else {
+        vec![]
+    };
+    let kinds = DepartmentKind::ALL
+        .into_iter()
+        .filter(|k| k.allowed_at(region.level))
+        .map(|k| k.key())
+        .collect();
     Ok(RegionView {
         page: Page::new(&ctx, &uri),
         code: region.code.to_string(),
@@ -300,9 +408,22 @@ struct DepartmentForm {
     stationed_by: Option<String>,
 }
 
-async fn add_department(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(code): Path<String>, Form(f): Form<DepartmentForm>) -> PageResult {
-    let input = ops::DepartmentInput { kind: f.kind, name: f.name, credit_code: f.credit_code, stationed_by: f.stationed_by };
-    let d = ops::create_department(&state, &ctx, &code, input).await.map_err(fail(&ctx, &uri))?;
+async fn add_department(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(code): Path<String>,
+    Form(f): Form<DepartmentForm>,
+) -> PageResult {
+    let input = ops::DepartmentInput {
+        kind: f.kind,
+        name: f.name,
+        credit_code: f.credit_code,
+        stationed_by: f.stationed_by,
+    };
+    let d = ops::create_department(&state, &ctx, &code, input)
+        .await
+        .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to(&format!("/departments/{}", d.id)).into_response())
 }
 
@@ -317,19 +438,40 @@ struct DepartmentView {
     positions: Vec<&'static str>,
 }
 
-async fn department_page(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(raw): Path<String>) -> PageResult {
+async fn department_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(raw): Path<String>,
+) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
     if ctx.user.is_none() {
         return Err(f(WebError::Unauthorized));
     }
-    let department = ops::visible_department(&state, &ctx, id).await.map_err(&f)?;
-    let people = state.store.people_in_department(id).await.map_err(|e| f(e.into()))?;
-    let region_name = state.store.region(&department.region).await.map_err(|e| f(e.into()))?.map(|r| r.name).unwrap_or_default();
-    let positions = DepartmentKind::parse(&department.kind).map(|k| k.positions().iter().map(|p: &Position| p.key()).collect()).unwrap_or_default();
+    let department = ops::visible_department(&state, &ctx, id)
+        .await
+        .map_err(&f)?;
+    let people = state
+        .store
+        .people_in_department(id)
+        .await
+        .map_err(|e| f(e.into()))?;
+    let region_name = state
+        .store
+        .region(&department.region)
+        .await
+        .map_err(|e| f(e.into()))?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    let positions = DepartmentKind::parse(&department.kind)
+        .map(|k| k.positions().iter().map(|p: &Position| p.key()).collect())
+        .unwrap_or_default();
     Ok(DepartmentView {
         page: Page::new(&ctx, &uri),
-        can_manage: ctx.actor.can(Permission::ManageOrganisation, &department.region),
+        can_manage: ctx
+            .actor
+            .can(Permission::ManageOrganisation, &department.region),
         department,
         region_name,
         people,
@@ -345,9 +487,19 @@ struct PersonForm {
     phone: Option<String>,
 }
 
-async fn add_person(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(raw): Path<String>, Form(f): Form<PersonForm>) -> PageResult {
-    let id: i64 = raw.parse().map_err(|_| fail(&ctx, &uri)(WebError::NotFound))?;
-    ops::create_person(&state, &ctx, id, &f.name, &f.position, f.phone).await.map_err(fail(&ctx, &uri))?;
+async fn add_person(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(raw): Path<String>,
+    Form(f): Form<PersonForm>,
+) -> PageResult {
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| fail(&ctx, &uri)(WebError::NotFound))?;
+    ops::create_person(&state, &ctx, id, &f.name, &f.position, f.phone)
+        .await
+        .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to(&format!("/departments/{id}")).into_response())
 }
 
@@ -361,8 +513,18 @@ struct UsersView {
 
 async fn users_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
     let users = ops::users(&state, &ctx).await.map_err(fail(&ctx, &uri))?;
-    let default_region = ctx.actor.scopes(Permission::ManageUsers).first().map(|c| c.to_string()).unwrap_or_default();
-    Ok(UsersView { page: Page::new(&ctx, &uri), users, default_region }.into_response())
+    let default_region = ctx
+        .actor
+        .scopes(Permission::ManageUsers)
+        .first()
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    Ok(UsersView {
+        page: Page::new(&ctx, &uri),
+        users,
+        default_region,
+    }
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -373,9 +535,21 @@ struct UserForm {
     region: String,
 }
 
-async fn add_user(State(state): State<AppState>, ctx: Ctx, uri: Uri, Form(f): Form<UserForm>) -> PageResult {
-    let input = ops::UserInput { username: f.username, display_name: f.display_name, password: f.password, region: f.region };
-    let u = ops::create_user(&state, &ctx, input).await.map_err(fail(&ctx, &uri))?;
+async fn add_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Form(f): Form<UserForm>,
+) -> PageResult {
+    let input = ops::UserInput {
+        username: f.username,
+        display_name: f.display_name,
+        password: f.password,
+        region: f.region,
+    };
+    let u = ops::create_user(&state, &ctx, input)
+        .await
+        .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
 }
 
@@ -388,12 +562,27 @@ struct UserView {
     roles: Vec<&'static str>,
 }
 
-async fn user_page(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(raw): Path<String>) -> PageResult {
+async fn user_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(raw): Path<String>,
+) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
     let user = ops::managed_user(&state, &ctx, id).await.map_err(&f)?;
-    let grants = state.store.grants_of(id, true).await.map_err(|e| f(e.into()))?;
-    Ok(UserView { page: Page::new(&ctx, &uri), user, grants, roles: Role::ALL.iter().map(|r| r.key()).collect() }.into_response())
+    let grants = state
+        .store
+        .grants_of(id, true)
+        .await
+        .map_err(|e| f(e.into()))?;
+    Ok(UserView {
+        page: Page::new(&ctx, &uri),
+        user,
+        grants,
+        roles: Role::ALL.iter().map(|r| r.key()).collect(),
+    }
+    .into_response())
 }
 
 #[derive(Deserialize)]
@@ -402,13 +591,28 @@ struct GrantForm {
     region: String,
 }
 
-async fn add_grant(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path(raw): Path<String>, Form(f): Form<GrantForm>) -> PageResult {
-    let id: i64 = raw.parse().map_err(|_| fail(&ctx, &uri)(WebError::NotFound))?;
-    ops::add_grant(&state, &ctx, id, &f.role, &f.region).await.map_err(fail(&ctx, &uri))?;
+async fn add_grant(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(raw): Path<String>,
+    Form(f): Form<GrantForm>,
+) -> PageResult {
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| fail(&ctx, &uri)(WebError::NotFound))?;
+    ops::add_grant(&state, &ctx, id, &f.role, &f.region)
+        .await
+        .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
-async fn revoke_grant(State(state): State<AppState>, ctx: Ctx, uri: Uri, Path((raw, raw_grant)): Path<(String, String)>) -> PageResult {
+async fn revoke_grant(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path((raw, raw_grant)): Path<(String, String)>,
+) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
     let gid: i64 = raw_grant.parse().map_err(|_| f(WebError::NotFound))?;
@@ -424,6 +628,12 @@ struct EventsView {
 }
 
 async fn events_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    let events = ops::auth_events(&state, &ctx, 500).await.map_err(fail(&ctx, &uri))?;
-    Ok(EventsView { page: Page::new(&ctx, &uri), events }.into_response())
+    let events = ops::auth_events(&state, &ctx, 500)
+        .await
+        .map_err(fail(&ctx, &uri))?;
+    Ok(EventsView {
+        page: Page::new(&ctx, &uri),
+        events,
+    }
+    .into_response())
 }

@@ -2,4 +2,11 @@
 //! on both backends through `both!`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod access;
+mod browser;
+mod cli;
+mod regions_import;
+mod security;
+mod storage;
 mod support;
+mod web;

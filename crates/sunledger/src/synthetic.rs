@@ -17,7 +17,7 @@
 //! Output: UTF-8 CSV with the header `code,name,level` (level: province, city, county, township,
 //! village). Everything is derived from the seed with a local splitmix64 generator, so a seed gives
 //! the same bytes on every platform and with every dependency version.
-use anyhow::{Context, bail};
+use anyhow::{anyhow, bail};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -60,7 +60,9 @@ impl Shape {
     /// The national proportions scaled to `counties` county-level units.
     pub fn scaled(counties: usize) -> Shape {
         let n = Shape::NATIONAL;
-        let part = |x: usize| ((x as u128 * counties as u128 + n.counties as u128 / 2) / n.counties as u128) as usize;
+        let part = |x: usize| {
+            ((x as u128 * counties as u128 + n.counties as u128 / 2) / n.counties as u128) as usize
+        };
         let provinces = part(n.provinces).clamp(1, 31);
         let countyless = part(n.countyless_cities);
         let cities = part(n.cities).max(provinces).max(countyless + 1);
@@ -79,7 +81,11 @@ impl Shape {
         match scale.trim() {
             "small" => Some(Shape::SMALL),
             "national" => Some(Shape::NATIONAL),
-            s => s.parse::<usize>().ok().filter(|&n| n > 0).map(Shape::scaled),
+            s => s
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+                .map(Shape::scaled),
         }
     }
 
@@ -100,7 +106,12 @@ pub struct GenSummary {
 }
 
 /// Writes a synthetic table of `shape` to `path`. See the module documentation.
-pub fn write_synthetic_table(path: &Path, seed: u64, shape: &Shape, broken: usize) -> std::io::Result<GenSummary> {
+pub fn write_synthetic_table(
+    path: &Path,
+    seed: u64,
+    shape: &Shape,
+    broken: usize,
+) -> std::io::Result<GenSummary> {
     let file = std::fs::File::create(path)?;
     let mut out = BufWriter::with_capacity(1 << 20, file);
     let summary = write_synthetic(&mut out, seed, shape, broken)?;
@@ -115,7 +126,8 @@ pub fn run_generate_cli(out: &Path, seed: u64, scale: &str, broken: usize) -> an
     let Some(shape) = Shape::from_scale(scale) else {
         bail!("--scale {scale:?}: expected `small`, `national` or a number of counties");
     };
-    let s = write_synthetic_table(out, seed, &shape, broken).with_context(|| format!("cannot write {}", out.display()))?;
+    let s = write_synthetic_table(out, seed, &shape, broken)
+        .map_err(|e| anyhow!("cannot write {}: {e}", out.display()))?;
     let [p, c, d, t, v] = s.per_level;
     println!(
         "wrote {} rows to {}: {p} provinces, {c} cities, {d} counties, {t} townships, {v} villages, {} broken",
@@ -146,7 +158,10 @@ impl Rng {
         self.below(100) < percent
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items.get(self.below(items.len() as u64) as usize).copied().unwrap_or("")
+        items
+            .get(self.below(items.len() as u64) as usize)
+            .copied()
+            .unwrap_or("")
     }
 }
 
@@ -187,11 +202,13 @@ const MUNICIPALITIES: [&str; 4] = ["11", "12", "31", "50"];
 
 /// Characters common in Chinese place names.
 const SYLLABLES: &[&str] = &[
-    "东", "西", "南", "北", "中", "上", "下", "前", "后", "大", "小", "新", "老", "高", "长", "安", "平", "和", "兴", "隆",
-    "龙", "凤", "金", "银", "石", "桥", "河", "山", "岭", "坪", "沟", "湾", "塘", "溪", "庄", "寨", "岗", "坝", "营", "堡",
-    "林", "松", "柏", "柳", "杨", "桃", "花", "青", "白", "红", "黄", "马", "牛", "羊", "鹤", "云", "水", "泉", "湖", "江",
-    "田", "丰", "宁", "康", "福", "寿", "永", "泰", "盛", "旺", "昌", "华", "明", "光", "阳", "春", "清", "源", "德", "仁",
-    "义", "家", "坡", "口", "坳", "铺", "店", "集", "关", "园", "坊", "场", "里", "岩", "洞", "峰", "川", "洲", "滩", "茶",
+    "东", "西", "南", "北", "中", "上", "下", "前", "后", "大", "小", "新", "老", "高", "长", "安",
+    "平", "和", "兴", "隆", "龙", "凤", "金", "银", "石", "桥", "河", "山", "岭", "坪", "沟", "湾",
+    "塘", "溪", "庄", "寨", "岗", "坝", "营", "堡", "林", "松", "柏", "柳", "杨", "桃", "花", "青",
+    "白", "红", "黄", "马", "牛", "羊", "鹤", "云", "水", "泉", "湖", "江", "田", "丰", "宁", "康",
+    "福", "寿", "永", "泰", "盛", "旺", "昌", "华", "明", "光", "阳", "春", "清", "源", "德", "仁",
+    "义", "家", "坡", "口", "坳", "铺", "店", "集", "关", "园", "坊", "场", "里", "岩", "洞", "峰",
+    "川", "洲", "滩", "茶",
 ];
 
 fn place_name(rng: &mut Rng, suffix: &str) -> String {
@@ -234,11 +251,11 @@ fn distribute(rng: &mut Rng, total: usize, buckets: usize, cap: usize) -> Vec<us
     let start = rng.below(buckets as u64) as usize;
     let mut i = start;
     while left > 0 {
-        if let Some(o) = out.get_mut(i % buckets) {
-            if *o < cap {
-                *o += 1;
-                left -= 1;
-            }
+        if let Some(o) = out.get_mut(i % buckets)
+            && *o < cap
+        {
+            *o += 1;
+            left -= 1;
         }
         i += 1;
     }
@@ -276,7 +293,11 @@ const LEVEL_KEYS: [&str; 5] = ["province", "city", "county", "township", "villag
 
 impl<W: Write> Writer<'_, W> {
     fn row(&mut self, code: &str, name: &str, level: usize) -> std::io::Result<()> {
-        writeln!(self.out, "{code},{name},{}", LEVEL_KEYS.get(level).copied().unwrap_or(""))?;
+        writeln!(
+            self.out,
+            "{code},{name},{}",
+            LEVEL_KEYS.get(level).copied().unwrap_or("")
+        )?;
         self.summary.rows += 1;
         if let Some(n) = self.summary.per_level.get_mut(level) {
             *n += 1;
@@ -306,7 +327,11 @@ impl<W: Write> Writer<'_, W> {
                 let code = match (k / 3) % 4 {
                     0 => format!("{village}0"),
                     1 => format!("{}X", village.get(..11).unwrap_or(village)),
-                    2 => format!("{}000{}", village.get(..6).unwrap_or(""), village.get(9..).unwrap_or("")),
+                    2 => format!(
+                        "{}000{}",
+                        village.get(..6).unwrap_or(""),
+                        village.get(9..).unwrap_or("")
+                    ),
                     _ => format!("{}.0", village.get(..9).unwrap_or("")),
                 };
                 self.broken_row(code, "坏码村")
@@ -325,7 +350,12 @@ impl<W: Write> Writer<'_, W> {
 }
 
 /// Writes a synthetic table of `shape` to `out`. See the module documentation.
-pub fn write_synthetic<W: Write>(out: &mut W, seed: u64, shape: &Shape, broken: usize) -> std::io::Result<GenSummary> {
+pub fn write_synthetic<W: Write>(
+    out: &mut W,
+    seed: u64,
+    shape: &Shape,
+    broken: usize,
+) -> std::io::Result<GenSummary> {
     let mut rng = Rng(seed);
     // Decide the whole tree's numbers first, then write it depth-first.
     let nprov = shape.provinces.clamp(1, PROVINCES.len());
@@ -360,16 +390,24 @@ pub fn write_synthetic<W: Write>(out: &mut W, seed: u64, shape: &Shape, broken: 
             }
             first += n;
         }
-        let muni = provinces.get(p).is_some_and(|(c, _)| MUNICIPALITIES.contains(c));
-        if let Some(slot) = countyless_at.get_mut(i) {
-            if !*slot && !muni {
-                *slot = true;
-                placed += 1;
-            }
+        let muni = provinces
+            .get(p)
+            .is_some_and(|(c, _)| MUNICIPALITIES.contains(c));
+        if let Some(slot) = countyless_at.get_mut(i)
+            && !*slot
+            && !muni
+        {
+            *slot = true;
+            placed += 1;
         }
     }
     let with_counties = countyless_at.iter().filter(|c| !**c).count();
-    let counties_per_city = distribute(&mut rng, shape.counties.max(with_counties), with_counties, 95);
+    let counties_per_city = distribute(
+        &mut rng,
+        shape.counties.max(with_counties),
+        with_counties,
+        95,
+    );
     let holders = counties_per_city.iter().sum::<usize>() + placed;
     let towns_per_holder = distribute(&mut rng, shape.townships.max(holders), holders, 398);
     let ntowns: usize = towns_per_holder.iter().sum();
@@ -399,7 +437,11 @@ pub fn write_synthetic<W: Write>(out: &mut W, seed: u64, shape: &Shape, broken: 
             let is_countyless = countyless_at.get(city_i).copied().unwrap_or(false);
             city_i += 1;
             let cname = if muni {
-                if c == 0 { "市辖区".to_string() } else { "县".to_string() }
+                if c == 0 {
+                    "市辖区".to_string()
+                } else {
+                    "县".to_string()
+                }
             } else if is_countyless {
                 place_name(&mut w.rng, "市")
             } else {
@@ -415,7 +457,14 @@ pub fn write_synthetic<W: Write>(out: &mut W, seed: u64, shape: &Shape, broken: 
             if is_countyless {
                 let nt = towns_per_holder.get(holder_i).copied().unwrap_or(0);
                 holder_i += 1;
-                write_holder(&mut w, &format!("{ccode}00"), HolderKind::CountylessCity, nt, &villages_per_town, &mut town_i)?;
+                write_holder(
+                    &mut w,
+                    &format!("{ccode}00"),
+                    HolderKind::CountylessCity,
+                    nt,
+                    &villages_per_town,
+                    &mut town_i,
+                )?;
                 continue;
             }
             let nc = counties_per_city.get(county_i).copied().unwrap_or(0);
@@ -518,11 +567,18 @@ fn write_holder<W: Write>(
         let tcode = format!("{holder}{seg:03}");
         let tname = place_name(&mut w.rng, suffix);
         w.row(&format!("{tcode}000"), &tname, 3)?;
-        let communities = (0..nv).filter(|_| w.rng.percent(community_pct)).count().min(199);
+        let communities = (0..nv)
+            .filter(|_| w.rng.percent(community_pct))
+            .count()
+            .min(199);
         let villages = (nv - communities).min(200);
         for v in 0..communities + villages {
             let (seg, name) = if v < communities {
-                let suffix = if w.rng.percent(25) { "居委会" } else { "社区" };
+                let suffix = if w.rng.percent(25) {
+                    "居委会"
+                } else {
+                    "社区"
+                };
                 (v + 1, place_name(&mut w.rng, suffix))
             } else {
                 (200 + v - communities, place_name(&mut w.rng, "村"))
@@ -536,7 +592,12 @@ fn write_holder<W: Write>(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 mod tests {
     use super::*;
     use std::collections::HashMap;
@@ -578,7 +639,10 @@ mod tests {
                 countyless_towns += 1;
             }
             assert!(!name.is_empty());
-            assert!(seen.insert(code, name.to_string()).is_none(), "{code} twice");
+            assert!(
+                seen.insert(code, name.to_string()).is_none(),
+                "{code} twice"
+            );
         }
         assert!(countyless_towns > 0);
     }
@@ -588,7 +652,10 @@ mod tests {
         let (buf, s) = generate(3, &Shape::SMALL, 12);
         assert_eq!(s.broken, 12);
         assert_eq!(s.rows, Shape::SMALL.rows() + 12);
-        assert_eq!(String::from_utf8(buf).unwrap().lines().count() as u64, s.rows + 1);
+        assert_eq!(
+            String::from_utf8(buf).unwrap().lines().count() as u64,
+            s.rows + 1
+        );
     }
 
     #[test]
