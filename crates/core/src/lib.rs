@@ -8,9 +8,11 @@ pub mod access;
 pub mod checkpoint;
 pub mod department;
 pub mod error;
+pub mod fact;
 pub mod ids;
 pub mod merkle;
 pub mod money;
+pub mod proof;
 pub mod region;
 
 pub use access::{Actor, Grant, Permission, Role};

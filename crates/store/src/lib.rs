@@ -8,18 +8,25 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod error;
+pub mod log;
 pub mod model;
 mod postgres;
 mod sqlite;
 
 use async_trait::async_trait;
+use std::collections::HashMap;
 use std::sync::Arc;
 use sunledger_core::RegionCode;
+use sunledger_core::fact::Fact;
+use sunledger_core::merkle::{Hash, NodeId};
 
 pub use error::{Result, StoreError};
 pub use model::*;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+
+/// The tables whose rows are booked facts, each row checked by `sunledger verify`.
+pub const FACT_TABLES: [&str; 4] = ["users", "grants", "departments", "people"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -135,6 +142,33 @@ pub trait Store: Send + Sync + 'static {
         ip: Option<&str>,
         since: i64,
     ) -> Result<(i64, i64)>;
+    // --- the tamper-evident log (see `log`) ---
+    /// Number of leaves.
+    async fn log_size(&self) -> Result<u64>;
+    async fn log_leaf(&self, index: u64) -> Result<Option<LogLeaf>>;
+    /// Leaves from `from` in index order.
+    async fn log_leaves(&self, from: u64, limit: u64) -> Result<Vec<LogLeaf>>;
+    /// The leaves booked for one row, in index order.
+    async fn log_leaves_of(&self, table: &str, id: i64) -> Result<Vec<LogLeaf>>;
+    /// The leaves of a table's rows with `after_id < record_id <= upto_id`, ordered by record id,
+    /// kind and index.
+    async fn log_leaves_of_table(
+        &self,
+        table: &str,
+        after_id: i64,
+        upto_id: i64,
+    ) -> Result<Vec<LogLeaf>>;
+    /// Stored node hashes; ids not stored are absent from the map.
+    async fn log_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>>;
+    /// Stored nodes of one level from `from` in index order (for `verify`).
+    async fn log_nodes_page(&self, level: u32, from: u64, limit: u64) -> Result<Vec<(u64, Hash)>>;
+    /// The facts that the rows of `table` with `id > after_id` say now, ordered by id (for
+    /// `verify`: compared with the leaves booked when the rows were written).
+    async fn facts_of_table(&self, table: &str, after_id: i64, limit: i64) -> Result<Vec<Fact>>;
+    async fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<()>;
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;
+
     /// Newest first. `include_unknown` adds the events that belong to no region (failed sign-ins
     /// for usernames that do not exist).
     async fn auth_events_within(

@@ -174,3 +174,57 @@ pub struct AuthEvent {
     pub ip: Option<String>,
     pub detail: String,
 }
+
+/// One leaf of the tamper-evident log: a booked fact's canonical bytes and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LogLeaf {
+    pub index: u64,
+    pub kind: String,
+    pub record_table: String,
+    pub record_id: i64,
+    pub county_code: Option<String>,
+    pub at: i64,
+    /// The canonical serialization (UTF-8 JSON, see `sunledger_core::fact`).
+    #[schema(value_type = String)]
+    pub data: Vec<u8>,
+}
+
+/// A signed tree head with the consistency proof from the previous one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    /// Hex of the root hash.
+    #[schema(value_type = String)]
+    #[serde(serialize_with = "hex_hash")]
+    pub root: [u8; 32],
+    /// The C2SP signed note.
+    pub note: String,
+    pub prev_size: Option<u64>,
+    /// Hex hashes of the consistency proof from `prev_size` to `size`.
+    pub consistency: Vec<String>,
+    pub at: i64,
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect()
+}
+
+fn hex_hash<S: serde::Serializer>(h: &[u8; 32], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(h))
+}

@@ -7,6 +7,8 @@ use sqlx::postgres::PgPoolOptions;
 type DB = sqlx::Postgres;
 type StoreImpl = PgStore;
 const BACKEND: Backend = Backend::Postgres;
+/// Serialises log appends: the head row is locked until the transaction ends.
+const LOCK_HEAD: &str = " FOR UPDATE";
 
 pub struct PgStore {
     pool: Pool<DB>,

@@ -8,6 +8,8 @@ use crate::{Store, StoreError};
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::collections::HashMap;
+use sunledger_core::fact::Fact;
+use sunledger_core::merkle::{self, Hash, NodeId};
 use sunledger_core::{Level, RegionCode};
 
 type DbRow = <DB as sqlx::Database>::Row;
@@ -160,8 +162,203 @@ async fn insert_department(tx: &mut sqlx::Transaction<'static, DB>, d: &NewDepar
     .fetch_one(&mut **tx)
     .await
     .map_err(classify)?;
-    Ok(row.try_get(0)?)
+    let id: i64 = row.try_get(0)?;
+    let facts = row_facts(tx, "departments", id).await?;
+    append_facts(tx, &facts).await?;
+    Ok(id)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The tamper-evident log. Facts are built from the rows as stored (re-read inside the writing
+// transaction), by the same functions `verify` uses, so a leaf always says what its row says.
+
+fn grant_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    let id: i64 = r.try_get("id")?;
+    let region: String = r.try_get("region_code")?;
+    let county = Some(r.try_get::<String, _>("county_code")?);
+    let mut out = vec![
+        Fact::new("grant", "grants", id, r.try_get("granted_at")?)
+            .county(county.clone())
+            .field("user_id", r.try_get::<i64, _>("user_id")?)
+            .field("role", r.try_get::<String, _>("role")?)
+            .field("region", region)
+            .field("granted_by", r.try_get::<Option<i64>, _>("granted_by")?),
+    ];
+    if let Some(at) = r.try_get::<Option<i64>, _>("revoked_at")? {
+        out.push(
+            Fact::new("grant.revoke", "grants", id, at)
+                .county(county)
+                .field("revoked_by", r.try_get::<Option<i64>, _>("revoked_by")?),
+        );
+    }
+    Ok(out)
+}
+
+fn user_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new("account", "users", r.try_get("id")?, r.try_get("created_at")?)
+            .county(Some(r.try_get::<String, _>("county_code")?))
+            .field("username", r.try_get::<String, _>("username")?)
+            .field("display_name", r.try_get::<String, _>("display_name")?)
+            .field("region", r.try_get::<String, _>("region_code")?)
+            .field("person_id", r.try_get::<Option<i64>, _>("person_id")?),
+    ])
+}
+
+fn department_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new("department", "departments", r.try_get("id")?, r.try_get("created_at")?)
+            .county(Some(r.try_get::<String, _>("county_code")?))
+            .field("region", r.try_get::<String, _>("region_code")?)
+            .field("kind", r.try_get::<String, _>("kind")?)
+            .field("name", r.try_get::<String, _>("name")?)
+            .field("credit_code", r.try_get::<Option<String>, _>("credit_code")?)
+            .field("stationed_by", r.try_get::<Option<String>, _>("stationed_by")?),
+    ])
+}
+
+fn person_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new("person", "people", r.try_get("id")?, r.try_get("created_at")?)
+            .county(Some(r.try_get::<String, _>("county_code")?))
+            .field("department_id", r.try_get::<i64, _>("department_id")?)
+            .field("region", r.try_get::<String, _>("region_code")?)
+            .field("name", r.try_get::<String, _>("name")?)
+            .field("position", r.try_get::<String, _>("position")?)
+            .field("phone", r.try_get::<Option<String>, _>("phone")?),
+    ])
+}
+
+/// The facts a row of `table` says, and the query that reads such rows in id order.
+/// Builds the facts of one row.
+type FactBuilder = fn(&DbRow) -> Result<Vec<Fact>>;
+
+fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
+    Some(match table {
+        "users" => ("SELECT id, username, display_name, region_code, county_code, person_id, created_at FROM users", user_facts),
+        "grants" => (
+            "SELECT id, user_id, role, region_code, county_code, granted_by, granted_at, revoked_by, revoked_at FROM grants",
+            grant_facts,
+        ),
+        "departments" => (
+            "SELECT id, region_code, county_code, kind, name, credit_code, stationed_by, created_at FROM departments",
+            department_facts,
+        ),
+        "people" => (
+            "SELECT id, department_id, region_code, county_code, name, position, phone, created_at FROM people",
+            person_facts,
+        ),
+        _ => return None,
+    })
+}
+
+/// Reads row `id` of `table` inside the transaction and returns its facts.
+async fn row_facts(tx: &mut sqlx::Transaction<'static, DB>, table: &str, id: i64) -> Result<Vec<Fact>> {
+    let (select, build) = fact_source(table).ok_or(StoreError::NotFound("fact table"))?;
+    let row = sqlx::query(AssertSqlSafe(format!("{select} WHERE id = $1")))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
+    build(&row)
+}
+
+/// Appends facts to the log inside the caller's transaction: the leaf rows, the leaf nodes and
+/// the perfect subtrees they complete, and the new size. Every append locks the log head, so
+/// appends are serialised on both backends.
+async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -> Result<()> {
+    if facts.is_empty() {
+        return Ok(());
+    }
+    let size: i64 = sqlx::query(AssertSqlSafe(format!("SELECT size FROM log_head WHERE id = 1{LOCK_HEAD}")))
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get(0)?;
+    let mut n = u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("log size {size}")))?;
+    // Hashes written in this call, so completing a subtree rarely reads back.
+    let mut fresh: HashMap<NodeId, Hash> = HashMap::new();
+    for fact in facts {
+        let data = fact.canonical();
+        let leaf = merkle::leaf_hash(&data);
+        sqlx::query(
+            "INSERT INTO log_leaves (idx, county_code, kind, record_table, record_id, at, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(n as i64)
+        .bind(fact.county.as_deref())
+        .bind(fact.kind)
+        .bind(fact.table)
+        .bind(fact.id)
+        .bind(fact.at)
+        .bind(data)
+        .execute(&mut **tx)
+        .await?;
+        let mut new_nodes = vec![(NodeId::leaf(n), leaf)];
+        fresh.insert(NodeId::leaf(n), leaf);
+        for id in merkle::completed_by_append(n) {
+            let (l, r) = id.children().ok_or_else(|| StoreError::Corrupt("leaf has no children".into()))?;
+            let lh = match fresh.get(&l) {
+                Some(h) => *h,
+                None => node_in_tx(tx, l).await?,
+            };
+            let rh = match fresh.get(&r) {
+                Some(h) => *h,
+                None => node_in_tx(tx, r).await?,
+            };
+            let h = merkle::node_hash(&lh, &rh);
+            fresh.insert(id, h);
+            new_nodes.push((id, h));
+        }
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new("INSERT INTO log_nodes (level, idx, hash) ");
+        qb.push_values(new_nodes, |mut b, (id, h)| {
+            b.push_bind(i64::from(id.level)).push_bind(id.index as i64).push_bind(h.to_vec());
+        });
+        qb.build().execute(&mut **tx).await?;
+        n += 1;
+    }
+    sqlx::query("UPDATE log_head SET size = $1 WHERE id = 1").bind(n as i64).execute(&mut **tx).await?;
+    Ok(())
+}
+
+async fn node_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: NodeId) -> Result<Hash> {
+    let row = sqlx::query("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2")
+        .bind(i64::from(id.level))
+        .bind(id.index as i64)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or_else(|| StoreError::Corrupt(format!("log node {}/{} is missing", id.level, id.index)))?;
+    to_hash(row.try_get::<Vec<u8>, _>(0)?)
+}
+
+fn to_hash(v: Vec<u8>) -> Result<Hash> {
+    Hash::try_from(v.as_slice()).map_err(|_| StoreError::Corrupt("a stored hash is not 32 bytes".into()))
+}
+
+fn leaf_row(r: &DbRow) -> Result<LogLeaf> {
+    Ok(LogLeaf {
+        index: r.try_get::<i64, _>("idx")? as u64,
+        kind: r.try_get("kind")?,
+        record_table: r.try_get("record_table")?,
+        record_id: r.try_get("record_id")?,
+        county_code: r.try_get("county_code")?,
+        at: r.try_get("at")?,
+        data: r.try_get("data")?,
+    })
+}
+
+fn checkpoint_row(r: &DbRow) -> Result<StoredCheckpoint> {
+    let consistency: String = r.try_get("consistency")?;
+    Ok(StoredCheckpoint {
+        size: r.try_get::<i64, _>("size")? as u64,
+        root: to_hash(r.try_get("root")?)?,
+        note: r.try_get("note")?,
+        prev_size: r.try_get::<Option<i64>, _>("prev_size")?.map(|v| v as u64),
+        consistency: consistency.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        at: r.try_get("at")?,
+    })
+}
+
+const LEAF_COLS: &str = "idx, county_code, kind, record_table, record_id, at, data";
+const CHECKPOINT_COLS: &str = "size, root, note, prev_size, consistency, at";
 
 async fn insert_person(tx: &mut sqlx::Transaction<'static, DB>, p: &NewPerson, now: i64) -> Result<i64> {
     let dept = sqlx::query("SELECT region_code, county_code FROM departments WHERE id = $1")
@@ -185,7 +382,10 @@ async fn insert_person(tx: &mut sqlx::Transaction<'static, DB>, p: &NewPerson, n
     .fetch_one(&mut **tx)
     .await
     .map_err(classify)?;
-    Ok(row.try_get(0)?)
+    let id: i64 = row.try_get(0)?;
+    let facts = row_facts(tx, "people", id).await?;
+    append_facts(tx, &facts).await?;
+    Ok(id)
 }
 
 #[async_trait]
@@ -349,6 +549,8 @@ impl Store for StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
+        let facts = row_facts(&mut tx, "users", id).await?;
+        append_facts(&mut tx, &facts).await?;
         let mut e = event.clone();
         e.user_id = Some(id);
         insert_event(&mut tx, &e).await?;
@@ -436,6 +638,8 @@ impl Store for StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
+        let facts = row_facts(&mut tx, "grants", id).await?;
+        append_facts(&mut tx, &facts).await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
         self.grant(id).await?.ok_or(StoreError::NotFound("grant"))
@@ -453,6 +657,9 @@ impl Store for StoreImpl {
         if n == 0 {
             return Ok(false);
         }
+        let facts = row_facts(&mut tx, "grants", grant_id).await?;
+        let revocation: Vec<Fact> = facts.into_iter().filter(|f| f.kind == "grant.revoke").collect();
+        append_facts(&mut tx, &revocation).await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
         Ok(true)
@@ -545,5 +752,119 @@ impl Store for StoreImpl {
         }
         qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
         qb.build().fetch_all(&self.pool).await?.iter().map(auth_event_row).collect()
+    }
+
+    async fn log_size(&self) -> Result<u64> {
+        let n: i64 = sqlx::query("SELECT size FROM log_head WHERE id = 1").fetch_one(&self.pool).await?.try_get(0)?;
+        Ok(n as u64)
+    }
+
+    async fn log_leaf(&self, index: u64) -> Result<Option<LogLeaf>> {
+        let q = format!("SELECT {LEAF_COLS} FROM log_leaves WHERE idx = $1");
+        sqlx::query(AssertSqlSafe(q)).bind(index as i64).fetch_optional(&self.pool).await?.as_ref().map(leaf_row).transpose()
+    }
+
+    async fn log_leaves(&self, from: u64, limit: u64) -> Result<Vec<LogLeaf>> {
+        let q = format!("SELECT {LEAF_COLS} FROM log_leaves WHERE idx >= $1 ORDER BY idx LIMIT $2");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(from as i64)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(leaf_row)
+            .collect()
+    }
+
+    async fn log_leaves_of(&self, table: &str, id: i64) -> Result<Vec<LogLeaf>> {
+        let q = format!("SELECT {LEAF_COLS} FROM log_leaves WHERE record_table = $1 AND record_id = $2 ORDER BY idx");
+        sqlx::query(AssertSqlSafe(q)).bind(table).bind(id).fetch_all(&self.pool).await?.iter().map(leaf_row).collect()
+    }
+
+    async fn log_leaves_of_table(&self, table: &str, after_id: i64, upto_id: i64) -> Result<Vec<LogLeaf>> {
+        let q = format!(
+            "SELECT {LEAF_COLS} FROM log_leaves WHERE record_table = $1 AND record_id > $2 AND record_id <= $3 \
+             ORDER BY record_id, kind, idx"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(table)
+            .bind(after_id)
+            .bind(upto_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(leaf_row)
+            .collect()
+    }
+
+    async fn log_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
+        let mut out = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH_ROWS) {
+            let mut qb: QueryBuilder<DB> = QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    qb.push(" OR ");
+                }
+                qb.push("(level = ").push_bind(i64::from(id.level)).push(" AND idx = ").push_bind(id.index as i64).push(")");
+            }
+            for r in qb.build().fetch_all(&self.pool).await? {
+                let level: i64 = r.try_get(0)?;
+                let idx: i64 = r.try_get(1)?;
+                out.insert(NodeId::new(level as u32, idx as u64), to_hash(r.try_get(2)?)?);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn log_nodes_page(&self, level: u32, from: u64, limit: u64) -> Result<Vec<(u64, Hash)>> {
+        let rows = sqlx::query("SELECT idx, hash FROM log_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3")
+            .bind(i64::from(level))
+            .bind(from as i64)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|r| Ok((r.try_get::<i64, _>(0)? as u64, to_hash(r.try_get(1)?)?))).collect()
+    }
+
+    async fn facts_of_table(&self, table: &str, after_id: i64, limit: i64) -> Result<Vec<Fact>> {
+        let (select, build) = fact_source(table).ok_or(StoreError::NotFound("fact table"))?;
+        let rows = sqlx::query(AssertSqlSafe(format!("{select} WHERE id > $1 ORDER BY id LIMIT $2")))
+            .bind(after_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in &rows {
+            out.extend(build(r)?);
+        }
+        Ok(out)
+    }
+
+    async fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query(
+            "INSERT INTO log_checkpoints (size, root, note, prev_size, consistency, at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(cp.size as i64)
+        .bind(cp.root.to_vec())
+        .bind(cp.note.as_str())
+        .bind(cp.prev_size.map(|v| v as i64))
+        .bind(cp.consistency.join(","))
+        .bind(cp.at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
+        let q = format!("SELECT {CHECKPOINT_COLS} FROM log_checkpoints ORDER BY size DESC LIMIT 1");
+        sqlx::query(AssertSqlSafe(q)).fetch_optional(&self.pool).await?.as_ref().map(checkpoint_row).transpose()
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
+        let q = format!("SELECT {CHECKPOINT_COLS} FROM log_checkpoints ORDER BY size");
+        sqlx::query(AssertSqlSafe(q)).fetch_all(&self.pool).await?.iter().map(checkpoint_row).collect()
     }
 }

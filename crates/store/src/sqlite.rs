@@ -11,6 +11,8 @@ use std::time::Duration;
 type DB = sqlx::Sqlite;
 type StoreImpl = SqliteStore;
 const BACKEND: Backend = Backend::Sqlite;
+/// SQLite has no row locks; `BEGIN IMMEDIATE` already holds the write lock.
+const LOCK_HEAD: &str = "";
 
 pub struct SqliteStore {
     pool: Pool<DB>,

@@ -18,6 +18,22 @@ pub struct Cli {
     /// Database URL: `sqlite:PATH` (default ./data/sunledger.db) or `postgres://...`.
     #[arg(long, global = true, env = "DATABASE_URL", hide_env_values = true)]
     database: Option<String>,
+    /// Directory for the default SQLite database and the log's signing key.
+    #[arg(
+        long,
+        global = true,
+        env = "SUNLEDGER_DATA_DIR",
+        default_value = "data"
+    )]
+    data_dir: PathBuf,
+    /// The log's origin line (and key name) for a new signing key, e.g. `ledger.example.gov.cn/log`.
+    #[arg(
+        long,
+        global = true,
+        env = "SUNLEDGER_LOG_ORIGIN",
+        default_value = "sunledger.local/log"
+    )]
+    log_origin: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -35,6 +51,30 @@ enum Command {
         /// Mark cookies Secure (when served behind HTTPS).
         #[arg(long, env = "SUNLEDGER_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// Seconds between signed checkpoints of the log (signed only when the log grew).
+        #[arg(long, default_value_t = 300)]
+        checkpoint_every: u64,
+    },
+    /// Recomputes the tamper-evident log from the database and reports every booked row edited,
+    /// deleted or inserted outside the application. Exits 1 when it finds any.
+    Verify {
+        /// Trusted verifier key(s); default: the data directory's log-verifier.keys.
+        #[arg(long = "key")]
+        keys: Vec<String>,
+    },
+    /// Checks a downloaded proof bundle offline against a trusted verifier key.
+    VerifyProof {
+        file: PathBuf,
+        /// Trusted verifier key(s), obtained independently of the bundle.
+        #[arg(long = "key")]
+        keys: Vec<String>,
+    },
+    /// Signs a checkpoint of the log now.
+    Checkpoint,
+    /// The log's signing key.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Creates or migrates the database and exits.
     Init,
@@ -47,6 +87,18 @@ enum Command {
     Users {
         #[command(subcommand)]
         command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Prints the verifier keys to publish.
+    Show,
+    /// Replaces the signing key; the old verifier key stays valid for earlier checkpoints.
+    Rotate {
+        /// A new origin for the new key (default: keep the name).
+        #[arg(long)]
+        origin: Option<String>,
     },
 }
 
@@ -138,9 +190,10 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-fn database_url(cli: &Option<String>) -> String {
+fn database_url(cli: &Option<String>, data_dir: &std::path::Path, demo: bool) -> String {
+    let file = if demo { "demo.db" } else { "sunledger.db" };
     cli.clone()
-        .unwrap_or_else(|| "sqlite:data/sunledger.db".to_string())
+        .unwrap_or_else(|| format!("sqlite:{}", data_dir.join(file).display()))
 }
 
 async fn open(url: &str) -> Result<Arc<dyn Store>> {
@@ -150,11 +203,20 @@ async fn open(url: &str) -> Result<Arc<dyn Store>> {
 }
 
 async fn run(cli: Cli) -> Result<u8> {
-    let url = database_url(&cli.database);
+    let demo = matches!(cli.command, Command::Serve { demo: true, .. });
+    let url = database_url(&cli.database, &cli.data_dir, demo);
+    let data_dir = cli.data_dir.clone();
     match cli.command {
         Command::Init => {
             let store = open(&url).await?;
             println!("database ready: {}", sunledger_store::redact_url(&url));
+            let (signer, created) = crate::keys::load_or_create(&data_dir, &cli.log_origin)?;
+            println!(
+                "log signing key {}: {} (verifier key {})",
+                if created { "created" } else { "present" },
+                data_dir.join(crate::keys::SIGNING_FILE).display(),
+                signer.verifier_key()
+            );
             if store.user_count().await? == 0 {
                 print_first_admin_hint();
             }
@@ -164,7 +226,93 @@ async fn run(cli: Cli) -> Result<u8> {
             addr,
             demo,
             secure_cookies,
-        } => serve(&url, &addr, demo, secure_cookies).await,
+            checkpoint_every,
+        } => {
+            let (signer, created) = crate::keys::load_or_create(&data_dir, &cli.log_origin)?;
+            if created {
+                println!("created the log signing key in {}", data_dir.display());
+            }
+            let keys = crate::keys::verifiers(&data_dir)?
+                .iter()
+                .map(|v| v.verifier_key())
+                .collect();
+            let opts = ServeOptions {
+                addr,
+                demo,
+                secure_cookies,
+                checkpoint_every,
+            };
+            serve(&url, opts, signer, keys).await
+        }
+        Command::Verify { keys } => {
+            let store = open(&url).await?;
+            let verifiers = trusted_keys(&keys, &data_dir)?;
+            if verifiers.is_empty() {
+                eprintln!(
+                    "warning: no verifier key (pass --key or keep log-verifier.keys in the data directory): signatures not checked"
+                );
+            }
+            let report = crate::verify::verify(store.as_ref(), &verifiers).await?;
+            for f in &report.findings {
+                println!("{f}");
+            }
+            println!(
+                "leaves={} rows={} checkpoints={} findings={}",
+                report.leaves,
+                report.rows,
+                report.checkpoints,
+                report.findings.len()
+            );
+            Ok(if report.findings.is_empty() { 0 } else { 1 })
+        }
+        Command::VerifyProof { file, keys } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let bundle: sunledger_core::proof::ProofBundle = serde_json::from_str(&text)
+                .with_context(|| format!("{}: not a proof bundle", file.display()))?;
+            let verifiers = trusted_keys(&keys, &data_dir)?;
+            if verifiers.is_empty() {
+                bail!(
+                    "give the verifier key you trust with --key (the bundle's own keys prove nothing)"
+                );
+            }
+            match bundle.verify(&verifiers) {
+                Ok(size) => {
+                    println!(
+                        "OK: {} is in the log ({} leaves) under a checkpoint of size {size}",
+                        bundle.record,
+                        bundle.leaves.len()
+                    );
+                    Ok(0)
+                }
+                Err(e) => {
+                    println!("FAILED: {e}");
+                    Ok(1)
+                }
+            }
+        }
+        Command::Checkpoint => {
+            let store = open(&url).await?;
+            let signer = crate::keys::load(&data_dir)?;
+            let cp = sunledger_store::log::sign_checkpoint(store.as_ref(), &signer, now()).await?;
+            print!("{}", cp.note);
+            Ok(0)
+        }
+        Command::Keys {
+            command: KeysCommand::Show,
+        } => {
+            for v in crate::keys::verifiers(&data_dir)? {
+                println!("{}", v.verifier_key());
+            }
+            Ok(0)
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { origin },
+        } => {
+            let s = crate::keys::rotate(&data_dir, origin.as_deref(), now())?;
+            println!("new verifier key: {}", s.verifier_key());
+            Ok(0)
+        }
         Command::Regions {
             command: RegionsCommand::Import { file, under },
         } => {
@@ -204,19 +352,47 @@ fn print_first_admin_hint() {
     println!("  sunledger users grant admin admin <CITY CODE>");
 }
 
-async fn serve(url: &str, addr: &str, demo: bool, secure_cookies: bool) -> Result<u8> {
-    let url = if demo && url == "sqlite:data/sunledger.db" {
-        "sqlite:data/demo.db".to_string()
-    } else {
-        url.to_string()
-    };
-    let store = open(&url).await?;
+fn trusted_keys(
+    keys: &[String],
+    data_dir: &std::path::Path,
+) -> Result<Vec<sunledger_core::checkpoint::NoteVerifier>> {
+    if keys.is_empty() {
+        return crate::keys::verifiers(data_dir);
+    }
+    keys.iter()
+        .map(|k| {
+            sunledger_core::checkpoint::NoteVerifier::new(k.trim())
+                .map_err(|e| anyhow::anyhow!("--key {k}: {e}"))
+        })
+        .collect()
+}
+
+struct ServeOptions {
+    addr: String,
+    demo: bool,
+    secure_cookies: bool,
+    checkpoint_every: u64,
+}
+
+async fn serve(
+    url: &str,
+    opts: ServeOptions,
+    signer: sunledger_core::checkpoint::NoteSigner,
+    verifier_keys: Vec<String>,
+) -> Result<u8> {
+    let ServeOptions {
+        addr,
+        demo,
+        secure_cookies,
+        checkpoint_every,
+    } = opts;
+    let store = open(url).await?;
     if demo {
         let loaded = crate::demo::load(store.as_ref(), now()).await?;
         println!(
             "{} 演示数据 / demo city 青山市 ({})",
             if loaded { "已载入" } else { "已存在" },
-            sunledger_store::redact_url(&url)
+            sunledger_store::redact_url(url)
         );
         println!(
             "演示账号（密码均为 {pw}）/ demo accounts (password {pw}):",
@@ -234,7 +410,7 @@ async fn serve(url: &str, addr: &str, demo: bool, secure_cookies: bool) -> Resul
     } else if store.user_count().await? == 0 {
         print_first_admin_hint();
     }
-    let listener = tokio::net::TcpListener::bind(addr)
+    let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("listening on {addr}"))?;
     let config = sunledger_web::Config {
@@ -242,7 +418,16 @@ async fn serve(url: &str, addr: &str, demo: bool, secure_cookies: bool) -> Resul
         ..Default::default()
     };
     println!("Sunledger 阳光账本: http://{}/", listener.local_addr()?);
-    sunledger_web::serve(listener, sunledger_web::AppState::new(store, config)).await?;
+    let state = sunledger_web::AppState::new(store, config).with_signer(signer, verifier_keys);
+    // A first checkpoint at start, then periodically.
+    if let Err(e) = state.checkpoint().await {
+        tracing::error!(error = %e, "signing the start-up checkpoint");
+    }
+    sunledger_web::spawn_checkpointer(
+        state.clone(),
+        std::time::Duration::from_secs(checkpoint_every.max(1)),
+    );
+    sunledger_web::serve(listener, state).await?;
     Ok(0)
 }
 

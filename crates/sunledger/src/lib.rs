@@ -4,5 +4,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod keys;
 pub mod regions_import;
 pub mod synthetic;
+pub mod verify;

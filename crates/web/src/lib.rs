@@ -16,6 +16,7 @@ pub mod guard;
 pub mod i18n;
 pub mod ops;
 pub mod pages;
+pub mod proofs;
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -69,6 +70,11 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    /// Signs checkpoints of the tamper-evident log; `None` serves proofs of existing checkpoints
+    /// only.
+    pub signer: Option<Arc<sunledger_core::checkpoint::NoteSigner>>,
+    /// Every verifier key the log has used, published with proofs.
+    pub verifier_keys: Arc<Vec<String>>,
 }
 
 impl AppState {
@@ -77,10 +83,38 @@ impl AppState {
             store,
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
+            signer: None,
+            verifier_keys: Arc::new(Vec::new()),
         }
     }
+
+    pub fn with_signer(
+        mut self,
+        signer: sunledger_core::checkpoint::NoteSigner,
+        mut verifier_keys: Vec<String>,
+    ) -> AppState {
+        if !verifier_keys.contains(&signer.verifier_key()) {
+            verifier_keys.push(signer.verifier_key());
+        }
+        self.signer = Some(Arc::new(signer));
+        self.verifier_keys = Arc::new(verifier_keys);
+        self
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Signs a checkpoint now if the log grew since the last one; without a signer, the latest.
+    pub async fn checkpoint(
+        &self,
+    ) -> Result<Option<sunledger_store::StoredCheckpoint>, sunledger_store::StoreError> {
+        match &self.signer {
+            Some(s) => Ok(Some(
+                sunledger_store::log::sign_checkpoint(self.store.as_ref(), s, self.now()).await?,
+            )),
+            None => self.store.latest_checkpoint().await,
+        }
     }
 }
 
@@ -95,6 +129,19 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::no_route)
         .layer(axum::middleware::from_fn(guard::same_origin))
         .with_state(state)
+}
+
+/// Signs a checkpoint every `every` while the server runs (when the log has grown).
+pub fn spawn_checkpointer(state: AppState, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            if let Err(e) = state.checkpoint().await {
+                tracing::error!(error = %e, "signing a checkpoint");
+            }
+        }
+    });
 }
 
 /// Serves `router(state)` on `listener` until the process ends.

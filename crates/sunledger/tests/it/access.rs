@@ -17,6 +17,7 @@ fn example_body(method: &str, path: &str) -> Option<Value> {
             json!({"username": "intruder", "display_name": "X", "password": "long-enough-password", "region": "529122"})
         }
         ("post", "/api/v1/users/{id}/grants") => json!({"role": "finance", "region": "529122"}),
+        ("post", "/api/v1/log/checkpoints") => json!({}),
         _ => return None,
     })
 }
@@ -87,6 +88,14 @@ async fn foreign_ids(app: &TestApp) -> Foreign {
 }
 
 fn fill(path: &str, f: &Foreign) -> String {
+    // Proofs: a grant of the other county (grants are not public records).
+    let path = if path.starts_with("/api/v1/proofs") {
+        path.replace("{table}", "grants")
+            .replace("{id}", &f.grant.to_string())
+    } else {
+        path.to_string()
+    };
+    let path = path.as_str();
     path.replace("{code}", &f.region)
         .replace(
             "{id}",

@@ -5,6 +5,7 @@
 mod access;
 mod browser;
 mod cli;
+mod log;
 mod regions_import;
 mod security;
 mod storage;

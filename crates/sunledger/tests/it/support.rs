@@ -133,7 +133,8 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let state =
-            sunledger_web::AppState::new(db.store.clone(), sunledger_web::Config::default());
+            sunledger_web::AppState::new(db.store.clone(), sunledger_web::Config::default())
+                .with_signer(test_signer(), vec![]);
         tokio::spawn(async move {
             let _ = sunledger_web::serve(listener, state).await;
         });
@@ -204,4 +205,31 @@ macro_rules! both_app {
             }
         }
     };
+}
+
+pub const TEST_ORIGIN: &str = "sunledger.test/log";
+
+/// The log signing key of test servers (a fixed seed, so proofs are reproducible).
+pub fn test_signer() -> sunledger_core::checkpoint::NoteSigner {
+    sunledger_core::checkpoint::NoteSigner::from_seed(TEST_ORIGIN, &[7u8; 32]).expect("signer")
+}
+
+/// Runs SQL directly against the test database, outside the application (to tamper with it).
+pub async fn raw_sql(db: &TestDb, sql: &str) {
+    use sqlx::Connection;
+    if db.url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(&db.url)
+            .await
+            .expect("connect");
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+            .execute(&mut c)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
 }

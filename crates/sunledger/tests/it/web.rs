@@ -23,6 +23,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/users/{id}/grants"),
     ("delete", "/api/v1/users/{id}/grants/{grant_id}"),
     ("get", "/api/v1/auth-events"),
+    ("get", "/api/v1/log"),
+    ("get", "/api/v1/log/checkpoints"),
+    ("post", "/api/v1/log/checkpoints"),
+    ("get", "/api/v1/log/inclusion"),
+    ("get", "/api/v1/log/consistency"),
+    ("get", "/api/v1/proofs/{table}/{id}"),
 ];
 
 async fn openapi_lists_every_route(app: TestApp) {
@@ -58,7 +64,8 @@ async fn openapi_lists_every_route(app: TestApp) {
             &path
                 .replace("{code}", "5291")
                 .replace("{id}", "1")
-                .replace("{grant_id}", "1"),
+                .replace("{grant_id}", "1")
+                .replace("{table}", "departments"),
         );
         let req = match method.as_str() {
             "get" => c.get(&url),

@@ -1,0 +1,83 @@
+//! Roots and proofs of the tamper-evident log, computed from the stored perfect-subtree nodes
+//! (one batched lookup of O(log n) nodes per proof; see `sunledger_core::merkle`).
+use crate::{Result, Store, StoreError};
+use sunledger_core::merkle::{self, Hash};
+
+async fn assemble(store: &dyn Store, ranges: &[(u64, u64)]) -> Result<Vec<Hash>> {
+    let ids = merkle::proof_nodes(ranges);
+    let nodes = store.log_nodes(&ids).await?;
+    merkle::assemble_proof(ranges, |id| nodes.get(&id).copied())
+        .ok_or_else(|| StoreError::Corrupt("a log node needed for a proof is missing".into()))
+}
+
+/// The root of the first `size` leaves.
+pub async fn root(store: &dyn Store, size: u64) -> Result<Hash> {
+    if size == 0 {
+        return Ok(merkle::EMPTY_ROOT);
+    }
+    let ids = merkle::root_nodes(size);
+    let nodes = store.log_nodes(&ids).await?;
+    let hashes: Option<Vec<Hash>> = ids.iter().map(|id| nodes.get(id).copied()).collect();
+    hashes
+        .as_deref()
+        .and_then(merkle::fold_cover)
+        .ok_or_else(|| StoreError::Corrupt(format!("log nodes for size {size} are missing")))
+}
+
+/// The audit path of leaf `index` in the tree of `size` leaves.
+pub async fn inclusion_proof(store: &dyn Store, index: u64, size: u64) -> Result<Vec<Hash>> {
+    if index >= size {
+        return Err(StoreError::NotFound("leaf"));
+    }
+    assemble(store, &merkle::inclusion_proof_ranges(index, size)).await
+}
+
+/// The proof that the tree of `new` leaves extends the tree of `old` leaves.
+pub async fn consistency_proof(store: &dyn Store, old: u64, new: u64) -> Result<Vec<Hash>> {
+    if old > new {
+        return Err(StoreError::NotFound("tree size"));
+    }
+    if old == 0 || old == new {
+        return Ok(Vec::new());
+    }
+    assemble(store, &merkle::consistency_proof_ranges(old, new)).await
+}
+
+/// Signs a checkpoint of the log as it is now, with the consistency proof from the latest stored
+/// checkpoint, and stores it. When the log has not grown, the latest checkpoint is returned.
+pub async fn sign_checkpoint(
+    store: &dyn Store,
+    signer: &sunledger_core::checkpoint::NoteSigner,
+    now: i64,
+) -> Result<crate::StoredCheckpoint> {
+    use sunledger_core::checkpoint::Checkpoint;
+    let size = store.log_size().await?;
+    let latest = store.latest_checkpoint().await?;
+    if let Some(l) = &latest
+        && l.size == size
+    {
+        return Ok(l.clone());
+    }
+    let root = root(store, size).await?;
+    let prev_size = latest.as_ref().map(|l| l.size);
+    let consistency = match prev_size {
+        Some(p) => consistency_proof(store, p, size).await?,
+        None => Vec::new(),
+    };
+    let cp = Checkpoint::new(signer.name(), size, root)
+        .map_err(|e| StoreError::Corrupt(format!("checkpoint: {e}")))?;
+    let note = signer
+        .sign(&cp)
+        .map_err(|e| StoreError::Corrupt(format!("signing: {e}")))?;
+    let stored = crate::StoredCheckpoint {
+        size,
+        root,
+        note,
+        prev_size,
+        consistency: consistency.iter().map(|h| crate::model::hex(h)).collect(),
+        at: now,
+    };
+    store.save_checkpoint(&stored).await?;
+    // Another signer may have stored this size first: return what is stored.
+    Ok(store.latest_checkpoint().await?.unwrap_or(stored))
+}
