@@ -143,6 +143,8 @@ pub trait Store: Send + Sync + 'static {
         since: i64,
     ) -> Result<(i64, i64)>;
     // --- the tamper-evident log (see `log`) ---
+    /// Books facts that have no row of their own (bulk history, benchmarks) in one transaction.
+    async fn append_facts(&self, facts: &[Fact]) -> Result<()>;
     /// Number of leaves.
     async fn log_size(&self) -> Result<u64>;
     async fn log_leaf(&self, index: u64) -> Result<Option<LogLeaf>>;

@@ -754,6 +754,13 @@ impl Store for StoreImpl {
         qb.build().fetch_all(&self.pool).await?.iter().map(auth_event_row).collect()
     }
 
+    async fn append_facts(&self, facts: &[Fact]) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        append_facts(&mut tx, facts).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn log_size(&self) -> Result<u64> {
         let n: i64 = sqlx::query("SELECT size FROM log_head WHERE id = 1").fetch_one(&self.pool).await?.try_get(0)?;
         Ok(n as u64)

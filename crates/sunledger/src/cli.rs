@@ -71,6 +71,11 @@ enum Command {
     },
     /// Signs a checkpoint of the log now.
     Checkpoint,
+    /// Benchmarks (print a table; not tests).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// The log's signing key.
     Keys {
         #[command(subcommand)]
@@ -87,6 +92,17 @@ enum Command {
     Users {
         #[command(subcommand)]
         command: UsersCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Grows the log to LEAVES synthetic facts and measures appends and proofs.
+    Log {
+        #[arg(long, default_value_t = 100_000)]
+        leaves: u64,
+        #[arg(long, default_value_t = 10_000)]
+        batch: u64,
     },
 }
 
@@ -290,6 +306,13 @@ async fn run(cli: Cli) -> Result<u8> {
                     Ok(1)
                 }
             }
+        }
+        Command::Bench {
+            command: BenchCommand::Log { leaves, batch },
+        } => {
+            let store = open(&url).await?;
+            crate::bench::log(store.as_ref(), leaves, batch.max(1)).await?;
+            Ok(0)
         }
         Command::Checkpoint => {
             let store = open(&url).await?;

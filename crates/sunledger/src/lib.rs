@@ -2,6 +2,7 @@
 //! The binary (`main.rs`) only calls [`cli::main`].
 #![deny(clippy::indexing_slicing)]
 
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod keys;

@@ -6,7 +6,10 @@ use std::process::{Command, Stdio};
 
 pub fn sunledger(db: &TestDb, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sunledger"));
-    cmd.arg("--database")
+    // Keys and default files go to a scratch directory, never into the source tree.
+    let scratch = std::env::temp_dir().join(format!("sunledger-test-data-{}", std::process::id()));
+    cmd.env("SUNLEDGER_DATA_DIR", &scratch)
+        .arg("--database")
         .arg(&db.url)
         .args(args)
         .env("SUNLEDGER_LOG", "warn");
@@ -171,6 +174,7 @@ fn sqlite_is_opened_with_wal_foreign_keys_and_full_sync() {
     let db_url = format!("sqlite:{}", path.display());
     let out = Command::new(env!("CARGO_BIN_EXE_sunledger"))
         .args(["--database", &db_url, "init"])
+        .current_dir(dir.path())
         .output()
         .unwrap();
     assert!(
@@ -210,6 +214,7 @@ fn sqlite_is_opened_with_wal_foreign_keys_and_full_sync() {
     // A URL of another kind is refused with a clear message, without a password echoed.
     let out = Command::new(env!("CARGO_BIN_EXE_sunledger"))
         .args(["--database", "mysql://u:secret@h/db", "init"])
+        .current_dir(work.path())
         .output()
         .unwrap();
     assert!(!out.status.success());
@@ -219,3 +224,78 @@ fn sqlite_is_opened_with_wal_foreign_keys_and_full_sync() {
         "{err}"
     );
 }
+
+async fn keys_rotate_and_old_checkpoints_still_verify(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (code, out, err) = sunledger(
+        &db,
+        &[
+            "--data-dir",
+            d,
+            "--log-origin",
+            "ledger.example.test/log",
+            "init",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("log signing key created"), "{out}");
+    let key = dir.path().join("log-signing.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // A second init keeps the key.
+    let (_, out, _) = sunledger(&db, &["--data-dir", d, "init"], None);
+    assert!(out.contains("log signing key present"), "{out}");
+    sunledger::demo::load(db.store.as_ref(), crate::support::now())
+        .await
+        .unwrap();
+    let (code, note1, _) = sunledger(&db, &["--data-dir", d, "checkpoint"], None);
+    assert_eq!(code, 0);
+    assert!(note1.starts_with("ledger.example.test/log\n"), "{note1}");
+    let (_, keys1, _) = sunledger(&db, &["--data-dir", d, "keys", "show"], None);
+    let (code, out, _) = sunledger(&db, &["--data-dir", d, "keys", "rotate"], None);
+    assert_eq!(code, 0, "{out}");
+    // New facts, a checkpoint under the new key.
+    db.store
+        .create_department(
+            &sunledger_store::NewDepartment {
+                region: sunledger_core::RegionCode::parse("529121").unwrap(),
+                kind: sunledger_core::DepartmentKind::BusinessDepartment,
+                name: "云岭县水务局".into(),
+                credit_code: None,
+                stationed_by: None,
+            },
+            crate::support::now(),
+        )
+        .await
+        .unwrap();
+    let (code, note2, _) = sunledger(&db, &["--data-dir", d, "checkpoint"], None);
+    assert_eq!(code, 0);
+    assert_ne!(note1, note2);
+    let (_, keys2, _) = sunledger(&db, &["--data-dir", d, "keys", "show"], None);
+    assert_eq!(keys2.lines().count(), 2, "{keys2}");
+    assert!(keys2.starts_with(keys1.trim()));
+    // Both checkpoints verify with the published keys ...
+    let (code, out, _) = sunledger(&db, &["--data-dir", d, "verify"], None);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("checkpoints=2 findings=0"), "{out}");
+    // ... but not with the new key alone.
+    let new_key = keys2.lines().nth(1).unwrap();
+    let (code, out, _) = sunledger(&db, &["--data-dir", d, "verify", "--key", new_key], None);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("checkpoint at size") && out.contains("signature"),
+        "{out}"
+    );
+}
+crate::both!(
+    keys_rotate_and_old_checkpoints_still_verify_on,
+    keys_rotate_and_old_checkpoints_still_verify
+);
