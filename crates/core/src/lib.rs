@@ -10,6 +10,7 @@ pub mod department;
 pub mod error;
 pub mod fact;
 pub mod ids;
+pub mod ledger;
 pub mod merkle;
 pub mod money;
 pub mod proof;
