@@ -67,6 +67,7 @@ impl Role {
             ViewAuthEvents => {
                 matches!(self, Role::Admin | Role::Discipline | Role::MunicipalBureau)
             }
+            ManageFunds => self == Role::Finance,
         }
     }
 }
@@ -82,6 +83,8 @@ pub enum Permission {
     ManageUsers,
     /// Read the record of sign-ins, grants and revocations.
     ViewAuthEvents,
+    /// Book funds and transfers, confirm receipts, pay, hold and suspend payments (finance).
+    ManageFunds,
 }
 
 /// A role on a region subtree.

@@ -13,6 +13,16 @@ pub enum StoreError {
         expected: String,
         actual: String,
     },
+    /// A domain rule refused the write (overdraft, wrong direction, illegal transition...).
+    #[error("{0}")]
+    Rule(sunledger_core::DomainError),
+    /// Payments are suspended for the target.
+    #[error("payments suspended (suspension {id}, document {document_no}): {reason}")]
+    Suspended {
+        id: i64,
+        document_no: String,
+        reason: String,
+    },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -26,7 +26,17 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 4] = ["users", "grants", "departments", "people"];
+pub const FACT_TABLES: [&str; 9] = [
+    "users",
+    "grants",
+    "departments",
+    "people",
+    "projects",
+    "funds",
+    "transfers",
+    "transfer_events",
+    "suspensions",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -142,6 +152,67 @@ pub trait Store: Send + Sync + 'static {
         ip: Option<&str>,
         since: i64,
     ) -> Result<(i64, i64)>;
+    // --- Book 1: the fund appropriation ledger ---
+    async fn create_project(&self, p: &NewProject, now: i64) -> Result<Project>;
+    async fn project(&self, id: i64) -> Result<Option<Project>>;
+    /// Creates a fund and books its receipt at `f.region` (one `receive` transfer), once per
+    /// client id: a retry with the same content returns the same fund, other content conflicts.
+    async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)>;
+    async fn fund(&self, id: i64) -> Result<Option<Fund>>;
+    /// Funds with an account in `region`'s subtree.
+    async fn funds_within(&self, region: &RegionCode) -> Result<Vec<Fund>>;
+    /// Books a transfer, keeping the balances and the log in the same transaction. Idempotent on
+    /// `client_id` (same content: the booked transfer; other content: `Conflict`).
+    async fn book_transfer(&self, t: &NewTransfer, now: i64) -> Result<Transfer>;
+    /// Confirms receipt of an appropriation by the lower level.
+    async fn confirm_receipt(
+        &self,
+        transfer_id: i64,
+        on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer>;
+    /// Holds, releases, pays or voids an approved disbursement.
+    async fn payment_action(
+        &self,
+        transfer_id: i64,
+        action: sunledger_core::ledger::PaymentAction,
+        on: &str,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer>;
+    async fn transfer(&self, id: i64) -> Result<Option<Transfer>>;
+    async fn account(&self, id: i64) -> Result<Option<Account>>;
+    async fn account_of(&self, fund_id: i64, owner: Owner) -> Result<Option<Account>>;
+    /// Accounts of regions and projects in `region` itself (not below).
+    async fn accounts_in(&self, region: &RegionCode) -> Result<Vec<Account>>;
+    /// Transfers touching any account of `region` itself, newest first.
+    async fn transfers_of_region(&self, region: &RegionCode, limit: i64) -> Result<Vec<Transfer>>;
+    /// Suspends payments to a project, a region subtree or a payee.
+    async fn suspend(
+        &self,
+        target: &SuspensionTarget,
+        region: &RegionCode,
+        reason: &str,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Suspension>;
+    /// Resumes payments; the suspension stays in the history.
+    async fn resume(
+        &self,
+        suspension_id: i64,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Suspension>;
+    async fn suspensions_within(
+        &self,
+        region: &RegionCode,
+        active_only: bool,
+    ) -> Result<Vec<Suspension>>;
+
     // --- the tamper-evident log (see `log`) ---
     /// Books facts that have no row of their own (bulk history, benchmarks) in one transaction.
     async fn append_facts(&self, facts: &[Fact]) -> Result<()>;

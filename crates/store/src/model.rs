@@ -228,3 +228,135 @@ pub fn unhex(s: &str) -> Option<Vec<u8>> {
 fn hex_hash<S: serde::Serializer>(h: &[u8; 32], s: S) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&hex(h))
 }
+
+// --- Book 1: the fund appropriation ledger ---------------------------------------------------
+
+use sunledger_core::ledger::{Balance, FiscalYear, FundSource, TransferKind};
+use sunledger_core::money::Money;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Project {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub name: String,
+    pub fiscal_year: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProject {
+    pub region: RegionCode,
+    pub name: String,
+    pub fiscal_year: FiscalYear,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFund {
+    /// The client's id for this write: a retry books once.
+    pub client_id: String,
+    /// The level that receives the money (e.g. the city for central funds).
+    pub region: RegionCode,
+    pub source: FundSource,
+    pub fiscal_year: FiscalYear,
+    pub document_no: String,
+    pub name: String,
+    /// Days money may stay unallocated after receipt before it counts as detained.
+    pub detention_days: i64,
+    pub amount: Money,
+    /// `YYYY-MM-DD`.
+    pub booked_on: String,
+    pub actor: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Fund {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub source: String,
+    pub fiscal_year: i64,
+    pub document_no: String,
+    pub name: String,
+    pub detention_days: i64,
+}
+
+/// Whose account: a region's share of a fund, or a project's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Owner {
+    Region(RegionCode),
+    Project(i64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Account {
+    pub id: i64,
+    pub fund_id: i64,
+    /// `region` or `project`.
+    pub owner_kind: String,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub project_id: Option<i64>,
+    #[schema(value_type = Object)]
+    pub balance: Balance,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTransfer {
+    pub client_id: String,
+    pub fund_id: i64,
+    pub kind: TransferKind,
+    pub from: Option<Owner>,
+    pub to: Option<Owner>,
+    /// For disbursements: who is paid (name, or credit code / ID number).
+    pub payee: Option<String>,
+    pub amount: Money,
+    pub booked_on: String,
+    pub document_no: String,
+    pub purpose: String,
+    pub actor: Option<i64>,
+    /// For reversals: the transfer corrected.
+    pub reverses: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Transfer {
+    pub id: i64,
+    pub client_id: String,
+    pub fund_id: i64,
+    pub kind: String,
+    pub from_account: Option<i64>,
+    pub to_account: Option<i64>,
+    pub payee: Option<String>,
+    #[schema(value_type = i64)]
+    pub amount: Money,
+    pub booked_on: String,
+    pub document_no: String,
+    pub purpose: String,
+    pub actor_id: Option<i64>,
+    pub reverses: Option<i64>,
+    /// Appropriations: `dispatched`/`received`; disbursements: `approved`/`held`/`paid`/`voided`.
+    pub state: Option<String>,
+}
+
+/// What a suspension of payment stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuspensionTarget {
+    Project(i64),
+    /// A region and everything below it.
+    Region(RegionCode),
+    Payee(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Suspension {
+    pub id: i64,
+    pub target_kind: String,
+    pub target: String,
+    pub region: String,
+    pub reason: String,
+    pub document_no: String,
+    pub suspended_by: Option<i64>,
+    pub suspended_at: i64,
+    pub resumed_at: Option<i64>,
+    pub resume_document: Option<String>,
+}

@@ -7,8 +7,8 @@ use sqlx::postgres::PgPoolOptions;
 type DB = sqlx::Postgres;
 type StoreImpl = PgStore;
 const BACKEND: Backend = Backend::Postgres;
-/// Serialises log appends: the head row is locked until the transaction ends.
-const LOCK_HEAD: &str = " FOR UPDATE";
+/// Row locks held until the transaction ends (log head, ledger accounts).
+const FOR_UPDATE: &str = " FOR UPDATE";
 
 pub struct PgStore {
     pool: Pool<DB>,
@@ -32,3 +32,4 @@ impl PgStore {
 }
 
 include!("sql.rs");
+include!("ledger_sql.rs");

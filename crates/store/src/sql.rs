@@ -29,7 +29,10 @@ fn opt_code(s: Option<String>) -> Result<Option<RegionCode>> {
 fn subtree_range(scope: &RegionCode) -> (String, String) {
     let p = scope.prefix();
     let pad = 12usize.saturating_sub(p.len());
-    (format!("{p}{}", "0".repeat(pad)), format!("{p}{}", "9".repeat(pad)))
+    (
+        format!("{p}{}", "0".repeat(pad)),
+        format!("{p}{}", "9".repeat(pad)),
+    )
 }
 
 fn push_scope_filter(qb: &mut QueryBuilder<DB>, column: &str, scopes: &[RegionCode]) {
@@ -42,7 +45,11 @@ fn push_scope_filter(qb: &mut QueryBuilder<DB>, column: &str, scopes: &[RegionCo
             qb.push(" OR ");
         }
         let (lo, hi) = subtree_range(s);
-        qb.push(format!("({column} >= ")).push_bind(lo).push(format!(" AND {column} <= ")).push_bind(hi).push(")");
+        qb.push(format!("({column} >= "))
+            .push_bind(lo)
+            .push(format!(" AND {column} <= "))
+            .push_bind(hi)
+            .push(")");
     }
     qb.push(")");
 }
@@ -52,7 +59,8 @@ fn region_row(r: &DbRow) -> Result<Region> {
     Ok(Region {
         code: code(&r.try_get::<String, _>("code")?)?,
         name: r.try_get("name")?,
-        level: Level::from_i64(level).ok_or_else(|| StoreError::Corrupt(format!("region level {level}")))?,
+        level: Level::from_i64(level)
+            .ok_or_else(|| StoreError::Corrupt(format!("region level {level}")))?,
         parent: opt_code(r.try_get("parent_code")?)?,
         children: r.try_get("children")?,
     })
@@ -126,7 +134,8 @@ const REGION_COLS: &str = "r.code, r.name, r.level, r.parent_code, \
 const DEPARTMENT_COLS: &str = "id, region_code, kind, name, credit_code, stationed_by";
 const PERSON_COLS: &str = "id, region_code, department_id, name, position, phone";
 const USER_COLS: &str = "id, username, display_name, password_hash, region_code, person_id, locale, disabled, created_at";
-const GRANT_COLS: &str = "id, user_id, role, region_code, granted_by, granted_at, revoked_by, revoked_at";
+const GRANT_COLS: &str =
+    "id, user_id, role, region_code, granted_by, granted_at, revoked_by, revoked_at";
 
 async fn insert_event(tx: &mut sqlx::Transaction<'static, DB>, e: &NewAuthEvent) -> Result<()> {
     sqlx::query(
@@ -147,7 +156,11 @@ async fn insert_event(tx: &mut sqlx::Transaction<'static, DB>, e: &NewAuthEvent)
     Ok(())
 }
 
-async fn insert_department(tx: &mut sqlx::Transaction<'static, DB>, d: &NewDepartment, now: i64) -> Result<i64> {
+async fn insert_department(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    d: &NewDepartment,
+    now: i64,
+) -> Result<i64> {
     let row = sqlx::query(
         "INSERT INTO departments (county_code, region_code, kind, name, credit_code, stationed_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -196,46 +209,173 @@ fn grant_facts(r: &DbRow) -> Result<Vec<Fact>> {
 
 fn user_facts(r: &DbRow) -> Result<Vec<Fact>> {
     Ok(vec![
-        Fact::new("account", "users", r.try_get("id")?, r.try_get("created_at")?)
-            .county(Some(r.try_get::<String, _>("county_code")?))
-            .field("username", r.try_get::<String, _>("username")?)
-            .field("display_name", r.try_get::<String, _>("display_name")?)
-            .field("region", r.try_get::<String, _>("region_code")?)
-            .field("person_id", r.try_get::<Option<i64>, _>("person_id")?),
+        Fact::new(
+            "account",
+            "users",
+            r.try_get("id")?,
+            r.try_get("created_at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("username", r.try_get::<String, _>("username")?)
+        .field("display_name", r.try_get::<String, _>("display_name")?)
+        .field("region", r.try_get::<String, _>("region_code")?)
+        .field("person_id", r.try_get::<Option<i64>, _>("person_id")?),
     ])
 }
 
 fn department_facts(r: &DbRow) -> Result<Vec<Fact>> {
     Ok(vec![
-        Fact::new("department", "departments", r.try_get("id")?, r.try_get("created_at")?)
-            .county(Some(r.try_get::<String, _>("county_code")?))
-            .field("region", r.try_get::<String, _>("region_code")?)
-            .field("kind", r.try_get::<String, _>("kind")?)
-            .field("name", r.try_get::<String, _>("name")?)
-            .field("credit_code", r.try_get::<Option<String>, _>("credit_code")?)
-            .field("stationed_by", r.try_get::<Option<String>, _>("stationed_by")?),
+        Fact::new(
+            "department",
+            "departments",
+            r.try_get("id")?,
+            r.try_get("created_at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("region", r.try_get::<String, _>("region_code")?)
+        .field("kind", r.try_get::<String, _>("kind")?)
+        .field("name", r.try_get::<String, _>("name")?)
+        .field(
+            "credit_code",
+            r.try_get::<Option<String>, _>("credit_code")?,
+        )
+        .field(
+            "stationed_by",
+            r.try_get::<Option<String>, _>("stationed_by")?,
+        ),
     ])
 }
 
 fn person_facts(r: &DbRow) -> Result<Vec<Fact>> {
     Ok(vec![
-        Fact::new("person", "people", r.try_get("id")?, r.try_get("created_at")?)
-            .county(Some(r.try_get::<String, _>("county_code")?))
-            .field("department_id", r.try_get::<i64, _>("department_id")?)
-            .field("region", r.try_get::<String, _>("region_code")?)
-            .field("name", r.try_get::<String, _>("name")?)
-            .field("position", r.try_get::<String, _>("position")?)
-            .field("phone", r.try_get::<Option<String>, _>("phone")?),
+        Fact::new(
+            "person",
+            "people",
+            r.try_get("id")?,
+            r.try_get("created_at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("department_id", r.try_get::<i64, _>("department_id")?)
+        .field("region", r.try_get::<String, _>("region_code")?)
+        .field("name", r.try_get::<String, _>("name")?)
+        .field("position", r.try_get::<String, _>("position")?)
+        .field("phone", r.try_get::<Option<String>, _>("phone")?),
     ])
 }
 
 /// The facts a row of `table` says, and the query that reads such rows in id order.
+fn project_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new(
+            "project",
+            "projects",
+            r.try_get("id")?,
+            r.try_get("created_at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("region", r.try_get::<String, _>("region_code")?)
+        .field("name", r.try_get::<String, _>("name")?)
+        .field("fiscal_year", r.try_get::<i64, _>("fiscal_year")?),
+    ])
+}
+
+fn fund_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new("fund", "funds", r.try_get("id")?, r.try_get("created_at")?)
+            .county(Some(r.try_get::<String, _>("county_code")?))
+            .field("region", r.try_get::<String, _>("region_code")?)
+            .field("source", r.try_get::<String, _>("source")?)
+            .field("fiscal_year", r.try_get::<i64, _>("fiscal_year")?)
+            .field("document_no", r.try_get::<String, _>("document_no")?)
+            .field("name", r.try_get::<String, _>("name")?)
+            .field("detention_days", r.try_get::<i64, _>("detention_days")?),
+    ])
+}
+
+/// A transfer's booked columns (its `state` changes by `transfer.event` facts).
+fn transfer_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new(
+            "transfer",
+            "transfers",
+            r.try_get("id")?,
+            r.try_get("created_at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("client_id", r.try_get::<String, _>("client_id")?)
+        .field("fund_id", r.try_get::<i64, _>("fund_id")?)
+        .field("kind", r.try_get::<String, _>("kind")?)
+        .field("from_account", r.try_get::<Option<i64>, _>("from_account")?)
+        .field("to_account", r.try_get::<Option<i64>, _>("to_account")?)
+        .field("payee", r.try_get::<Option<String>, _>("payee")?)
+        .field("amount_fen", r.try_get::<i64, _>("amount")?)
+        .field("booked_on", r.try_get::<String, _>("booked_on")?)
+        .field("document_no", r.try_get::<String, _>("document_no")?)
+        .field("purpose", r.try_get::<String, _>("purpose")?)
+        .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?)
+        .field("reverses", r.try_get::<Option<i64>, _>("reverses")?)
+        .field("region", r.try_get::<String, _>("region_code")?),
+    ])
+}
+
+fn transfer_event_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new(
+            "transfer.event",
+            "transfer_events",
+            r.try_get("id")?,
+            r.try_get("at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("transfer_id", r.try_get::<i64, _>("transfer_id")?)
+        .field("action", r.try_get::<String, _>("action")?)
+        .field("from_state", r.try_get::<Option<String>, _>("from_state")?)
+        .field("to_state", r.try_get::<String, _>("to_state")?)
+        .field("on_date", r.try_get::<String, _>("on_date")?)
+        .field("document_no", r.try_get::<String, _>("document_no")?)
+        .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?)
+        .field("region", r.try_get::<String, _>("region_code")?),
+    ])
+}
+
+fn suspension_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    let id: i64 = r.try_get("id")?;
+    let county = Some(r.try_get::<String, _>("county_code")?);
+    let region: String = r.try_get("region_code")?;
+    let mut out = vec![
+        Fact::new("suspension", "suspensions", id, r.try_get("suspended_at")?)
+            .county(county.clone())
+            .field("target_kind", r.try_get::<String, _>("target_kind")?)
+            .field("target", r.try_get::<String, _>("target")?)
+            .field("region", region.clone())
+            .field("reason", r.try_get::<String, _>("reason")?)
+            .field("document_no", r.try_get::<String, _>("document_no")?)
+            .field("suspended_by", r.try_get::<Option<i64>, _>("suspended_by")?),
+    ];
+    if let Some(at) = r.try_get::<Option<i64>, _>("resumed_at")? {
+        out.push(
+            Fact::new("suspension.resume", "suspensions", id, at)
+                .county(county)
+                .field("region", region)
+                .field("resumed_by", r.try_get::<Option<i64>, _>("resumed_by")?)
+                .field(
+                    "resume_document",
+                    r.try_get::<Option<String>, _>("resume_document")?,
+                ),
+        );
+    }
+    Ok(out)
+}
+
 /// Builds the facts of one row.
 type FactBuilder = fn(&DbRow) -> Result<Vec<Fact>>;
 
 fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
     Some(match table {
-        "users" => ("SELECT id, username, display_name, region_code, county_code, person_id, created_at FROM users", user_facts),
+        "users" => (
+            "SELECT id, username, display_name, region_code, county_code, person_id, created_at FROM users",
+            user_facts,
+        ),
         "grants" => (
             "SELECT id, user_id, role, region_code, county_code, granted_by, granted_at, revoked_by, revoked_at FROM grants",
             grant_facts,
@@ -248,12 +388,42 @@ fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
             "SELECT id, department_id, region_code, county_code, name, position, phone, created_at FROM people",
             person_facts,
         ),
+        "projects" => (
+            "SELECT id, county_code, region_code, name, fiscal_year, created_at FROM projects",
+            project_facts,
+        ),
+        "funds" => (
+            "SELECT id, county_code, region_code, source, fiscal_year, document_no, name, detention_days, created_at FROM funds",
+            fund_facts,
+        ),
+        "transfers" => (
+            "SELECT t.id, t.county_code, t.client_id, t.fund_id, t.kind, t.from_account, t.to_account, t.payee, t.amount, \
+             t.booked_on, t.document_no, t.purpose, t.actor_id, t.reverses, t.created_at, \
+             COALESCE((SELECT a.region_code FROM ledger_accounts a WHERE a.id = COALESCE(t.from_account, t.to_account)), '') AS region_code \
+             FROM transfers t",
+            transfer_facts,
+        ),
+        "transfer_events" => (
+            "SELECT e.id, e.county_code, e.transfer_id, e.action, e.from_state, e.to_state, e.on_date, e.document_no, e.actor_id, e.at, \
+             COALESCE((SELECT a.region_code FROM transfers t JOIN ledger_accounts a ON a.id = COALESCE(t.from_account, t.to_account) \
+             WHERE t.id = e.transfer_id), '') AS region_code FROM transfer_events e",
+            transfer_event_facts,
+        ),
+        "suspensions" => (
+            "SELECT id, county_code, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at, \
+             resumed_by, resumed_at, resume_document FROM suspensions",
+            suspension_facts,
+        ),
         _ => return None,
     })
 }
 
 /// Reads row `id` of `table` inside the transaction and returns its facts.
-async fn row_facts(tx: &mut sqlx::Transaction<'static, DB>, table: &str, id: i64) -> Result<Vec<Fact>> {
+async fn row_facts(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    table: &str,
+    id: i64,
+) -> Result<Vec<Fact>> {
     let (select, build) = fact_source(table).ok_or(StoreError::NotFound("fact table"))?;
     let row = sqlx::query(AssertSqlSafe(format!("{select} WHERE id = $1")))
         .bind(id)
@@ -269,10 +439,12 @@ async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -
     if facts.is_empty() {
         return Ok(());
     }
-    let size: i64 = sqlx::query(AssertSqlSafe(format!("SELECT size FROM log_head WHERE id = 1{LOCK_HEAD}")))
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+    let size: i64 = sqlx::query(AssertSqlSafe(format!(
+        "SELECT size FROM log_head WHERE id = 1{FOR_UPDATE}"
+    )))
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
     let mut n = u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("log size {size}")))?;
     // Hashes written in this call, so completing a subtree rarely reads back.
     let mut fresh: HashMap<NodeId, Hash> = HashMap::new();
@@ -295,7 +467,9 @@ async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -
         let mut new_nodes = vec![(NodeId::leaf(n), leaf)];
         fresh.insert(NodeId::leaf(n), leaf);
         for id in merkle::completed_by_append(n) {
-            let (l, r) = id.children().ok_or_else(|| StoreError::Corrupt("leaf has no children".into()))?;
+            let (l, r) = id
+                .children()
+                .ok_or_else(|| StoreError::Corrupt("leaf has no children".into()))?;
             let lh = match fresh.get(&l) {
                 Some(h) => *h,
                 None => node_in_tx(tx, l).await?,
@@ -308,14 +482,20 @@ async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -
             fresh.insert(id, h);
             new_nodes.push((id, h));
         }
-        let mut qb: QueryBuilder<DB> = QueryBuilder::new("INSERT INTO log_nodes (level, idx, hash) ");
+        let mut qb: QueryBuilder<DB> =
+            QueryBuilder::new("INSERT INTO log_nodes (level, idx, hash) ");
         qb.push_values(new_nodes, |mut b, (id, h)| {
-            b.push_bind(i64::from(id.level)).push_bind(id.index as i64).push_bind(h.to_vec());
+            b.push_bind(i64::from(id.level))
+                .push_bind(id.index as i64)
+                .push_bind(h.to_vec());
         });
         qb.build().execute(&mut **tx).await?;
         n += 1;
     }
-    sqlx::query("UPDATE log_head SET size = $1 WHERE id = 1").bind(n as i64).execute(&mut **tx).await?;
+    sqlx::query("UPDATE log_head SET size = $1 WHERE id = 1")
+        .bind(n as i64)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
@@ -325,12 +505,15 @@ async fn node_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: NodeId) -> Resu
         .bind(id.index as i64)
         .fetch_optional(&mut **tx)
         .await?
-        .ok_or_else(|| StoreError::Corrupt(format!("log node {}/{} is missing", id.level, id.index)))?;
+        .ok_or_else(|| {
+            StoreError::Corrupt(format!("log node {}/{} is missing", id.level, id.index))
+        })?;
     to_hash(row.try_get::<Vec<u8>, _>(0)?)
 }
 
 fn to_hash(v: Vec<u8>) -> Result<Hash> {
-    Hash::try_from(v.as_slice()).map_err(|_| StoreError::Corrupt("a stored hash is not 32 bytes".into()))
+    Hash::try_from(v.as_slice())
+        .map_err(|_| StoreError::Corrupt("a stored hash is not 32 bytes".into()))
 }
 
 fn leaf_row(r: &DbRow) -> Result<LogLeaf> {
@@ -352,7 +535,11 @@ fn checkpoint_row(r: &DbRow) -> Result<StoredCheckpoint> {
         root: to_hash(r.try_get("root")?)?,
         note: r.try_get("note")?,
         prev_size: r.try_get::<Option<i64>, _>("prev_size")?.map(|v| v as u64),
-        consistency: consistency.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+        consistency: consistency
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
         at: r.try_get("at")?,
     })
 }
@@ -360,7 +547,11 @@ fn checkpoint_row(r: &DbRow) -> Result<StoredCheckpoint> {
 const LEAF_COLS: &str = "idx, county_code, kind, record_table, record_id, at, data";
 const CHECKPOINT_COLS: &str = "size, root, note, prev_size, consistency, at";
 
-async fn insert_person(tx: &mut sqlx::Transaction<'static, DB>, p: &NewPerson, now: i64) -> Result<i64> {
+async fn insert_person(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    p: &NewPerson,
+    now: i64,
+) -> Result<i64> {
     let dept = sqlx::query("SELECT region_code, county_code FROM departments WHERE id = $1")
         .bind(p.department_id)
         .fetch_optional(&mut **tx)
@@ -395,7 +586,9 @@ impl Store for StoreImpl {
     }
 
     async fn region_names(&self) -> Result<HashMap<RegionCode, String>> {
-        let rows = sqlx::query("SELECT code, name FROM regions").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT code, name FROM regions")
+            .fetch_all(&self.pool)
+            .await?;
         let mut m = HashMap::with_capacity(rows.len());
         for r in rows {
             m.insert(code(&r.try_get::<String, _>(0)?)?, r.try_get(1)?);
@@ -409,12 +602,18 @@ impl Store for StoreImpl {
         for (i, r) in rows.iter().enumerate() {
             last.insert(r.code, i);
         }
-        let rows: Vec<&NewRegion> = rows.iter().enumerate().filter(|(i, r)| last.get(&r.code) == Some(i)).map(|(_, r)| r).collect();
+        let rows: Vec<&NewRegion> = rows
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| last.get(&r.code) == Some(i))
+            .map(|(_, r)| r)
+            .collect();
         let mut tx = begin_write(&self.pool).await?;
         let mut counts = UpsertCounts::default();
         for chunk in rows.chunks(BATCH_ROWS) {
             let mut existing: HashMap<String, String> = HashMap::new();
-            let mut qb: QueryBuilder<DB> = QueryBuilder::new("SELECT code, name FROM regions WHERE code IN (");
+            let mut qb: QueryBuilder<DB> =
+                QueryBuilder::new("SELECT code, name FROM regions WHERE code IN (");
             let mut sep = qb.separated(", ");
             for r in chunk {
                 sep.push_bind(r.code.as_str().to_string());
@@ -438,8 +637,9 @@ impl Store for StoreImpl {
             if changed.is_empty() {
                 continue;
             }
-            let mut qb: QueryBuilder<DB> =
-                QueryBuilder::new("INSERT INTO regions (code, name, level, parent_code, county_code, updated_at) ");
+            let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+                "INSERT INTO regions (code, name, level, parent_code, county_code, updated_at) ",
+            );
             qb.push_values(changed, |mut b, r| {
                 b.push_bind(r.code.as_str().to_string())
                     .push_bind(r.name.clone())
@@ -457,29 +657,54 @@ impl Store for StoreImpl {
 
     async fn region(&self, c: &RegionCode) -> Result<Option<Region>> {
         let q = format!("SELECT {REGION_COLS} FROM regions r WHERE r.code = $1");
-        sqlx::query(AssertSqlSafe(q)).bind(c.as_str()).fetch_optional(&self.pool).await?.as_ref().map(region_row).transpose()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(c.as_str())
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(region_row)
+            .transpose()
     }
 
     async fn region_children(&self, c: &RegionCode) -> Result<Vec<Region>> {
-        let q = format!("SELECT {REGION_COLS} FROM regions r WHERE r.parent_code = $1 ORDER BY r.code");
-        sqlx::query(AssertSqlSafe(q)).bind(c.as_str()).fetch_all(&self.pool).await?.iter().map(region_row).collect()
+        let q =
+            format!("SELECT {REGION_COLS} FROM regions r WHERE r.parent_code = $1 ORDER BY r.code");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(c.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(region_row)
+            .collect()
     }
 
     async fn region_roots(&self) -> Result<Vec<Region>> {
         // Imports never accept a region whose parent is missing, so the roots are the provinces.
-        let q = format!("SELECT {REGION_COLS} FROM regions r WHERE r.parent_code IS NULL ORDER BY r.code");
-        sqlx::query(AssertSqlSafe(q)).fetch_all(&self.pool).await?.iter().map(region_row).collect()
+        let q = format!(
+            "SELECT {REGION_COLS} FROM regions r WHERE r.parent_code IS NULL ORDER BY r.code"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(region_row)
+            .collect()
     }
 
     async fn region_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM regions").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM regions")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 
     async fn create_department(&self, d: &NewDepartment, now: i64) -> Result<Department> {
         let mut tx = begin_write(&self.pool).await?;
         let id = insert_department(&mut tx, d, now).await?;
         tx.commit().await?;
-        self.department(id).await?.ok_or(StoreError::NotFound("department"))
+        self.department(id)
+            .await?
+            .ok_or(StoreError::NotFound("department"))
     }
 
     async fn create_departments(&self, ds: &[NewDepartment], now: i64) -> Result<Vec<i64>> {
@@ -494,12 +719,25 @@ impl Store for StoreImpl {
 
     async fn department(&self, id: i64) -> Result<Option<Department>> {
         let q = format!("SELECT {DEPARTMENT_COLS} FROM departments WHERE id = $1");
-        sqlx::query(AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?.as_ref().map(department_row).transpose()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(department_row)
+            .transpose()
     }
 
     async fn departments_in(&self, region: &RegionCode) -> Result<Vec<Department>> {
-        let q = format!("SELECT {DEPARTMENT_COLS} FROM departments WHERE region_code = $1 ORDER BY id");
-        sqlx::query(AssertSqlSafe(q)).bind(region.as_str()).fetch_all(&self.pool).await?.iter().map(department_row).collect()
+        let q =
+            format!("SELECT {DEPARTMENT_COLS} FROM departments WHERE region_code = $1 ORDER BY id");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(region.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(department_row)
+            .collect()
     }
 
     async fn create_person(&self, p: &NewPerson, now: i64) -> Result<Person> {
@@ -520,16 +758,31 @@ impl Store for StoreImpl {
 
     async fn person(&self, id: i64) -> Result<Option<Person>> {
         let q = format!("SELECT {PERSON_COLS} FROM people WHERE id = $1");
-        sqlx::query(AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?.as_ref().map(person_row).transpose()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(person_row)
+            .transpose()
     }
 
     async fn people_in_department(&self, department_id: i64) -> Result<Vec<Person>> {
         let q = format!("SELECT {PERSON_COLS} FROM people WHERE department_id = $1 ORDER BY id");
-        sqlx::query(AssertSqlSafe(q)).bind(department_id).fetch_all(&self.pool).await?.iter().map(person_row).collect()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(department_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(person_row)
+            .collect()
     }
 
     async fn user_count(&self) -> Result<i64> {
-        Ok(sqlx::query("SELECT COUNT(*) FROM users").fetch_one(&self.pool).await?.try_get(0)?)
+        Ok(sqlx::query("SELECT COUNT(*) FROM users")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?)
     }
 
     async fn create_user(&self, u: &NewUser, event: &NewAuthEvent) -> Result<User> {
@@ -560,19 +813,37 @@ impl Store for StoreImpl {
 
     async fn user(&self, id: i64) -> Result<Option<User>> {
         let q = format!("SELECT {USER_COLS} FROM users WHERE id = $1");
-        sqlx::query(AssertSqlSafe(q)).bind(id).fetch_optional(&self.pool).await?.as_ref().map(user_row).transpose()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(user_row)
+            .transpose()
     }
 
     async fn user_by_username(&self, username: &str) -> Result<Option<User>> {
         let q = format!("SELECT {USER_COLS} FROM users WHERE username = $1");
-        sqlx::query(AssertSqlSafe(q)).bind(username).fetch_optional(&self.pool).await?.as_ref().map(user_row).transpose()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(user_row)
+            .transpose()
     }
 
     async fn users_within(&self, scopes: &[RegionCode]) -> Result<Vec<User>> {
-        let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!("SELECT {USER_COLS} FROM users WHERE "));
+        let mut qb: QueryBuilder<DB> =
+            QueryBuilder::new(format!("SELECT {USER_COLS} FROM users WHERE "));
         push_scope_filter(&mut qb, "region_code", scopes);
         qb.push(" ORDER BY region_code, username LIMIT 5000");
-        qb.build().fetch_all(&self.pool).await?.iter().map(user_row).collect()
+        qb.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(user_row)
+            .collect()
     }
 
     async fn set_password(&self, user_id: i64, hash: &str, event: &NewAuthEvent) -> Result<()> {
@@ -586,7 +857,10 @@ impl Store for StoreImpl {
         if n == 0 {
             return Err(StoreError::NotFound("user"));
         }
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())
@@ -608,9 +882,19 @@ impl Store for StoreImpl {
     async fn grants_of(&self, user_id: i64, include_revoked: bool) -> Result<Vec<GrantRow>> {
         let q = format!(
             "SELECT {GRANT_COLS} FROM grants WHERE user_id = $1 {} ORDER BY id",
-            if include_revoked { "" } else { "AND revoked_at IS NULL" }
+            if include_revoked {
+                ""
+            } else {
+                "AND revoked_at IS NULL"
+            }
         );
-        sqlx::query(AssertSqlSafe(q)).bind(user_id).fetch_all(&self.pool).await?.iter().map(grant_row).collect()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(grant_row)
+            .collect()
     }
 
     async fn add_grant(&self, g: &NewGrant, now: i64, event: &NewAuthEvent) -> Result<GrantRow> {
@@ -622,7 +906,9 @@ impl Store for StoreImpl {
             .fetch_optional(&mut *tx)
             .await?;
         if dup.is_some() {
-            return Err(StoreError::Conflict { field: "grant".into() });
+            return Err(StoreError::Conflict {
+                field: "grant".into(),
+            });
         }
         let row = sqlx::query(
             "INSERT INTO grants (county_code, user_id, role, region_code, granted_by, granted_at) \
@@ -645,7 +931,13 @@ impl Store for StoreImpl {
         self.grant(id).await?.ok_or(StoreError::NotFound("grant"))
     }
 
-    async fn revoke_grant(&self, grant_id: i64, by: Option<i64>, now: i64, event: &NewAuthEvent) -> Result<bool> {
+    async fn revoke_grant(
+        &self,
+        grant_id: i64,
+        by: Option<i64>,
+        now: i64,
+        event: &NewAuthEvent,
+    ) -> Result<bool> {
         let mut tx = begin_write(&self.pool).await?;
         let n = sqlx::query("UPDATE grants SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL")
             .bind(now)
@@ -658,7 +950,10 @@ impl Store for StoreImpl {
             return Ok(false);
         }
         let facts = row_facts(&mut tx, "grants", grant_id).await?;
-        let revocation: Vec<Fact> = facts.into_iter().filter(|f| f.kind == "grant.revoke").collect();
+        let revocation: Vec<Fact> = facts
+            .into_iter()
+            .filter(|f| f.kind == "grant.revoke")
+            .collect();
         append_facts(&mut tx, &revocation).await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
@@ -667,13 +962,27 @@ impl Store for StoreImpl {
 
     async fn grant(&self, grant_id: i64) -> Result<Option<GrantRow>> {
         let q = format!("SELECT {GRANT_COLS} FROM grants WHERE id = $1");
-        sqlx::query(AssertSqlSafe(q)).bind(grant_id).fetch_optional(&self.pool).await?.as_ref().map(grant_row).transpose()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(grant_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(grant_row)
+            .transpose()
     }
 
-    async fn create_session(&self, s: &NewSession, replaces: Option<&str>, event: &NewAuthEvent) -> Result<()> {
+    async fn create_session(
+        &self,
+        s: &NewSession,
+        replaces: Option<&str>,
+        event: &NewAuthEvent,
+    ) -> Result<()> {
         let mut tx = begin_write(&self.pool).await?;
         if let Some(old) = replaces {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(old).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
         }
         // Housekeeping: drop this user's expired sessions.
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
@@ -703,12 +1012,17 @@ impl Store for StoreImpl {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| r.try_get(0)).transpose().map_err(StoreError::from)
+        row.map(|r| r.try_get(0))
+            .transpose()
+            .map_err(StoreError::from)
     }
 
     async fn delete_session(&self, token_hash: &str, event: Option<&NewAuthEvent>) -> Result<()> {
         let mut tx = begin_write(&self.pool).await?;
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *tx)
+            .await?;
         if let Some(e) = event {
             insert_event(&mut tx, e).await?;
         }
@@ -723,7 +1037,12 @@ impl Store for StoreImpl {
         Ok(())
     }
 
-    async fn failed_sign_ins_since(&self, username: &str, ip: Option<&str>, since: i64) -> Result<(i64, i64)> {
+    async fn failed_sign_ins_since(
+        &self,
+        username: &str,
+        ip: Option<&str>,
+        since: i64,
+    ) -> Result<(i64, i64)> {
         let by_name: i64 = sqlx::query("SELECT COUNT(*) FROM auth_events WHERE username = $1 AND kind = 'sign_in_failed' AND at >= $2")
             .bind(username)
             .bind(since)
@@ -742,7 +1061,12 @@ impl Store for StoreImpl {
         Ok((by_name, by_ip))
     }
 
-    async fn auth_events_within(&self, scopes: &[RegionCode], include_unknown: bool, limit: i64) -> Result<Vec<AuthEvent>> {
+    async fn auth_events_within(
+        &self,
+        scopes: &[RegionCode],
+        include_unknown: bool,
+        limit: i64,
+    ) -> Result<Vec<AuthEvent>> {
         let mut qb: QueryBuilder<DB> = QueryBuilder::new(
             "SELECT id, at, kind, region_code, username, user_id, actor_id, ip, detail FROM auth_events WHERE ",
         );
@@ -751,7 +1075,380 @@ impl Store for StoreImpl {
             qb.push(" OR region_code IS NULL");
         }
         qb.push(" ORDER BY id DESC LIMIT ").push_bind(limit);
-        qb.build().fetch_all(&self.pool).await?.iter().map(auth_event_row).collect()
+        qb.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(auth_event_row)
+            .collect()
+    }
+
+    async fn create_project(&self, p: &NewProject, now: i64) -> Result<Project> {
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query(
+            "INSERT INTO projects (county_code, region_code, name, fiscal_year, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(p.region.county_code())
+        .bind(p.region.as_str())
+        .bind(p.name.as_str())
+        .bind(p.fiscal_year.get())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(classify)?;
+        let id: i64 = row.try_get(0)?;
+        let facts = row_facts(&mut tx, "projects", id).await?;
+        append_facts(&mut tx, &facts).await?;
+        let out = project_in_tx(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn project(&self, id: i64) -> Result<Option<Project>> {
+        let r =
+            sqlx::query("SELECT id, region_code, name, fiscal_year FROM projects WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        r.map(|r| {
+            Ok(Project {
+                id: r.try_get("id")?,
+                region: code(&r.try_get::<String, _>("region_code")?)?,
+                name: r.try_get("name")?,
+                fiscal_year: r.try_get("fiscal_year")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)> {
+        sunledger_core::ledger::check_amount(f.amount).map_err(rule)?;
+        check_date(&f.booked_on)?;
+        if f.detention_days < 0 {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "detention_days",
+                "negative",
+                f.detention_days.to_string(),
+            )));
+        }
+        for (field, v) in [("document_no", &f.document_no), ("name", &f.name)] {
+            if v.trim().is_empty() {
+                return Err(rule(sunledger_core::DomainError::invalid(
+                    field, "empty", "",
+                )));
+            }
+        }
+        let hash = content_hash(&[
+            "fund".into(),
+            f.region.to_string(),
+            f.source.key().into(),
+            f.fiscal_year.get().to_string(),
+            f.document_no.clone(),
+            f.name.clone(),
+            f.detention_days.to_string(),
+            f.amount.fen().to_string(),
+            f.booked_on.clone(),
+        ]);
+        let mut tx = begin_write(&self.pool).await?;
+        if let Some(t) = replay(&mut tx, &f.client_id, &hash).await? {
+            let fund = sqlx::query(AssertSqlSafe(format!(
+                "SELECT {FUND_COLS} FROM funds WHERE id = $1"
+            )))
+            .bind(t.fund_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            return Ok((fund_row(&fund)?, t));
+        }
+        if self_region_missing(&mut tx, &f.region).await? {
+            return Err(StoreError::NotFound("region"));
+        }
+        let row = sqlx::query(
+            "INSERT INTO funds (county_code, region_code, source, fiscal_year, document_no, name, detention_days, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(f.region.county_code())
+        .bind(f.region.as_str())
+        .bind(f.source.key())
+        .bind(f.fiscal_year.get())
+        .bind(f.document_no.trim())
+        .bind(f.name.trim())
+        .bind(f.detention_days)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let fund_id: i64 = row.try_get(0)?;
+        let facts = row_facts(&mut tx, "funds", fund_id).await?;
+        append_facts(&mut tx, &facts).await?;
+        let t = NewTransfer {
+            client_id: f.client_id.clone(),
+            fund_id,
+            kind: sunledger_core::ledger::TransferKind::Receive,
+            from: None,
+            to: Some(Owner::Region(f.region)),
+            payee: None,
+            amount: f.amount,
+            booked_on: f.booked_on.clone(),
+            document_no: f.document_no.clone(),
+            purpose: f.name.clone(),
+            actor: f.actor,
+            reverses: None,
+        };
+        let mut acc = lock_account(&mut tx, fund_id, &Owner::Region(f.region)).await?;
+        acc.balance = acc.balance.credit(f.amount).map_err(rule)?;
+        save_balance(&mut tx, &acc).await?;
+        let tid = insert_transfer(
+            &mut tx,
+            &t,
+            &hash,
+            Placement {
+                county: f.region.county_code(),
+                from: None,
+                to: Some(acc.id),
+                state: None,
+            },
+            now,
+        )
+        .await?;
+        let fund = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {FUND_COLS} FROM funds WHERE id = $1"
+        )))
+        .bind(fund_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let out = (fund_row(&fund)?, transfer_in_tx(&mut tx, tid).await?);
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn fund(&self, id: i64) -> Result<Option<Fund>> {
+        let q = format!("SELECT {FUND_COLS} FROM funds WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(fund_row)
+            .transpose()
+    }
+
+    async fn funds_within(&self, region: &RegionCode) -> Result<Vec<Fund>> {
+        let (lo, hi) = subtree_range(region);
+        let q = format!(
+            "SELECT {FUND_COLS} FROM funds WHERE id IN (SELECT fund_id FROM ledger_accounts WHERE region_code >= $1 AND region_code <= $2) ORDER BY id"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(fund_row)
+            .collect()
+    }
+
+    async fn book_transfer(&self, t: &NewTransfer, now: i64) -> Result<Transfer> {
+        self.ledger_book(t, now).await
+    }
+
+    async fn confirm_receipt(
+        &self,
+        transfer_id: i64,
+        on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer> {
+        self.ledger_confirm(transfer_id, on, actor, now).await
+    }
+
+    async fn payment_action(
+        &self,
+        transfer_id: i64,
+        action: sunledger_core::ledger::PaymentAction,
+        on: &str,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer> {
+        self.ledger_payment(transfer_id, action, on, document_no, actor, now)
+            .await
+    }
+
+    async fn transfer(&self, id: i64) -> Result<Option<Transfer>> {
+        let q = format!("SELECT {TRANSFER_COLS} FROM transfers WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(transfer_row)
+            .transpose()
+    }
+
+    async fn account(&self, id: i64) -> Result<Option<Account>> {
+        let q = format!("SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(account_row)
+            .transpose()
+    }
+
+    async fn account_of(&self, fund_id: i64, owner: Owner) -> Result<Option<Account>> {
+        let q =
+            format!("SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE fund_id = $1 AND owner = $2");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(fund_id)
+            .bind(owner_key(&owner))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(account_row)
+            .transpose()
+    }
+
+    async fn accounts_in(&self, region: &RegionCode) -> Result<Vec<Account>> {
+        let q = format!(
+            "SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE region_code = $1 ORDER BY fund_id, id"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(region.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(account_row)
+            .collect()
+    }
+
+    async fn transfers_of_region(&self, region: &RegionCode, limit: i64) -> Result<Vec<Transfer>> {
+        let q = format!(
+            "SELECT {TRANSFER_COLS} FROM transfers WHERE from_account IN (SELECT id FROM ledger_accounts WHERE region_code = $1) \
+             OR to_account IN (SELECT id FROM ledger_accounts WHERE region_code = $1) ORDER BY id DESC LIMIT $2"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(region.as_str())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(transfer_row)
+            .collect()
+    }
+
+    async fn suspend(
+        &self,
+        target: &SuspensionTarget,
+        region: &RegionCode,
+        reason: &str,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Suspension> {
+        for (field, v) in [("reason", reason), ("document_no", document_no)] {
+            if v.trim().is_empty() {
+                return Err(rule(sunledger_core::DomainError::invalid(
+                    field, "empty", "",
+                )));
+            }
+        }
+        let (kind, key) = match target {
+            SuspensionTarget::Project(id) => ("project", id.to_string()),
+            SuspensionTarget::Region(c) => ("region", c.as_str().to_string()),
+            SuspensionTarget::Payee(p) if !p.trim().is_empty() => ("payee", p.trim().to_string()),
+            SuspensionTarget::Payee(_) => {
+                return Err(rule(sunledger_core::DomainError::invalid(
+                    "target", "empty", "",
+                )));
+            }
+        };
+        let mut tx = begin_write(&self.pool).await?;
+        let row = sqlx::query(
+            "INSERT INTO suspensions (county_code, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(region.county_code())
+        .bind(kind)
+        .bind(key)
+        .bind(region.as_str())
+        .bind(reason.trim())
+        .bind(document_no.trim())
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        let facts = row_facts(&mut tx, "suspensions", id).await?;
+        append_facts(&mut tx, &facts).await?;
+        let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
+        let out = suspension_row(
+            &sqlx::query(AssertSqlSafe(q))
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn resume(
+        &self,
+        suspension_id: i64,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Suspension> {
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query("UPDATE suspensions SET resumed_at = $1, resumed_by = $2, resume_document = $3 WHERE id = $4 AND resumed_at IS NULL")
+            .bind(now)
+            .bind(actor)
+            .bind(document_no.trim())
+            .bind(suspension_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound("active suspension"));
+        }
+        let facts = row_facts(&mut tx, "suspensions", suspension_id).await?;
+        let resume: Vec<Fact> = facts
+            .into_iter()
+            .filter(|f| f.kind == "suspension.resume")
+            .collect();
+        append_facts(&mut tx, &resume).await?;
+        let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
+        let out = suspension_row(
+            &sqlx::query(AssertSqlSafe(q))
+                .bind(suspension_id)
+                .fetch_one(&mut *tx)
+                .await?,
+        )?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn suspensions_within(
+        &self,
+        region: &RegionCode,
+        active_only: bool,
+    ) -> Result<Vec<Suspension>> {
+        let (lo, hi) = subtree_range(region);
+        let q = format!(
+            "SELECT {SUSPENSION_COLS} FROM suspensions WHERE region_code >= $1 AND region_code <= $2 {} ORDER BY id DESC",
+            if active_only {
+                "AND resumed_at IS NULL"
+            } else {
+                ""
+            }
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(suspension_row)
+            .collect()
     }
 
     async fn append_facts(&self, facts: &[Fact]) -> Result<()> {
@@ -762,13 +1459,22 @@ impl Store for StoreImpl {
     }
 
     async fn log_size(&self) -> Result<u64> {
-        let n: i64 = sqlx::query("SELECT size FROM log_head WHERE id = 1").fetch_one(&self.pool).await?.try_get(0)?;
+        let n: i64 = sqlx::query("SELECT size FROM log_head WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?
+            .try_get(0)?;
         Ok(n as u64)
     }
 
     async fn log_leaf(&self, index: u64) -> Result<Option<LogLeaf>> {
         let q = format!("SELECT {LEAF_COLS} FROM log_leaves WHERE idx = $1");
-        sqlx::query(AssertSqlSafe(q)).bind(index as i64).fetch_optional(&self.pool).await?.as_ref().map(leaf_row).transpose()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(index as i64)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(leaf_row)
+            .transpose()
     }
 
     async fn log_leaves(&self, from: u64, limit: u64) -> Result<Vec<LogLeaf>> {
@@ -784,11 +1490,25 @@ impl Store for StoreImpl {
     }
 
     async fn log_leaves_of(&self, table: &str, id: i64) -> Result<Vec<LogLeaf>> {
-        let q = format!("SELECT {LEAF_COLS} FROM log_leaves WHERE record_table = $1 AND record_id = $2 ORDER BY idx");
-        sqlx::query(AssertSqlSafe(q)).bind(table).bind(id).fetch_all(&self.pool).await?.iter().map(leaf_row).collect()
+        let q = format!(
+            "SELECT {LEAF_COLS} FROM log_leaves WHERE record_table = $1 AND record_id = $2 ORDER BY idx"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(table)
+            .bind(id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(leaf_row)
+            .collect()
     }
 
-    async fn log_leaves_of_table(&self, table: &str, after_id: i64, upto_id: i64) -> Result<Vec<LogLeaf>> {
+    async fn log_leaves_of_table(
+        &self,
+        table: &str,
+        after_id: i64,
+        upto_id: i64,
+    ) -> Result<Vec<LogLeaf>> {
         let q = format!(
             "SELECT {LEAF_COLS} FROM log_leaves WHERE record_table = $1 AND record_id > $2 AND record_id <= $3 \
              ORDER BY record_id, kind, idx"
@@ -807,39 +1527,53 @@ impl Store for StoreImpl {
     async fn log_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(BATCH_ROWS) {
-            let mut qb: QueryBuilder<DB> = QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
+            let mut qb: QueryBuilder<DB> =
+                QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
             for (i, id) in chunk.iter().enumerate() {
                 if i > 0 {
                     qb.push(" OR ");
                 }
-                qb.push("(level = ").push_bind(i64::from(id.level)).push(" AND idx = ").push_bind(id.index as i64).push(")");
+                qb.push("(level = ")
+                    .push_bind(i64::from(id.level))
+                    .push(" AND idx = ")
+                    .push_bind(id.index as i64)
+                    .push(")");
             }
             for r in qb.build().fetch_all(&self.pool).await? {
                 let level: i64 = r.try_get(0)?;
                 let idx: i64 = r.try_get(1)?;
-                out.insert(NodeId::new(level as u32, idx as u64), to_hash(r.try_get(2)?)?);
+                out.insert(
+                    NodeId::new(level as u32, idx as u64),
+                    to_hash(r.try_get(2)?)?,
+                );
             }
         }
         Ok(out)
     }
 
     async fn log_nodes_page(&self, level: u32, from: u64, limit: u64) -> Result<Vec<(u64, Hash)>> {
-        let rows = sqlx::query("SELECT idx, hash FROM log_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3")
-            .bind(i64::from(level))
-            .bind(from as i64)
-            .bind(limit as i64)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(|r| Ok((r.try_get::<i64, _>(0)? as u64, to_hash(r.try_get(1)?)?))).collect()
+        let rows = sqlx::query(
+            "SELECT idx, hash FROM log_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx LIMIT $3",
+        )
+        .bind(i64::from(level))
+        .bind(from as i64)
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<i64, _>(0)? as u64, to_hash(r.try_get(1)?)?)))
+            .collect()
     }
 
     async fn facts_of_table(&self, table: &str, after_id: i64, limit: i64) -> Result<Vec<Fact>> {
         let (select, build) = fact_source(table).ok_or(StoreError::NotFound("fact table"))?;
-        let rows = sqlx::query(AssertSqlSafe(format!("{select} WHERE id > $1 ORDER BY id LIMIT $2")))
-            .bind(after_id)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "{select} WHERE id > $1 ORDER BY id LIMIT $2"
+        )))
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
             out.extend(build(r)?);
@@ -867,11 +1601,21 @@ impl Store for StoreImpl {
 
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
         let q = format!("SELECT {CHECKPOINT_COLS} FROM log_checkpoints ORDER BY size DESC LIMIT 1");
-        sqlx::query(AssertSqlSafe(q)).fetch_optional(&self.pool).await?.as_ref().map(checkpoint_row).transpose()
+        sqlx::query(AssertSqlSafe(q))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(checkpoint_row)
+            .transpose()
     }
 
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
         let q = format!("SELECT {CHECKPOINT_COLS} FROM log_checkpoints ORDER BY size");
-        sqlx::query(AssertSqlSafe(q)).fetch_all(&self.pool).await?.iter().map(checkpoint_row).collect()
+        sqlx::query(AssertSqlSafe(q))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(checkpoint_row)
+            .collect()
     }
 }

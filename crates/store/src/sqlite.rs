@@ -11,8 +11,8 @@ use std::time::Duration;
 type DB = sqlx::Sqlite;
 type StoreImpl = SqliteStore;
 const BACKEND: Backend = Backend::Sqlite;
-/// SQLite has no row locks; `BEGIN IMMEDIATE` already holds the write lock.
-const LOCK_HEAD: &str = "";
+/// Row locks: SQLite has none; `BEGIN IMMEDIATE` already holds the write lock.
+const FOR_UPDATE: &str = "";
 
 pub struct SqliteStore {
     pool: Pool<DB>,
@@ -90,3 +90,4 @@ impl SqliteStore {
 }
 
 include!("sql.rs");
+include!("ledger_sql.rs");

@@ -25,6 +25,7 @@ use utoipa_axum::routes;
         (name = "organisation", description = "Departments and people (scoped to the caller's areas)"),
         (name = "accounts", description = "Accounts, grants and the access record (administrators)"),
         (name = "log", description = "The tamper-evident log: checkpoints and proofs"),
+        (name = "ledger", description = "Book 1: funds, transfers, receipts, payments and suspensions (amounts in fen in responses, yuan strings in requests)"),
     ),
     components(schemas(ErrorBody))
 )]
@@ -50,6 +51,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_inclusion))
         .routes(routes!(get_consistency))
         .routes(routes!(get_proof))
+        .routes(routes!(create_fund))
+        .routes(routes!(get_fund))
+        .routes(routes!(create_transfer))
+        .routes(routes!(get_transfer))
+        .routes(routes!(confirm_receipt))
+        .routes(routes!(payment_action))
+        .routes(routes!(create_suspension))
+        .routes(routes!(resume_suspension))
+        .routes(routes!(get_region_ledger))
 }
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -630,4 +640,188 @@ async fn get_proof(
         resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FundBooked {
+    fund: sunledger_store::Fund,
+    receipt: sunledger_store::Transfer,
+}
+
+/// Books a fund received at a region (finance of that region). Idempotent on `client_id`.
+#[utoipa::path(post, path = "/api/v1/funds", tag = "ledger", request_body = crate::ledger::FundInput,
+    responses((status = 201, body = FundBooked), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_fund(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<crate::ledger::FundInput>,
+) -> ApiResult<Response> {
+    let (fund, receipt) = crate::ledger::create_fund(&state, &ctx, b)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(FundBooked { fund, receipt })).into_response())
+}
+
+/// A fund (visible to officials of the region that received it).
+#[utoipa::path(get, path = "/api/v1/funds/{id}", tag = "ledger", params(("id" = i64, Path)),
+    responses((status = 200, body = sunledger_store::Fund), (status = 404, body = ErrorBody)))]
+async fn get_fund(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<sunledger_store::Fund>> {
+    let fid = id(&ctx, &raw)?;
+    let r = async {
+        let f = state.store.fund(fid).await?.ok_or(WebError::NotFound)?;
+        ctx.require_or_hide(sunledger_core::Permission::ViewInternal, &f.region)?;
+        Ok(f)
+    }
+    .await;
+    api(&ctx, r)
+}
+
+/// Books a transfer: appropriation down one level, arrangement to a project, disbursement to a
+/// payee (approved, amount held), refund up, or reversal. Idempotent on `client_id`; the same id
+/// with other content is 409.
+#[utoipa::path(post, path = "/api/v1/transfers", tag = "ledger", request_body = crate::ledger::TransferInput,
+    responses((status = 201, body = sunledger_store::Transfer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_transfer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<crate::ledger::TransferInput>,
+) -> ApiResult<Response> {
+    let t = crate::ledger::book(&state, &ctx, b)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(t)).into_response())
+}
+
+/// A transfer (visible to officials of either side).
+#[utoipa::path(get, path = "/api/v1/transfers/{id}", tag = "ledger", params(("id" = i64, Path)),
+    responses((status = 200, body = sunledger_store::Transfer), (status = 404, body = ErrorBody)))]
+async fn get_transfer(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<sunledger_store::Transfer>> {
+    let tid = id(&ctx, &raw)?;
+    let r = crate::ledger::visible_transfer(&state, &ctx, tid)
+        .await
+        .map(|(t, _)| t);
+    api(&ctx, r)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReceiptBody {
+    /// The day the money arrived, YYYY-MM-DD.
+    on: String,
+}
+
+/// The lower level confirms receipt of an appropriation.
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/receipt", tag = "ledger", params(("id" = i64, Path)), request_body = ReceiptBody,
+    responses((status = 200, body = sunledger_store::Transfer), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn confirm_receipt(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<ReceiptBody>,
+) -> ApiResult<Json<sunledger_store::Transfer>> {
+    let tid = id(&ctx, &raw)?;
+    let r = crate::ledger::confirm_receipt(&state, &ctx, tid, &b.on).await;
+    api(&ctx, r)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PaymentBody {
+    /// hold, release, pay or void.
+    action: String,
+    /// YYYY-MM-DD.
+    on: String,
+    #[serde(default)]
+    document_no: String,
+}
+
+/// Moves an approved disbursement: hold, release, pay or void. Refused while payments to its
+/// project, region or payee are suspended.
+#[utoipa::path(post, path = "/api/v1/transfers/{id}/payment", tag = "ledger", params(("id" = i64, Path)), request_body = PaymentBody,
+    responses((status = 200, body = sunledger_store::Transfer), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn payment_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<PaymentBody>,
+) -> ApiResult<Json<sunledger_store::Transfer>> {
+    let tid = id(&ctx, &raw)?;
+    let r = crate::ledger::payment(&state, &ctx, tid, &b.action, &b.on, &b.document_no).await;
+    api(&ctx, r)
+}
+
+/// Suspends payments to a project, a region subtree or a payee (finance of a region containing
+/// the target). The escalation ladder calls this same operation.
+#[utoipa::path(post, path = "/api/v1/suspensions", tag = "ledger", request_body = crate::ledger::SuspensionInput,
+    responses((status = 201, body = sunledger_store::Suspension), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_suspension(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<crate::ledger::SuspensionInput>,
+) -> ApiResult<Response> {
+    let s = crate::ledger::suspend(&state, &ctx, b)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
+    Ok((StatusCode::CREATED, Json(s)).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ResumeBody {
+    document_no: String,
+}
+
+/// Resumes payments; the suspension stays in the history.
+#[utoipa::path(post, path = "/api/v1/suspensions/{id}/resume", tag = "ledger", params(("id" = i64, Path)), request_body = ResumeBody,
+    responses((status = 200, body = sunledger_store::Suspension), (status = 404, body = ErrorBody)))]
+async fn resume_suspension(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<ResumeBody>,
+) -> ApiResult<Json<sunledger_store::Suspension>> {
+    let sid = id(&ctx, &raw)?;
+    let r = crate::ledger::resume(&state, &ctx, sid, &b.document_no).await;
+    api(&ctx, r)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RegionLedger {
+    region: Region,
+    /// This region's and its projects' accounts, one per fund, with running totals (fen).
+    accounts: Vec<sunledger_store::Account>,
+    /// Transfers touching this region's accounts, newest first (at most 200).
+    transfers: Vec<sunledger_store::Transfer>,
+    /// Active suspensions in this region's subtree.
+    suspensions: Vec<sunledger_store::Suspension>,
+}
+
+/// A region's appropriation ledger (scoped).
+#[utoipa::path(get, path = "/api/v1/regions/{code}/ledger", tag = "ledger", params(("code" = String, Path)),
+    responses((status = 200, body = RegionLedger), (status = 403, body = ErrorBody)))]
+async fn get_region_ledger(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> ApiResult<Json<RegionLedger>> {
+    let r = async {
+        let region = ops::existing_region(&state, &code).await?;
+        ctx.require(sunledger_core::Permission::ViewInternal, &region.code)?;
+        let accounts = state.store.accounts_in(&region.code).await?;
+        let transfers = state.store.transfers_of_region(&region.code, 200).await?;
+        let suspensions = state.store.suspensions_within(&region.code, true).await?;
+        Ok(RegionLedger {
+            region,
+            accounts,
+            transfers,
+            suspensions,
+        })
+    }
+    .await;
+    api(&ctx, r)
 }

@@ -30,6 +30,12 @@ pub enum WebError {
         field: String,
     },
     BadRequest(String),
+    /// Payments are suspended: names the suspension and its document.
+    Suspended {
+        id: i64,
+        document_no: String,
+        reason: String,
+    },
     Internal(String),
 }
 
@@ -49,7 +55,7 @@ impl WebError {
             WebError::NotFound | WebError::NoRoute => StatusCode::NOT_FOUND,
             WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Invalid { .. } | WebError::BadRequest(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            WebError::Conflict { .. } => StatusCode::CONFLICT,
+            WebError::Conflict { .. } | WebError::Suspended { .. } => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -66,6 +72,7 @@ impl WebError {
             WebError::Invalid { .. } => "invalid",
             WebError::Conflict { .. } => "conflict",
             WebError::BadRequest(_) => "bad_request",
+            WebError::Suspended { .. } => "suspended",
             WebError::Internal(_) => "internal",
         }
     }
@@ -132,6 +139,16 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound(_) => WebError::NotFound,
             StoreError::Conflict { field } => WebError::Conflict { field },
+            StoreError::Rule(e) => WebError::from(e),
+            StoreError::Suspended {
+                id,
+                document_no,
+                reason,
+            } => WebError::Suspended {
+                id,
+                document_no,
+                reason,
+            },
             other => {
                 tracing::error!(error = %other, "storage error");
                 WebError::Internal(other.to_string())

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod error;
 pub mod guard;
 pub mod i18n;
+pub mod ledger;
 pub mod ops;
 pub mod pages;
 pub mod proofs;

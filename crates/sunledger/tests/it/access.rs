@@ -18,6 +18,20 @@ fn example_body(method: &str, path: &str) -> Option<Value> {
         }
         ("post", "/api/v1/users/{id}/grants") => json!({"role": "finance", "region": "529122"}),
         ("post", "/api/v1/log/checkpoints") => json!({}),
+        ("post", "/api/v1/funds") => {
+            json!({"client_id": "intrude-1", "region": "529122", "source": "county_budget", "fiscal_year": 2026,
+            "document_no": "x", "name": "x", "amount": "1.00", "booked_on": "2026-05-01"})
+        }
+        ("post", "/api/v1/transfers") => {
+            json!({"client_id": "intrude-2", "fund_id": 1, "kind": "appropriate", "from": {"region": "529122"},
+            "to": {"region": "529122100"}, "amount": "1.00", "booked_on": "2026-05-01", "document_no": "x", "purpose": "x"})
+        }
+        ("post", "/api/v1/transfers/{id}/receipt") => json!({"on": "2026-05-01"}),
+        ("post", "/api/v1/transfers/{id}/payment") => json!({"action": "void", "on": "2026-05-01"}),
+        ("post", "/api/v1/suspensions") => {
+            json!({"target_kind": "region", "target": "529122", "reason": "x", "document_no": "x"})
+        }
+        ("post", "/api/v1/suspensions/{id}/resume") => json!({"document_no": "x"}),
         _ => return None,
     })
 }
@@ -25,6 +39,10 @@ fn example_body(method: &str, path: &str) -> Option<Value> {
 /// Identifiers inside 石门县 (529122) to substitute into path parameters.
 struct Foreign {
     region: String,
+    fund: i64,
+    transfer: i64,
+    payment: i64,
+    suspension: i64,
     department: i64,
     person: i64,
     user: i64,
@@ -78,8 +96,38 @@ async fn foreign_ids(app: &TestApp) -> Foreign {
         .await
         .unwrap();
     let grant = ud["grants"][0]["id"].as_i64().unwrap();
+    // Ledger records of 石门县: its county fund, an appropriation to one of its townships, and a
+    // suspension there.
+    let store = app.db.store.as_ref();
+    let shimen = sunledger_core::RegionCode::parse("529122").unwrap();
+    let fund = store
+        .funds_within(&shimen)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.region == shimen)
+        .expect("a 石门县 fund")
+        .id;
+    let township = sunledger_core::RegionCode::parse("529122100").unwrap();
+    let transfer = store.transfers_of_region(&township, 10).await.unwrap()[0].id;
+    let suspension = store
+        .suspend(
+            &sunledger_store::SuspensionTarget::Payee("石门测试收款人".into()),
+            &shimen,
+            "测试",
+            "测试〔2026〕1号",
+            None,
+            1,
+        )
+        .await
+        .unwrap()
+        .id;
     Foreign {
         region: "529122".into(),
+        fund,
+        transfer,
+        payment: transfer,
+        suspension,
         department,
         person,
         user,
@@ -99,7 +147,15 @@ fn fill(path: &str, f: &Foreign) -> String {
     path.replace("{code}", &f.region)
         .replace(
             "{id}",
-            &if path.starts_with("/api/v1/departments") {
+            &if path.starts_with("/api/v1/funds") {
+                f.fund.to_string()
+            } else if path.starts_with("/api/v1/transfers/{id}/payment") {
+                f.payment.to_string()
+            } else if path.starts_with("/api/v1/transfers") {
+                f.transfer.to_string()
+            } else if path.starts_with("/api/v1/suspensions") {
+                f.suspension.to_string()
+            } else if path.starts_with("/api/v1/departments") {
                 f.department.to_string()
             } else if path.starts_with("/api/v1/people") {
                 f.person.to_string()

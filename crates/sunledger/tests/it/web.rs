@@ -29,6 +29,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/log/inclusion"),
     ("get", "/api/v1/log/consistency"),
     ("get", "/api/v1/proofs/{table}/{id}"),
+    ("post", "/api/v1/funds"),
+    ("get", "/api/v1/funds/{id}"),
+    ("post", "/api/v1/transfers"),
+    ("get", "/api/v1/transfers/{id}"),
+    ("post", "/api/v1/transfers/{id}/receipt"),
+    ("post", "/api/v1/transfers/{id}/payment"),
+    ("post", "/api/v1/suspensions"),
+    ("post", "/api/v1/suspensions/{id}/resume"),
+    ("get", "/api/v1/regions/{code}/ledger"),
 ];
 
 async fn openapi_lists_every_route(app: TestApp) {

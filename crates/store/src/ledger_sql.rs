@@ -1,0 +1,777 @@
+// The fund appropriation ledger's SQL, shared by both backends (`include!`d after `sql.rs`).
+// Every booking locks the accounts it touches (in id order, so concurrent bookings cannot
+// deadlock), applies the core rules (`sunledger_core::ledger`) to their totals, writes the entry,
+// the new totals and the log facts, and commits — or changes nothing.
+
+use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
+use sunledger_core::money::Money;
+
+const ACCOUNT_COLS: &str =
+    "id, fund_id, owner_kind, region_code, project_id, credited, debited, held, in_transit";
+const TRANSFER_COLS: &str = "id, client_id, fund_id, kind, from_account, to_account, payee, amount, booked_on, document_no, purpose, actor_id, reverses, state";
+const FUND_COLS: &str = "id, region_code, source, fiscal_year, document_no, name, detention_days";
+const SUSPENSION_COLS: &str = "id, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at, resumed_at, resume_document";
+
+fn account_row(r: &DbRow) -> Result<Account> {
+    Ok(Account {
+        id: r.try_get("id")?,
+        fund_id: r.try_get("fund_id")?,
+        owner_kind: r.try_get("owner_kind")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        project_id: r.try_get("project_id")?,
+        balance: Balance {
+            credited: Money::from_fen(r.try_get("credited")?),
+            debited: Money::from_fen(r.try_get("debited")?),
+            held: Money::from_fen(r.try_get("held")?),
+            in_transit: Money::from_fen(r.try_get("in_transit")?),
+        },
+    })
+}
+
+fn transfer_row(r: &DbRow) -> Result<Transfer> {
+    Ok(Transfer {
+        id: r.try_get("id")?,
+        client_id: r.try_get("client_id")?,
+        fund_id: r.try_get("fund_id")?,
+        kind: r.try_get("kind")?,
+        from_account: r.try_get("from_account")?,
+        to_account: r.try_get("to_account")?,
+        payee: r.try_get("payee")?,
+        amount: Money::from_fen(r.try_get("amount")?),
+        booked_on: r.try_get("booked_on")?,
+        document_no: r.try_get("document_no")?,
+        purpose: r.try_get("purpose")?,
+        actor_id: r.try_get("actor_id")?,
+        reverses: r.try_get("reverses")?,
+        state: r.try_get("state")?,
+    })
+}
+
+fn fund_row(r: &DbRow) -> Result<Fund> {
+    Ok(Fund {
+        id: r.try_get("id")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        source: r.try_get("source")?,
+        fiscal_year: r.try_get("fiscal_year")?,
+        document_no: r.try_get("document_no")?,
+        name: r.try_get("name")?,
+        detention_days: r.try_get("detention_days")?,
+    })
+}
+
+fn suspension_row(r: &DbRow) -> Result<Suspension> {
+    Ok(Suspension {
+        id: r.try_get("id")?,
+        target_kind: r.try_get("target_kind")?,
+        target: r.try_get("target")?,
+        region: r.try_get("region_code")?,
+        reason: r.try_get("reason")?,
+        document_no: r.try_get("document_no")?,
+        suspended_by: r.try_get("suspended_by")?,
+        suspended_at: r.try_get("suspended_at")?,
+        resumed_at: r.try_get("resumed_at")?,
+        resume_document: r.try_get("resume_document")?,
+    })
+}
+
+fn rule(e: sunledger_core::DomainError) -> StoreError {
+    StoreError::Rule(e)
+}
+
+fn owner_key(o: &Owner) -> String {
+    match o {
+        Owner::Region(c) => c.as_str().to_string(),
+        Owner::Project(id) => format!("p{id}"),
+    }
+}
+
+/// A stable digest of what a write asks for, to tell a retry from a different request.
+fn content_hash(parts: &[String]) -> String {
+    let joined = parts.join("\u{1f}");
+    hex(&merkle::leaf_hash(joined.as_bytes()))
+}
+
+async fn project_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result<Project> {
+    let r = sqlx::query("SELECT id, region_code, name, fiscal_year FROM projects WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("project"))?;
+    Ok(Project {
+        id: r.try_get("id")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        name: r.try_get("name")?,
+        fiscal_year: r.try_get("fiscal_year")?,
+    })
+}
+
+/// The account of `owner` in `fund`, created empty if needed, locked for this transaction.
+async fn lock_account(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    fund_id: i64,
+    owner: &Owner,
+) -> Result<Account> {
+    let (kind, region, project_id) = match owner {
+        Owner::Region(c) => ("region", *c, None),
+        Owner::Project(id) => ("project", project_in_tx(tx, *id).await?.region, Some(*id)),
+    };
+    sqlx::query(
+        "INSERT INTO ledger_accounts (county_code, fund_id, owner_kind, owner, region_code, project_id) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fund_id, owner) DO NOTHING",
+    )
+    .bind(region.county_code())
+    .bind(fund_id)
+    .bind(kind)
+    .bind(owner_key(owner))
+    .bind(region.as_str())
+    .bind(project_id)
+    .execute(&mut **tx)
+    .await?;
+    let q = format!(
+        "SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE fund_id = $1 AND owner = $2{FOR_UPDATE}"
+    );
+    let r = sqlx::query(AssertSqlSafe(q))
+        .bind(fund_id)
+        .bind(owner_key(owner))
+        .fetch_one(&mut **tx)
+        .await?;
+    account_row(&r)
+}
+
+async fn lock_account_id(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result<Account> {
+    let q = format!("SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE id = $1{FOR_UPDATE}");
+    let r = sqlx::query(AssertSqlSafe(q))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("account"))?;
+    account_row(&r)
+}
+
+async fn save_balance(tx: &mut sqlx::Transaction<'static, DB>, a: &Account) -> Result<()> {
+    sqlx::query("UPDATE ledger_accounts SET credited = $1, debited = $2, held = $3, in_transit = $4 WHERE id = $5")
+        .bind(a.balance.credited.fen())
+        .bind(a.balance.debited.fen())
+        .bind(a.balance.held.fen())
+        .bind(a.balance.in_transit.fen())
+        .bind(a.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The active suspension that stops a payment touching `project` (and its region) or `payee`.
+async fn blocking_suspension(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    region: &RegionCode,
+    project: Option<i64>,
+    payee: Option<&str>,
+) -> Result<Option<Suspension>> {
+    let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!(
+        "SELECT {SUSPENSION_COLS} FROM suspensions WHERE resumed_at IS NULL AND ("
+    ));
+    qb.push("(target_kind = 'region' AND target IN (");
+    let mut sep = qb.separated(", ");
+    for c in region.lineage() {
+        sep.push_bind(c.as_str().to_string());
+    }
+    qb.push("))");
+    if let Some(p) = project {
+        qb.push(" OR (target_kind = 'project' AND target = ")
+            .push_bind(p.to_string())
+            .push(")");
+    }
+    if let Some(p) = payee {
+        qb.push(" OR (target_kind = 'payee' AND target = ")
+            .push_bind(p.to_string())
+            .push(")");
+    }
+    qb.push(") ORDER BY id LIMIT 1");
+    qb.build()
+        .fetch_optional(&mut **tx)
+        .await?
+        .as_ref()
+        .map(suspension_row)
+        .transpose()
+}
+
+fn suspended(s: Suspension) -> StoreError {
+    StoreError::Suspended {
+        id: s.id,
+        document_no: s.document_no,
+        reason: s.reason,
+    }
+}
+
+/// Where a transfer was booked: its county, the accounts debited and credited, its first state.
+struct Placement<'a> {
+    county: &'a str,
+    from: Option<i64>,
+    to: Option<i64>,
+    state: Option<&'a str>,
+}
+
+async fn insert_transfer(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    t: &NewTransfer,
+    hash: &str,
+    at: Placement<'_>,
+    now: i64,
+) -> Result<i64> {
+    let Placement {
+        county,
+        from,
+        to,
+        state,
+    } = at;
+    let row = sqlx::query(
+        "INSERT INTO transfers (county_code, client_id, content_hash, fund_id, kind, from_account, to_account, payee, amount, \
+         booked_on, document_no, purpose, actor_id, reverses, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+    )
+    .bind(county)
+    .bind(t.client_id.as_str())
+    .bind(hash)
+    .bind(t.fund_id)
+    .bind(t.kind.key())
+    .bind(from)
+    .bind(to)
+    .bind(t.payee.as_deref())
+    .bind(t.amount.fen())
+    .bind(t.booked_on.as_str())
+    .bind(t.document_no.as_str())
+    .bind(t.purpose.as_str())
+    .bind(t.actor)
+    .bind(t.reverses)
+    .bind(state)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(classify)?;
+    let id: i64 = row.try_get(0)?;
+    let facts = row_facts(tx, "transfers", id).await?;
+    append_facts(tx, &facts).await?;
+    Ok(id)
+}
+
+async fn transfer_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result<Transfer> {
+    let q = format!("SELECT {TRANSFER_COLS} FROM transfers WHERE id = $1{FOR_UPDATE}");
+    let r = sqlx::query(AssertSqlSafe(q))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(StoreError::NotFound("transfer"))?;
+    transfer_row(&r)
+}
+
+/// A transfer already booked under this client id: the same request (returned) or a conflict.
+async fn replay(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    client_id: &str,
+    hash: &str,
+) -> Result<Option<Transfer>> {
+    let r = sqlx::query("SELECT id, content_hash FROM transfers WHERE client_id = $1")
+        .bind(client_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    match r {
+        None => Ok(None),
+        Some(r) => {
+            let stored: String = r.try_get(1)?;
+            if stored != hash {
+                return Err(StoreError::Conflict {
+                    field: "client_id".into(),
+                });
+            }
+            Ok(Some(transfer_in_tx(tx, r.try_get(0)?).await?))
+        }
+    }
+}
+
+/// One change of a transfer's state.
+struct StateChange<'a> {
+    county: &'a str,
+    action: &'a str,
+    to_state: &'a str,
+    on: &'a str,
+    document_no: &'a str,
+    actor: Option<i64>,
+}
+
+async fn record_event(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    t: &Transfer,
+    c: StateChange<'_>,
+    now: i64,
+) -> Result<()> {
+    let StateChange {
+        county,
+        action,
+        to_state,
+        on,
+        document_no,
+        actor,
+    } = c;
+    let row = sqlx::query(
+        "INSERT INTO transfer_events (county_code, transfer_id, action, from_state, to_state, on_date, document_no, actor_id, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(county)
+    .bind(t.id)
+    .bind(action)
+    .bind(t.state.as_deref())
+    .bind(to_state)
+    .bind(on)
+    .bind(document_no)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.try_get(0)?;
+    sqlx::query("UPDATE transfers SET state = $1 WHERE id = $2")
+        .bind(to_state)
+        .bind(t.id)
+        .execute(&mut **tx)
+        .await?;
+    let facts = row_facts(tx, "transfer_events", id).await?;
+    append_facts(tx, &facts).await?;
+    Ok(())
+}
+
+fn check_date(s: &str) -> Result<()> {
+    let ok = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
+    if ok {
+        Ok(())
+    } else {
+        Err(rule(sunledger_core::DomainError::invalid(
+            "booked_on",
+            "not_a_date",
+            s,
+        )))
+    }
+}
+
+impl StoreImpl {
+    async fn ledger_book(&self, t: &NewTransfer, now: i64) -> Result<Transfer> {
+        rules::check_amount(t.amount).map_err(rule)?;
+        check_date(&t.booked_on)?;
+        let hash = content_hash(&[
+            t.fund_id.to_string(),
+            t.kind.key().into(),
+            format!("{:?}", t.from),
+            format!("{:?}", t.to),
+            format!("{:?}", t.payee),
+            t.amount.fen().to_string(),
+            t.booked_on.clone(),
+            t.document_no.clone(),
+            t.purpose.clone(),
+            format!("{:?}", t.reverses),
+        ]);
+        let mut tx = begin_write(&self.pool).await?;
+        if let Some(done) = replay(&mut tx, &t.client_id, &hash).await? {
+            return Ok(done);
+        }
+        let fund = sqlx::query("SELECT id FROM funds WHERE id = $1")
+            .bind(t.fund_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if fund.is_none() {
+            return Err(StoreError::NotFound("fund"));
+        }
+        let id = match t.kind {
+            TransferKind::Reverse => self.book_reversal(&mut tx, t, &hash, now).await?,
+            TransferKind::Receive => {
+                let Some(to @ Owner::Region(_)) = t.to else {
+                    return Err(rule(sunledger_core::DomainError::invalid(
+                        "to",
+                        "must_be_region",
+                        "",
+                    )));
+                };
+                let mut acc = lock_account(&mut tx, t.fund_id, &to).await?;
+                acc.balance = acc.balance.credit(t.amount).map_err(rule)?;
+                save_balance(&mut tx, &acc).await?;
+                insert_transfer(
+                    &mut tx,
+                    t,
+                    &hash,
+                    Placement {
+                        county: acc.region.county_code(),
+                        from: None,
+                        to: Some(acc.id),
+                        state: None,
+                    },
+                    now,
+                )
+                .await?
+            }
+            TransferKind::Appropriate | TransferKind::Arrange | TransferKind::Refund => {
+                let (Some(from), Some(to)) = (t.from, t.to) else {
+                    return Err(rule(sunledger_core::DomainError::invalid(
+                        "to",
+                        "missing_account",
+                        "",
+                    )));
+                };
+                self.check_direction(&mut tx, t.kind, &from, &to).await?;
+                // Lock both in id order.
+                let a = lock_account(&mut tx, t.fund_id, &from).await?;
+                let b = lock_account(&mut tx, t.fund_id, &to).await?;
+                let (mut src, mut dst) = if a.id <= b.id {
+                    (
+                        lock_account_id(&mut tx, a.id).await?,
+                        lock_account_id(&mut tx, b.id).await?,
+                    )
+                } else {
+                    let d = lock_account_id(&mut tx, b.id).await?;
+                    (lock_account_id(&mut tx, a.id).await?, d)
+                };
+                if let Some(s) =
+                    blocking_suspension(&mut tx, &dst.region, dst.project_id, None).await?
+                    && t.kind != TransferKind::Refund
+                {
+                    return Err(suspended(s));
+                }
+                src.balance = src.balance.debit(t.amount).map_err(rule)?;
+                let state = if t.kind == TransferKind::Appropriate {
+                    dst.balance = dst.balance.dispatch_in(t.amount).map_err(rule)?;
+                    Some("dispatched")
+                } else {
+                    dst.balance = dst.balance.credit(t.amount).map_err(rule)?;
+                    None
+                };
+                save_balance(&mut tx, &src).await?;
+                save_balance(&mut tx, &dst).await?;
+                insert_transfer(
+                    &mut tx,
+                    t,
+                    &hash,
+                    Placement {
+                        county: src.region.county_code(),
+                        from: Some(src.id),
+                        to: Some(dst.id),
+                        state,
+                    },
+                    now,
+                )
+                .await?
+            }
+            TransferKind::Disburse => {
+                let (Some(from @ Owner::Project(pid)), Some(payee)) = (t.from, t.payee.as_deref())
+                else {
+                    return Err(rule(sunledger_core::DomainError::invalid(
+                        "payee",
+                        "disbursement_needs_project_and_payee",
+                        "",
+                    )));
+                };
+                if payee.trim().is_empty() {
+                    return Err(rule(sunledger_core::DomainError::invalid(
+                        "payee", "empty", "",
+                    )));
+                }
+                let mut src = lock_account(&mut tx, t.fund_id, &from).await?;
+                if let Some(s) =
+                    blocking_suspension(&mut tx, &src.region, Some(pid), Some(payee)).await?
+                {
+                    return Err(suspended(s));
+                }
+                src.balance = src.balance.hold(t.amount).map_err(rule)?;
+                save_balance(&mut tx, &src).await?;
+                insert_transfer(
+                    &mut tx,
+                    t,
+                    &hash,
+                    Placement {
+                        county: src.region.county_code(),
+                        from: Some(src.id),
+                        to: None,
+                        state: Some(PaymentState::Approved.key()),
+                    },
+                    now,
+                )
+                .await?
+            }
+        };
+        let out = transfer_in_tx(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Appropriations go down exactly one level; arrangements go to a project inside the region;
+    /// refunds go back up one level (or from a project to a region above it).
+    async fn check_direction(
+        &self,
+        tx: &mut sqlx::Transaction<'static, DB>,
+        kind: TransferKind,
+        from: &Owner,
+        to: &Owner,
+    ) -> Result<()> {
+        let bad = |r: &'static str| Err(rule(sunledger_core::DomainError::invalid("to", r, "")));
+        match (kind, from, to) {
+            (TransferKind::Appropriate, Owner::Region(f), Owner::Region(t)) => {
+                if t.parent() != Some(*f) {
+                    return bad("not_one_level_down");
+                }
+                if self_region_missing(tx, t).await? {
+                    return Err(StoreError::NotFound("region"));
+                }
+                Ok(())
+            }
+            (TransferKind::Arrange, Owner::Region(f), Owner::Project(p)) => {
+                let p = project_in_tx(tx, *p).await?;
+                if !p.region.is_within(f) {
+                    return bad("project_outside_region");
+                }
+                Ok(())
+            }
+            (TransferKind::Refund, Owner::Region(f), Owner::Region(t))
+                if f.parent() == Some(*t) =>
+            {
+                Ok(())
+            }
+            (TransferKind::Refund, Owner::Project(p), Owner::Region(t)) => {
+                let p = project_in_tx(tx, *p).await?;
+                if !p.region.is_within(t) {
+                    return bad("project_outside_region");
+                }
+                Ok(())
+            }
+            _ => bad("wrong_direction"),
+        }
+    }
+
+    async fn book_reversal(
+        &self,
+        tx: &mut sqlx::Transaction<'static, DB>,
+        t: &NewTransfer,
+        hash: &str,
+        now: i64,
+    ) -> Result<i64> {
+        let orig_id = t.reverses.ok_or_else(|| {
+            rule(sunledger_core::DomainError::invalid(
+                "reverses", "missing", "",
+            ))
+        })?;
+        let orig = transfer_in_tx(tx, orig_id).await?;
+        if orig.kind == TransferKind::Reverse.key() {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "reverses",
+                "cannot_reverse_a_reversal",
+                orig_id.to_string(),
+            )));
+        }
+        if orig.fund_id != t.fund_id || orig.amount != t.amount {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "amount",
+                "must_equal_original",
+                orig.amount.to_string(),
+            )));
+        }
+        let state = orig.state.as_deref();
+        if matches!(state, Some("approved" | "held")) {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "reverses",
+                "void_the_payment_instead",
+                orig_id.to_string(),
+            )));
+        }
+        if state == Some("voided") {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "reverses",
+                "payment_was_voided",
+                orig_id.to_string(),
+            )));
+        }
+        // Lock in id order.
+        let mut ids: Vec<i64> = [orig.from_account, orig.to_account]
+            .into_iter()
+            .flatten()
+            .collect();
+        ids.sort_unstable();
+        let mut locked = Vec::new();
+        for id in ids {
+            locked.push(lock_account_id(tx, id).await?);
+        }
+        let find = |id: Option<i64>| locked.iter().position(|a| Some(a.id) == id);
+        let (fi, ti) = (find(orig.from_account), find(orig.to_account));
+        // Undo the original's effect on the account it credited first (refusing if spent), then
+        // give the money back to the account it came from.
+        if let Some(i) = ti {
+            let acc = locked.get_mut(i).ok_or(StoreError::NotFound("account"))?;
+            acc.balance = if state == Some("dispatched") {
+                Balance {
+                    in_transit: acc
+                        .balance
+                        .in_transit
+                        .checked_sub(orig.amount)
+                        .unwrap_or(Money::ZERO),
+                    ..acc.balance
+                }
+            } else {
+                acc.balance.debit(orig.amount).map_err(rule)?
+            };
+            acc.balance.check().map_err(rule)?;
+        }
+        if let Some(i) = fi {
+            let acc = locked.get_mut(i).ok_or(StoreError::NotFound("account"))?;
+            acc.balance = acc.balance.credit(orig.amount).map_err(rule)?;
+            // A paid disbursement came back: it was debited when paid.
+        }
+        for a in &locked {
+            save_balance(tx, a).await?;
+        }
+        let county = locked
+            .first()
+            .map(|a| a.region.county_code().to_string())
+            .unwrap_or_default();
+        insert_transfer(
+            tx,
+            t,
+            hash,
+            Placement {
+                county: &county,
+                from: orig.to_account,
+                to: orig.from_account,
+                state: None,
+            },
+            now,
+        )
+        .await
+    }
+
+    async fn ledger_confirm(
+        &self,
+        transfer_id: i64,
+        on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer> {
+        check_date(on)?;
+        let mut tx = begin_write(&self.pool).await?;
+        let t = transfer_in_tx(&mut tx, transfer_id).await?;
+        if t.kind != TransferKind::Appropriate.key() {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "transfer",
+                "not_an_appropriation",
+                transfer_id.to_string(),
+            )));
+        }
+        if t.state.as_deref() != Some("dispatched") {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "state",
+                "already_received",
+                transfer_id.to_string(),
+            )));
+        }
+        let reversed = sqlx::query("SELECT id FROM transfers WHERE reverses = $1")
+            .bind(transfer_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if reversed.is_some() {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "state",
+                "reversed",
+                transfer_id.to_string(),
+            )));
+        }
+        let mut acc = lock_account_id(
+            &mut tx,
+            t.to_account.ok_or(StoreError::NotFound("account"))?,
+        )
+        .await?;
+        acc.balance = acc.balance.confirm(t.amount).map_err(rule)?;
+        save_balance(&mut tx, &acc).await?;
+        let change = StateChange {
+            county: acc.region.county_code(),
+            action: "confirm",
+            to_state: "received",
+            on,
+            document_no: "",
+            actor,
+        };
+        record_event(&mut tx, &t, change, now).await?;
+        let out = transfer_in_tx(&mut tx, transfer_id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn ledger_payment(
+        &self,
+        transfer_id: i64,
+        action: PaymentAction,
+        on: &str,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer> {
+        check_date(on)?;
+        let mut tx = begin_write(&self.pool).await?;
+        let t = transfer_in_tx(&mut tx, transfer_id).await?;
+        if t.kind != TransferKind::Disburse.key() {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "transfer",
+                "not_a_disbursement",
+                transfer_id.to_string(),
+            )));
+        }
+        let state = PaymentState::parse(t.state.as_deref().unwrap_or("")).map_err(rule)?;
+        let next = state.next(action).map_err(rule)?;
+        let mut acc = lock_account_id(
+            &mut tx,
+            t.from_account.ok_or(StoreError::NotFound("account"))?,
+        )
+        .await?;
+        if matches!(action, PaymentAction::Pay | PaymentAction::Release)
+            && let Some(s) =
+                blocking_suspension(&mut tx, &acc.region, acc.project_id, t.payee.as_deref())
+                    .await?
+        {
+            return Err(suspended(s));
+        }
+        acc.balance = match (state.holds(), next) {
+            (true, PaymentState::Paid) => acc.balance.pay_held(t.amount),
+            (true, PaymentState::Voided) => acc.balance.unhold(t.amount),
+            _ => Ok(acc.balance),
+        }
+        .map_err(rule)?;
+        save_balance(&mut tx, &acc).await?;
+        let action_key = match action {
+            PaymentAction::Hold => "hold",
+            PaymentAction::Release => "release",
+            PaymentAction::Pay => "pay",
+            PaymentAction::Void => "void",
+        };
+        let change = StateChange {
+            county: acc.region.county_code(),
+            action: action_key,
+            to_state: next.key(),
+            on,
+            document_no,
+            actor,
+        };
+        record_event(&mut tx, &t, change, now).await?;
+        let out = transfer_in_tx(&mut tx, transfer_id).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+}
+
+async fn self_region_missing(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    c: &RegionCode,
+) -> Result<bool> {
+    Ok(sqlx::query("SELECT code FROM regions WHERE code = $1")
+        .bind(c.as_str())
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_none())
+}

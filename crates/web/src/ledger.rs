@@ -1,0 +1,334 @@
+//! Book 1 operations for the API and the pages: who may book what, input parsed into domain
+//! types, then one store call. Finance officials (`ManageFunds`) book in their own areas: the
+//! paying side decides (the region or project money leaves), receipts are confirmed by the
+//! receiving side, and suspensions by finance of a region that contains the target.
+use crate::AppState;
+use crate::auth::Ctx;
+use crate::error::WebError;
+use serde::{Deserialize, Serialize};
+use sunledger_core::ledger::{FiscalYear, FundSource, PaymentAction, TransferKind};
+use sunledger_core::money::Money;
+use sunledger_core::{Permission, RegionCode};
+use sunledger_store::{
+    Account, Fund, NewFund, NewTransfer, Owner, Suspension, SuspensionTarget, Transfer,
+};
+
+/// An account named in a request: a region's (`{"region":"529121"}`) or a project's
+/// (`{"project":12}`).
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct OwnerRef {
+    pub region: Option<String>,
+    pub project: Option<i64>,
+}
+
+async fn owner(
+    state: &AppState,
+    r: &OwnerRef,
+    field: &str,
+) -> Result<(Owner, RegionCode), WebError> {
+    match (&r.region, r.project) {
+        (Some(c), None) => {
+            let c = RegionCode::parse(c)?;
+            Ok((Owner::Region(c), c))
+        }
+        (None, Some(p)) => {
+            let proj = state
+                .store
+                .project(p)
+                .await?
+                .ok_or_else(|| WebError::invalid(field, "unknown_project", p.to_string()))?;
+            Ok((Owner::Project(p), proj.region))
+        }
+        _ => Err(WebError::invalid(field, "missing_account", "")),
+    }
+}
+
+fn amount(s: &str) -> Result<Money, WebError> {
+    Ok(Money::parse_yuan(s)?)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct FundInput {
+    /// The client's id for this write (a retry books once).
+    pub client_id: String,
+    /// The region that receives the money.
+    pub region: String,
+    /// central_special, provincial, municipal, county_budget, integrated_agri, social_donation, other.
+    pub source: String,
+    pub fiscal_year: i64,
+    pub document_no: String,
+    pub name: String,
+    /// Yuan with up to two decimals, e.g. "1200000.00".
+    pub amount: String,
+    /// YYYY-MM-DD.
+    pub booked_on: String,
+    /// Days allowed before unallocated money counts as detained (default 30).
+    pub detention_days: Option<i64>,
+}
+
+pub async fn create_fund(
+    state: &AppState,
+    ctx: &Ctx,
+    i: FundInput,
+) -> Result<(Fund, Transfer), WebError> {
+    let region = RegionCode::parse(&i.region)?;
+    ctx.require(Permission::ManageFunds, &region)?;
+    let f = NewFund {
+        client_id: client_id(&i.client_id)?,
+        region,
+        source: FundSource::parse(&i.source)?,
+        fiscal_year: FiscalYear::new(i.fiscal_year)?,
+        document_no: i.document_no,
+        name: i.name,
+        detention_days: i.detention_days.unwrap_or(30),
+        amount: amount(&i.amount)?,
+        booked_on: i.booked_on,
+        actor: ctx.user.as_ref().map(|u| u.id),
+    };
+    Ok(state.store.create_fund(&f, state.now()).await?)
+}
+
+fn client_id(s: &str) -> Result<String, WebError> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 100 {
+        return Err(WebError::invalid("client_id", "empty", ""));
+    }
+    Ok(s.to_string())
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct TransferInput {
+    pub client_id: String,
+    pub fund_id: i64,
+    /// appropriate, arrange, disburse, refund or reverse.
+    pub kind: String,
+    pub from: Option<OwnerRef>,
+    pub to: Option<OwnerRef>,
+    /// For disbursements: the payee (name with credit code or ID number).
+    pub payee: Option<String>,
+    /// Yuan, e.g. "35000.50".
+    pub amount: String,
+    pub booked_on: String,
+    pub document_no: String,
+    pub purpose: String,
+    /// For reversals: the id of the transfer corrected.
+    pub reverses: Option<i64>,
+}
+
+pub async fn book(state: &AppState, ctx: &Ctx, i: TransferInput) -> Result<Transfer, WebError> {
+    ctx.require_user()?;
+    let kind = TransferKind::parse(&i.kind)?;
+    let from = match &i.from {
+        Some(r) => Some(owner(state, r, "from").await?),
+        None => None,
+    };
+    let to = match &i.to {
+        Some(r) => Some(owner(state, r, "to").await?),
+        None => None,
+    };
+    // The paying side decides; a reversal is booked by whoever may book on the original's source.
+    let acting_region = match (kind, &from, i.reverses) {
+        (TransferKind::Reverse, _, Some(orig)) => {
+            let t = state
+                .store
+                .transfer(orig)
+                .await?
+                .ok_or(WebError::NotFound)?;
+            let acc = t.from_account.or(t.to_account).ok_or(WebError::NotFound)?;
+            state
+                .store
+                .account(acc)
+                .await?
+                .ok_or(WebError::NotFound)?
+                .region
+        }
+        (_, Some((_, r)), _) => *r,
+        _ => return Err(WebError::invalid("from", "missing_account", "")),
+    };
+    ctx.require(Permission::ManageFunds, &acting_region)?;
+    let t = NewTransfer {
+        client_id: client_id(&i.client_id)?,
+        fund_id: i.fund_id,
+        kind,
+        from: from.map(|(o, _)| o),
+        to: to.map(|(o, _)| o),
+        payee: i.payee,
+        amount: amount(&i.amount)?,
+        booked_on: i.booked_on,
+        document_no: i.document_no,
+        purpose: i.purpose,
+        actor: ctx.user.as_ref().map(|u| u.id),
+        reverses: i.reverses,
+    };
+    Ok(state.store.book_transfer(&t, state.now()).await?)
+}
+
+/// The transfer, if the actor may see one of its accounts.
+pub async fn visible_transfer(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<(Transfer, Vec<Account>), WebError> {
+    let t = state.store.transfer(id).await?.ok_or(WebError::NotFound)?;
+    let mut accounts = Vec::new();
+    for a in [t.from_account, t.to_account].into_iter().flatten() {
+        if let Some(acc) = state.store.account(a).await? {
+            accounts.push(acc);
+        }
+    }
+    ctx.require_user()?;
+    if !accounts
+        .iter()
+        .any(|a| ctx.actor.can(Permission::ViewInternal, &a.region))
+    {
+        return Err(WebError::NotFound);
+    }
+    Ok((t, accounts))
+}
+
+pub async fn confirm_receipt(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    on: &str,
+) -> Result<Transfer, WebError> {
+    let (t, accounts) = visible_transfer(state, ctx, id).await?;
+    let to = accounts
+        .iter()
+        .find(|a| Some(a.id) == t.to_account)
+        .ok_or(WebError::NotFound)?;
+    ctx.require(Permission::ManageFunds, &to.region)?;
+    Ok(state
+        .store
+        .confirm_receipt(id, on, ctx.user.as_ref().map(|u| u.id), state.now())
+        .await?)
+}
+
+pub async fn payment(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    action: &str,
+    on: &str,
+    document_no: &str,
+) -> Result<Transfer, WebError> {
+    let action = match action.trim() {
+        "hold" => PaymentAction::Hold,
+        "release" => PaymentAction::Release,
+        "pay" => PaymentAction::Pay,
+        "void" => PaymentAction::Void,
+        other => return Err(WebError::invalid("action", "unknown_action", other)),
+    };
+    let (t, accounts) = visible_transfer(state, ctx, id).await?;
+    let from = accounts
+        .iter()
+        .find(|a| Some(a.id) == t.from_account)
+        .ok_or(WebError::NotFound)?;
+    ctx.require(Permission::ManageFunds, &from.region)?;
+    Ok(state
+        .store
+        .payment_action(
+            id,
+            action,
+            on,
+            document_no,
+            ctx.user.as_ref().map(|u| u.id),
+            state.now(),
+        )
+        .await?)
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct SuspensionInput {
+    /// project, region or payee.
+    pub target_kind: String,
+    /// Project id, region code or payee.
+    pub target: String,
+    pub reason: String,
+    pub document_no: String,
+}
+
+pub async fn suspend(
+    state: &AppState,
+    ctx: &Ctx,
+    i: SuspensionInput,
+) -> Result<Suspension, WebError> {
+    ctx.require_user()?;
+    let (target, region) = match i.target_kind.trim() {
+        "project" => {
+            let id: i64 = i
+                .target
+                .trim()
+                .parse()
+                .map_err(|_| WebError::invalid("target", "unknown_project", &i.target))?;
+            let p = state
+                .store
+                .project(id)
+                .await?
+                .ok_or_else(|| WebError::invalid("target", "unknown_project", &i.target))?;
+            (SuspensionTarget::Project(id), p.region)
+        }
+        "region" => {
+            let c = RegionCode::parse(&i.target)?;
+            (SuspensionTarget::Region(c), c)
+        }
+        "payee" => {
+            // A payee is suspended by the finance of the region it is named in: the caller's own
+            // first finance scope.
+            let scope = ctx
+                .actor
+                .scopes(Permission::ManageFunds)
+                .first()
+                .copied()
+                .ok_or(WebError::Forbidden)?;
+            (SuspensionTarget::Payee(i.target.trim().to_string()), scope)
+        }
+        other => return Err(WebError::invalid("target", "unknown_target_kind", other)),
+    };
+    ctx.require(Permission::ManageFunds, &region)?;
+    Ok(state
+        .store
+        .suspend(
+            &target,
+            &region,
+            &i.reason,
+            &i.document_no,
+            ctx.user.as_ref().map(|u| u.id),
+            state.now(),
+        )
+        .await?)
+}
+
+pub async fn resume(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    document_no: &str,
+) -> Result<Suspension, WebError> {
+    ctx.require_user()?;
+    let scopes = ctx.actor.scopes(Permission::ViewInternal);
+    let mut found = None;
+    for s in &scopes {
+        if let Some(x) = state
+            .store
+            .suspensions_within(s, false)
+            .await?
+            .into_iter()
+            .find(|x| x.id == id)
+        {
+            found = Some(x);
+        }
+    }
+    let s = found.ok_or(WebError::NotFound)?;
+    let region = RegionCode::parse(&s.region)?;
+    ctx.require(Permission::ManageFunds, &region)?;
+    Ok(state
+        .store
+        .resume(
+            id,
+            document_no,
+            ctx.user.as_ref().map(|u| u.id),
+            state.now(),
+        )
+        .await?)
+}
