@@ -23,6 +23,12 @@ pub enum StoreError {
         document_no: String,
         reason: String,
     },
+    /// Step `index` of a batch failed; nothing of the batch was booked.
+    #[error("step {index}: {error}")]
+    Batch {
+        index: usize,
+        error: Box<StoreError>,
+    },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

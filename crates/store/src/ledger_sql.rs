@@ -361,6 +361,49 @@ fn check_date(s: &str) -> Result<()> {
 
 impl StoreImpl {
     async fn ledger_book(&self, t: &NewTransfer, now: i64) -> Result<Transfer> {
+        let mut tx = begin_write(&self.pool).await?;
+        let out = self.book_in(&mut tx, t, now).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn ledger_confirm(
+        &self,
+        transfer_id: i64,
+        on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer> {
+        let mut tx = begin_write(&self.pool).await?;
+        let out = self
+            .confirm_in(&mut tx, transfer_id, on, actor, now)
+            .await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn ledger_payment(
+        &self,
+        transfer_id: i64,
+        action: PaymentAction,
+        on: &str,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer> {
+        let mut tx = begin_write(&self.pool).await?;
+        let out =
+            Self::payment_in(&mut tx, transfer_id, action, on, document_no, actor, now).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn book_in(
+        &self,
+        tx: &mut sqlx::Transaction<'static, DB>,
+        t: &NewTransfer,
+        now: i64,
+    ) -> Result<Transfer> {
         rules::check_amount(t.amount).map_err(rule)?;
         check_date(&t.booked_on)?;
         let hash = content_hash(&[
@@ -375,19 +418,18 @@ impl StoreImpl {
             t.purpose.clone(),
             format!("{:?}", t.reverses),
         ]);
-        let mut tx = begin_write(&self.pool).await?;
-        if let Some(done) = replay(&mut tx, &t.client_id, &hash).await? {
+        if let Some(done) = replay(tx, &t.client_id, &hash).await? {
             return Ok(done);
         }
         let fund = sqlx::query("SELECT id FROM funds WHERE id = $1")
             .bind(t.fund_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         if fund.is_none() {
             return Err(StoreError::NotFound("fund"));
         }
         let id = match t.kind {
-            TransferKind::Reverse => self.book_reversal(&mut tx, t, &hash, now).await?,
+            TransferKind::Reverse => self.book_reversal(tx, t, &hash, now).await?,
             TransferKind::Receive => {
                 let Some(to @ Owner::Region(_)) = t.to else {
                     return Err(rule(sunledger_core::DomainError::invalid(
@@ -396,11 +438,11 @@ impl StoreImpl {
                         "",
                     )));
                 };
-                let mut acc = lock_account(&mut tx, t.fund_id, &to).await?;
+                let mut acc = lock_account(tx, t.fund_id, &to).await?;
                 acc.balance = acc.balance.credit(t.amount).map_err(rule)?;
-                save_balance(&mut tx, &acc).await?;
+                save_balance(tx, &acc).await?;
                 insert_transfer(
-                    &mut tx,
+                    tx,
                     t,
                     &hash,
                     Placement {
@@ -421,21 +463,20 @@ impl StoreImpl {
                         "",
                     )));
                 };
-                self.check_direction(&mut tx, t.kind, &from, &to).await?;
+                self.check_direction(tx, t.kind, &from, &to).await?;
                 // Lock both in id order.
-                let a = lock_account(&mut tx, t.fund_id, &from).await?;
-                let b = lock_account(&mut tx, t.fund_id, &to).await?;
+                let a = lock_account(tx, t.fund_id, &from).await?;
+                let b = lock_account(tx, t.fund_id, &to).await?;
                 let (mut src, mut dst) = if a.id <= b.id {
                     (
-                        lock_account_id(&mut tx, a.id).await?,
-                        lock_account_id(&mut tx, b.id).await?,
+                        lock_account_id(tx, a.id).await?,
+                        lock_account_id(tx, b.id).await?,
                     )
                 } else {
-                    let d = lock_account_id(&mut tx, b.id).await?;
-                    (lock_account_id(&mut tx, a.id).await?, d)
+                    let d = lock_account_id(tx, b.id).await?;
+                    (lock_account_id(tx, a.id).await?, d)
                 };
-                if let Some(s) =
-                    blocking_suspension(&mut tx, &dst.region, dst.project_id, None).await?
+                if let Some(s) = blocking_suspension(tx, &dst.region, dst.project_id, None).await?
                     && t.kind != TransferKind::Refund
                 {
                     return Err(suspended(s));
@@ -448,10 +489,10 @@ impl StoreImpl {
                     dst.balance = dst.balance.credit(t.amount).map_err(rule)?;
                     None
                 };
-                save_balance(&mut tx, &src).await?;
-                save_balance(&mut tx, &dst).await?;
+                save_balance(tx, &src).await?;
+                save_balance(tx, &dst).await?;
                 insert_transfer(
-                    &mut tx,
+                    tx,
                     t,
                     &hash,
                     Placement {
@@ -478,16 +519,16 @@ impl StoreImpl {
                         "payee", "empty", "",
                     )));
                 }
-                let mut src = lock_account(&mut tx, t.fund_id, &from).await?;
+                let mut src = lock_account(tx, t.fund_id, &from).await?;
                 if let Some(s) =
-                    blocking_suspension(&mut tx, &src.region, Some(pid), Some(payee)).await?
+                    blocking_suspension(tx, &src.region, Some(pid), Some(payee)).await?
                 {
                     return Err(suspended(s));
                 }
                 src.balance = src.balance.hold(t.amount).map_err(rule)?;
-                save_balance(&mut tx, &src).await?;
+                save_balance(tx, &src).await?;
                 insert_transfer(
-                    &mut tx,
+                    tx,
                     t,
                     &hash,
                     Placement {
@@ -501,9 +542,7 @@ impl StoreImpl {
                 .await?
             }
         };
-        let out = transfer_in_tx(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(out)
+        transfer_in_tx(tx, id).await
     }
 
     /// Appropriations go down exactly one level; arrangements go to a project inside the region;
@@ -648,16 +687,16 @@ impl StoreImpl {
         .await
     }
 
-    async fn ledger_confirm(
+    async fn confirm_in(
         &self,
+        tx: &mut sqlx::Transaction<'static, DB>,
         transfer_id: i64,
         on: &str,
         actor: Option<i64>,
         now: i64,
     ) -> Result<Transfer> {
         check_date(on)?;
-        let mut tx = begin_write(&self.pool).await?;
-        let t = transfer_in_tx(&mut tx, transfer_id).await?;
+        let t = transfer_in_tx(tx, transfer_id).await?;
         if t.kind != TransferKind::Appropriate.key() {
             return Err(rule(sunledger_core::DomainError::invalid(
                 "transfer",
@@ -674,7 +713,7 @@ impl StoreImpl {
         }
         let reversed = sqlx::query("SELECT id FROM transfers WHERE reverses = $1")
             .bind(transfer_id)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut **tx)
             .await?;
         if reversed.is_some() {
             return Err(rule(sunledger_core::DomainError::invalid(
@@ -683,13 +722,10 @@ impl StoreImpl {
                 transfer_id.to_string(),
             )));
         }
-        let mut acc = lock_account_id(
-            &mut tx,
-            t.to_account.ok_or(StoreError::NotFound("account"))?,
-        )
-        .await?;
+        let mut acc =
+            lock_account_id(tx, t.to_account.ok_or(StoreError::NotFound("account"))?).await?;
         acc.balance = acc.balance.confirm(t.amount).map_err(rule)?;
-        save_balance(&mut tx, &acc).await?;
+        save_balance(tx, &acc).await?;
         let change = StateChange {
             county: acc.region.county_code(),
             action: "confirm",
@@ -698,14 +734,12 @@ impl StoreImpl {
             document_no: "",
             actor,
         };
-        record_event(&mut tx, &t, change, now).await?;
-        let out = transfer_in_tx(&mut tx, transfer_id).await?;
-        tx.commit().await?;
-        Ok(out)
+        record_event(tx, &t, change, now).await?;
+        transfer_in_tx(tx, transfer_id).await
     }
 
-    async fn ledger_payment(
-        &self,
+    async fn payment_in(
+        tx: &mut sqlx::Transaction<'static, DB>,
         transfer_id: i64,
         action: PaymentAction,
         on: &str,
@@ -714,8 +748,7 @@ impl StoreImpl {
         now: i64,
     ) -> Result<Transfer> {
         check_date(on)?;
-        let mut tx = begin_write(&self.pool).await?;
-        let t = transfer_in_tx(&mut tx, transfer_id).await?;
+        let t = transfer_in_tx(tx, transfer_id).await?;
         if t.kind != TransferKind::Disburse.key() {
             return Err(rule(sunledger_core::DomainError::invalid(
                 "transfer",
@@ -725,15 +758,11 @@ impl StoreImpl {
         }
         let state = PaymentState::parse(t.state.as_deref().unwrap_or("")).map_err(rule)?;
         let next = state.next(action).map_err(rule)?;
-        let mut acc = lock_account_id(
-            &mut tx,
-            t.from_account.ok_or(StoreError::NotFound("account"))?,
-        )
-        .await?;
+        let mut acc =
+            lock_account_id(tx, t.from_account.ok_or(StoreError::NotFound("account"))?).await?;
         if matches!(action, PaymentAction::Pay | PaymentAction::Release)
             && let Some(s) =
-                blocking_suspension(&mut tx, &acc.region, acc.project_id, t.payee.as_deref())
-                    .await?
+                blocking_suspension(tx, &acc.region, acc.project_id, t.payee.as_deref()).await?
         {
             return Err(suspended(s));
         }
@@ -743,7 +772,7 @@ impl StoreImpl {
             _ => Ok(acc.balance),
         }
         .map_err(rule)?;
-        save_balance(&mut tx, &acc).await?;
+        save_balance(tx, &acc).await?;
         let action_key = match action {
             PaymentAction::Hold => "hold",
             PaymentAction::Release => "release",
@@ -758,10 +787,8 @@ impl StoreImpl {
             document_no,
             actor,
         };
-        record_event(&mut tx, &t, change, now).await?;
-        let out = transfer_in_tx(&mut tx, transfer_id).await?;
-        tx.commit().await?;
-        Ok(out)
+        record_event(tx, &t, change, now).await?;
+        transfer_in_tx(tx, transfer_id).await
     }
 }
 
@@ -774,4 +801,97 @@ async fn self_region_missing(
         .fetch_optional(&mut **tx)
         .await?
         .is_none())
+}
+
+async fn resolve_transfer(tx: &mut sqlx::Transaction<'static, DB>, r: &Ref) -> Result<Transfer> {
+    match r {
+        Ref::Id(id) => transfer_in_tx(tx, *id).await,
+        Ref::ClientId(c) => {
+            let row = sqlx::query("SELECT id FROM transfers WHERE client_id = $1")
+                .bind(c.as_str())
+                .fetch_optional(&mut **tx)
+                .await?
+                .ok_or(StoreError::NotFound("transfer"))?;
+            transfer_in_tx(tx, row.try_get(0)?).await
+        }
+    }
+}
+
+impl StoreImpl {
+    async fn apply_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64> {
+        let mut tx = begin_write(&self.pool).await?;
+        let mut booked = 0u64;
+        for (index, op) in ops.iter().enumerate() {
+            let r: Result<bool> = async {
+                match op {
+                    LedgerOp::Fund(f) => {
+                        create_fund_in(&mut tx, f, now).await?;
+                        Ok(true)
+                    }
+                    LedgerOp::Transfer {
+                        fund,
+                        reverses,
+                        transfer,
+                    } => {
+                        let mut t = transfer.clone();
+                        t.fund_id = match fund {
+                            Ref::Id(id) => *id,
+                            Ref::ClientId(_) => resolve_transfer(&mut tx, fund).await?.fund_id,
+                        };
+                        if let Some(r) = reverses {
+                            t.reverses = Some(resolve_transfer(&mut tx, r).await?.id);
+                        }
+                        self.book_in(&mut tx, &t, now).await?;
+                        Ok(true)
+                    }
+                    LedgerOp::Confirm {
+                        transfer,
+                        on,
+                        actor,
+                    } => {
+                        let t = resolve_transfer(&mut tx, transfer).await?;
+                        if t.state.as_deref() == Some("received") {
+                            return Ok(false);
+                        }
+                        self.confirm_in(&mut tx, t.id, on, *actor, now).await?;
+                        Ok(true)
+                    }
+                    LedgerOp::Payment {
+                        transfer,
+                        action,
+                        on,
+                        document_no,
+                        actor,
+                    } => {
+                        let t = resolve_transfer(&mut tx, transfer).await?;
+                        let target = match action {
+                            PaymentAction::Hold => "held",
+                            PaymentAction::Release => "approved",
+                            PaymentAction::Pay => "paid",
+                            PaymentAction::Void => "voided",
+                        };
+                        if t.state.as_deref() == Some(target) {
+                            return Ok(false);
+                        }
+                        Self::payment_in(&mut tx, t.id, *action, on, document_no, *actor, now)
+                            .await?;
+                        Ok(true)
+                    }
+                }
+            }
+            .await;
+            match r {
+                Ok(true) => booked += 1,
+                Ok(false) => {}
+                Err(e) => {
+                    return Err(StoreError::Batch {
+                        index,
+                        error: Box::new(e),
+                    });
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(booked)
+    }
 }

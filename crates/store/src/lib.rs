@@ -182,7 +182,19 @@ pub trait Store: Send + Sync + 'static {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Transfer>;
+    /// Applies ledger steps in one transaction: all of them or, on the first failure
+    /// (`StoreError::Batch` naming the step), none. Idempotent like the single operations.
+    async fn apply_ledger_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64>;
     async fn transfer(&self, id: i64) -> Result<Option<Transfer>>;
+    /// The ledger of `region` (transfers touching its own or its projects' accounts, or, with
+    /// `subtree`, any account below it) booked between the dates (inclusive), oldest first.
+    async fn ledger_rows(
+        &self,
+        region: &RegionCode,
+        subtree: bool,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<LedgerRow>>;
     async fn account(&self, id: i64) -> Result<Option<Account>>;
     async fn account_of(&self, fund_id: i64, owner: Owner) -> Result<Option<Account>>;
     /// Accounts of regions and projects in `region` itself (not below).

@@ -360,3 +360,86 @@ pub struct Suspension {
     pub resumed_at: Option<i64>,
     pub resume_document: Option<String>,
 }
+
+/// A fund or transfer named by its id or by the client id it was booked under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ref {
+    Id(i64),
+    ClientId(String),
+}
+
+/// One step of a ledger import, applied with the others in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LedgerOp {
+    Fund(NewFund),
+    /// `transfer.fund_id` and `transfer.reverses` are replaced by the resolved references.
+    Transfer {
+        fund: Ref,
+        reverses: Option<Ref>,
+        transfer: NewTransfer,
+    },
+    /// Confirms receipt (skipped when already received, so a re-run books nothing twice).
+    Confirm {
+        transfer: Ref,
+        on: String,
+        actor: Option<i64>,
+    },
+    /// Moves a payment (skipped when it is already in the target state).
+    Payment {
+        transfer: Ref,
+        action: sunledger_core::ledger::PaymentAction,
+        on: String,
+        document_no: String,
+        actor: Option<i64>,
+    },
+}
+
+/// One line of a ledger as users file it: the same columns in CSV and XLSX exports and imports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct LedgerRow {
+    pub client_id: String,
+    /// YYYY-MM-DD.
+    pub booked_on: String,
+    /// receive, appropriate, arrange, disburse, refund, reverse.
+    pub kind: String,
+    /// The client id of the fund's `receive` row.
+    pub fund_client_id: String,
+    pub fund_source: String,
+    pub fiscal_year: i64,
+    pub fund_document_no: String,
+    pub fund_name: String,
+    pub detention_days: i64,
+    /// A 12-digit region code, `P<project id>`, or empty.
+    pub from: String,
+    pub to: String,
+    pub payee: String,
+    /// Yuan with two decimals.
+    pub amount: String,
+    pub document_no: String,
+    pub purpose: String,
+    pub state: String,
+    /// The client id of the transfer this one reverses.
+    pub reverses: String,
+}
+
+impl LedgerRow {
+    pub const COLUMNS: [&'static str; 17] = [
+        "client_id",
+        "booked_on",
+        "kind",
+        "fund_client_id",
+        "fund_source",
+        "fiscal_year",
+        "fund_document_no",
+        "fund_name",
+        "detention_days",
+        "from",
+        "to",
+        "payee",
+        "amount",
+        "document_no",
+        "purpose",
+        "state",
+        "reverses",
+    ];
+}

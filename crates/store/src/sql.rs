@@ -579,6 +579,106 @@ async fn insert_person(
     Ok(id)
 }
 
+async fn create_fund_in(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    f: &NewFund,
+    now: i64,
+) -> Result<(Fund, Transfer)> {
+    sunledger_core::ledger::check_amount(f.amount).map_err(rule)?;
+    check_date(&f.booked_on)?;
+    if f.detention_days < 0 {
+        return Err(rule(sunledger_core::DomainError::invalid(
+            "detention_days",
+            "negative",
+            f.detention_days.to_string(),
+        )));
+    }
+    for (field, v) in [("document_no", &f.document_no), ("name", &f.name)] {
+        if v.trim().is_empty() {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                field, "empty", "",
+            )));
+        }
+    }
+    let hash = content_hash(&[
+        "fund".into(),
+        f.region.to_string(),
+        f.source.key().into(),
+        f.fiscal_year.get().to_string(),
+        f.document_no.clone(),
+        f.name.clone(),
+        f.detention_days.to_string(),
+        f.amount.fen().to_string(),
+        f.booked_on.clone(),
+    ]);
+    if let Some(t) = replay(tx, &f.client_id, &hash).await? {
+        let fund = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {FUND_COLS} FROM funds WHERE id = $1"
+        )))
+        .bind(t.fund_id)
+        .fetch_one(&mut **tx)
+        .await?;
+        return Ok((fund_row(&fund)?, t));
+    }
+    if self_region_missing(tx, &f.region).await? {
+        return Err(StoreError::NotFound("region"));
+    }
+    let row = sqlx::query(
+            "INSERT INTO funds (county_code, region_code, source, fiscal_year, document_no, name, detention_days, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(f.region.county_code())
+        .bind(f.region.as_str())
+        .bind(f.source.key())
+        .bind(f.fiscal_year.get())
+        .bind(f.document_no.trim())
+        .bind(f.name.trim())
+        .bind(f.detention_days)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+    let fund_id: i64 = row.try_get(0)?;
+    let facts = row_facts(tx, "funds", fund_id).await?;
+    append_facts(tx, &facts).await?;
+    let t = NewTransfer {
+        client_id: f.client_id.clone(),
+        fund_id,
+        kind: sunledger_core::ledger::TransferKind::Receive,
+        from: None,
+        to: Some(Owner::Region(f.region)),
+        payee: None,
+        amount: f.amount,
+        booked_on: f.booked_on.clone(),
+        document_no: f.document_no.clone(),
+        purpose: f.name.clone(),
+        actor: f.actor,
+        reverses: None,
+    };
+    let mut acc = lock_account(tx, fund_id, &Owner::Region(f.region)).await?;
+    acc.balance = acc.balance.credit(f.amount).map_err(rule)?;
+    save_balance(tx, &acc).await?;
+    let tid = insert_transfer(
+        tx,
+        &t,
+        &hash,
+        Placement {
+            county: f.region.county_code(),
+            from: None,
+            to: Some(acc.id),
+            state: None,
+        },
+        now,
+    )
+    .await?;
+    let fund = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {FUND_COLS} FROM funds WHERE id = $1"
+    )))
+    .bind(fund_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((fund_row(&fund)?, transfer_in_tx(tx, tid).await?))
+}
+
 #[async_trait]
 impl Store for StoreImpl {
     fn backend(&self) -> Backend {
@@ -1122,100 +1222,8 @@ impl Store for StoreImpl {
     }
 
     async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)> {
-        sunledger_core::ledger::check_amount(f.amount).map_err(rule)?;
-        check_date(&f.booked_on)?;
-        if f.detention_days < 0 {
-            return Err(rule(sunledger_core::DomainError::invalid(
-                "detention_days",
-                "negative",
-                f.detention_days.to_string(),
-            )));
-        }
-        for (field, v) in [("document_no", &f.document_no), ("name", &f.name)] {
-            if v.trim().is_empty() {
-                return Err(rule(sunledger_core::DomainError::invalid(
-                    field, "empty", "",
-                )));
-            }
-        }
-        let hash = content_hash(&[
-            "fund".into(),
-            f.region.to_string(),
-            f.source.key().into(),
-            f.fiscal_year.get().to_string(),
-            f.document_no.clone(),
-            f.name.clone(),
-            f.detention_days.to_string(),
-            f.amount.fen().to_string(),
-            f.booked_on.clone(),
-        ]);
         let mut tx = begin_write(&self.pool).await?;
-        if let Some(t) = replay(&mut tx, &f.client_id, &hash).await? {
-            let fund = sqlx::query(AssertSqlSafe(format!(
-                "SELECT {FUND_COLS} FROM funds WHERE id = $1"
-            )))
-            .bind(t.fund_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            return Ok((fund_row(&fund)?, t));
-        }
-        if self_region_missing(&mut tx, &f.region).await? {
-            return Err(StoreError::NotFound("region"));
-        }
-        let row = sqlx::query(
-            "INSERT INTO funds (county_code, region_code, source, fiscal_year, document_no, name, detention_days, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(f.region.county_code())
-        .bind(f.region.as_str())
-        .bind(f.source.key())
-        .bind(f.fiscal_year.get())
-        .bind(f.document_no.trim())
-        .bind(f.name.trim())
-        .bind(f.detention_days)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let fund_id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "funds", fund_id).await?;
-        append_facts(&mut tx, &facts).await?;
-        let t = NewTransfer {
-            client_id: f.client_id.clone(),
-            fund_id,
-            kind: sunledger_core::ledger::TransferKind::Receive,
-            from: None,
-            to: Some(Owner::Region(f.region)),
-            payee: None,
-            amount: f.amount,
-            booked_on: f.booked_on.clone(),
-            document_no: f.document_no.clone(),
-            purpose: f.name.clone(),
-            actor: f.actor,
-            reverses: None,
-        };
-        let mut acc = lock_account(&mut tx, fund_id, &Owner::Region(f.region)).await?;
-        acc.balance = acc.balance.credit(f.amount).map_err(rule)?;
-        save_balance(&mut tx, &acc).await?;
-        let tid = insert_transfer(
-            &mut tx,
-            &t,
-            &hash,
-            Placement {
-                county: f.region.county_code(),
-                from: None,
-                to: Some(acc.id),
-                state: None,
-            },
-            now,
-        )
-        .await?;
-        let fund = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {FUND_COLS} FROM funds WHERE id = $1"
-        )))
-        .bind(fund_id)
-        .fetch_one(&mut *tx)
-        .await?;
-        let out = (fund_row(&fund)?, transfer_in_tx(&mut tx, tid).await?);
+        let out = create_fund_in(&mut tx, f, now).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1271,6 +1279,78 @@ impl Store for StoreImpl {
     ) -> Result<Transfer> {
         self.ledger_payment(transfer_id, action, on, document_no, actor, now)
             .await
+    }
+
+    async fn ledger_rows(
+        &self,
+        region: &RegionCode,
+        subtree: bool,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<LedgerRow>> {
+        let (lo, hi) = if subtree {
+            subtree_range(region)
+        } else {
+            (region.as_str().to_string(), region.as_str().to_string())
+        };
+        let q = "SELECT t.client_id, t.booked_on, t.kind, t.payee, t.amount, t.document_no, t.purpose, t.state, \
+             f.source, f.fiscal_year, f.document_no AS fund_document_no, f.name AS fund_name, f.detention_days, \
+             (SELECT r.client_id FROM transfers r WHERE r.fund_id = f.id AND r.kind = 'receive' ORDER BY r.id LIMIT 1) AS fund_client_id, \
+             fa.owner AS from_owner, ta.owner AS to_owner, \
+             (SELECT o.client_id FROM transfers o WHERE o.id = t.reverses) AS reverses_client_id \
+             FROM transfers t JOIN funds f ON f.id = t.fund_id \
+             LEFT JOIN ledger_accounts fa ON fa.id = t.from_account LEFT JOIN ledger_accounts ta ON ta.id = t.to_account \
+             WHERE ((fa.region_code >= $1 AND fa.region_code <= $2) OR (ta.region_code >= $1 AND ta.region_code <= $2)) \
+             AND t.booked_on >= $3 AND t.booked_on <= $4 ORDER BY t.id";
+        let rows = sqlx::query(q)
+            .bind(lo)
+            .bind(hi)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
+        let owner = |o: Option<String>| {
+            o.map(|o| {
+                if let Some(p) = o.strip_prefix('p') {
+                    format!("P{p}")
+                } else {
+                    o
+                }
+            })
+            .unwrap_or_default()
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(LedgerRow {
+                    client_id: r.try_get("client_id")?,
+                    booked_on: r.try_get("booked_on")?,
+                    kind: r.try_get("kind")?,
+                    fund_client_id: r
+                        .try_get::<Option<String>, _>("fund_client_id")?
+                        .unwrap_or_default(),
+                    fund_source: r.try_get("source")?,
+                    fiscal_year: r.try_get("fiscal_year")?,
+                    fund_document_no: r.try_get("fund_document_no")?,
+                    fund_name: r.try_get("fund_name")?,
+                    detention_days: r.try_get("detention_days")?,
+                    from: owner(r.try_get("from_owner")?),
+                    to: owner(r.try_get("to_owner")?),
+                    payee: r.try_get::<Option<String>, _>("payee")?.unwrap_or_default(),
+                    amount: sunledger_core::money::Money::from_fen(r.try_get("amount")?)
+                        .to_string(),
+                    document_no: r.try_get("document_no")?,
+                    purpose: r.try_get("purpose")?,
+                    state: r.try_get::<Option<String>, _>("state")?.unwrap_or_default(),
+                    reverses: r
+                        .try_get::<Option<String>, _>("reverses_client_id")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    async fn apply_ledger_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64> {
+        self.apply_ops(ops, now).await
     }
 
     async fn transfer(&self, id: i64) -> Result<Option<Transfer>> {

@@ -140,6 +140,7 @@ impl From<StoreError> for WebError {
             StoreError::NotFound(_) => WebError::NotFound,
             StoreError::Conflict { field } => WebError::Conflict { field },
             StoreError::Rule(e) => WebError::from(e),
+            StoreError::Batch { error, .. } => WebError::from(*error),
             StoreError::Suspended {
                 id,
                 document_no,
