@@ -7,7 +7,7 @@ use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState
 use sunledger_core::money::Money;
 
 const ACCOUNT_COLS: &str =
-    "id, fund_id, owner_kind, region_code, project_id, credited, debited, held, in_transit";
+    "id, fund_id, owner_kind, region_code, project_id, credited, debited, held, in_transit, received";
 const TRANSFER_COLS: &str = "id, client_id, fund_id, kind, from_account, to_account, payee, amount, booked_on, document_no, purpose, actor_id, reverses, state";
 const FUND_COLS: &str = "id, region_code, source, fiscal_year, document_no, name, detention_days";
 const SUSPENSION_COLS: &str = "id, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at, resumed_at, resume_document";
@@ -25,6 +25,7 @@ fn account_row(r: &DbRow) -> Result<Account> {
             held: Money::from_fen(r.try_get("held")?),
             in_transit: Money::from_fen(r.try_get("in_transit")?),
         },
+        received_from_above: Money::from_fen(r.try_get("received")?),
     })
 }
 
@@ -659,6 +660,14 @@ impl StoreImpl {
                 acc.balance.debit(orig.amount).map_err(rule)?
             };
             acc.balance.check().map_err(rule)?;
+            if state == Some("received") {
+                acc.received_from_above = acc.received_from_above.checked_sub(orig.amount).unwrap_or(Money::ZERO);
+                sqlx::query("UPDATE ledger_accounts SET received = $1 WHERE id = $2")
+                    .bind(acc.received_from_above.fen())
+                    .bind(acc.id)
+                    .execute(&mut **tx)
+                    .await?;
+            }
         }
         if let Some(i) = fi {
             let acc = locked.get_mut(i).ok_or(StoreError::NotFound("account"))?;
@@ -726,6 +735,11 @@ impl StoreImpl {
             lock_account_id(tx, t.to_account.ok_or(StoreError::NotFound("account"))?).await?;
         acc.balance = acc.balance.confirm(t.amount).map_err(rule)?;
         save_balance(tx, &acc).await?;
+        sqlx::query("UPDATE ledger_accounts SET received = received + $1 WHERE id = $2")
+            .bind(t.amount.fen())
+            .bind(acc.id)
+            .execute(&mut **tx)
+            .await?;
         let change = StateChange {
             county: acc.region.county_code(),
             action: "confirm",
@@ -893,5 +907,41 @@ impl StoreImpl {
         }
         tx.commit().await?;
         Ok(booked)
+    }
+}
+
+impl StoreImpl {
+    async fn reconciliation(&self, region: &RegionCode) -> Result<Vec<ReconRow>> {
+        let q = format!(
+            "SELECT {ACCOUNT_COLS}, \
+             (SELECT MIN(t.booked_on) FROM transfers t WHERE t.to_account = a.id AND t.state = 'dispatched' \
+              AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id)) AS oldest_in_transit \
+             FROM ledger_accounts a WHERE a.owner_kind = 'region' \
+             AND a.region_code IN (SELECT code FROM regions WHERE parent_code = $1) ORDER BY a.region_code, a.fund_id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(q)).bind(region.as_str()).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok(ReconRow { account: account_row(r)?, oldest_in_transit: r.try_get("oldest_in_transit")? }))
+            .collect()
+    }
+
+    async fn credits(&self, account_id: i64) -> Result<Vec<(String, Money)>> {
+        // Money that arrived: receipts, arrangements and refunds on their booking day,
+        // appropriations on the day their receipt was confirmed; reversed transfers excluded.
+        let rows = sqlx::query(
+            "SELECT COALESCE((SELECT MIN(e.on_date) FROM transfer_events e WHERE e.transfer_id = t.id AND e.action = 'confirm'), t.booked_on) AS day, \
+             t.amount FROM transfers t WHERE t.to_account = $1 AND t.kind IN ('receive', 'appropriate', 'arrange', 'refund') \
+             AND (t.kind <> 'appropriate' OR t.state = 'received') \
+             AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id) ORDER BY day, t.id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, Money::from_fen(r.try_get(1)?)))).collect()
+    }
+
+    async fn fund_transfers(&self, fund_id: i64) -> Result<Vec<Transfer>> {
+        let q = format!("SELECT {TRANSFER_COLS} FROM transfers WHERE fund_id = $1 ORDER BY id");
+        sqlx::query(AssertSqlSafe(q)).bind(fund_id).fetch_all(&self.pool).await?.iter().map(transfer_row).collect()
     }
 }

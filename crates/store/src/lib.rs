@@ -186,6 +186,15 @@ pub trait Store: Send + Sync + 'static {
     /// (`StoreError::Batch` naming the step), none. Idempotent like the single operations.
     async fn apply_ledger_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64>;
     async fn transfer(&self, id: i64) -> Result<Option<Transfer>>;
+    /// The accounts of `region`'s direct children, with their oldest unconfirmed appropriation.
+    async fn reconciliation(&self, region: &RegionCode) -> Result<Vec<ReconRow>>;
+    /// The dated money that arrived in an account (for detention, first in, first out).
+    async fn account_credits(
+        &self,
+        account_id: i64,
+    ) -> Result<Vec<(String, sunledger_core::money::Money)>>;
+    /// Every transfer of a fund, in booking order.
+    async fn transfers_of_fund(&self, fund_id: i64) -> Result<Vec<Transfer>>;
     /// The ledger of `region` (transfers touching its own or its projects' accounts, or, with
     /// `subtree`, any account below it) booked between the dates (inclusive), oldest first.
     async fn ledger_rows(

@@ -298,6 +298,9 @@ pub struct Account {
     pub project_id: Option<i64>,
     #[schema(value_type = Object)]
     pub balance: Balance,
+    /// Appropriations from the level above whose receipt was confirmed (fen).
+    #[schema(value_type = i64)]
+    pub received_from_above: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -442,4 +445,12 @@ impl LedgerRow {
         "state",
         "reverses",
     ];
+}
+
+/// A lower region's account in one fund, for reconciling a level against the one above.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ReconRow {
+    pub account: Account,
+    /// The booking day of the oldest appropriation still waiting for confirmation.
+    pub oldest_in_transit: Option<String>,
 }

@@ -1349,6 +1349,18 @@ impl Store for StoreImpl {
             .collect()
     }
 
+    async fn reconciliation(&self, region: &RegionCode) -> Result<Vec<ReconRow>> {
+        StoreImpl::reconciliation(self, region).await
+    }
+
+    async fn account_credits(&self, account_id: i64) -> Result<Vec<(String, sunledger_core::money::Money)>> {
+        self.credits(account_id).await
+    }
+
+    async fn transfers_of_fund(&self, fund_id: i64) -> Result<Vec<Transfer>> {
+        self.fund_transfers(fund_id).await
+    }
+
     async fn apply_ledger_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64> {
         self.apply_ops(ops, now).await
     }

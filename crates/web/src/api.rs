@@ -790,38 +790,15 @@ async fn resume_suspension(
     api(&ctx, r)
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct RegionLedger {
-    region: Region,
-    /// This region's and its projects' accounts, one per fund, with running totals (fen).
-    accounts: Vec<sunledger_store::Account>,
-    /// Transfers touching this region's accounts, newest first (at most 200).
-    transfers: Vec<sunledger_store::Transfer>,
-    /// Active suspensions in this region's subtree.
-    suspensions: Vec<sunledger_store::Suspension>,
-}
-
-/// A region's appropriation ledger (scoped).
+/// A region's appropriation ledger (scoped): accounts with available and detained money,
+/// the lower levels reconciled (dispatched against received), recent transfers, suspensions.
 #[utoipa::path(get, path = "/api/v1/regions/{code}/ledger", tag = "ledger", params(("code" = String, Path)),
-    responses((status = 200, body = RegionLedger), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = crate::ledger::RegionLedger), (status = 403, body = ErrorBody)))]
 async fn get_region_ledger(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-) -> ApiResult<Json<RegionLedger>> {
-    let r = async {
-        let region = ops::existing_region(&state, &code).await?;
-        ctx.require(sunledger_core::Permission::ViewInternal, &region.code)?;
-        let accounts = state.store.accounts_in(&region.code).await?;
-        let transfers = state.store.transfers_of_region(&region.code, 200).await?;
-        let suspensions = state.store.suspensions_within(&region.code, true).await?;
-        Ok(RegionLedger {
-            region,
-            accounts,
-            transfers,
-            suspensions,
-        })
-    }
-    .await;
+) -> ApiResult<Json<crate::ledger::RegionLedger>> {
+    let r = crate::ledger::region_ledger(&state, &ctx, &code).await;
     api(&ctx, r)
 }

@@ -332,3 +332,160 @@ pub async fn resume(
         )
         .await?)
 }
+
+/// A day number (Julian day) of `YYYY-MM-DD`.
+pub fn day_number(s: &str) -> Option<i64> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .ok()
+        .map(|d| i64::from(d.to_julian_day()))
+}
+
+/// Today in Beijing time, as a day number and as `YYYY-MM-DD`.
+pub fn today(now: i64) -> (i64, String) {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let d = time::OffsetDateTime::from_unix_timestamp(now)
+        .map(|t| t.to_offset(offset).date())
+        .unwrap_or(time::Date::MIN);
+    (
+        i64::from(d.to_julian_day()),
+        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+    )
+}
+
+/// One account with what a finance official needs to see at a glance.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AccountView {
+    pub account: Account,
+    pub fund: Fund,
+    /// Project name for project accounts.
+    pub project: Option<String>,
+    #[schema(value_type = i64)]
+    pub available: Money,
+    /// Money left unallocated past the fund's deadline (滞留): amount (fen) and days past it.
+    #[schema(value_type = Option<i64>)]
+    pub detained: Option<Money>,
+    pub detained_days: Option<i64>,
+}
+
+/// A lower region's account reconciled against what this level dispatched.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReconView {
+    pub region_code: String,
+    pub region_name: String,
+    pub fund: Fund,
+    #[schema(value_type = i64)]
+    pub dispatched: Money,
+    #[schema(value_type = i64)]
+    pub received: Money,
+    /// Dispatched but not confirmed by the lower level: a difference to explain (possible
+    /// interception, 截留).
+    #[schema(value_type = i64)]
+    pub difference: Money,
+    /// Days the oldest unconfirmed appropriation has waited.
+    pub waiting_days: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegionLedger {
+    pub region: sunledger_store::Region,
+    pub today: String,
+    pub accounts: Vec<AccountView>,
+    pub reconciliation: Vec<ReconView>,
+    /// Transfers touching this region's accounts, newest first (at most 200).
+    pub transfers: Vec<Transfer>,
+    /// Active suspensions in this region's subtree.
+    pub suspensions: Vec<Suspension>,
+}
+
+pub async fn region_ledger(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+) -> Result<RegionLedger, WebError> {
+    let region = crate::ops::existing_region(state, code).await?;
+    ctx.require(Permission::ViewInternal, &region.code)?;
+    let (today_n, today) = today(state.now());
+    let mut funds = std::collections::HashMap::new();
+    let mut accounts = Vec::new();
+    for a in state.store.accounts_in(&region.code).await? {
+        let fund = match funds.get(&a.fund_id) {
+            Some(f) => Clone::clone(f),
+            None => {
+                let f = state
+                    .store
+                    .fund(a.fund_id)
+                    .await?
+                    .ok_or(WebError::NotFound)?;
+                funds.insert(a.fund_id, f.clone());
+                f
+            }
+        };
+        let project = match a.project_id {
+            Some(p) => state.store.project(p).await?.map(|p| p.name),
+            None => None,
+        };
+        let credits: Vec<(i64, Money)> = state
+            .store
+            .account_credits(a.id)
+            .await?
+            .into_iter()
+            .filter_map(|(d, m)| day_number(&d).map(|n| (n, m)))
+            .collect();
+        let out = Money::from_fen(a.balance.debited.fen() + a.balance.held.fen());
+        let det = sunledger_core::ledger::detention(&credits, out, today_n, fund.detention_days);
+        accounts.push(AccountView {
+            available: a.balance.available(),
+            detained: det.map(|d| d.0),
+            detained_days: det.map(|d| d.1),
+            account: a,
+            fund,
+            project,
+        });
+    }
+    let mut reconciliation = Vec::new();
+    for r in state.store.reconciliation(&region.code).await? {
+        let fund = match funds.get(&r.account.fund_id) {
+            Some(f) => Clone::clone(f),
+            None => {
+                let f = state
+                    .store
+                    .fund(r.account.fund_id)
+                    .await?
+                    .ok_or(WebError::NotFound)?;
+                funds.insert(r.account.fund_id, f.clone());
+                f
+            }
+        };
+        let name = state
+            .store
+            .region(&r.account.region)
+            .await?
+            .map(|x| x.name)
+            .unwrap_or_default();
+        let received = r.account.received_from_above;
+        let difference = r.account.balance.in_transit;
+        reconciliation.push(ReconView {
+            region_code: r.account.region.to_string(),
+            region_name: name,
+            fund,
+            dispatched: Money::from_fen(received.fen() + difference.fen()),
+            received,
+            difference,
+            waiting_days: r
+                .oldest_in_transit
+                .as_deref()
+                .and_then(day_number)
+                .map(|d| today_n - d),
+        });
+    }
+    let transfers = state.store.transfers_of_region(&region.code, 200).await?;
+    let suspensions = state.store.suspensions_within(&region.code, true).await?;
+    Ok(RegionLedger {
+        region,
+        today,
+        accounts,
+        reconciliation,
+        transfers,
+        suspensions,
+    })
+}

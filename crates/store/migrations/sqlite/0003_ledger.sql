@@ -41,6 +41,9 @@ CREATE TABLE ledger_accounts (
     debited     INTEGER NOT NULL DEFAULT 0,
     held        INTEGER NOT NULL DEFAULT 0,
     in_transit  INTEGER NOT NULL DEFAULT 0,
+    -- Appropriations from the level above whose receipt this level confirmed (dispatched =
+    -- received + in_transit: the reconciliation of each level against the one above).
+    received    INTEGER NOT NULL DEFAULT 0,
     CHECK (credited >= 0 AND debited >= 0 AND held >= 0 AND in_transit >= 0),
     CHECK (credited - debited - held >= 0)
 );
@@ -69,6 +72,7 @@ CREATE TABLE transfers (
 CREATE INDEX transfers_from ON transfers (from_account, id);
 CREATE INDEX transfers_to ON transfers (to_account, id);
 CREATE INDEX transfers_county ON transfers (county_code, booked_on);
+CREATE INDEX transfers_fund ON transfers (fund_id, id);
 CREATE UNIQUE INDEX transfers_one_reversal ON transfers (reverses) WHERE reverses IS NOT NULL;
 
 -- Every change of a transfer's state (receipt confirmed; payment held, released, paid, voided).
