@@ -42,8 +42,10 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Fields with a uniqueness rule, as named to users; constraint names end with one of them.
-const UNIQUE_FIELDS: [(&str, &str); 6] = [
+const UNIQUE_FIELDS: [(&str, &str); 8] = [
     ("grants_active", "grant"),
+    ("client_id", "client_id"),
+    ("one_reversal", "reverses"),
     ("username", "username"),
     ("credit_code", "credit_code"),
     ("token_hash", "token_hash"),

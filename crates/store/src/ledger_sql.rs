@@ -6,8 +6,7 @@
 use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
 use sunledger_core::money::Money;
 
-const ACCOUNT_COLS: &str =
-    "id, fund_id, owner_kind, region_code, project_id, credited, debited, held, in_transit, received";
+const ACCOUNT_COLS: &str = "id, fund_id, owner_kind, region_code, project_id, credited, debited, held, in_transit, received";
 const TRANSFER_COLS: &str = "id, client_id, fund_id, kind, from_account, to_account, payee, amount, booked_on, document_no, purpose, actor_id, reverses, state";
 const FUND_COLS: &str = "id, region_code, source, fiscal_year, document_no, name, detention_days";
 const SUSPENSION_COLS: &str = "id, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at, resumed_at, resume_document";
@@ -104,6 +103,36 @@ async fn project_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Resu
         name: r.try_get("name")?,
         fiscal_year: r.try_get("fiscal_year")?,
     })
+}
+
+/// The id of the account of `owner` in `fund`, created empty if needed (not locked).
+async fn ensure_account(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    fund_id: i64,
+    owner: &Owner,
+) -> Result<i64> {
+    let (kind, region, project_id) = match owner {
+        Owner::Region(c) => ("region", *c, None),
+        Owner::Project(id) => ("project", project_in_tx(tx, *id).await?.region, Some(*id)),
+    };
+    sqlx::query(
+        "INSERT INTO ledger_accounts (county_code, fund_id, owner_kind, owner, region_code, project_id) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fund_id, owner) DO NOTHING",
+    )
+    .bind(region.county_code())
+    .bind(fund_id)
+    .bind(kind)
+    .bind(owner_key(owner))
+    .bind(region.as_str())
+    .bind(project_id)
+    .execute(&mut **tx)
+    .await?;
+    let r = sqlx::query("SELECT id FROM ledger_accounts WHERE fund_id = $1 AND owner = $2")
+        .bind(fund_id)
+        .bind(owner_key(owner))
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(r.try_get(0)?)
 }
 
 /// The account of `owner` in `fund`, created empty if needed, locked for this transaction.
@@ -271,6 +300,11 @@ async fn replay(
     client_id: &str,
     hash: &str,
 ) -> Result<Option<Transfer>> {
+    // Concurrent requests with one client id are serialised first, so a retry racing the
+    // original waits for it and then gets its result.
+    if let Some(lock) = CLIENT_ID_LOCK {
+        sqlx::query(lock).bind(client_id).execute(&mut **tx).await?;
+    }
     let r = sqlx::query("SELECT id, content_hash FROM transfers WHERE client_id = $1")
         .bind(client_id)
         .fetch_optional(&mut **tx)
@@ -405,6 +439,12 @@ impl StoreImpl {
         t: &NewTransfer,
         now: i64,
     ) -> Result<Transfer> {
+        // Payees are compared exactly (suspensions): store them trimmed.
+        let trimmed = NewTransfer {
+            payee: t.payee.as_deref().map(str::trim).map(str::to_string),
+            ..t.clone()
+        };
+        let t = &trimmed;
         rules::check_amount(t.amount).map_err(rule)?;
         check_date(&t.booked_on)?;
         let hash = content_hash(&[
@@ -465,17 +505,23 @@ impl StoreImpl {
                     )));
                 };
                 self.check_direction(tx, t.kind, &from, &to).await?;
-                // Lock both in id order.
-                let a = lock_account(tx, t.fund_id, &from).await?;
-                let b = lock_account(tx, t.fund_id, &to).await?;
-                let (mut src, mut dst) = if a.id <= b.id {
-                    (
-                        lock_account_id(tx, a.id).await?,
-                        lock_account_id(tx, b.id).await?,
-                    )
+                // Create both if needed (in a fixed order), then lock them in id order, so that
+                // bookings in opposite directions cannot deadlock.
+                let (first, second) = if owner_key(&from) <= owner_key(&to) {
+                    (&from, &to)
                 } else {
-                    let d = lock_account_id(tx, b.id).await?;
-                    (lock_account_id(tx, a.id).await?, d)
+                    (&to, &from)
+                };
+                let first = ensure_account(tx, t.fund_id, first).await?;
+                let second = ensure_account(tx, t.fund_id, second).await?;
+                let (lo, hi) = (first.min(second), first.max(second));
+                let lo_acc = lock_account_id(tx, lo).await?;
+                let hi_acc = lock_account_id(tx, hi).await?;
+                let from_id = ensure_account(tx, t.fund_id, &from).await?;
+                let (mut src, mut dst) = if lo_acc.id == from_id {
+                    (lo_acc, hi_acc)
+                } else {
+                    (hi_acc, lo_acc)
                 };
                 if let Some(s) = blocking_suspension(tx, &dst.region, dst.project_id, None).await?
                     && t.kind != TransferKind::Refund
@@ -602,6 +648,17 @@ impl StoreImpl {
             ))
         })?;
         let orig = transfer_in_tx(tx, orig_id).await?;
+        let earlier = sqlx::query("SELECT id FROM transfers WHERE reverses = $1")
+            .bind(orig_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if earlier.is_some() {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                "reverses",
+                "already_reversed",
+                orig_id.to_string(),
+            )));
+        }
         if orig.kind == TransferKind::Reverse.key() {
             return Err(rule(sunledger_core::DomainError::invalid(
                 "reverses",
@@ -661,7 +718,10 @@ impl StoreImpl {
             };
             acc.balance.check().map_err(rule)?;
             if state == Some("received") {
-                acc.received_from_above = acc.received_from_above.checked_sub(orig.amount).unwrap_or(Money::ZERO);
+                acc.received_from_above = acc
+                    .received_from_above
+                    .checked_sub(orig.amount)
+                    .unwrap_or(Money::ZERO);
                 sqlx::query("UPDATE ledger_accounts SET received = $1 WHERE id = $2")
                     .bind(acc.received_from_above.fen())
                     .bind(acc.id)
@@ -919,9 +979,17 @@ impl StoreImpl {
              FROM ledger_accounts a WHERE a.owner_kind = 'region' \
              AND a.region_code IN (SELECT code FROM regions WHERE parent_code = $1) ORDER BY a.region_code, a.fund_id"
         );
-        let rows = sqlx::query(AssertSqlSafe(q)).bind(region.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(AssertSqlSafe(q))
+            .bind(region.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
-            .map(|r| Ok(ReconRow { account: account_row(r)?, oldest_in_transit: r.try_get("oldest_in_transit")? }))
+            .map(|r| {
+                Ok(ReconRow {
+                    account: account_row(r)?,
+                    oldest_in_transit: r.try_get("oldest_in_transit")?,
+                })
+            })
             .collect()
     }
 
@@ -937,11 +1005,19 @@ impl StoreImpl {
         .bind(account_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|r| Ok((r.try_get::<String, _>(0)?, Money::from_fen(r.try_get(1)?)))).collect()
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, Money::from_fen(r.try_get(1)?))))
+            .collect()
     }
 
     async fn fund_transfers(&self, fund_id: i64) -> Result<Vec<Transfer>> {
         let q = format!("SELECT {TRANSFER_COLS} FROM transfers WHERE fund_id = $1 ORDER BY id");
-        sqlx::query(AssertSqlSafe(q)).bind(fund_id).fetch_all(&self.pool).await?.iter().map(transfer_row).collect()
+        sqlx::query(AssertSqlSafe(q))
+            .bind(fund_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(transfer_row)
+            .collect()
     }
 }

@@ -9,6 +9,8 @@ type StoreImpl = PgStore;
 const BACKEND: Backend = Backend::Postgres;
 /// Row locks held until the transaction ends (log head, ledger accounts).
 const FOR_UPDATE: &str = " FOR UPDATE";
+/// Serialises requests carrying the same client id until the first commits.
+const CLIENT_ID_LOCK: Option<&str> = Some("SELECT pg_advisory_xact_lock(hashtext($1))");
 
 pub struct PgStore {
     pool: Pool<DB>,

@@ -1353,7 +1353,10 @@ impl Store for StoreImpl {
         StoreImpl::reconciliation(self, region).await
     }
 
-    async fn account_credits(&self, account_id: i64) -> Result<Vec<(String, sunledger_core::money::Money)>> {
+    async fn account_credits(
+        &self,
+        account_id: i64,
+    ) -> Result<Vec<(String, sunledger_core::money::Money)>> {
         self.credits(account_id).await
     }
 

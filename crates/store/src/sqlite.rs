@@ -13,6 +13,8 @@ type StoreImpl = SqliteStore;
 const BACKEND: Backend = Backend::Sqlite;
 /// Row locks: SQLite has none; `BEGIN IMMEDIATE` already holds the write lock.
 const FOR_UPDATE: &str = "";
+/// `BEGIN IMMEDIATE` already serialises writers, so requests with one client id never overlap.
+const CLIENT_ID_LOCK: Option<&str> = None;
 
 pub struct SqliteStore {
     pool: Pool<DB>,
