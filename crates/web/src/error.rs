@@ -114,6 +114,14 @@ impl WebError {
             WebError::BadRequest(detail) => {
                 format!("{}{sep}{detail}", t(lang, "error.bad_request"))
             }
+            WebError::Suspended {
+                id,
+                document_no,
+                reason,
+            } => t(lang, "error.suspended")
+                .replace("{id}", &id.to_string())
+                .replace("{document_no}", document_no)
+                .replace("{reason}", reason),
             other => t(lang, &format!("error.{}", other.code())),
         }
     }
