@@ -6,6 +6,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod keys;
+pub mod ledger_io;
 pub mod regions_import;
 pub mod synthetic;
 pub mod verify;

@@ -60,6 +60,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_suspension))
         .routes(routes!(resume_suspension))
         .routes(routes!(get_region_ledger))
+        .routes(routes!(get_region_ledger_csv))
+        .routes(routes!(get_region_ledger_xlsx))
 }
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -801,4 +803,40 @@ async fn get_region_ledger(
 ) -> ApiResult<Json<crate::ledger::RegionLedger>> {
     let r = crate::ledger::region_ledger(&state, &ctx, &code).await;
     api(&ctx, r)
+}
+
+/// A region's ledger as a CSV file (UTF-8 with BOM; the filing columns that
+/// `sunledger ledger import` reads), booked between `from` and `to` (scoped).
+#[utoipa::path(get, path = "/api/v1/regions/{code}/ledger.csv", tag = "ledger",
+    params(("code" = String, Path), crate::exports::LedgerExportQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_region_ledger_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<crate::exports::LedgerExportQuery>,
+) -> ApiResult<Response> {
+    let e = crate::exports::region_ledger(&state, &ctx, &code, &q)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))?;
+    Ok(crate::exports::csv_response(&e))
+}
+
+/// A region's ledger as an XLSX workbook (the same columns as the CSV; amounts as text), booked
+/// between `from` and `to` (scoped).
+#[utoipa::path(get, path = "/api/v1/regions/{code}/ledger.xlsx", tag = "ledger",
+    params(("code" = String, Path), crate::exports::LedgerExportQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_region_ledger_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<crate::exports::LedgerExportQuery>,
+) -> ApiResult<Response> {
+    let r = async {
+        let e = crate::exports::region_ledger(&state, &ctx, &code, &q).await?;
+        crate::exports::xlsx_response(&e)
+    }
+    .await;
+    r.map_err(|e| ApiError(e, ctx.lang))
 }

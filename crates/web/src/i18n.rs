@@ -597,7 +597,11 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "was already received",
     ),
     ("reason.reversed", "已被冲正", "was reversed"),
-    ("reason.already_reversed", "已冲正过，不能重复冲正", "was already reversed"),
+    (
+        "reason.already_reversed",
+        "已冲正过，不能重复冲正",
+        "was already reversed",
+    ),
     (
         "reason.not_a_disbursement",
         "不是支付记录",

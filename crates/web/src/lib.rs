@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod exports;
 pub mod guard;
 pub mod i18n;
 pub mod ledger;

@@ -5,6 +5,9 @@
 mod access;
 mod browser;
 mod cli;
+mod ledger;
+mod ledger_day;
+mod ledger_io;
 mod log;
 mod regions_import;
 mod security;

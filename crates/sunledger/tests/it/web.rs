@@ -38,6 +38,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/suspensions"),
     ("post", "/api/v1/suspensions/{id}/resume"),
     ("get", "/api/v1/regions/{code}/ledger"),
+    ("get", "/api/v1/regions/{code}/ledger.csv"),
+    ("get", "/api/v1/regions/{code}/ledger.xlsx"),
 ];
 
 async fn openapi_lists_every_route(app: TestApp) {

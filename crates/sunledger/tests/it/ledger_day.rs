@@ -1,0 +1,254 @@
+//! A county finance official's day, through the real server: receive central funds, pass them
+//! down, confirm, arrange them to a project, pay, suspend a payee, and see it all on the pages.
+use crate::support::TestApp;
+use serde_json::{Value, json};
+
+async fn post(c: &reqwest::Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_finance_officials_day(app: TestApp) {
+    let fin = app.signed_in("yunling.finance").await;
+    // 1. Receive a provincial fund at the county.
+    let fund_body = json!({"client_id": "day-fund-1", "region": "529121", "source": "provincial", "fiscal_year": 2026,
+        "document_no": "黔财农〔2026〕88号", "name": "2026年省级财政衔接资金", "amount": "2,000,000.00", "booked_on": "2026-06-01"});
+    let (status, booked) = post(&fin, &app, "/api/v1/funds", fund_body.clone()).await;
+    assert_eq!(status, 201, "{booked}");
+    let fund_id = booked["fund"]["id"].as_i64().unwrap();
+    assert_eq!(
+        booked["receipt"]["amount"], 200_000_000,
+        "amounts are integer fen"
+    );
+    // A retried request books once; the same id with other content is refused.
+    let (status, again) = post(&fin, &app, "/api/v1/funds", fund_body).await;
+    assert_eq!(status, 201);
+    assert_eq!(again["fund"]["id"], fund_id);
+    let mut other = json!({"client_id": "day-fund-1", "region": "529121", "source": "provincial", "fiscal_year": 2026,
+        "document_no": "黔财农〔2026〕88号", "name": "2026年省级财政衔接资金", "amount": "2,000,000.01", "booked_on": "2026-06-01"});
+    let (status, err) = post(&fin, &app, "/api/v1/funds", other.take()).await;
+    assert_eq!(status, 409, "{err}");
+    assert_eq!(err["error"]["field"], "client_id");
+
+    // 2. Pass it down to a township; the township has it only after confirming receipt.
+    let (status, approp) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-approp-1", "fund_id": fund_id, "kind": "appropriate",
+        "from": {"region": "529121"}, "to": {"region": "529121101"}, "amount": "500000", "booked_on": "2026-06-02",
+        "document_no": "云财农〔2026〕90号", "purpose": "下达乡镇衔接资金"})).await;
+    assert_eq!(status, 201, "{approp}");
+    assert_eq!(approp["state"], "dispatched");
+    let ledger: Value = fin
+        .get(app.url("/api/v1/regions/529121/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let row = ledger["reconciliation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region_code"] == "529121101000" && r["fund"]["id"] == fund_id)
+        .unwrap();
+    assert_eq!(
+        (
+            row["dispatched"].as_i64(),
+            row["received"].as_i64(),
+            row["difference"].as_i64()
+        ),
+        (Some(50_000_000), Some(0), Some(50_000_000))
+    );
+    let id = approp["id"].as_i64().unwrap();
+    let (status, t) = post(
+        &fin,
+        &app,
+        &format!("/api/v1/transfers/{id}/receipt"),
+        json!({"on": "2026-06-03"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{t}");
+    assert_eq!(t["state"], "received");
+
+    // 3. Arrange to a project in that township, then pay a contractor.
+    let project = app
+        .db
+        .store
+        .create_project(
+            &sunledger_store::NewProject {
+                region: sunledger_core::RegionCode::parse("529121101201").unwrap(),
+                name: "产业路建设项目".into(),
+                fiscal_year: sunledger_core::ledger::FiscalYear::new(2026).unwrap(),
+            },
+            crate::support::now(),
+        )
+        .await
+        .unwrap();
+    let (status, arr) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-arrange-1", "fund_id": fund_id, "kind": "arrange",
+        "from": {"region": "529121"}, "to": {"project": project.id}, "amount": "300000", "booked_on": "2026-06-05",
+        "document_no": "云扶〔2026〕12号", "purpose": "安排项目资金"})).await;
+    assert_eq!(status, 201, "{arr}");
+    let (status, pay) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-pay-1", "fund_id": fund_id, "kind": "disburse",
+        "from": {"project": project.id}, "payee": "云岭县路桥公司", "amount": "120000", "booked_on": "2026-06-10",
+        "document_no": "云支〔2026〕3号", "purpose": "工程进度款"})).await;
+    assert_eq!(status, 201, "{pay}");
+    assert_eq!(pay["state"], "approved");
+    let pay_id = pay["id"].as_i64().unwrap();
+    // Overdraft refused, naming the field.
+    let (status, err) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-pay-2", "fund_id": fund_id, "kind": "disburse",
+        "from": {"project": project.id}, "payee": "某公司", "amount": "200000", "booked_on": "2026-06-10",
+        "document_no": "云支〔2026〕4号", "purpose": "超额"})).await;
+    assert_eq!(status, 422, "{err}");
+    assert_eq!(err["error"]["field"], "amount");
+
+    // 4. Suspend the payee: paying is refused with the suspension named; resume, then pay.
+    let (status, susp) = post(
+        &fin,
+        &app,
+        "/api/v1/suspensions",
+        json!({"target_kind": "payee", "target": "云岭县路桥公司",
+        "reason": "资金使用违规待查", "document_no": "云财监〔2026〕2号"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{susp}");
+    let (status, err) = post(
+        &fin,
+        &app,
+        &format!("/api/v1/transfers/{pay_id}/payment"),
+        json!({"action": "pay", "on": "2026-06-12"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{err}");
+    assert_eq!(err["error"]["code"], "suspended");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("云财监〔2026〕2号"),
+        "{err}"
+    );
+    let sid = susp["id"].as_i64().unwrap();
+    let (status, _) = post(
+        &fin,
+        &app,
+        &format!("/api/v1/suspensions/{sid}/resume"),
+        json!({"document_no": "云财监〔2026〕3号"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, paid) = post(
+        &fin,
+        &app,
+        &format!("/api/v1/transfers/{pay_id}/payment"),
+        json!({"action": "pay", "on": "2026-06-15"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{paid}");
+    assert_eq!(paid["state"], "paid");
+
+    // 5. Another county's finance official sees none of it.
+    let other = app.signed_in("shimen.finance").await;
+    assert_eq!(
+        other
+            .get(app.url(&format!("/api/v1/transfers/{pay_id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        other
+            .get(app.url(&format!("/api/v1/funds/{fund_id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    assert_eq!(
+        other
+            .get(app.url("/api/v1/regions/529121/ledger"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    // 6. The pages: the village ledger shows the project account, in Chinese and in English.
+    let html = fin
+        .get(app.url("/regions/529121101201/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("产业路建设项目") && html.contains("180,000.00") && html.contains("可用余额"),
+        "{html}"
+    );
+    let en = fin
+        .get(app.url("/regions/529121101201/ledger?lang=en"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("Available") && en.contains("Paid"));
+    let flow = fin
+        .get(app.url(&format!("/funds/{fund_id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        flow.contains("云岭县路桥公司") && flow.contains("已支付"),
+        "{flow}"
+    );
+    // A form post books through the same operation (and a bad amount is a clear error page).
+    let r = fin
+        .post(app.url("/ledger/transfers"))
+        .form(&[
+            ("client_id", "day-form-1"),
+            ("back", "529121"),
+            ("kind", "appropriate"),
+            ("fund_id", &fund_id.to_string()),
+            ("from", "529121"),
+            ("to", "529121103"),
+            ("payee", ""),
+            ("amount", "10000.5"),
+            ("booked_on", "2026-06-20"),
+            ("document_no", "云财农〔2026〕91号"),
+            ("purpose", "下达"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let r = fin
+        .post(app.url("/ledger/transfers"))
+        .form(&[
+            ("client_id", "day-form-2"),
+            ("back", "529121"),
+            ("kind", "appropriate"),
+            ("fund_id", &fund_id.to_string()),
+            ("from", "529121"),
+            ("to", "529121102"),
+            ("payee", ""),
+            ("amount", "12.345"),
+            ("booked_on", "2026-06-20"),
+            ("document_no", "x"),
+            ("purpose", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("最多两位小数"));
+}
+crate::both_app!(a_finance_officials_day_on, a_finance_officials_day);
