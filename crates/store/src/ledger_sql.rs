@@ -450,8 +450,23 @@ impl StoreImpl {
         let hash = content_hash(&[
             t.fund_id.to_string(),
             t.kind.key().into(),
-            format!("{:?}", t.from),
-            format!("{:?}", t.to),
+            // A reversal's accounts come from the original: what the caller said does not count.
+            format!(
+                "{:?}",
+                if t.kind == TransferKind::Reverse {
+                    None
+                } else {
+                    t.from
+                }
+            ),
+            format!(
+                "{:?}",
+                if t.kind == TransferKind::Reverse {
+                    None
+                } else {
+                    t.to
+                }
+            ),
             format!("{:?}", t.payee),
             t.amount.fen().to_string(),
             t.booked_on.clone(),
