@@ -4,8 +4,8 @@
 //!   approve, hold/release/pay/void, suspend, resume, reverse), checked after every step against
 //!   an in-memory reference model written here (balances per account, payment and receipt
 //!   states, active suspensions), plus invariants read from the store's own tables (below); a
-//!   refused operation must be refused for the model's reason and change nothing. 80 sequences
-//!   per backend (`LEDGER_MODEL_CASES` to change), all on one database, each with its own funds,
+//!   refused operation must be refused for the model's reason and change nothing. 1,000 sequences
+//!   per backend in CI, 80 locally (`LEDGER_MODEL_CASES` to change), all on one database, each with its own funds,
 //!   projects and payees.
 //! * races: concurrent approvals + payments against one project account, concurrent
 //!   appropriations from one region account, bookings in opposite directions, concurrent retries
@@ -1489,10 +1489,16 @@ async fn model_based(db: TestDb) {
         steps: AtomicU64::new(0),
         stats: Default::default(),
     };
+    // Thousands of sequences in CI (1,000 per backend), fewer in a local run.
+    let default_cases = if std::env::var("CI").is_ok_and(|v| v == "true") {
+        1000
+    } else {
+        80
+    };
     let cases = std::env::var("LEDGER_MODEL_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(80);
+        .unwrap_or(default_cases);
     let mut runner = TestRunner::new(Config {
         cases,
         failure_persistence: None,
