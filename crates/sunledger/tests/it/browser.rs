@@ -362,6 +362,26 @@ async fn walk(c: &Client, base: &str, other_id: i64, shots: &Shots) {
     assert_fits_phone(c, "/regions/529121000000").await;
     shots.take(c, "03-county").await;
 
+    // The county's fund ledger: accounts, the townships reconciled, the transfers.
+    click(c, "main", "资金拨付台账").await;
+    wait_path(c, "/regions/529121000000/ledger").await;
+    let ledger = text(c, "main").await;
+    for s in [
+        "可用余额",
+        "下级对账",
+        "2026年中央财政专项扶贫资金",
+        "已到账",
+    ] {
+        assert!(
+            ledger.contains(s),
+            "{s} missing from the county ledger:\n{ledger}"
+        );
+    }
+    assert_fits_phone(c, "/regions/529121000000/ledger").await;
+    shots.take(c, "03b-county-ledger").await;
+    c.back().await.expect("back to the county");
+    wait_path(c, "/regions/529121000000").await;
+
     let (township, township_href) = first_child(c).await;
     click(c, "table.tree", &township).await;
     wait_path(c, &township_href).await;
