@@ -263,7 +263,6 @@ fn person_facts(r: &DbRow) -> Result<Vec<Fact>> {
     ])
 }
 
-/// The facts a row of `table` says, and the query that reads such rows in id order.
 fn project_facts(r: &DbRow) -> Result<Vec<Fact>> {
     Ok(vec![
         Fact::new(
@@ -370,6 +369,7 @@ fn suspension_facts(r: &DbRow) -> Result<Vec<Fact>> {
 /// Builds the facts of one row.
 type FactBuilder = fn(&DbRow) -> Result<Vec<Fact>>;
 
+/// The facts a row of `table` says, and the query that reads such rows in id order.
 fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
     Some(match table {
         "users" => (
