@@ -1458,6 +1458,21 @@ impl Store for StoreImpl {
             }
         };
         let mut tx = begin_write(&self.pool).await?;
+        // A retried request books once: the same target under the same document number while
+        // it is active is the same suspension.
+        let q = format!(
+            "SELECT {SUSPENSION_COLS} FROM suspensions WHERE target_kind = $1 AND target = $2 \
+             AND document_no = $3 AND resumed_at IS NULL"
+        );
+        if let Some(existing) = sqlx::query(AssertSqlSafe(q))
+            .bind(kind)
+            .bind(key.as_str())
+            .bind(document_no.trim())
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            return suspension_row(&existing);
+        }
         let row = sqlx::query(
             "INSERT INTO suspensions (county_code, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

@@ -111,6 +111,16 @@ async fn a_finance_officials_day(app: TestApp) {
     )
     .await;
     assert_eq!(status, 201, "{susp}");
+    // A retried suspension request books once.
+    let (_, again) = post(
+        &fin,
+        &app,
+        "/api/v1/suspensions",
+        json!({"target_kind": "payee", "target": "云岭县路桥公司",
+        "reason": "资金使用违规待查", "document_no": "云财监〔2026〕2号"}),
+    )
+    .await;
+    assert_eq!(again["id"], susp["id"]);
     let (status, err) = post(
         &fin,
         &app,
