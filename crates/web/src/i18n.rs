@@ -342,6 +342,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "不在您管辖范围内、未显示的记录",
         "Records outside your areas, not shown",
     ),
+    ("ledger.reversed", "已冲正", "Reversed"),
     ("ledger.kind.receive", "接收", "Receipt"),
     ("ledger.kind.appropriate", "下拨", "Appropriation"),
     ("ledger.kind.arrange", "安排项目", "Arrangement to project"),

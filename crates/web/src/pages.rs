@@ -734,6 +734,8 @@ struct TransferRow {
     transfer: sunledger_store::Transfer,
     from: String,
     to: String,
+    /// A later reversal corrected this transfer: no more steps on it.
+    reversed: bool,
     can_confirm: bool,
     payment_actions: Vec<&'static str>,
 }
@@ -801,7 +803,10 @@ async fn ledger_page(
     let can_manage = ctx.actor.can(Permission::ManageFunds, &l.region.code);
     let mut cache = std::collections::HashMap::new();
     let mut rows = Vec::new();
+    let reversed: std::collections::HashSet<i64> =
+        l.transfers.iter().filter_map(|t| t.reverses).collect();
     for tr in &l.transfers {
+        let is_reversed = reversed.contains(&tr.id);
         let (from, from_region) = account_label(&state, &mut cache, tr.from_account, ctx.lang)
             .await
             .map_err(&f)?;
@@ -811,10 +816,12 @@ async fn ledger_page(
                 .await
                 .map_err(&f)?,
         };
-        let can_confirm = tr.kind == "appropriate"
+        let can_confirm = !is_reversed
+            && tr.kind == "appropriate"
             && tr.state.as_deref() == Some("dispatched")
             && to_region.is_some_and(|r| ctx.actor.can(Permission::ManageFunds, &r));
-        let payment_actions = if tr.kind == "disburse"
+        let payment_actions = if !is_reversed
+            && tr.kind == "disburse"
             && from_region.is_some_and(|r| ctx.actor.can(Permission::ManageFunds, &r))
         {
             match tr.state.as_deref() {
@@ -829,6 +836,7 @@ async fn ledger_page(
             transfer: tr.clone(),
             from,
             to,
+            reversed: is_reversed,
             can_confirm,
             payment_actions,
         });

@@ -260,5 +260,42 @@ async fn a_finance_officials_day(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("最多两位小数"));
+
+    // 7. A mistaken appropriation is corrected by a reversal; the page offers no more steps on it.
+    let ledger: Value = fin
+        .get(app.url("/api/v1/regions/529121/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let wrong = ledger["transfers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["client_id"] == "day-form-1")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, rev) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-rev-1", "fund_id": fund_id, "kind": "reverse",
+        "reverses": wrong, "amount": "10000.50", "booked_on": "2026-06-21", "document_no": "云财农〔2026〕92号", "purpose": "冲正误拨"})).await;
+    assert_eq!(status, 201, "{rev}");
+    let html = fin
+        .get(app.url("/regions/529121/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("已冲正"),
+        "the reversed appropriation is marked"
+    );
+    assert!(
+        !html.contains(&format!("/ledger/transfers/{wrong}/receipt")),
+        "no receipt button on a reversed appropriation"
+    );
 }
 crate::both_app!(a_finance_officials_day_on, a_finance_officials_day);
