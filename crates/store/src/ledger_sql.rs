@@ -141,31 +141,8 @@ async fn lock_account(
     fund_id: i64,
     owner: &Owner,
 ) -> Result<Account> {
-    let (kind, region, project_id) = match owner {
-        Owner::Region(c) => ("region", *c, None),
-        Owner::Project(id) => ("project", project_in_tx(tx, *id).await?.region, Some(*id)),
-    };
-    sqlx::query(
-        "INSERT INTO ledger_accounts (county_code, fund_id, owner_kind, owner, region_code, project_id) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fund_id, owner) DO NOTHING",
-    )
-    .bind(region.county_code())
-    .bind(fund_id)
-    .bind(kind)
-    .bind(owner_key(owner))
-    .bind(region.as_str())
-    .bind(project_id)
-    .execute(&mut **tx)
-    .await?;
-    let q = format!(
-        "SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE fund_id = $1 AND owner = $2{FOR_UPDATE}"
-    );
-    let r = sqlx::query(AssertSqlSafe(q))
-        .bind(fund_id)
-        .bind(owner_key(owner))
-        .fetch_one(&mut **tx)
-        .await?;
-    account_row(&r)
+    let id = ensure_account(tx, fund_id, owner).await?;
+    lock_account_id(tx, id).await
 }
 
 async fn lock_account_id(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result<Account> {
@@ -522,17 +499,18 @@ impl StoreImpl {
                 self.check_direction(tx, t.kind, &from, &to).await?;
                 // Create both if needed (in a fixed order), then lock them in id order, so that
                 // bookings in opposite directions cannot deadlock.
-                let (first, second) = if owner_key(&from) <= owner_key(&to) {
+                let from_first = owner_key(&from) <= owner_key(&to);
+                let (first, second) = if from_first {
                     (&from, &to)
                 } else {
                     (&to, &from)
                 };
                 let first = ensure_account(tx, t.fund_id, first).await?;
                 let second = ensure_account(tx, t.fund_id, second).await?;
+                let from_id = if from_first { first } else { second };
                 let (lo, hi) = (first.min(second), first.max(second));
                 let lo_acc = lock_account_id(tx, lo).await?;
                 let hi_acc = lock_account_id(tx, hi).await?;
-                let from_id = ensure_account(tx, t.fund_id, &from).await?;
                 let (mut src, mut dst) = if lo_acc.id == from_id {
                     (lo_acc, hi_acc)
                 } else {
