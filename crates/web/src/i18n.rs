@@ -533,8 +533,8 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
     (
         "reason.insufficient_funds",
-        "超出可用余额（括号内为可用金额）",
-        "exceeds the available balance (available in brackets)",
+        "超出可用余额（括号内为当前可用金额）",
+        "exceeds what is available (the amount available follows)",
     ),
     (
         "reason.not_positive",
