@@ -148,6 +148,17 @@ impl Fact {
     }
 }
 
+/// SHA-256 of `bytes`, lower-case hex: how a fact commits to a document it does not carry.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in d.iter() {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod checkpoint;
+pub mod day;
 pub mod department;
 pub mod error;
 pub mod fact;
@@ -13,6 +14,7 @@ pub mod ids;
 pub mod ledger;
 pub mod merkle;
 pub mod money;
+pub mod project;
 pub mod proof;
 pub mod region;
 

@@ -42,7 +42,9 @@ pub enum StoreError {
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// Fields with a uniqueness rule, as named to users; constraint names end with one of them.
-const UNIQUE_FIELDS: [(&str, &str); 8] = [
+const UNIQUE_FIELDS: [(&str, &str); 10] = [
+    ("id_number", "id_number"),
+    ("document_no", "document_no"),
     ("grants_active", "grant"),
     ("client_id", "client_id"),
     ("one_reversal", "reverses"),

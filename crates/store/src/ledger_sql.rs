@@ -92,17 +92,13 @@ fn content_hash(parts: &[String]) -> String {
 }
 
 async fn project_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result<Project> {
-    let r = sqlx::query("SELECT id, region_code, name, fiscal_year FROM projects WHERE id = $1")
+    let q = format!("SELECT {PROJECT_COLS} FROM projects WHERE id = $1");
+    let r = sqlx::query(AssertSqlSafe(q))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?
         .ok_or(StoreError::NotFound("project"))?;
-    Ok(Project {
-        id: r.try_get("id")?,
-        region: code(&r.try_get::<String, _>("region_code")?)?,
-        name: r.try_get("name")?,
-        fiscal_year: r.try_get("fiscal_year")?,
-    })
+    project_row(&r)
 }
 
 /// The id of the account of `owner` in `fund`, created empty if needed (not locked).

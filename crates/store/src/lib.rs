@@ -26,7 +26,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 9] = [
+pub const FACT_TABLES: [&str; 17] = [
     "users",
     "grants",
     "departments",
@@ -36,6 +36,14 @@ pub const FACT_TABLES: [&str; 9] = [
     "transfers",
     "transfer_events",
     "suspensions",
+    "project_versions",
+    "project_events",
+    "project_objections",
+    "project_milestones",
+    "milestone_updates",
+    "project_beneficiaries",
+    "responsibilities",
+    "responsibility_letters",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,6 +163,131 @@ pub trait Store: Send + Sync + 'static {
     // --- Book 1: the fund appropriation ledger ---
     async fn create_project(&self, p: &NewProject, now: i64) -> Result<Project>;
     async fn project(&self, id: i64) -> Result<Option<Project>>;
+
+    // --- The project library and Book 2, the supervision responsibility ledger ---
+    /// Creates a project with its content as version 1: a draft, or declared by the village.
+    async fn create_library_project(
+        &self,
+        c: &sunledger_core::project::Content,
+        declare: bool,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project>;
+    /// A new version of a project's content, where its stage allows editing. After approval a
+    /// note is required, and the page shows the changes against the approved version.
+    async fn revise_project(
+        &self,
+        id: i64,
+        c: &sunledger_core::project::Content,
+        note: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project>;
+    /// A step on the declaration path; a county approval needs the full notice and every
+    /// objection answered.
+    async fn project_step(
+        &self,
+        id: i64,
+        action: sunledger_core::project::StageAction,
+        comment: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project>;
+    /// A step of an approved project's implementation status.
+    async fn project_status_step(
+        &self,
+        id: i64,
+        action: sunledger_core::project::StatusAction,
+        comment: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project>;
+    /// Records an objection received during the project's notice.
+    async fn record_objection(
+        &self,
+        project_id: i64,
+        objector: &str,
+        content: &str,
+        received_on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Objection>;
+    /// Answers an objection (once).
+    async fn answer_objection(
+        &self,
+        id: i64,
+        answer: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Objection>;
+    async fn objection(&self, id: i64) -> Result<Option<Objection>>;
+    async fn add_milestone(
+        &self,
+        project_id: i64,
+        name: &str,
+        weight: i64,
+        due_on: Option<&str>,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Milestone>;
+    /// A dated progress report of a milestone; returns the project with its new progress.
+    async fn report_progress(
+        &self,
+        milestone_id: i64,
+        progress: i64,
+        on_date: &str,
+        note: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project>;
+    async fn milestone(&self, id: i64) -> Result<Option<Milestone>>;
+    async fn add_beneficiary(
+        &self,
+        project_id: i64,
+        name: &str,
+        id_number: &sunledger_core::IdNumber,
+        household_size: i64,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Beneficiary>;
+    /// Names a person responsible for a project in a role from `start_on`.
+    async fn assign_responsibility(
+        &self,
+        project_id: i64,
+        person_id: i64,
+        role: sunledger_core::project::ResponsibleRole,
+        start_on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Responsibility>;
+    /// Ends a responsibility on `end_on` (once); the row stays in the ledger.
+    async fn end_responsibility(
+        &self,
+        id: i64,
+        end_on: &str,
+        reason: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Responsibility>;
+    async fn responsibility(&self, id: i64) -> Result<Option<Responsibility>>;
+    async fn responsibilities(&self, f: &ResponsibilityFilter) -> Result<Vec<Responsibility>>;
+    async fn file_letter(
+        &self,
+        l: &NewLetter,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<ResponsibilityLetter>;
+    async fn letter(&self, id: i64) -> Result<Option<ResponsibilityLetter>>;
+    async fn letters(&self, scopes: &[RegionCode]) -> Result<Vec<ResponsibilityLetter>>;
+    /// A page of the project library and the number of matching projects.
+    async fn projects(
+        &self,
+        f: &ProjectFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Project>, i64)>;
+    /// A project with its versions, events, objections, milestones, beneficiaries and Book 2.
+    async fn project_record(&self, id: i64) -> Result<Option<ProjectRecord>>;
     /// Creates a fund and books its receipt at `f.region` (one `receive` transfer), once per
     /// client id: a retry with the same content returns the same fund, other content conflicts.
     async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)>;

@@ -237,10 +237,28 @@ use sunledger_core::money::Money;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Project {
     pub id: i64,
+    /// The village (or, for records made outside the declaration path, any region).
     #[schema(value_type = String)]
     pub region: RegionCode,
     pub name: String,
     pub fiscal_year: i64,
+    pub category: String,
+    /// Declaration stage: draft, declared, returned_to_village, noticed, returned_to_township,
+    /// approved, recorded, revoked.
+    pub stage: String,
+    /// Implementation status once approved: planned, in_progress, completed, accepted, evaluated.
+    pub status: Option<String>,
+    /// Current content version (0: no content yet).
+    pub version: i64,
+    /// The version the county approved.
+    pub approved_version: Option<i64>,
+    /// First day of the public notice (`YYYY-MM-DD`).
+    pub notice_from: Option<String>,
+    /// Percent, rolled up from the milestones.
+    pub progress: i64,
+    /// Planned budget, all sources, fen.
+    pub budget_total_fen: i64,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -453,4 +471,225 @@ pub struct ReconRow {
     pub account: Account,
     /// The booking day of the oldest appropriation still waiting for confirmation.
     pub oldest_in_transit: Option<String>,
+}
+
+// --- The project library and Book 2 ---------------------------------------------------------
+
+/// One line of a planned budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BudgetLine {
+    pub source: String,
+    pub amount_fen: i64,
+}
+
+/// One version of a project's content (version 1 is the declaration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProjectVersion {
+    pub id: i64,
+    pub project_id: i64,
+    pub version: i64,
+    pub name: String,
+    pub category: String,
+    pub village: String,
+    pub fiscal_year: i64,
+    pub budget: Vec<BudgetLine>,
+    pub outputs: String,
+    pub households: i64,
+    pub income_effect: String,
+    pub satisfaction: i64,
+    pub meeting_on: String,
+    pub meeting_ref: String,
+    pub description: String,
+    /// Why this version was made.
+    pub note: String,
+    pub actor_id: Option<i64>,
+    pub created_at: i64,
+}
+
+impl ProjectVersion {
+    /// The content as domain values.
+    pub fn content(&self) -> Result<sunledger_core::project::Content, sunledger_core::DomainError> {
+        use sunledger_core::project::{Budget, Category, Content, Targets};
+        Ok(Content {
+            name: self.name.clone(),
+            category: Category::parse(&self.category)?,
+            village: RegionCode::parse(&self.village)?,
+            fiscal_year: FiscalYear::new(self.fiscal_year)?,
+            budget: Budget::new(
+                self.budget
+                    .iter()
+                    .map(|l| Ok((FundSource::parse(&l.source)?, Money::from_fen(l.amount_fen))))
+                    .collect::<Result<Vec<_>, sunledger_core::DomainError>>()?,
+            )?,
+            targets: Targets {
+                outputs: self.outputs.clone(),
+                households: self.households,
+                income_effect: self.income_effect.clone(),
+                satisfaction: self.satisfaction,
+            },
+            meeting_on: self.meeting_on.clone(),
+            meeting_ref: self.meeting_ref.clone(),
+            description: self.description.clone(),
+        })
+    }
+}
+
+/// A step on the declaration path (`declare`, `township_approve`, ...) or of the implementation
+/// status (`start`, `complete`, `accept`, `evaluate`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProjectEvent {
+    pub id: i64,
+    pub project_id: i64,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    /// The content version the step was taken on.
+    pub version: i64,
+    pub comment: String,
+    pub on_date: String,
+    pub actor_id: Option<i64>,
+    pub at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Objection {
+    pub id: i64,
+    pub project_id: i64,
+    pub objector: String,
+    pub content: String,
+    pub received_on: String,
+    pub recorded_by: Option<i64>,
+    pub recorded_at: i64,
+    pub answer: Option<String>,
+    pub answered_by: Option<i64>,
+    pub answered_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Milestone {
+    pub id: i64,
+    pub project_id: i64,
+    pub name: String,
+    pub weight: i64,
+    pub due_on: Option<String>,
+    /// The latest reported progress, percent.
+    pub progress: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MilestoneUpdate {
+    pub id: i64,
+    pub milestone_id: i64,
+    pub progress: i64,
+    pub on_date: String,
+    pub note: String,
+    pub actor_id: Option<i64>,
+    pub at: i64,
+}
+
+/// A beneficiary household. `id_number` is the full number: views for the public mask it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Beneficiary {
+    pub id: i64,
+    pub project_id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub household_size: i64,
+    pub added_by: Option<i64>,
+    pub added_at: i64,
+}
+
+/// A row of Book 2: a person answering for a project in a role, from `start_on` to `end_on`
+/// (inclusive; open while `end_on` is empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Responsibility {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    #[schema(value_type = String)]
+    pub project_region: RegionCode,
+    pub person_id: i64,
+    pub person_name: String,
+    pub person_position: String,
+    pub department_name: String,
+    pub role: String,
+    pub start_on: String,
+    pub end_on: Option<String>,
+    pub end_reason: Option<String>,
+    pub assigned_by: Option<i64>,
+    pub assigned_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ResponsibilityLetter {
+    pub id: i64,
+    /// The township whose party committee and government signed.
+    #[schema(value_type = String)]
+    pub township: RegionCode,
+    pub fiscal_year: i64,
+    pub document_no: String,
+    pub title: String,
+    pub content: String,
+    /// SHA-256 of the content, hex (the log records it).
+    pub content_sha256: String,
+    pub bureau_person_id: i64,
+    pub bureau_person_name: String,
+    pub township_person_id: i64,
+    pub township_person_name: String,
+    pub signed_on: String,
+    pub filed_by: Option<i64>,
+    pub filed_at: i64,
+}
+
+/// Which projects to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectFilter {
+    /// Only projects within these subtrees (the caller's scopes, narrowed by a region filter).
+    pub scopes: Vec<RegionCode>,
+    pub fiscal_year: Option<i64>,
+    pub category: Option<String>,
+    pub stage: Option<String>,
+    pub status: Option<String>,
+    /// Projects this person was ever responsible for.
+    pub person_id: Option<i64>,
+    /// Name contains.
+    pub name: Option<String>,
+}
+
+/// Which rows of Book 2 to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ResponsibilityFilter {
+    pub scopes: Vec<RegionCode>,
+    pub project_id: Option<i64>,
+    pub person_id: Option<i64>,
+    /// Only rows covering this day (`YYYY-MM-DD`).
+    pub on_day: Option<String>,
+    pub fiscal_year: Option<i64>,
+}
+
+/// A project's whole record, as shown on its page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProjectRecord {
+    pub project: Project,
+    pub versions: Vec<ProjectVersion>,
+    pub events: Vec<ProjectEvent>,
+    pub objections: Vec<Objection>,
+    pub milestones: Vec<Milestone>,
+    pub updates: Vec<MilestoneUpdate>,
+    pub beneficiaries: Vec<Beneficiary>,
+    pub responsibilities: Vec<Responsibility>,
+}
+
+/// A new responsibility letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLetter {
+    pub township: RegionCode,
+    pub fiscal_year: FiscalYear,
+    pub document_no: String,
+    pub title: String,
+    pub content: String,
+    pub bureau_person_id: i64,
+    pub township_person_id: i64,
+    pub signed_on: String,
 }

@@ -35,3 +35,4 @@ impl PgStore {
 
 include!("sql.rs");
 include!("ledger_sql.rs");
+include!("project_sql.rs");

@@ -263,6 +263,8 @@ fn person_facts(r: &DbRow) -> Result<Vec<Fact>> {
     ])
 }
 
+/// A project's identity: where it is and who registered it. Its content is in versioned
+/// `project.version` facts and its stage and status in `project.event` facts.
 fn project_facts(r: &DbRow) -> Result<Vec<Fact>> {
     Ok(vec![
         Fact::new(
@@ -273,8 +275,7 @@ fn project_facts(r: &DbRow) -> Result<Vec<Fact>> {
         )
         .county(Some(r.try_get::<String, _>("county_code")?))
         .field("region", r.try_get::<String, _>("region_code")?)
-        .field("name", r.try_get::<String, _>("name")?)
-        .field("fiscal_year", r.try_get::<i64, _>("fiscal_year")?),
+        .field("created_by", r.try_get::<Option<i64>, _>("created_by")?),
     ])
 }
 
@@ -389,7 +390,7 @@ fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
             person_facts,
         ),
         "projects" => (
-            "SELECT id, county_code, region_code, name, fiscal_year, created_at FROM projects",
+            "SELECT id, county_code, region_code, created_by, created_at FROM projects",
             project_facts,
         ),
         "funds" => (
@@ -414,7 +415,7 @@ fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
              resumed_by, resumed_at, resume_document FROM suspensions",
             suspension_facts,
         ),
-        _ => return None,
+        _ => return project_fact_source(table),
     })
 }
 
@@ -1205,20 +1206,203 @@ impl Store for StoreImpl {
     }
 
     async fn project(&self, id: i64) -> Result<Option<Project>> {
-        let r =
-            sqlx::query("SELECT id, region_code, name, fiscal_year FROM projects WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?;
-        r.map(|r| {
-            Ok(Project {
-                id: r.try_get("id")?,
-                region: code(&r.try_get::<String, _>("region_code")?)?,
-                name: r.try_get("name")?,
-                fiscal_year: r.try_get("fiscal_year")?,
-            })
-        })
-        .transpose()
+        self.p_one(
+            format!("SELECT {PROJECT_COLS} FROM projects WHERE id = $1"),
+            id,
+            project_row,
+        )
+        .await
+    }
+
+    async fn create_library_project(
+        &self,
+        c: &sunledger_core::project::Content,
+        declare: bool,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project> {
+        self.p_create(c, declare, actor, now).await
+    }
+
+    async fn revise_project(
+        &self,
+        id: i64,
+        c: &sunledger_core::project::Content,
+        note: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project> {
+        self.p_revise(id, c, note, actor, now).await
+    }
+
+    async fn project_step(
+        &self,
+        id: i64,
+        action: sunledger_core::project::StageAction,
+        comment: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project> {
+        self.p_step(id, action, comment, actor, now).await
+    }
+
+    async fn project_status_step(
+        &self,
+        id: i64,
+        action: sunledger_core::project::StatusAction,
+        comment: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project> {
+        self.p_status_step(id, action, comment, actor, now).await
+    }
+
+    async fn record_objection(
+        &self,
+        project_id: i64,
+        objector: &str,
+        content: &str,
+        received_on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Objection> {
+        self.p_object(project_id, objector, content, received_on, actor, now)
+            .await
+    }
+
+    async fn answer_objection(
+        &self,
+        id: i64,
+        answer: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Objection> {
+        self.p_answer(id, answer, actor, now).await
+    }
+
+    async fn objection(&self, id: i64) -> Result<Option<Objection>> {
+        self.p_one(
+            format!("SELECT {OBJECTION_COLS} FROM project_objections WHERE id = $1"),
+            id,
+            objection_row,
+        )
+        .await
+    }
+
+    async fn add_milestone(
+        &self,
+        project_id: i64,
+        name: &str,
+        weight: i64,
+        due_on: Option<&str>,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Milestone> {
+        self.p_add_milestone(project_id, name, weight, due_on, actor, now)
+            .await
+    }
+
+    async fn report_progress(
+        &self,
+        milestone_id: i64,
+        progress: i64,
+        on_date: &str,
+        note: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project> {
+        self.p_report(milestone_id, progress, on_date, note, actor, now)
+            .await
+    }
+
+    async fn milestone(&self, id: i64) -> Result<Option<Milestone>> {
+        self.p_one(
+            format!("SELECT {MILESTONE_COLS} FROM project_milestones m WHERE m.id = $1"),
+            id,
+            milestone_row,
+        )
+        .await
+    }
+
+    async fn add_beneficiary(
+        &self,
+        project_id: i64,
+        name: &str,
+        id_number: &sunledger_core::IdNumber,
+        household_size: i64,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Beneficiary> {
+        self.p_add_beneficiary(project_id, name, id_number, household_size, actor, now)
+            .await
+    }
+
+    async fn assign_responsibility(
+        &self,
+        project_id: i64,
+        person_id: i64,
+        role: sunledger_core::project::ResponsibleRole,
+        start_on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Responsibility> {
+        self.p_assign(project_id, person_id, role, start_on, actor, now)
+            .await
+    }
+
+    async fn end_responsibility(
+        &self,
+        id: i64,
+        end_on: &str,
+        reason: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Responsibility> {
+        self.p_end(id, end_on, reason, actor, now).await
+    }
+
+    async fn responsibility(&self, id: i64) -> Result<Option<Responsibility>> {
+        self.p_one(
+            format!("{RESPONSIBILITY_SELECT} WHERE r.id = $1"),
+            id,
+            responsibility_row,
+        )
+        .await
+    }
+
+    async fn responsibilities(&self, f: &ResponsibilityFilter) -> Result<Vec<Responsibility>> {
+        self.p_responsibilities(f).await
+    }
+
+    async fn file_letter(
+        &self,
+        l: &NewLetter,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<ResponsibilityLetter> {
+        self.p_file_letter(l, actor, now).await
+    }
+
+    async fn letter(&self, id: i64) -> Result<Option<ResponsibilityLetter>> {
+        self.p_one(format!("{LETTER_SELECT} WHERE l.id = $1"), id, letter_row)
+            .await
+    }
+
+    async fn letters(&self, scopes: &[RegionCode]) -> Result<Vec<ResponsibilityLetter>> {
+        self.p_letters(scopes).await
+    }
+
+    async fn projects(
+        &self,
+        f: &ProjectFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Project>, i64)> {
+        self.p_list(f, limit, offset).await
+    }
+
+    async fn project_record(&self, id: i64) -> Result<Option<ProjectRecord>> {
+        self.p_record(id).await
     }
 
     async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)> {

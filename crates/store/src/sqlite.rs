@@ -93,3 +93,4 @@ impl SqliteStore {
 
 include!("sql.rs");
 include!("ledger_sql.rs");
+include!("project_sql.rs");

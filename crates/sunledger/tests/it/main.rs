@@ -9,6 +9,7 @@ mod ledger;
 mod ledger_day;
 mod ledger_io;
 mod log;
+mod projects;
 mod regions_import;
 mod security;
 mod storage;
