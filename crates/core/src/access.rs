@@ -130,6 +130,13 @@ impl Actor {
         }
     }
 
+    /// True when some grant of one of `roles` covers `region`.
+    pub fn has_role(&self, roles: &[Role], region: &RegionCode) -> bool {
+        self.grants
+            .iter()
+            .any(|g| roles.contains(&g.role) && g.covers(region))
+    }
+
     /// The subtree roots where this actor holds `p` (for filtering lists in storage).
     pub fn scopes(&self, p: Permission) -> Vec<RegionCode> {
         let mut v: Vec<RegionCode> = self

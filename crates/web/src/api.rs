@@ -26,6 +26,8 @@ use utoipa_axum::routes;
         (name = "accounts", description = "Accounts, grants and the access record (administrators)"),
         (name = "log", description = "The tamper-evident log: checkpoints and proofs"),
         (name = "ledger", description = "Book 1: funds, transfers, receipts, payments and suspensions (amounts in fen in responses, yuan strings in requests)"),
+        (name = "projects", description = "The project library: bottom-up declaration, public notice and objections, approval, implementation (scoped)"),
+        (name = "responsibility", description = "Book 2: the supervision responsibility ledger and responsibility letters (scoped)"),
     ),
     components(schemas(ErrorBody))
 )]
@@ -62,6 +64,24 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_region_ledger))
         .routes(routes!(get_region_ledger_csv))
         .routes(routes!(get_region_ledger_xlsx))
+        .routes(routes!(list_projects, create_project))
+        .routes(routes!(get_projects_csv))
+        .routes(routes!(get_projects_xlsx))
+        .routes(routes!(get_project))
+        .routes(routes!(revise_project))
+        .routes(routes!(project_step))
+        .routes(routes!(create_objection))
+        .routes(routes!(answer_objection))
+        .routes(routes!(create_milestone))
+        .routes(routes!(report_progress))
+        .routes(routes!(create_beneficiary))
+        .routes(routes!(assign_responsibility))
+        .routes(routes!(end_responsibility))
+        .routes(routes!(list_responsibilities))
+        .routes(routes!(get_responsibilities_csv))
+        .routes(routes!(get_responsibilities_xlsx))
+        .routes(routes!(list_letters, create_letter))
+        .routes(routes!(get_letter))
 }
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -839,4 +859,312 @@ async fn get_region_ledger_xlsx(
     }
     .await;
     r.map_err(|e| ApiError(e, ctx.lang))
+}
+
+// --- The project library and Book 2 ----------------------------------------------------------
+
+use crate::projects as pj;
+
+fn created<T: Serialize>(ctx: &Ctx, r: Result<T, WebError>) -> ApiResult<Response> {
+    r.map(|v| (StatusCode::CREATED, Json(v)).into_response())
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// The project library in the caller's areas, filtered, 50 a page.
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(pj::LibraryQuery),
+    responses((status = 200, body = pj::Library), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_projects(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<pj::LibraryQuery>,
+) -> ApiResult<Json<pj::Library>> {
+    let r = pj::library(&state, &ctx, &q).await;
+    api(&ctx, r)
+}
+
+/// A village declares a project (or saves a draft): content with performance targets and the
+/// villagers' meeting that decided it. Village cadres and resident work teams of the village.
+#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = pj::ProjectInput,
+    responses((status = 201, body = sunledger_store::Project), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_project(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<pj::ProjectInput>,
+) -> ApiResult<Response> {
+    let r = pj::create(&state, &ctx, &b).await;
+    created(&ctx, r)
+}
+
+async fn library_download(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &pj::LibraryQuery,
+    xlsx: bool,
+) -> Result<Response, WebError> {
+    let projects = pj::all_projects(state, ctx, q).await?;
+    let (h, rows) = pj::library_table(state, ctx.lang, &projects).await?;
+    let stem = format!(
+        "sunledger-projects-{}",
+        crate::exports::china_day(state.now())
+    );
+    crate::exports::table_download(xlsx, &stem, &h, &rows)
+}
+
+/// The project library as CSV (UTF-8 with BOM), with the same filters.
+#[utoipa::path(get, path = "/api/v1/projects.csv", tag = "projects", params(pj::LibraryQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_projects_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<pj::LibraryQuery>,
+) -> ApiResult<Response> {
+    library_download(&state, &ctx, &q, false)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// The project library as XLSX, with the same filters.
+#[utoipa::path(get, path = "/api/v1/projects.xlsx", tag = "projects", params(pj::LibraryQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_projects_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<pj::LibraryQuery>,
+) -> ApiResult<Response> {
+    library_download(&state, &ctx, &q, true)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// A project's whole record: versions, steps, objections, milestones, beneficiaries (full ID
+/// numbers, for officials only), responsibilities, changes since approval, and its funding.
+#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i64, Path)),
+    responses((status = 200, body = pj::ProjectView), (status = 404, body = ErrorBody)))]
+async fn get_project(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<pj::ProjectView>> {
+    let pid = id(&ctx, &raw)?;
+    let r = pj::view(&state, &ctx, pid).await;
+    api(&ctx, r)
+}
+
+/// A new version of the content: by the village while a draft, returned or revoked; by the
+/// township when the county returned it; by the county after approval (with a note).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/versions", tag = "projects", params(("id" = i64, Path)), request_body = pj::ProjectInput,
+    responses((status = 201, body = sunledger_store::Project), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn revise_project(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::ProjectInput>,
+) -> ApiResult<Response> {
+    let pid = id(&ctx, &raw)?;
+    let r = pj::revise(&state, &ctx, pid, &b).await;
+    created(&ctx, r)
+}
+
+/// A step on the declaration path or of the implementation status.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/steps", tag = "projects", params(("id" = i64, Path)), request_body = pj::StepInput,
+    responses((status = 200, body = sunledger_store::Project), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn project_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::StepInput>,
+) -> ApiResult<Json<sunledger_store::Project>> {
+    let pid = id(&ctx, &raw)?;
+    let r = pj::step(&state, &ctx, pid, &b).await;
+    api(&ctx, r)
+}
+
+/// Records an objection received during the project's public notice.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/objections", tag = "projects", params(("id" = i64, Path)), request_body = pj::ObjectionInput,
+    responses((status = 201, body = sunledger_store::Objection), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_objection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::ObjectionInput>,
+) -> ApiResult<Response> {
+    let pid = id(&ctx, &raw)?;
+    let r = pj::object(&state, &ctx, pid, &b).await;
+    created(&ctx, r)
+}
+
+/// Answers an objection (township or county).
+#[utoipa::path(post, path = "/api/v1/objections/{id}/answer", tag = "projects", params(("id" = i64, Path)), request_body = pj::AnswerInput,
+    responses((status = 200, body = sunledger_store::Objection), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn answer_objection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::AnswerInput>,
+) -> ApiResult<Json<sunledger_store::Objection>> {
+    let oid = id(&ctx, &raw)?;
+    let r = pj::answer(&state, &ctx, oid, &b).await;
+    api(&ctx, r)
+}
+
+/// Adds a weighted milestone to a project.
+#[utoipa::path(post, path = "/api/v1/projects/{id}/milestones", tag = "projects", params(("id" = i64, Path)), request_body = pj::MilestoneInput,
+    responses((status = 201, body = sunledger_store::Milestone), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_milestone(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::MilestoneInput>,
+) -> ApiResult<Response> {
+    let pid = id(&ctx, &raw)?;
+    let r = pj::add_milestone(&state, &ctx, pid, &b).await;
+    created(&ctx, r)
+}
+
+/// A dated progress report of a milestone; the project's progress rolls up.
+#[utoipa::path(post, path = "/api/v1/milestones/{id}/updates", tag = "projects", params(("id" = i64, Path)), request_body = pj::ProgressInput,
+    responses((status = 201, body = sunledger_store::Project), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn report_progress(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::ProgressInput>,
+) -> ApiResult<Response> {
+    let mid = id(&ctx, &raw)?;
+    let r = pj::report(&state, &ctx, mid, &b).await;
+    created(&ctx, r)
+}
+
+/// Lists a beneficiary household (ID number checked; masked on any public view).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/beneficiaries", tag = "projects", params(("id" = i64, Path)), request_body = pj::BeneficiaryInput,
+    responses((status = 201, body = sunledger_store::Beneficiary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_beneficiary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::BeneficiaryInput>,
+) -> ApiResult<Response> {
+    let pid = id(&ctx, &raw)?;
+    let r = pj::add_beneficiary(&state, &ctx, pid, &b).await;
+    created(&ctx, r)
+}
+
+/// Names a responsible person for a project (Book 2; county poverty alleviation bureau).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/responsibilities", tag = "responsibility", params(("id" = i64, Path)), request_body = pj::ResponsibilityInput,
+    responses((status = 201, body = sunledger_store::Responsibility), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn assign_responsibility(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::ResponsibilityInput>,
+) -> ApiResult<Response> {
+    let pid = id(&ctx, &raw)?;
+    let r = pj::assign(&state, &ctx, pid, &b).await;
+    created(&ctx, r)
+}
+
+/// Ends a responsibility on a day (handover); the row stays in Book 2 for life.
+#[utoipa::path(post, path = "/api/v1/responsibilities/{id}/end", tag = "responsibility", params(("id" = i64, Path)), request_body = pj::EndInput,
+    responses((status = 200, body = sunledger_store::Responsibility), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn end_responsibility(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<pj::EndInput>,
+) -> ApiResult<Json<sunledger_store::Responsibility>> {
+    let rid = id(&ctx, &raw)?;
+    let r = pj::end(&state, &ctx, rid, &b).await;
+    api(&ctx, r)
+}
+
+/// Book 2 in the caller's areas: who was responsible for which project, from when to when.
+/// `on` answers "who was responsible on day D"; `person` "every project P was responsible for".
+#[utoipa::path(get, path = "/api/v1/responsibilities", tag = "responsibility", params(pj::BookQuery),
+    responses((status = 200, body = Vec<sunledger_store::Responsibility>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_responsibilities(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<pj::BookQuery>,
+) -> ApiResult<Json<Vec<sunledger_store::Responsibility>>> {
+    let r = pj::book(&state, &ctx, &q).await;
+    api(&ctx, r)
+}
+
+async fn book_download(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &pj::BookQuery,
+    xlsx: bool,
+) -> Result<Response, WebError> {
+    let rows = pj::book(state, ctx, q).await?;
+    let (h, rows) = pj::book_table(ctx.lang, &rows);
+    let stem = format!(
+        "sunledger-responsibility-{}",
+        crate::exports::china_day(state.now())
+    );
+    crate::exports::table_download(xlsx, &stem, &h, &rows)
+}
+
+/// Book 2 as CSV (UTF-8 with BOM), with the same filters.
+#[utoipa::path(get, path = "/api/v1/responsibilities.csv", tag = "responsibility", params(pj::BookQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_responsibilities_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<pj::BookQuery>,
+) -> ApiResult<Response> {
+    book_download(&state, &ctx, &q, false)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// Book 2 as XLSX, with the same filters.
+#[utoipa::path(get, path = "/api/v1/responsibilities.xlsx", tag = "responsibility", params(pj::BookQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_responsibilities_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<pj::BookQuery>,
+) -> ApiResult<Response> {
+    book_download(&state, &ctx, &q, true)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// Responsibility letters in the caller's areas.
+#[utoipa::path(get, path = "/api/v1/responsibility-letters", tag = "responsibility", params(pj::LetterQuery),
+    responses((status = 200, body = Vec<sunledger_store::ResponsibilityLetter>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_letters(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<pj::LetterQuery>,
+) -> ApiResult<Json<Vec<sunledger_store::ResponsibilityLetter>>> {
+    let r = pj::letters(&state, &ctx, &q).await;
+    api(&ctx, r)
+}
+
+/// Files a responsibility letter signed between the county poverty alleviation bureau and a
+/// township's party committee and government; its text's SHA-256 goes into the log.
+#[utoipa::path(post, path = "/api/v1/responsibility-letters", tag = "responsibility", request_body = pj::LetterInput,
+    responses((status = 201, body = sunledger_store::ResponsibilityLetter), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_letter(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<pj::LetterInput>,
+) -> ApiResult<Response> {
+    let r = pj::file_letter(&state, &ctx, &b).await;
+    created(&ctx, r)
+}
+
+/// One responsibility letter with its text.
+#[utoipa::path(get, path = "/api/v1/responsibility-letters/{id}", tag = "responsibility", params(("id" = i64, Path)),
+    responses((status = 200, body = sunledger_store::ResponsibilityLetter), (status = 404, body = ErrorBody)))]
+async fn get_letter(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<sunledger_store::ResponsibilityLetter>> {
+    let lid = id(&ctx, &raw)?;
+    let r = pj::letter(&state, &ctx, lid).await;
+    api(&ctx, r)
 }

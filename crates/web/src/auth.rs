@@ -167,6 +167,21 @@ impl Ctx {
         self.actor.require(p, region).map_err(WebError::from)
     }
 
+    /// `Unauthorized` for the public, `Forbidden` unless a grant of one of `roles` covers
+    /// `region`.
+    pub fn require_role(
+        &self,
+        roles: &[sunledger_core::Role],
+        region: &RegionCode,
+    ) -> Result<(), WebError> {
+        self.require_user()?;
+        if self.actor.has_role(roles, region) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+
     /// Like [`Ctx::require`] but answers `NotFound`, for objects looked up by id whose
     /// existence outside the actor's areas must not show.
     pub fn require_or_hide(

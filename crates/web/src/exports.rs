@@ -223,6 +223,81 @@ pub fn ledger_xlsx(rows: &[LedgerRow], sheet_title: &str) -> Result<Vec<u8>, Str
     wb.save_to_buffer().map_err(err)
 }
 
+/// A table as CSV: UTF-8 with a byte-order mark, a header row, CRLF line ends (every field
+/// guarded against formula injection).
+pub fn table_csv(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256 + rows.len() * 200);
+    out.extend_from_slice(b"\xEF\xBB\xBF");
+    push_csv_record(&mut out, headers.iter().map(|h| Cow::Borrowed(h.as_str())));
+    for r in rows {
+        push_csv_record(&mut out, r.iter().map(|f| Cow::Borrowed(f.as_str())));
+    }
+    out
+}
+
+/// A table as an XLSX workbook of text cells, with a bold frozen header and a filter.
+pub fn table_xlsx(
+    headers: &[String],
+    rows: &[Vec<String>],
+    sheet_title: &str,
+) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
+    let header = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0x00DD_EBF7))
+        .set_border_bottom(FormatBorder::Thin);
+    let text = Format::new().set_num_format("@");
+    let last_row = u32::try_from(rows.len())
+        .ok()
+        .filter(|n| *n < 1_048_576)
+        .ok_or_else(|| format!("{} rows do not fit in one XLSX sheet", rows.len()))?;
+    let last_col = u16::try_from(headers.len().saturating_sub(1)).map_err(|e| e.to_string())?;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet_name(sheet_title)).map_err(err)?;
+    let mut widths: Vec<usize> = headers.iter().map(|c| display_width(c)).collect();
+    for (col, name) in (0u16..).zip(headers) {
+        ws.write_string_with_format(0, col, name, &header)
+            .map_err(err)?;
+    }
+    for (row, r) in (1u32..).zip(rows) {
+        for (col, value) in (0u16..).zip(r) {
+            if let Some(w) = widths.get_mut(usize::from(col)) {
+                *w = (*w).max(display_width(value));
+            }
+            ws.write_string_with_format(row, col, value, &text)
+                .map_err(err)?;
+        }
+    }
+    for (col, w) in (0u16..).zip(&widths) {
+        let w = u32::try_from((*w + 2).clamp(8, 60)).unwrap_or(60);
+        ws.set_column_width(col, w).map_err(err)?;
+    }
+    ws.set_freeze_panes(1, 0).map_err(err)?;
+    ws.autofilter(0, 0, last_row, last_col).map_err(err)?;
+    wb.save_to_buffer().map_err(err)
+}
+
+/// A table as a CSV or XLSX download named `stem`.
+pub fn table_download(
+    xlsx: bool,
+    stem: &str,
+    headers: &[String],
+    rows: &[Vec<String>],
+) -> Result<Response, WebError> {
+    if xlsx {
+        let body = table_xlsx(headers, rows, stem).map_err(WebError::Internal)?;
+        Ok(attachment(XLSX_CONTENT_TYPE, &format!("{stem}.xlsx"), body))
+    } else {
+        Ok(attachment(
+            CSV_CONTENT_TYPE,
+            &format!("{stem}.csv"),
+            table_csv(headers, rows),
+        ))
+    }
+}
+
 /// Whether `s` is a calendar day written `YYYY-MM-DD`.
 pub fn is_day(s: &str) -> bool {
     s.len() == 10

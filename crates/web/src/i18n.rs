@@ -672,10 +672,17 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ),
 ];
 
+include!("i18n_projects.rs");
+
+/// Every entry of the catalogue.
+pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    CATALOGUE.iter().chain(PROJECT_CATALOGUE.iter())
+}
+
 static ZH: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| CATALOGUE.iter().map(|(k, zh, _)| (*k, *zh)).collect());
+    LazyLock::new(|| entries().map(|(k, zh, _)| (*k, *zh)).collect());
 static EN: LazyLock<HashMap<&'static str, &'static str>> =
-    LazyLock::new(|| CATALOGUE.iter().map(|(k, _, en)| (*k, *en)).collect());
+    LazyLock::new(|| entries().map(|(k, _, en)| (*k, *en)).collect());
 
 /// Looks `key` up in `lang`. A missing key comes back as the key itself (and a test checks that
 /// no rendered page contains one).
@@ -700,7 +707,7 @@ mod tests {
     #[test]
     fn keys_are_unique_and_filled() {
         let mut seen = std::collections::HashSet::new();
-        for (k, zh, en) in CATALOGUE {
+        for (k, zh, en) in entries() {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!zh.is_empty() && !en.is_empty(), "{k} is empty");
         }
@@ -719,6 +726,41 @@ mod tests {
         }
         for l in sunledger_core::Level::ALL {
             assert!(ZH.contains_key(format!("level.{}", l.key()).as_str()));
+        }
+        use sunledger_core::project as p;
+        let keys = p::Category::ALL
+            .iter()
+            .map(|x| format!("project.category.{}", x.key()))
+            .chain(
+                p::Stage::ALL
+                    .iter()
+                    .map(|x| format!("project.stage.{}", x.key())),
+            )
+            .chain(
+                p::Status::ALL
+                    .iter()
+                    .map(|x| format!("project.status.{}", x.key())),
+            )
+            .chain(
+                p::StageAction::ALL
+                    .iter()
+                    .map(|x| format!("project.action.{}", x.key())),
+            )
+            .chain(
+                p::StatusAction::ALL
+                    .iter()
+                    .map(|x| format!("project.action.{}", x.key())),
+            )
+            .chain(
+                p::ResponsibleRole::ALL
+                    .iter()
+                    .map(|x| format!("resp.role.{}", x.key())),
+            );
+        for k in keys {
+            assert!(
+                ZH.contains_key(k.as_str()) && EN.contains_key(k.as_str()),
+                "{k}"
+            );
         }
     }
 }

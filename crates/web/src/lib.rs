@@ -18,6 +18,8 @@ pub mod i18n;
 pub mod ledger;
 pub mod ops;
 pub mod pages;
+pub mod project_pages;
+pub mod projects;
 pub mod proofs;
 
 use axum::Router;
@@ -125,6 +127,7 @@ pub fn router(state: AppState) -> Router {
     let (api_router, openapi) = api::router().split_for_parts();
     Router::new()
         .merge(pages::router())
+        .merge(project_pages::router())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))

@@ -121,6 +121,11 @@ impl Page {
         format!("{sign}{out}.{frac}")
     }
 
+    /// Fen as yuan with thousands separators.
+    pub fn fen<T: std::borrow::Borrow<i64>>(&self, fen: T) -> String {
+        self.yuan(&sunledger_core::money::Money::from_fen(*fen.borrow()))
+    }
+
     /// A Unix time as Beijing time, `YYYY-MM-DD HH:MM`.
     pub fn time(&self, ts: impl AsTs) -> String {
         let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
@@ -164,7 +169,7 @@ fn render_error(e: WebError, page: Page) -> Response {
 
 /// A page handler's error: sign-in needed goes to the sign-in page, the rest render in the
 /// user's language with the usual header (who is signed in, where the language switch leads).
-pub struct PageError(WebError, Box<Page>);
+pub struct PageError(pub(crate) WebError, pub(crate) Box<Page>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
@@ -177,7 +182,7 @@ impl IntoResponse for PageError {
     }
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {
@@ -188,9 +193,9 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-type PageResult = Result<Response, PageError>;
+pub(crate) type PageResult = Result<Response, PageError>;
 
-fn fail(ctx: &Ctx, uri: &Uri) -> impl Fn(WebError) -> PageError {
+pub(crate) fn fail(ctx: &Ctx, uri: &Uri) -> impl Fn(WebError) -> PageError {
     let page = Page::new(ctx, uri);
     move |e| PageError(e, Box::new(page.clone()))
 }

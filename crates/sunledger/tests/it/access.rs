@@ -1,6 +1,7 @@
 //! Region-scoped access, generated over the route table: for every operation in the OpenAPI
 //! document and every demo role of one county (云岭县), requests aimed at another county (石门县)
 //! get 401, 403 or 404. Public operations (tag `public`) are checked to answer without sign-in.
+use crate::support::now;
 use crate::support::TestApp;
 use serde_json::{Value, json};
 
@@ -32,6 +33,34 @@ fn example_body(method: &str, path: &str) -> Option<Value> {
             json!({"target_kind": "region", "target": "529122", "reason": "x", "document_no": "x"})
         }
         ("post", "/api/v1/suspensions/{id}/resume") => json!({"document_no": "x"}),
+        ("post", "/api/v1/projects") | ("post", "/api/v1/projects/{id}/versions") => json!({
+            "village": "529122100201", "name": "越权申报", "category": "infrastructure", "fiscal_year": 2026,
+            "budget": [{"source": "county_budget", "amount": "1.00"}], "outputs": "x", "households": 1,
+            "income_effect": "x", "satisfaction": 90, "meeting_on": "2026-01-01", "meeting_ref": "x",
+            "declare": true, "note": "x"}),
+        ("post", "/api/v1/projects/{id}/steps") => {
+            json!({"action": "township_approve", "comment": "x"})
+        }
+        ("post", "/api/v1/projects/{id}/objections") => {
+            json!({"objector": "x", "content": "x", "received_on": "2026-05-01"})
+        }
+        ("post", "/api/v1/objections/{id}/answer") => json!({"answer": "x"}),
+        ("post", "/api/v1/projects/{id}/milestones") => json!({"name": "x", "weight": 10}),
+        ("post", "/api/v1/milestones/{id}/updates") => {
+            json!({"progress": 10, "on_date": "2026-05-01"})
+        }
+        ("post", "/api/v1/projects/{id}/beneficiaries") => {
+            json!({"name": "x", "id_number": "11010519491231002X", "household_size": 3})
+        }
+        ("post", "/api/v1/projects/{id}/responsibilities") => {
+            json!({"person_id": 1, "role": "village_cadre", "start_on": "2026-05-01"})
+        }
+        ("post", "/api/v1/responsibilities/{id}/end") => {
+            json!({"end_on": "2026-05-01", "reason": "x"})
+        }
+        ("post", "/api/v1/responsibility-letters") => json!({
+            "township": "529122100", "fiscal_year": 2026, "document_no": "越权〔2026〕1号", "title": "x",
+            "content": "x", "bureau_person_id": 1, "township_person_id": 2, "signed_on": "2026-05-01"}),
         _ => return None,
     })
 }
@@ -47,6 +76,11 @@ struct Foreign {
     person: i64,
     user: i64,
     grant: i64,
+    project: i64,
+    objection: i64,
+    milestone: i64,
+    responsibility: i64,
+    letter: i64,
 }
 
 async fn foreign_ids(app: &TestApp) -> Foreign {
@@ -122,7 +156,13 @@ async fn foreign_ids(app: &TestApp) -> Foreign {
         .await
         .unwrap()
         .id;
+    let (project, objection, milestone, responsibility, letter) = foreign_project(store).await;
     Foreign {
+        project,
+        objection,
+        milestone,
+        responsibility,
+        letter,
         region: "529122".into(),
         fund,
         transfer,
@@ -133,6 +173,77 @@ async fn foreign_ids(app: &TestApp) -> Foreign {
         user,
         grant,
     }
+}
+
+/// A project of 石门县 under notice, with an objection, a milestone, a responsible village cadre,
+/// and a responsibility letter of one of its townships (ids of each).
+async fn foreign_project(store: &dyn sunledger_store::Store) -> (i64, i64, i64, i64, i64) {
+    use sunledger_core::RegionCode;
+    use sunledger_core::project::{ResponsibleRole, StageAction};
+    let county = RegionCode::parse("529122").unwrap();
+    let township = store.region_children(&county).await.unwrap()[0].code;
+    let village = store.region_children(&township).await.unwrap()[0].code;
+    let mut c = crate::projects::content(village.as_str(), "石门县测试项目");
+    c.meeting_on = "2026-01-05".into();
+    let p = store
+        .create_library_project(&c, true, None, now())
+        .await
+        .unwrap();
+    store
+        .project_step(p.id, StageAction::TownshipApprove, "", None, now())
+        .await
+        .unwrap();
+    let today = sunledger_core::day::format(sunledger_core::day::today(now()));
+    let o = store
+        .record_objection(p.id, "村民", "异议", &today, None, now())
+        .await
+        .unwrap();
+    let m = store
+        .add_milestone(p.id, "节点", 50, None, None, now())
+        .await
+        .unwrap();
+    let person_in = |r: RegionCode, kinds: &'static [&'static str]| async move {
+        for d in store.departments_in(&r).await.unwrap() {
+            if kinds.contains(&d.kind.as_str()) {
+                if let Some(p) = store.people_in_department(d.id).await.unwrap().first() {
+                    return p.id;
+                }
+            }
+        }
+        panic!("no person of {kinds:?} in {r}");
+    };
+    let cadre = person_in(village, &["village_committee"]).await;
+    let r = store
+        .assign_responsibility(
+            p.id,
+            cadre,
+            ResponsibleRole::VillageCadre,
+            "2026-01-01",
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let bureau = person_in(county, &["poverty_bureau"]).await;
+    let leader = person_in(township, &["party_committee", "government"]).await;
+    let l = store
+        .file_letter(
+            &sunledger_store::NewLetter {
+                township,
+                fiscal_year: sunledger_core::ledger::FiscalYear::new(2026).unwrap(),
+                document_no: "石扶责〔2026〕99号".into(),
+                title: "责任书".into(),
+                content: "内容".into(),
+                bureau_person_id: bureau,
+                township_person_id: leader,
+                signed_on: "2026-01-10".into(),
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    (p.id, o.id, m.id, r.id, l.id)
 }
 
 fn fill(path: &str, f: &Foreign) -> String {
@@ -147,7 +258,17 @@ fn fill(path: &str, f: &Foreign) -> String {
     path.replace("{code}", &f.region)
         .replace(
             "{id}",
-            &if path.starts_with("/api/v1/funds") {
+            &if path.starts_with("/api/v1/projects") {
+                f.project.to_string()
+            } else if path.starts_with("/api/v1/objections") {
+                f.objection.to_string()
+            } else if path.starts_with("/api/v1/milestones") {
+                f.milestone.to_string()
+            } else if path.starts_with("/api/v1/responsibilities") {
+                f.responsibility.to_string()
+            } else if path.starts_with("/api/v1/responsibility-letters") {
+                f.letter.to_string()
+            } else if path.starts_with("/api/v1/funds") {
                 f.fund.to_string()
             } else if path.starts_with("/api/v1/transfers/{id}/payment") {
                 f.payment.to_string()
