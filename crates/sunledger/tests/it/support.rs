@@ -118,6 +118,26 @@ macro_rules! both {
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub db: TestDb,
+    /// The server's clock: the real time plus an offset a test may move forward.
+    pub clock: Arc<TestClock>,
+}
+
+/// A clock that runs with the real one, shifted by an offset (for deadlines measured in days).
+#[derive(Default)]
+pub struct TestClock {
+    offset: std::sync::atomic::AtomicI64,
+}
+
+impl TestClock {
+    pub fn advance_days(&self, days: i64) {
+        self.offset.fetch_add(days * 86_400, Ordering::SeqCst);
+    }
+}
+
+impl sunledger_web::Clock for TestClock {
+    fn now(&self) -> i64 {
+        now() + self.offset.load(Ordering::SeqCst)
+    }
 }
 
 impl TestApp {
@@ -132,13 +152,15 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let state =
+        let clock = Arc::new(TestClock::default());
+        let mut state =
             sunledger_web::AppState::new(db.store.clone(), sunledger_web::Config::default())
                 .with_signer(test_signer(), vec![]);
+        state.clock = clock.clone();
         tokio::spawn(async move {
             let _ = sunledger_web::serve(listener, state).await;
         });
-        TestApp { addr, db }
+        TestApp { addr, db, clock }
     }
 
     pub fn url(&self, path: &str) -> String {
