@@ -1,8 +1,8 @@
 //! Region-scoped access, generated over the route table: for every operation in the OpenAPI
 //! document and every demo role of one county (云岭县), requests aimed at another county (石门县)
 //! get 401, 403 or 404. Public operations (tag `public`) are checked to answer without sign-in.
-use crate::support::now;
 use crate::support::TestApp;
+use crate::support::now;
 use serde_json::{Value, json};
 
 /// Example request bodies per (method, path). A new route without an example fails the test, so
