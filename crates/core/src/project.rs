@@ -721,8 +721,8 @@ mod tests {
             for (action, unanswered, wait) in steps {
                 today += wait;
                 let n = notice.map(|n| NoticeState { unanswered, ..n });
-                match stage.next(action, n, today) {
-                    Ok(next) => {
+                if let Ok(next) = stage.next(action, n, today) {
+                    {
                         match next {
                             Stage::Approved if stage == Stage::Noticed => {
                                 let n = n.unwrap_or(NoticeState { from: i64::MAX, unanswered: 1 });
@@ -743,7 +743,6 @@ mod tests {
                         }
                         stage = next;
                     }
-                    Err(_) => {}
                 }
             }
         }

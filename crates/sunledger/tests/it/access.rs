@@ -204,10 +204,10 @@ async fn foreign_project(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
         .unwrap();
     let person_in = |r: RegionCode, kinds: &'static [&'static str]| async move {
         for d in store.departments_in(&r).await.unwrap() {
-            if kinds.contains(&d.kind.as_str()) {
-                if let Some(p) = store.people_in_department(d.id).await.unwrap().first() {
-                    return p.id;
-                }
+            if kinds.contains(&d.kind.as_str())
+                && let Some(p) = store.people_in_department(d.id).await.unwrap().first()
+            {
+                return p.id;
             }
         }
         panic!("no person of {kinds:?} in {r}");

@@ -1112,7 +1112,7 @@ async fn random_paths(db: TestDb) {
                     c.targets.households = 1000 + step;
                     let note = if rng.below(3) == 0 { "" } else { "调整" };
                     let editable =
-                        !m.stage.editors().is_empty() && !(m.stage.in_library() && note.is_empty());
+                        !(m.stage.editors().is_empty() || m.stage.in_library() && note.is_empty());
                     let got = s.revise_project(p.id, &c, note, None, t).await;
                     assert_eq!(
                         got.is_ok(),
