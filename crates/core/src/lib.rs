@@ -17,6 +17,7 @@ pub mod money;
 pub mod project;
 pub mod proof;
 pub mod region;
+pub mod supervision;
 
 pub use access::{Actor, Grant, Permission, Role};
 pub use department::DepartmentKind;
