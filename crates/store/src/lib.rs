@@ -26,7 +26,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 17] = [
+pub const FACT_TABLES: [&str; 24] = [
     "users",
     "grants",
     "departments",
@@ -44,6 +44,13 @@ pub const FACT_TABLES: [&str; 17] = [
     "project_beneficiaries",
     "responsibilities",
     "responsibility_letters",
+    "households",
+    "spot_draws",
+    "inspections",
+    "problems",
+    "problem_events",
+    "escalations",
+    "escalation_proposals",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -288,6 +295,98 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(Vec<Project>, i64)>;
     /// A project with its versions, events, objections, milestones, beneficiaries and Book 2.
     async fn project_record(&self, id: i64) -> Result<Option<ProjectRecord>>;
+
+    // --- Supervision: households, spot checks, inspections, Book 3, the escalation ladder ---
+    /// Registers households (the spot checks' population), all or none; a bad row is
+    /// `StoreError::Batch` with its index.
+    async fn create_households(&self, hs: &[NewHousehold], now: i64) -> Result<u64>;
+    async fn households_in(&self, village: &RegionCode) -> Result<Vec<Household>>;
+    /// Draws a spot-check sample for the counties below `region` from `seed` and `rules`,
+    /// leaving out households already drawn in the same round, and logs it.
+    async fn create_draw(
+        &self,
+        region: &RegionCode,
+        round: &str,
+        seed: &str,
+        rules: &sunledger_core::supervision::SampleRules,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<SpotDraw>;
+    async fn draws(&self, scopes: &[RegionCode]) -> Result<Vec<SpotDraw>>;
+    async fn create_inspection(
+        &self,
+        i: &NewInspection,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Inspection>;
+    /// Records that a planned inspection was done, with its findings (once).
+    async fn complete_inspection(
+        &self,
+        id: i64,
+        done_on: &str,
+        findings: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Inspection>;
+    async fn inspection(&self, id: i64) -> Result<Option<Inspection>>;
+    /// Inspections in `scopes`, newest first.
+    async fn inspections(&self, scopes: &[RegionCode], limit: i64) -> Result<Vec<Inspection>>;
+    /// (county code, day) of every done inspection in `scopes`, for the coverage view.
+    async fn inspection_days(&self, scopes: &[RegionCode]) -> Result<Vec<(String, String)>>;
+    async fn create_problem(&self, p: &NewProblem, actor: Option<i64>, now: i64)
+    -> Result<Problem>;
+    /// A lifecycle step; verifying resumes payments suspended on the problem's ladder.
+    async fn problem_action(
+        &self,
+        id: i64,
+        action: sunledger_core::supervision::ProblemAction,
+        text: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Problem>;
+    async fn problem(&self, id: i64) -> Result<Option<Problem>>;
+    async fn problem_record(&self, id: i64) -> Result<Option<ProblemRecord>>;
+    /// A page of Book 3, open problems first by deadline, and the number matching.
+    async fn problems(
+        &self,
+        f: &ProblemFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Problem>, i64)>;
+    /// Takes a step of the escalation ladder (a suspension of payment is booked with it).
+    async fn escalate(&self, e: &NewEscalation, actor: Option<i64>, now: i64)
+    -> Result<Escalation>;
+    async fn escalation(&self, id: i64) -> Result<Option<Escalation>>;
+    /// Records a referral's outcome (once).
+    async fn record_outcome(
+        &self,
+        id: i64,
+        outcome: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Escalation>;
+    /// The steps the rules make due now, per open problem in `scopes` (nothing is written).
+    async fn due_escalations(
+        &self,
+        scopes: &[RegionCode],
+        rules: &[sunledger_core::supervision::EscalationRule],
+        now: i64,
+    ) -> Result<Vec<(Problem, Vec<sunledger_core::supervision::Step>)>>;
+    /// Records proposals for due steps not proposed before; returns the new ones.
+    async fn propose_escalations(
+        &self,
+        scopes: &[RegionCode],
+        rules: &[sunledger_core::supervision::EscalationRule],
+        now: i64,
+    ) -> Result<Vec<Proposal>>;
+    async fn proposal(&self, id: i64) -> Result<Option<Proposal>>;
+    async fn dismiss_proposal(
+        &self,
+        id: i64,
+        reason: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Proposal>;
     /// Creates a fund and books its receipt at `f.region` (one `receive` transfer), once per
     /// client id: a retry with the same content returns the same fund, other content conflicts.
     async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)>;

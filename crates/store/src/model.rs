@@ -693,3 +693,213 @@ pub struct NewLetter {
     pub township_person_id: i64,
     pub signed_on: String,
 }
+
+// --- Supervision: households, inspections, spot checks, Book 3, the escalation ladder ------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Household {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub head_name: String,
+    /// Full resident ID number (officials only; public views mask it).
+    pub id_number: String,
+    /// A registered poor household (建档立卡).
+    pub poor: bool,
+    pub size: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHousehold {
+    pub village: RegionCode,
+    pub head_name: String,
+    pub id_number: sunledger_core::IdNumber,
+    pub poor: bool,
+    pub size: i64,
+}
+
+/// An inspection: planned, then done with its findings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Inspection {
+    pub id: i64,
+    /// The region inspected (a county, or a township or village in it).
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    /// `routine` (the county's quarterly inspection) or `spot_check` (the municipal bureau's).
+    pub kind: String,
+    pub title: String,
+    pub team: String,
+    pub lead_departments: Vec<String>,
+    /// `region:CODE`, `project:ID`, `household:ID` joined by `;`.
+    pub targets: String,
+    pub planned_on: String,
+    pub draw_id: Option<i64>,
+    pub created_by: Option<i64>,
+    pub created_at: i64,
+    pub done_on: Option<String>,
+    pub findings: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInspection {
+    pub region: RegionCode,
+    pub kind: String,
+    pub title: String,
+    pub team: String,
+    pub lead_departments: Vec<sunledger_core::DepartmentKind>,
+    pub targets: String,
+    pub planned_on: String,
+    pub draw_id: Option<i64>,
+}
+
+/// A spot-check draw and its sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SpotDraw {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    /// The round, e.g. `2026-11` (no household twice in one round).
+    pub round: String,
+    pub seed: String,
+    /// The published rules, e.g. `villages=2;poor=20;non_poor=5`.
+    pub rules: String,
+    #[schema(value_type = Object)]
+    pub sample: Vec<sunledger_core::supervision::SampledVillage>,
+    pub created_by: Option<i64>,
+    pub created_at: i64,
+}
+
+/// A row of Book 3.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub id: i64,
+    /// The responsible unit's region.
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub inspection_id: Option<i64>,
+    pub project_id: Option<i64>,
+    /// "Double investigation of one case": this problem reviews the leaders' supervisory duty
+    /// in that case.
+    pub review_of: Option<i64>,
+    pub category: String,
+    pub severity: String,
+    pub title: String,
+    pub description: String,
+    pub department_id: i64,
+    pub department_name: String,
+    pub person_id: Option<i64>,
+    pub person_name: Option<String>,
+    pub amount_fen: i64,
+    pub first_deadline: String,
+    /// The deadline in force (an interview may set a new one).
+    pub deadline: String,
+    /// open, rectifying, submitted, closed.
+    pub state: String,
+    pub rejections: i64,
+    pub created_by: Option<i64>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewProblem {
+    pub region: RegionCode,
+    pub inspection_id: Option<i64>,
+    pub project_id: Option<i64>,
+    pub review_of: Option<i64>,
+    pub category: sunledger_core::supervision::ProblemCategory,
+    pub severity: sunledger_core::supervision::Severity,
+    pub title: String,
+    pub description: String,
+    pub department_id: i64,
+    pub person_id: Option<i64>,
+    pub amount: Money,
+    pub deadline: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProblemEvent {
+    pub id: i64,
+    pub problem_id: i64,
+    pub action: String,
+    pub from_state: String,
+    pub to_state: String,
+    /// Evidence (submissions) or reason (rejections, reopenings).
+    pub text: String,
+    pub on_date: String,
+    pub actor_id: Option<i64>,
+    pub at: i64,
+}
+
+/// A step of the escalation ladder taken on a problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Escalation {
+    pub id: i64,
+    pub problem_id: i64,
+    pub step: String,
+    pub document_no: String,
+    pub issuing_unit: String,
+    pub on_date: String,
+    pub content: String,
+    pub attendees: String,
+    pub new_deadline: Option<String>,
+    pub responsible_person: String,
+    pub deduction_points: Option<i64>,
+    pub suspension_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub at: i64,
+    pub outcome: Option<String>,
+    pub outcome_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewEscalation {
+    pub problem_id: i64,
+    pub step: String,
+    pub document_no: String,
+    pub issuing_unit: String,
+    pub content: String,
+    /// Interviews: who attended.
+    pub attendees: String,
+    /// Interviews: the new deadline.
+    pub new_deadline: Option<String>,
+    pub responsible_person: String,
+    /// Informed criticism: assessment points deducted.
+    pub deduction_points: Option<i64>,
+    /// The proposal this confirms, if any.
+    pub proposal_id: Option<i64>,
+}
+
+/// A step the rules made due, waiting for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Proposal {
+    pub id: i64,
+    pub problem_id: i64,
+    pub step: String,
+    pub proposed_on: String,
+    /// `confirmed` or `dismissed` once decided.
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub escalation_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProblemRecord {
+    pub problem: Problem,
+    pub events: Vec<ProblemEvent>,
+    pub escalations: Vec<Escalation>,
+    pub proposals: Vec<Proposal>,
+}
+
+/// Which problems to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProblemFilter {
+    pub scopes: Vec<RegionCode>,
+    pub state: Option<String>,
+    pub category: Option<String>,
+    pub inspection_id: Option<i64>,
+    pub department_id: Option<i64>,
+    /// Only problems still open with a deadline before this day (`YYYY-MM-DD`).
+    pub overdue_on: Option<String>,
+    /// Only problems not closed.
+    pub open_only: bool,
+}

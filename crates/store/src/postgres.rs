@@ -36,3 +36,4 @@ impl PgStore {
 include!("sql.rs");
 include!("ledger_sql.rs");
 include!("project_sql.rs");
+include!("supervision_sql.rs");

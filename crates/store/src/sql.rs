@@ -415,7 +415,7 @@ fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
              resumed_by, resumed_at, resume_document FROM suspensions",
             suspension_facts,
         ),
-        _ => return project_fact_source(table),
+        _ => return project_fact_source(table).or_else(|| supervision_fact_source(table)),
     })
 }
 
@@ -1403,6 +1403,171 @@ impl Store for StoreImpl {
 
     async fn project_record(&self, id: i64) -> Result<Option<ProjectRecord>> {
         self.p_record(id).await
+    }
+
+    async fn create_households(&self, hs: &[NewHousehold], now: i64) -> Result<u64> {
+        self.s_households(hs, now).await
+    }
+
+    async fn households_in(&self, village: &RegionCode) -> Result<Vec<Household>> {
+        self.s_households_in(village).await
+    }
+
+    async fn create_draw(
+        &self,
+        region: &RegionCode,
+        round: &str,
+        seed: &str,
+        rules: &sunledger_core::supervision::SampleRules,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<SpotDraw> {
+        self.s_draw(region, round, seed, rules, actor, now).await
+    }
+
+    async fn draws(&self, scopes: &[RegionCode]) -> Result<Vec<SpotDraw>> {
+        self.s_draws(scopes).await
+    }
+
+    async fn create_inspection(
+        &self,
+        i: &NewInspection,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Inspection> {
+        self.s_inspect(i, actor, now).await
+    }
+
+    async fn complete_inspection(
+        &self,
+        id: i64,
+        done_on: &str,
+        findings: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Inspection> {
+        self.s_inspection_done(id, done_on, findings, actor, now)
+            .await
+    }
+
+    async fn inspection(&self, id: i64) -> Result<Option<Inspection>> {
+        self.p_one(
+            format!("SELECT {INSPECTION_COLS} FROM inspections WHERE id = $1"),
+            id,
+            inspection_row,
+        )
+        .await
+    }
+
+    async fn inspections(&self, scopes: &[RegionCode], limit: i64) -> Result<Vec<Inspection>> {
+        self.s_inspections(scopes, limit).await
+    }
+
+    async fn inspection_days(&self, scopes: &[RegionCode]) -> Result<Vec<(String, String)>> {
+        self.s_inspection_days(scopes).await
+    }
+
+    async fn create_problem(
+        &self,
+        p: &NewProblem,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Problem> {
+        self.s_problem(p, actor, now).await
+    }
+
+    async fn problem_action(
+        &self,
+        id: i64,
+        action: sunledger_core::supervision::ProblemAction,
+        text: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Problem> {
+        self.s_problem_action(id, action, text, actor, now).await
+    }
+
+    async fn problem(&self, id: i64) -> Result<Option<Problem>> {
+        self.p_one(format!("{PROBLEM_SELECT} WHERE p.id = $1"), id, problem_row)
+            .await
+    }
+
+    async fn problem_record(&self, id: i64) -> Result<Option<ProblemRecord>> {
+        self.s_problem_record(id).await
+    }
+
+    async fn problems(
+        &self,
+        f: &ProblemFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Problem>, i64)> {
+        self.s_problems(f, limit, offset).await
+    }
+
+    async fn escalate(
+        &self,
+        e: &NewEscalation,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Escalation> {
+        self.s_escalate(e, actor, now).await
+    }
+
+    async fn escalation(&self, id: i64) -> Result<Option<Escalation>> {
+        self.p_one(
+            format!("SELECT {ESCALATION_COLS} FROM escalations WHERE id = $1"),
+            id,
+            escalation_row,
+        )
+        .await
+    }
+
+    async fn record_outcome(
+        &self,
+        id: i64,
+        outcome: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Escalation> {
+        self.s_outcome(id, outcome, actor, now).await
+    }
+
+    async fn due_escalations(
+        &self,
+        scopes: &[RegionCode],
+        rules: &[sunledger_core::supervision::EscalationRule],
+        now: i64,
+    ) -> Result<Vec<(Problem, Vec<sunledger_core::supervision::Step>)>> {
+        self.s_due(scopes, rules, now).await
+    }
+
+    async fn propose_escalations(
+        &self,
+        scopes: &[RegionCode],
+        rules: &[sunledger_core::supervision::EscalationRule],
+        now: i64,
+    ) -> Result<Vec<Proposal>> {
+        self.s_propose(scopes, rules, now).await
+    }
+
+    async fn proposal(&self, id: i64) -> Result<Option<Proposal>> {
+        self.p_one(
+            format!("SELECT {PROPOSAL_COLS} FROM escalation_proposals WHERE id = $1"),
+            id,
+            proposal_row,
+        )
+        .await
+    }
+
+    async fn dismiss_proposal(
+        &self,
+        id: i64,
+        reason: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Proposal> {
+        self.s_dismiss(id, reason, actor, now).await
     }
 
     async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)> {

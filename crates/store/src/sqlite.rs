@@ -94,3 +94,4 @@ impl SqliteStore {
 include!("sql.rs");
 include!("ledger_sql.rs");
 include!("project_sql.rs");
+include!("supervision_sql.rs");
