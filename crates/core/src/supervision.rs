@@ -39,6 +39,51 @@ macro_rules! keyed {
     };
 }
 
+use crate::access::Role;
+
+/// Who records inspections and findings, and verifies rectification: the discipline
+/// commission, the poverty alleviation bureau, finance, and the municipal bureau.
+pub const INSPECTORS: &[Role] = &[
+    Role::Discipline,
+    Role::PovertyBureau,
+    Role::Finance,
+    Role::MunicipalBureau,
+];
+/// Who acts for a responsible unit (starts and submits rectification).
+pub const RECTIFIERS: &[Role] = &[
+    Role::PartyGovernment,
+    Role::Finance,
+    Role::PovertyBureau,
+    Role::TownshipOfficial,
+    Role::VillageCadre,
+    Role::WorkTeam,
+];
+/// Who draws spot-check samples.
+pub const SAMPLERS: &[Role] = &[Role::MunicipalBureau];
+
+impl Step {
+    /// Who may take the step: finance suspends payment; the discipline commission, the poverty
+    /// alleviation bureau and the municipal bureau take the others; referrals are the discipline
+    /// commission's.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Step::SuspendPayment => &[Role::Finance],
+            Step::DisciplineReferral | Step::JudicialReferral => &[Role::Discipline],
+            _ => &[Role::Discipline, Role::PovertyBureau, Role::MunicipalBureau],
+        }
+    }
+}
+
+impl ProblemAction {
+    /// Start and submit are the responsible unit's; verify, reject and reopen the inspectors'.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            ProblemAction::Start | ProblemAction::Submit => RECTIFIERS,
+            _ => INSPECTORS,
+        }
+    }
+}
+
 // --- Quarters and coverage -----------------------------------------------------------------------
 
 /// A calendar quarter.

@@ -28,6 +28,7 @@ use utoipa_axum::routes;
         (name = "ledger", description = "Book 1: funds, transfers, receipts, payments and suspensions (amounts in fen in responses, yuan strings in requests)"),
         (name = "projects", description = "The project library: bottom-up declaration, public notice and objections, approval, implementation (scoped)"),
         (name = "responsibility", description = "Book 2: the supervision responsibility ledger and responsibility letters (scoped)"),
+        (name = "supervision", description = "Inspections and their quarterly coverage, spot-check draws, Book 3 (the problem rectification ledger) and the escalation ladder (scoped)"),
     ),
     components(schemas(ErrorBody))
 )]
@@ -82,6 +83,22 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_responsibilities_xlsx))
         .routes(routes!(list_letters, create_letter))
         .routes(routes!(get_letter))
+        .routes(routes!(list_inspections, create_inspection))
+        .routes(routes!(get_inspections_csv))
+        .routes(routes!(get_inspections_xlsx))
+        .routes(routes!(get_inspection))
+        .routes(routes!(complete_inspection))
+        .routes(routes!(get_coverage))
+        .routes(routes!(list_draws, create_draw))
+        .routes(routes!(list_problems, create_problem))
+        .routes(routes!(get_problems_csv))
+        .routes(routes!(get_problems_xlsx))
+        .routes(routes!(get_problem))
+        .routes(routes!(problem_action))
+        .routes(routes!(create_escalation))
+        .routes(routes!(record_outcome))
+        .routes(routes!(list_proposals))
+        .routes(routes!(dismiss_proposal))
 }
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -1166,5 +1183,300 @@ async fn get_letter(
 ) -> ApiResult<Json<sunledger_store::ResponsibilityLetter>> {
     let lid = id(&ctx, &raw)?;
     let r = pj::letter(&state, &ctx, lid).await;
+    api(&ctx, r)
+}
+
+// --- Supervision ------------------------------------------------------------------------------
+
+use crate::supervision as svw;
+
+/// Inspections in the caller's areas, newest first.
+#[utoipa::path(get, path = "/api/v1/inspections", tag = "supervision", params(svw::RegionQuery),
+    responses((status = 200, body = Vec<sunledger_store::Inspection>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_inspections(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<svw::RegionQuery>,
+) -> ApiResult<Json<Vec<sunledger_store::Inspection>>> {
+    let r = svw::inspections(&state, &ctx, &q).await;
+    api(&ctx, r)
+}
+
+/// Plans an inspection, or records one done (with `done_on` and `findings`): team, lead
+/// departments, what and when. Discipline, poverty bureau, finance, municipal bureau.
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "supervision", request_body = svw::InspectionInput,
+    responses((status = 201, body = sunledger_store::Inspection), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_inspection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<svw::InspectionInput>,
+) -> ApiResult<Response> {
+    let r = svw::create_inspection(&state, &ctx, &b).await;
+    created(&ctx, r)
+}
+
+async fn inspections_download(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &svw::RegionQuery,
+    xlsx: bool,
+) -> Result<Response, WebError> {
+    let rows = svw::inspections(state, ctx, q).await?;
+    let (h, rows) = svw::inspection_table(ctx.lang, &rows);
+    let stem = format!(
+        "sunledger-inspections-{}",
+        crate::exports::china_day(state.now())
+    );
+    crate::exports::table_download(xlsx, &stem, &h, &rows)
+}
+
+/// The inspection record as CSV (UTF-8 with BOM).
+#[utoipa::path(get, path = "/api/v1/inspections.csv", tag = "supervision", params(svw::RegionQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_inspections_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<svw::RegionQuery>,
+) -> ApiResult<Response> {
+    inspections_download(&state, &ctx, &q, false)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// The inspection record as XLSX.
+#[utoipa::path(get, path = "/api/v1/inspections.xlsx", tag = "supervision", params(svw::RegionQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_inspections_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<svw::RegionQuery>,
+) -> ApiResult<Response> {
+    inspections_download(&state, &ctx, &q, true)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// One inspection.
+#[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "supervision", params(("id" = i64, Path)),
+    responses((status = 200, body = sunledger_store::Inspection), (status = 404, body = ErrorBody)))]
+async fn get_inspection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<sunledger_store::Inspection>> {
+    let iid = id(&ctx, &raw)?;
+    let r = svw::visible_inspection(&state, &ctx, iid).await;
+    api(&ctx, r)
+}
+
+/// Records that a planned inspection was done, with its findings (once).
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/done", tag = "supervision", params(("id" = i64, Path)), request_body = svw::DoneInput,
+    responses((status = 200, body = sunledger_store::Inspection), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn complete_inspection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<svw::DoneInput>,
+) -> ApiResult<Json<sunledger_store::Inspection>> {
+    let iid = id(&ctx, &raw)?;
+    let r = svw::complete_inspection(&state, &ctx, iid, &b).await;
+    api(&ctx, r)
+}
+
+/// Quarterly coverage: for each county in the caller's areas, inspections done in the current
+/// quarter and the three before it, and whether it is behind (at least one a quarter).
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "supervision", params(svw::RegionQuery),
+    responses((status = 200, body = Vec<svw::CountyCoverage>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_coverage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<svw::RegionQuery>,
+) -> ApiResult<Json<Vec<svw::CountyCoverage>>> {
+    let r = svw::coverage(&state, &ctx, &q).await;
+    api(&ctx, r)
+}
+
+/// Spot-check draws in the caller's areas (the municipal bureau's).
+#[utoipa::path(get, path = "/api/v1/spot-draws", tag = "supervision", params(svw::RegionQuery),
+    responses((status = 200, body = Vec<sunledger_store::SpotDraw>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn list_draws(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<svw::RegionQuery>,
+) -> ApiResult<Json<Vec<sunledger_store::SpotDraw>>> {
+    let r = svw::draws(&state, &ctx, &q).await;
+    api(&ctx, r)
+}
+
+/// Draws a spot-check sample from a published seed and rules (municipal bureau); the draw is in
+/// the log before any inspection uses it. Anyone can re-derive it (see docs/SUPERVISION.md).
+#[utoipa::path(post, path = "/api/v1/spot-draws", tag = "supervision", request_body = svw::DrawInput,
+    responses((status = 201, body = sunledger_store::SpotDraw), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_draw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<svw::DrawInput>,
+) -> ApiResult<Response> {
+    let r = svw::draw(&state, &ctx, &b).await;
+    created(&ctx, r)
+}
+
+/// Book 3 in the caller's areas: open problems first, by deadline.
+#[utoipa::path(get, path = "/api/v1/problems", tag = "supervision", params(svw::ProblemQuery),
+    responses((status = 200, body = svw::ProblemLedger), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn list_problems(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<svw::ProblemQuery>,
+) -> ApiResult<Json<svw::ProblemLedger>> {
+    let r = svw::problems(&state, &ctx, &q).await;
+    api(&ctx, r)
+}
+
+/// Records a problem found (a finding): category, severity, responsible unit and person, amount
+/// involved, deadline.
+#[utoipa::path(post, path = "/api/v1/problems", tag = "supervision", request_body = svw::ProblemInput,
+    responses((status = 201, body = sunledger_store::Problem), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_problem(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    ApiJson(b): ApiJson<svw::ProblemInput>,
+) -> ApiResult<Response> {
+    let r = svw::create_problem(&state, &ctx, &b).await;
+    created(&ctx, r)
+}
+
+async fn problems_download(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &svw::ProblemQuery,
+    xlsx: bool,
+) -> Result<Response, WebError> {
+    let rows = svw::all_problems(state, ctx, q).await?;
+    let (h, rows) = svw::problem_table(ctx.lang, &rows);
+    let stem = format!(
+        "sunledger-problems-{}",
+        crate::exports::china_day(state.now())
+    );
+    crate::exports::table_download(xlsx, &stem, &h, &rows)
+}
+
+/// Book 3 as CSV (UTF-8 with BOM), with the same filters.
+#[utoipa::path(get, path = "/api/v1/problems.csv", tag = "supervision", params(svw::ProblemQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_problems_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<svw::ProblemQuery>,
+) -> ApiResult<Response> {
+    problems_download(&state, &ctx, &q, false)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// Book 3 as XLSX, with the same filters.
+#[utoipa::path(get, path = "/api/v1/problems.xlsx", tag = "supervision", params(svw::ProblemQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_problems_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<svw::ProblemQuery>,
+) -> ApiResult<Response> {
+    problems_download(&state, &ctx, &q, true)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// A problem with its lifecycle, its escalations, the proposals and the steps due today.
+#[utoipa::path(get, path = "/api/v1/problems/{id}", tag = "supervision", params(("id" = i64, Path)),
+    responses((status = 200, body = svw::ProblemView), (status = 404, body = ErrorBody)))]
+async fn get_problem(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+) -> ApiResult<Json<svw::ProblemView>> {
+    let pid = id(&ctx, &raw)?;
+    let r = svw::view(&state, &ctx, pid).await;
+    api(&ctx, r)
+}
+
+/// A lifecycle step: start or submit (the responsible unit), verify, reject or reopen (the
+/// inspectors). Verifying resumes payments suspended on the problem's ladder.
+#[utoipa::path(post, path = "/api/v1/problems/{id}/actions", tag = "supervision", params(("id" = i64, Path)), request_body = svw::ProblemActionInput,
+    responses((status = 200, body = sunledger_store::Problem), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn problem_action(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<svw::ProblemActionInput>,
+) -> ApiResult<Json<sunledger_store::Problem>> {
+    let pid = id(&ctx, &raw)?;
+    let r = svw::problem_action(&state, &ctx, pid, &b).await;
+    api(&ctx, r)
+}
+
+/// Takes a step of the escalation ladder on a problem (confirming a proposal when
+/// `proposal_id` is given). A suspension of payment is booked in the fund ledger with it.
+#[utoipa::path(post, path = "/api/v1/problems/{id}/escalations", tag = "supervision", params(("id" = i64, Path)), request_body = svw::EscalationInput,
+    responses((status = 201, body = sunledger_store::Escalation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_escalation(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<svw::EscalationInput>,
+) -> ApiResult<Response> {
+    let pid = id(&ctx, &raw)?;
+    let r = svw::escalate(&state, &ctx, pid, &b).await;
+    created(&ctx, r)
+}
+
+/// Records the outcome of a referral (once).
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/outcome", tag = "supervision", params(("id" = i64, Path)), request_body = svw::OutcomeInput,
+    responses((status = 200, body = sunledger_store::Escalation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn record_outcome(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<svw::OutcomeInput>,
+) -> ApiResult<Json<sunledger_store::Escalation>> {
+    let eid = id(&ctx, &raw)?;
+    let r = svw::outcome(&state, &ctx, eid, &b).await;
+    api(&ctx, r)
+}
+
+/// An escalation proposal waiting for a person, with its problem.
+#[derive(Serialize, ToSchema)]
+pub struct OpenProposal {
+    proposal: sunledger_store::Proposal,
+    problem: sunledger_store::Problem,
+}
+
+/// Escalation steps the rules proposed and nobody has decided yet, in the caller's areas.
+#[utoipa::path(get, path = "/api/v1/proposals", tag = "supervision",
+    responses((status = 200, body = Vec<OpenProposal>), (status = 401, body = ErrorBody)))]
+async fn list_proposals(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<Vec<OpenProposal>>> {
+    let r = svw::open_proposals(&state, &ctx).await.map(|v| {
+        v.into_iter()
+            .map(|(proposal, problem)| OpenProposal { proposal, problem })
+            .collect()
+    });
+    api(&ctx, r)
+}
+
+/// Dismisses a proposed step, with a reason (it is confirmed by taking the step with its
+/// `proposal_id`).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/dismiss", tag = "supervision", params(("id" = i64, Path)), request_body = svw::DismissInput,
+    responses((status = 200, body = sunledger_store::Proposal), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn dismiss_proposal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<svw::DismissInput>,
+) -> ApiResult<Json<sunledger_store::Proposal>> {
+    let pid = id(&ctx, &raw)?;
+    let r = svw::dismiss(&state, &ctx, pid, &b).await;
     api(&ctx, r)
 }

@@ -673,10 +673,14 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
 ];
 
 include!("i18n_projects.rs");
+include!("i18n_supervision.rs");
 
 /// Every entry of the catalogue.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    CATALOGUE.iter().chain(PROJECT_CATALOGUE.iter())
+    CATALOGUE
+        .iter()
+        .chain(PROJECT_CATALOGUE.iter())
+        .chain(SUPERVISION_CATALOGUE.iter())
 }
 
 static ZH: LazyLock<HashMap<&'static str, &'static str>> =

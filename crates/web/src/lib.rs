@@ -21,6 +21,7 @@ pub mod pages;
 pub mod project_pages;
 pub mod projects;
 pub mod proofs;
+pub mod supervision;
 
 use axum::Router;
 use std::net::SocketAddr;

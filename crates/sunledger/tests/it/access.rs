@@ -61,6 +61,22 @@ fn example_body(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/v1/responsibility-letters") => json!({
             "township": "529122100", "fiscal_year": 2026, "document_no": "越权〔2026〕1号", "title": "x",
             "content": "x", "bureau_person_id": 1, "township_person_id": 2, "signed_on": "2026-05-01"}),
+        ("post", "/api/v1/inspections") => json!({
+            "region": "529122", "kind": "routine", "title": "越权检查", "team": "x",
+            "lead_departments": ["discipline_commission"], "planned_on": "2026-05-01"}),
+        ("post", "/api/v1/inspections/{id}/done") => {
+            json!({"done_on": "2026-05-01", "findings": "x"})
+        }
+        ("post", "/api/v1/spot-draws") => json!({"region": "5291", "round": "越权", "seed": "x"}),
+        ("post", "/api/v1/problems") => json!({
+            "region": "529122", "category": "fund_management", "severity": "general", "title": "x",
+            "description": "x", "department_id": 1, "deadline": "2026-12-01"}),
+        ("post", "/api/v1/problems/{id}/actions") => json!({"action": "verify", "text": "x"}),
+        ("post", "/api/v1/problems/{id}/escalations") => json!({
+            "step": "reminder_letter", "document_no": "越权〔2026〕2号", "issuing_unit": "x", "content": "x",
+            "responsible_person": "x"}),
+        ("post", "/api/v1/escalations/{id}/outcome") => json!({"outcome": "x"}),
+        ("post", "/api/v1/proposals/{id}/dismiss") => json!({"reason": "x"}),
         _ => return None,
     })
 }
@@ -81,6 +97,10 @@ struct Foreign {
     milestone: i64,
     responsibility: i64,
     letter: i64,
+    inspection: i64,
+    problem: i64,
+    escalation: i64,
+    proposal: i64,
 }
 
 async fn foreign_ids(app: &TestApp) -> Foreign {
@@ -157,7 +177,12 @@ async fn foreign_ids(app: &TestApp) -> Foreign {
         .unwrap()
         .id;
     let (project, objection, milestone, responsibility, letter) = foreign_project(store).await;
+    let (inspection, problem, escalation, proposal) = foreign_problem(store).await;
     Foreign {
+        inspection,
+        problem,
+        escalation,
+        proposal,
         project,
         objection,
         milestone,
@@ -246,6 +271,101 @@ async fn foreign_project(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
     (p.id, o.id, m.id, r.id, l.id)
 }
 
+/// An inspection of 石门县 with an overdue problem, a reminder letter taken on it, and an open
+/// proposal for the next step (ids of each).
+async fn foreign_problem(store: &dyn sunledger_store::Store) -> (i64, i64, i64, i64) {
+    use sunledger_core::RegionCode;
+    use sunledger_core::supervision::{ProblemCategory, Severity};
+    let county = RegionCode::parse("529122").unwrap();
+    let ins = store
+        .create_inspection(
+            &sunledger_store::NewInspection {
+                region: county,
+                kind: "routine".into(),
+                title: "石门县检查".into(),
+                team: "县纪委".into(),
+                lead_departments: vec![sunledger_core::DepartmentKind::DisciplineCommission],
+                targets: String::new(),
+                planned_on: "2026-01-01".into(),
+                draw_id: None,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let dept = store.departments_in(&county).await.unwrap()[0].id;
+    let t0 = now() - 100 * 86_400;
+    let deadline = sunledger_core::day::format(sunledger_core::day::today(t0) + 10);
+    let p = store
+        .create_problem(
+            &sunledger_store::NewProblem {
+                region: county,
+                inspection_id: Some(ins.id),
+                project_id: None,
+                review_of: None,
+                category: ProblemCategory::FundManagement,
+                severity: Severity::General,
+                title: "石门县问题".into(),
+                description: "x".into(),
+                department_id: dept,
+                person_id: None,
+                amount: sunledger_core::money::Money::from_fen(0),
+                deadline,
+            },
+            None,
+            t0,
+        )
+        .await
+        .unwrap();
+    let e = store
+        .escalate(
+            &sunledger_store::NewEscalation {
+                problem_id: p.id,
+                step: "discipline_referral".into(),
+                document_no: "石纪移〔2026〕1号".into(),
+                issuing_unit: "石门县纪委".into(),
+                responsible_person: "x".into(),
+                ..Default::default()
+            },
+            None,
+            now(),
+        )
+        .await;
+    // Not corruption: a referral skips the ladder and is refused; take the first rung.
+    assert!(e.is_err());
+    let e = store
+        .escalate(
+            &sunledger_store::NewEscalation {
+                problem_id: p.id,
+                step: "reminder_letter".into(),
+                document_no: "石纪提〔2026〕1号".into(),
+                issuing_unit: "石门县纪委".into(),
+                content: "请整改".into(),
+                responsible_person: "x".into(),
+                ..Default::default()
+            },
+            None,
+            t0 + 20 * 86_400,
+        )
+        .await
+        .unwrap();
+    let proposals = store
+        .propose_escalations(
+            &[county],
+            &sunledger_core::supervision::default_rules(),
+            now(),
+        )
+        .await
+        .unwrap();
+    let proposal = proposals
+        .iter()
+        .find(|x| x.problem_id == p.id)
+        .expect("a proposal")
+        .id;
+    (ins.id, p.id, e.id, proposal)
+}
+
 fn fill(path: &str, f: &Foreign) -> String {
     // Proofs: a grant of the other county (grants are not public records).
     let path = if path.starts_with("/api/v1/proofs") {
@@ -258,7 +378,15 @@ fn fill(path: &str, f: &Foreign) -> String {
     path.replace("{code}", &f.region)
         .replace(
             "{id}",
-            &if path.starts_with("/api/v1/projects") {
+            &if path.starts_with("/api/v1/inspections") {
+                f.inspection.to_string()
+            } else if path.starts_with("/api/v1/problems") {
+                f.problem.to_string()
+            } else if path.starts_with("/api/v1/escalations") {
+                f.escalation.to_string()
+            } else if path.starts_with("/api/v1/proposals") {
+                f.proposal.to_string()
+            } else if path.starts_with("/api/v1/projects") {
                 f.project.to_string()
             } else if path.starts_with("/api/v1/objections") {
                 f.objection.to_string()

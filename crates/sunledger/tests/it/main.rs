@@ -13,5 +13,6 @@ mod projects;
 mod regions_import;
 mod security;
 mod storage;
+mod supervision;
 mod support;
 mod web;
