@@ -71,6 +71,17 @@ enum Command {
     },
     /// Signs a checkpoint of the log now.
     Checkpoint,
+    /// Lists the escalation steps the rules make due on open problems (Book 3) and records them
+    /// as proposals for a person to confirm or dismiss; `--dry-run` only lists them. The server
+    /// does the same once a day.
+    Escalate {
+        /// List only; record nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Only problems inside this region (default: everywhere).
+        #[arg(long)]
+        region: Option<String>,
+    },
     /// Benchmarks (print a table; not tests).
     Bench {
         #[command(subcommand)]
@@ -351,6 +362,39 @@ async fn run(cli: Cli) -> Result<u8> {
             print!("{}", cp.note);
             Ok(0)
         }
+        Command::Escalate { dry_run, region } => {
+            let store = open(&url).await?;
+            let scopes = match region {
+                Some(r) => vec![RegionCode::parse(&r).with_context(|| format!("--region {r}"))?],
+                None => store.region_roots().await?.into_iter().map(|r| r.code).collect(),
+            };
+            let rules = sunledger_core::supervision::default_rules();
+            let due = store.due_escalations(&scopes, &rules, now()).await?;
+            if due.is_empty() {
+                println!("no escalation step is due");
+                return Ok(0);
+            }
+            println!("problem\tregion\tdeadline\tstate\tdue\ttitle");
+            for (p, steps) in &due {
+                let steps: Vec<&str> = steps.iter().map(|s| s.key()).collect();
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    p.id,
+                    p.region,
+                    p.deadline,
+                    p.state,
+                    steps.join(","),
+                    p.title
+                );
+            }
+            if dry_run {
+                println!("(dry run: nothing recorded)");
+            } else {
+                let made = store.propose_escalations(&scopes, &rules, now()).await?;
+                println!("{} new proposal(s) recorded for confirmation", made.len());
+            }
+            Ok(0)
+        }
         Command::Keys {
             command: KeysCommand::Show,
         } => {
@@ -505,6 +549,11 @@ async fn serve(
     sunledger_web::spawn_checkpointer(
         state.clone(),
         std::time::Duration::from_secs(checkpoint_every.max(1)),
+    );
+    // Escalation steps that came due are proposed at start and then once a day.
+    sunledger_web::spawn_escalation_proposer(
+        state.clone(),
+        std::time::Duration::from_secs(24 * 3600),
     );
     sunledger_web::serve(listener, state).await?;
     Ok(0)

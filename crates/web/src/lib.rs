@@ -150,6 +150,38 @@ pub fn spawn_checkpointer(state: AppState, every: std::time::Duration) {
     });
 }
 
+/// Proposes the escalation steps the rules make due, now and then every `every` (a person
+/// confirms or dismisses each proposal).
+pub fn spawn_escalation_proposer(state: AppState, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tick.tick().await;
+            let r = async {
+                let scopes: Vec<_> = state
+                    .store
+                    .region_roots()
+                    .await?
+                    .into_iter()
+                    .map(|r| r.code)
+                    .collect();
+                state
+                    .store
+                    .propose_escalations(&scopes, &supervision::rules(), state.now())
+                    .await
+            }
+            .await;
+            match r {
+                Ok(made) if !made.is_empty() => {
+                    tracing::info!(count = made.len(), "escalation steps proposed")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "proposing escalation steps"),
+            }
+        }
+    });
+}
+
 /// Serves `router(state)` on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
