@@ -620,8 +620,13 @@ impl StoreImpl {
         for r in rows {
             let v: String = r.try_get(0)?;
             let county = code(&v)?.county_code().to_string();
+            // The population is the household register: villages without registered
+            // households are not sampled.
+            let Some(households) = by_village.remove(&v) else {
+                continue;
+            };
             let pop = sv::VillagePopulation {
-                households: by_village.remove(&v).unwrap_or_default(),
+                households,
                 village: v,
             };
             match counties.last_mut() {
