@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod cli;
 pub mod demo;
+pub mod demo_supervision;
 pub mod keys;
 pub mod ledger_io;
 pub mod regions_import;
