@@ -366,7 +366,12 @@ async fn run(cli: Cli) -> Result<u8> {
             let store = open(&url).await?;
             let scopes = match region {
                 Some(r) => vec![RegionCode::parse(&r).with_context(|| format!("--region {r}"))?],
-                None => store.region_roots().await?.into_iter().map(|r| r.code).collect(),
+                None => store
+                    .region_roots()
+                    .await?
+                    .into_iter()
+                    .map(|r| r.code)
+                    .collect(),
             };
             let rules = sunledger_core::supervision::default_rules();
             let due = store.due_escalations(&scopes, &rules, now()).await?;
