@@ -163,7 +163,7 @@ fn api_routes_are_only_registered_with_their_documentation() {
     );
 }
 
-fn assert_no_catalogue_keys(html: &str) {
+pub fn assert_no_catalogue_keys(html: &str) {
     for (key, _, _) in sunledger_web::i18n::entries() {
         assert!(
             !html.contains(&format!(">{key}<")),
