@@ -295,6 +295,20 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(Vec<Project>, i64)>;
     /// A project with its versions, events, objections, milestones, beneficiaries and Book 2.
     async fn project_record(&self, id: i64) -> Result<Option<ProjectRecord>>;
+    /// Imports the projects of an existing library in one transaction: all of them or, on the
+    /// first refusal (`StoreError::Batch` naming the project), none. Each is created with its
+    /// content as version 1 (with `note` as the version's note) and then left a draft, declared
+    /// by the village, or — for a project approved outside the system — put into the library
+    /// with one event of action [`IMPORT_ACTION`] (from `draft` to `approved`, comment `note`):
+    /// status `planned`, no notice and no county approval recorded, because none took place
+    /// here. Other stages are refused.
+    async fn import_projects(
+        &self,
+        items: &[ImportProject],
+        note: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<Project>>;
 
     // --- Supervision: households, spot checks, inspections, Book 3, the escalation ladder ---
     /// Registers households (the spot checks' population), all or none; a bad row is

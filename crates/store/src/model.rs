@@ -903,3 +903,15 @@ pub struct ProblemFilter {
     /// Only problems not closed.
     pub open_only: bool,
 }
+
+/// The `action` of the event that puts an imported project straight into the library (see
+/// [`crate::Store::import_projects`]).
+pub const IMPORT_ACTION: &str = "import";
+
+/// One project of an import of an existing project library: its content and the stage it is
+/// put in — `Draft`, `Declared` or `Approved` (approved outside the system).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProject {
+    pub content: sunledger_core::project::Content,
+    pub stage: sunledger_core::project::Stage,
+}

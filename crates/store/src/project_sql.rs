@@ -1459,3 +1459,101 @@ impl StoreImpl {
             .transpose()
     }
 }
+
+// --- Imports of an existing library ----------------------------------------------------------
+
+impl StoreImpl {
+    async fn p_import(
+        &self,
+        items: &[ImportProject],
+        note: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<Project>> {
+        let note = nonempty("note", note, 1000)?;
+        let mut tx = begin_write(&self.pool).await?;
+        let mut out = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let p = self
+                .p_import_one(&mut tx, item, &note, actor, now)
+                .await
+                .map_err(|e| StoreError::Batch {
+                    index,
+                    error: Box::new(e),
+                })?;
+            out.push(p);
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// One imported project, inside the import's transaction.
+    async fn p_import_one(
+        &self,
+        tx: &mut sqlx::Transaction<'static, DB>,
+        item: &ImportProject,
+        note: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Project> {
+        let today = sunledger_core::day::today(now);
+        let c = &item.content;
+        if !matches!(item.stage, Stage::Draft | Stage::Declared | Stage::Approved) {
+            return Err(invalid("stage", "not_importable", item.stage.key()));
+        }
+        c.check(today).map_err(rule)?;
+        let row = sqlx::query(
+            "INSERT INTO projects (county_code, region_code, name, fiscal_year, category, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(c.village.county_code())
+        .bind(c.village.as_str())
+        .bind(c.name.trim())
+        .bind(c.fiscal_year.get())
+        .bind(c.category.key())
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(classify)?;
+        let id: i64 = row.try_get(0)?;
+        let facts = row_facts(tx, "projects", id).await?;
+        append_facts(tx, &facts).await?;
+        let p = reload_project(tx, id).await?;
+        insert_version(tx, &p, 1, c, note, actor, now).await?;
+        let p = reload_project(tx, id).await?;
+        match item.stage {
+            Stage::Declared => {
+                self.p_step_in(tx, p, StageAction::Declare, note, actor, now)
+                    .await?;
+            }
+            Stage::Approved => {
+                sqlx::query(
+                    "UPDATE projects SET stage = $1, approved_version = $2, status = $3 WHERE id = $4",
+                )
+                .bind(Stage::Approved.key())
+                .bind(p.version)
+                .bind(Status::Planned.key())
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+                insert_project_event(
+                    tx,
+                    &p,
+                    &EventIn {
+                        action: IMPORT_ACTION,
+                        from_state: Some(Stage::Draft.key()),
+                        to_state: Stage::Approved.key(),
+                        comment: note,
+                        on_date: &sunledger_core::day::format(today),
+                    },
+                    actor,
+                    now,
+                )
+                .await?;
+            }
+            _ => {}
+        }
+        reload_project(tx, id).await
+    }
+}

@@ -1401,6 +1401,16 @@ impl Store for StoreImpl {
         self.p_list(f, limit, offset).await
     }
 
+    async fn import_projects(
+        &self,
+        items: &[ImportProject],
+        note: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<Project>> {
+        self.p_import(items, note, actor, now).await
+    }
+
     async fn project_record(&self, id: i64) -> Result<Option<ProjectRecord>> {
         self.p_record(id).await
     }
