@@ -109,6 +109,38 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// The project library as CSV or XLSX files (docs/IMPORT.md).
+    Projects {
+        #[command(subcommand)]
+        command: ProjectsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProjectsCommand {
+    /// Imports an existing project library (CSV or XLSX, one project per row). Each bad row is
+    /// reported as `line N: field: reason`; the good rows are imported together in one
+    /// transaction. Rows already in the library with the same content are skipped.
+    Import {
+        file: PathBuf,
+        /// Check the file and report; import nothing.
+        #[arg(long)]
+        check: bool,
+        /// Text added to the note recorded with every imported project, e.g. the document that
+        /// approved the library.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Writes the projects of a region's subtree (current content) to a CSV file in the import's
+    /// columns.
+    Export {
+        /// Region code.
+        #[arg(long)]
+        region: String,
+        /// The file to write: FILE.csv.
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -464,6 +496,19 @@ async fn run(cli: Cli) -> Result<u8> {
                         &out,
                     )
                     .await?
+                }
+            };
+            Ok(u8::try_from(code).unwrap_or(1))
+        }
+        Command::Projects { command } => {
+            let store = open(&url).await?;
+            let code = match command {
+                ProjectsCommand::Import { file, check, note } => {
+                    let opts = crate::projects_io::ImportOptions { check, note };
+                    crate::projects_io::run_cli(store.as_ref(), &file, &opts, now()).await?
+                }
+                ProjectsCommand::Export { region, out } => {
+                    crate::projects_io::export_cli(store.as_ref(), &region, &out).await?
                 }
             };
             Ok(u8::try_from(code).unwrap_or(1))

@@ -8,6 +8,7 @@ pub mod demo;
 pub mod demo_supervision;
 pub mod keys;
 pub mod ledger_io;
+pub mod projects_io;
 pub mod regions_import;
 pub mod synthetic;
 pub mod verify;

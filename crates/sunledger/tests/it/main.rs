@@ -10,6 +10,7 @@ mod ledger_day;
 mod ledger_io;
 mod log;
 mod projects;
+mod projects_io;
 mod regions_import;
 mod security;
 mod storage;
