@@ -1,15 +1,16 @@
 //! `sunledger projects import` and `export` on real files (UTF-8, GB18030, UTF-16, bad rows,
-//! re-imports, a round trip) and the store's all-or-nothing `import_projects`.
+//! re-imports, a round trip), the store's all-or-nothing `import_projects`, and the demo city's
+//! project library.
 use crate::both;
 use crate::cli::sunledger;
 use crate::support::{Kind, TestDb, fresh_db, now};
 use std::collections::BTreeSet;
 use std::path::Path;
-use sunledger_core::RegionCode;
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
 use sunledger_core::project::{Budget, Category, Content, Stage, Targets};
-use sunledger_store::{ImportProject, ProjectFilter, Store, StoreError};
+use sunledger_core::{IdNumber, RegionCode};
+use sunledger_store::{ImportProject, ProjectFilter, ResponsibilityFilter, Store, StoreError};
 
 const V1: &str = "529121100201";
 const V2: &str = "529121100202";
@@ -540,3 +541,169 @@ both!(
     store_import_is_all_or_nothing_on,
     store_import_is_all_or_nothing
 );
+
+/// The demo city's library: projects in every stage and status, most in the featured counties,
+/// the demo village cadre's village with one of each, valid ID numbers, Book 2 with handovers,
+/// the year's responsibility letters, and all of it in the log.
+async fn demo_library(db: TestDb) {
+    let t = std::time::Instant::now();
+    sunledger::demo::load(db.store.as_ref(), now())
+        .await
+        .unwrap();
+    eprintln!("demo::load {:?} on {:?}", t.elapsed(), db.store.backend());
+    let store = db.store.as_ref();
+    let ps = all_projects(store, "5291").await;
+    assert!((250..=320).contains(&ps.len()), "{} projects", ps.len());
+    let stages: BTreeSet<&str> = ps.iter().map(|p| p.stage.as_str()).collect();
+    for s in Stage::ALL {
+        assert!(stages.contains(s.key()), "no {} project", s.key());
+    }
+    let statuses: BTreeSet<&str> = ps.iter().filter_map(|p| p.status.as_deref()).collect();
+    for s in sunledger_core::project::Status::ALL {
+        assert!(statuses.contains(s.key()), "no {} project", s.key());
+    }
+    let categories: BTreeSet<&str> = ps.iter().map(|p| p.category.as_str()).collect();
+    assert_eq!(categories.len(), Category::ALL.len(), "{categories:?}");
+    let featured = ps
+        .iter()
+        .filter(|p| {
+            p.region.as_str().starts_with("529121") || p.region.as_str().starts_with("529122")
+        })
+        .count();
+    assert!(featured * 2 > ps.len(), "most in 云岭县 and 石门县");
+    for c in ["529102", "529123", "529124", "529125", "529126"] {
+        assert!(
+            ps.iter().any(|p| p.region.as_str().starts_with(c)),
+            "county {c} has projects"
+        );
+    }
+
+    // The demo village cadre sees a project in every stage in the village.
+    let village: Vec<_> = ps.iter().filter(|p| p.region == rc(V1)).collect();
+    let vstages: BTreeSet<&str> = village.iter().map(|p| p.stage.as_str()).collect();
+    assert_eq!(vstages.len(), Stage::ALL.len(), "{vstages:?}");
+
+    let mut objections = (0, 0);
+    let mut beneficiaries = 0;
+    let mut milestones = 0;
+    for p in &ps {
+        let rec = store.project_record(p.id).await.unwrap().unwrap();
+        assert!(!rec.versions.is_empty());
+        for b in &rec.beneficiaries {
+            IdNumber::parse(&b.id_number).unwrap();
+            beneficiaries += 1;
+        }
+        for o in &rec.objections {
+            if o.answer.is_some() {
+                objections.0 += 1;
+            } else {
+                objections.1 += 1;
+                assert_eq!(
+                    p.stage, "noticed",
+                    "unanswered objections only under notice"
+                );
+            }
+        }
+        milestones += rec.milestones.len();
+        if p.stage == "approved" || p.stage == "recorded" {
+            assert!(
+                !rec.responsibilities.is_empty(),
+                "{} has nobody responsible",
+                p.name
+            );
+            assert!(p.status.is_some(), "{} has no status", p.name);
+            if p.status.as_deref() != Some("planned") {
+                assert!(p.progress > 0, "{} started without progress", p.name);
+            }
+        }
+        if matches!(
+            p.status.as_deref(),
+            Some("completed" | "accepted" | "evaluated")
+        ) {
+            assert_eq!(p.progress, 100, "{}", p.name);
+        }
+        // Nothing is dated after today.
+        let today = sunledger_core::day::format(sunledger_core::day::today(now()));
+        for e in &rec.events {
+            assert!(e.on_date <= today, "{e:?}");
+        }
+        assert!(rec.versions[0].meeting_on <= today);
+    }
+    assert!(objections.0 > 5 && objections.1 > 3, "{objections:?}");
+    assert!(beneficiaries > 20, "{beneficiaries}");
+    assert!(milestones > 150, "{milestones}");
+
+    let book2 = store
+        .responsibilities(&ResponsibilityFilter {
+            scopes: vec![rc("5291")],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let roles: BTreeSet<&str> = book2.iter().map(|r| r.role.as_str()).collect();
+    assert_eq!(roles.len(), 6, "{roles:?}");
+    assert!(
+        book2.iter().filter(|r| r.end_on.is_some()).count() >= 5,
+        "handovers"
+    );
+    let letters = store.letters(&[rc("5291")]).await.unwrap();
+    let townships = sunledger::demo::regions()
+        .unwrap()
+        .iter()
+        .filter(|r| r.code.level() == sunledger_core::Level::Township)
+        .count();
+    assert_eq!(letters.len(), townships, "one letter per township");
+
+    // The ledger still arranges money to approved library projects and pays from them.
+    let rows = store
+        .ledger_rows(&rc("5291"), true, "0000-01-01", "9999-12-31")
+        .await
+        .unwrap();
+    let arranged: BTreeSet<i64> = rows
+        .iter()
+        .filter(|r| r.kind == "arrange")
+        .filter_map(|r| r.to.strip_prefix('P')?.parse().ok())
+        .collect();
+    assert!(arranged.len() >= 10, "{arranged:?}");
+    for id in &arranged {
+        let p = store.project(*id).await.unwrap().unwrap();
+        assert_eq!(p.stage, "approved", "{}", p.name);
+        assert_eq!(p.status.as_deref(), Some("in_progress"));
+    }
+    assert!(
+        rows.iter()
+            .any(|r| r.kind == "disburse" && r.state == "paid")
+    );
+
+    let report = sunledger::verify::verify(store, &[]).await.unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+
+    // The county's library exports, and reads back into the demo database as unchanged.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("yunling.csv");
+    let (code, out, err) = sunledger(
+        &db,
+        &[
+            "projects",
+            "export",
+            "--region",
+            "529121",
+            "--out",
+            p(&file),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let n = ps
+        .iter()
+        .filter(|p| p.region.as_str().starts_with("529121"))
+        .count();
+    assert!(out.starts_with(&format!("projects={n} ")), "{out}");
+    let (code, out, err) = sunledger(&db, &["projects", "import", p(&file)], None);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        summary(&out),
+        format!("rows={n} imported=0 unchanged={n} rejected=0")
+    );
+}
+both!(demo_library_on, demo_library);
