@@ -92,6 +92,7 @@ pub const PROJECT_CATALOGUE: &[(&str, &str, &str)] = &[
     ("project.action.complete", "完工", "Complete"),
     ("project.action.accept", "验收", "Accept"),
     ("project.action.evaluate", "绩效评价", "Evaluate"),
+    ("project.action.import", "从原有项目库导入", "Imported from an existing library"),
     ("resp.role.county_leader", "县级分管领导", "County leader in charge"),
     ("resp.role.bureau_staff", "扶贫移民局责任人", "Poverty bureau staff"),
     ("resp.role.township_official", "乡镇责任人", "Township official"),
