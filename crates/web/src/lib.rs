@@ -22,6 +22,7 @@ pub mod project_pages;
 pub mod projects;
 pub mod proofs;
 pub mod supervision;
+pub mod supervision_pages;
 
 use axum::Router;
 use std::net::SocketAddr;
@@ -129,6 +130,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(project_pages::router())
+        .merge(supervision_pages::router())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
