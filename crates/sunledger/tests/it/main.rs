@@ -15,5 +15,6 @@ mod regions_import;
 mod security;
 mod storage;
 mod supervision;
+mod supervision_pages;
 mod support;
 mod web;
