@@ -3,7 +3,7 @@
 //!
 //! Who may see a record's proof: organisation records (departments) are public, like the names
 //! of government bodies; every other record needs the right to see internal data of the region
-//! its fact names.
+//! its fact names (or, for facts that name none, of the county it is filed under).
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::WebError;
@@ -32,6 +32,14 @@ pub async fn bundle(
                 v.pointer("/fields/region")
                     .and_then(|r| r.as_str())
                     .and_then(|r| RegionCode::parse(r).ok())
+            })
+            // Facts that name no region (steps, objections, escalations...) are scoped by the
+            // county their leaf is filed under.
+            .or_else(|| {
+                first
+                    .county_code
+                    .as_deref()
+                    .and_then(|c| RegionCode::parse(c).ok())
             })
             .ok_or(WebError::NotFound)?;
         ctx.require_or_hide(Permission::ViewInternal, &region)?;
