@@ -360,6 +360,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     lib.generate()
         .await
         .context("loading the demo project library")?;
+    crate::demo_supervision::load(store, now)
+        .await
+        .context("loading the demo supervision record")?;
     Ok(true)
 }
 
