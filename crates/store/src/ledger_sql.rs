@@ -252,8 +252,7 @@ async fn insert_transfer(
     .await
     .map_err(classify)?;
     let id: i64 = row.try_get(0)?;
-    let facts = row_facts(tx, "transfers", id).await?;
-    append_facts(tx, &facts).await?;
+    append_row_facts(tx, "transfers", id).await?;
     Ok(id)
 }
 
@@ -341,8 +340,7 @@ async fn record_event(
         .bind(t.id)
         .execute(&mut **tx)
         .await?;
-    let facts = row_facts(tx, "transfer_events", id).await?;
-    append_facts(tx, &facts).await?;
+    append_row_facts(tx, "transfer_events", id).await?;
     Ok(())
 }
 

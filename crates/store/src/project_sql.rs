@@ -530,8 +530,7 @@ async fn insert_version(
     .bind(p.id)
     .execute(&mut **tx)
     .await?;
-    let facts = row_facts(tx, "project_versions", vid).await?;
-    append_facts(tx, &facts).await
+    append_row_facts(tx, "project_versions", vid).await
 }
 
 /// One row of `project_events`.
@@ -567,8 +566,7 @@ async fn insert_project_event(
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get(0)?;
-    let facts = row_facts(tx, "project_events", id).await?;
-    append_facts(tx, &facts).await
+    append_row_facts(tx, "project_events", id).await
 }
 
 /// The person's region, position and department kind.
@@ -635,8 +633,7 @@ impl StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "projects", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "projects", id).await?;
         let p = reload_project(&mut tx, id).await?;
         insert_version(&mut tx, &p, 1, c, "", actor, now).await?;
         if declare {
@@ -867,15 +864,9 @@ impl StoreImpl {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "project_objections", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "project_objections", id).await?;
         let q = format!("SELECT {OBJECTION_COLS} FROM project_objections WHERE id = $1");
-        let out = objection_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        let out = one_in(&mut tx, q, id, objection_row).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -913,19 +904,9 @@ impl StoreImpl {
                 }
             });
         }
-        let facts: Vec<Fact> = row_facts(&mut tx, "project_objections", id)
-            .await?
-            .into_iter()
-            .filter(|f| f.kind == "objection.answer")
-            .collect();
-        append_facts(&mut tx, &facts).await?;
+        append_later_fact(&mut tx, "project_objections", id, "objection.answer").await?;
         let q = format!("SELECT {OBJECTION_COLS} FROM project_objections WHERE id = $1");
-        let out = objection_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        let out = one_in(&mut tx, q, id, objection_row).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -973,16 +954,10 @@ impl StoreImpl {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "project_milestones", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "project_milestones", id).await?;
         roll_up(&mut tx, project_id).await?;
         let q = format!("SELECT {MILESTONE_COLS} FROM project_milestones m WHERE m.id = $1");
-        let out = milestone_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        let out = one_in(&mut tx, q, id, milestone_row).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1033,8 +1008,7 @@ impl StoreImpl {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "milestone_updates", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "milestone_updates", id).await?;
         roll_up(&mut tx, project_id).await?;
         let out = reload_project(&mut tx, project_id).await?;
         tx.commit().await?;
@@ -1075,15 +1049,9 @@ impl StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "project_beneficiaries", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "project_beneficiaries", id).await?;
         let q = format!("SELECT {BENEFICIARY_COLS} FROM project_beneficiaries WHERE id = $1");
-        let out = beneficiary_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        let out = one_in(&mut tx, q, id, beneficiary_row).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1142,15 +1110,9 @@ impl StoreImpl {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "responsibilities", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "responsibilities", id).await?;
         let q = format!("{RESPONSIBILITY_SELECT} WHERE r.id = $1");
-        let out = responsibility_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        let out = one_in(&mut tx, q, id, responsibility_row).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1194,18 +1156,8 @@ impl StoreImpl {
                 field: "end_on".into(),
             });
         }
-        let facts: Vec<Fact> = row_facts(&mut tx, "responsibilities", id)
-            .await?
-            .into_iter()
-            .filter(|f| f.kind == "responsibility.end")
-            .collect();
-        append_facts(&mut tx, &facts).await?;
-        let out = responsibility_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        append_later_fact(&mut tx, "responsibilities", id, "responsibility.end").await?;
+        let out = one_in(&mut tx, q, id, responsibility_row).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1270,15 +1222,9 @@ impl StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "responsibility_letters", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "responsibility_letters", id).await?;
         let q = format!("{LETTER_SELECT} WHERE l.id = $1");
-        let out = letter_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        let out = one_in(&mut tx, q, id, letter_row).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1517,8 +1463,7 @@ impl StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(tx, "projects", id).await?;
-        append_facts(tx, &facts).await?;
+        append_row_facts(tx, "projects", id).await?;
         let p = reload_project(tx, id).await?;
         insert_version(tx, &p, 1, c, note, actor, now).await?;
         let p = reload_project(tx, id).await?;

@@ -176,8 +176,7 @@ async fn insert_department(
     .await
     .map_err(classify)?;
     let id: i64 = row.try_get(0)?;
-    let facts = row_facts(tx, "departments", id).await?;
-    append_facts(tx, &facts).await?;
+    append_row_facts(tx, "departments", id).await?;
     Ok(id)
 }
 
@@ -433,6 +432,45 @@ async fn row_facts(
     build(&row)
 }
 
+/// Appends every fact row `id` of `table` says (a row just booked).
+async fn append_row_facts(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    table: &str,
+    id: i64,
+) -> Result<()> {
+    let facts = row_facts(tx, table, id).await?;
+    append_facts(tx, &facts).await
+}
+
+/// Appends the facts of kind `kind` that row `id` of `table` says now: the later fact of a row
+/// whose set-once columns were just filled (a revocation, an answer, an ending...).
+async fn append_later_fact(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    table: &str,
+    id: i64,
+    kind: &str,
+) -> Result<()> {
+    let facts: Vec<Fact> = row_facts(tx, table, id)
+        .await?
+        .into_iter()
+        .filter(|f| f.kind == kind)
+        .collect();
+    append_facts(tx, &facts).await
+}
+
+/// Reads one row by id inside the transaction and maps it.
+async fn one_in<T>(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    select: String,
+    id: i64,
+    f: fn(&DbRow) -> Result<T>,
+) -> Result<T> {
+    f(&sqlx::query(AssertSqlSafe(select))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
 /// Appends facts to the log inside the caller's transaction: the leaf rows, the leaf nodes and
 /// the perfect subtrees they complete, and the new size. Every append locks the log head, so
 /// appends are serialised on both backends.
@@ -575,8 +613,7 @@ async fn insert_person(
     .await
     .map_err(classify)?;
     let id: i64 = row.try_get(0)?;
-    let facts = row_facts(tx, "people", id).await?;
-    append_facts(tx, &facts).await?;
+    append_row_facts(tx, "people", id).await?;
     Ok(id)
 }
 
@@ -639,8 +676,7 @@ async fn create_fund_in(
         .fetch_one(&mut **tx)
         .await?;
     let fund_id: i64 = row.try_get(0)?;
-    let facts = row_facts(tx, "funds", fund_id).await?;
-    append_facts(tx, &facts).await?;
+    append_row_facts(tx, "funds", fund_id).await?;
     let t = NewTransfer {
         client_id: f.client_id.clone(),
         fund_id,
@@ -903,8 +939,7 @@ impl Store for StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "users", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "users", id).await?;
         let mut e = event.clone();
         e.user_id = Some(id);
         insert_event(&mut tx, &e).await?;
@@ -1025,8 +1060,7 @@ impl Store for StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "grants", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "grants", id).await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
         self.grant(id).await?.ok_or(StoreError::NotFound("grant"))
@@ -1050,12 +1084,7 @@ impl Store for StoreImpl {
         if n == 0 {
             return Ok(false);
         }
-        let facts = row_facts(&mut tx, "grants", grant_id).await?;
-        let revocation: Vec<Fact> = facts
-            .into_iter()
-            .filter(|f| f.kind == "grant.revoke")
-            .collect();
-        append_facts(&mut tx, &revocation).await?;
+        append_later_fact(&mut tx, "grants", grant_id, "grant.revoke").await?;
         insert_event(&mut tx, event).await?;
         tx.commit().await?;
         Ok(true)
@@ -1198,8 +1227,7 @@ impl Store for StoreImpl {
         .await
         .map_err(classify)?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "projects", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "projects", id).await?;
         let out = project_in_tx(&mut tx, id).await?;
         tx.commit().await?;
         Ok(out)
@@ -1847,15 +1875,9 @@ impl Store for StoreImpl {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "suspensions", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "suspensions", id).await?;
         let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
-        let out = suspension_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        let out = one_in(&mut tx, q, id, suspension_row).await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1879,19 +1901,9 @@ impl Store for StoreImpl {
         if n == 0 {
             return Err(StoreError::NotFound("active suspension"));
         }
-        let facts = row_facts(&mut tx, "suspensions", suspension_id).await?;
-        let resume: Vec<Fact> = facts
-            .into_iter()
-            .filter(|f| f.kind == "suspension.resume")
-            .collect();
-        append_facts(&mut tx, &resume).await?;
+        append_later_fact(&mut tx, "suspensions", suspension_id, "suspension.resume").await?;
         let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
-        let out = suspension_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(suspension_id)
-                .fetch_one(&mut *tx)
-                .await?,
-        )?;
+        let out = one_in(&mut tx, q, suspension_id, suspension_row).await?;
         tx.commit().await?;
         Ok(out)
     }

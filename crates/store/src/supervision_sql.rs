@@ -460,8 +460,7 @@ async fn insert_problem_event(
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get(0)?;
-    let facts = row_facts(tx, "problem_events", id).await?;
-    append_facts(tx, &facts).await
+    append_row_facts(tx, "problem_events", id).await
 }
 
 /// Books a suspension inside `tx` (the ledger's `suspend`, for the escalation ladder).
@@ -489,8 +488,7 @@ async fn suspend_in(
     .fetch_one(&mut **tx)
     .await?;
     let id: i64 = row.try_get(0)?;
-    let facts = row_facts(tx, "suspensions", id).await?;
-    append_facts(tx, &facts).await?;
+    append_row_facts(tx, "suspensions", id).await?;
     Ok(id)
 }
 
@@ -550,8 +548,7 @@ impl StoreImpl {
                 .await
                 .map_err(classify)?;
                 let id: i64 = row.try_get(0)?;
-                let facts = row_facts(&mut tx, "households", id).await?;
-                append_facts(&mut tx, &facts).await
+                append_row_facts(&mut tx, "households", id).await
             }
             .await;
             r.map_err(|e| StoreError::Batch {
@@ -650,16 +647,14 @@ impl StoreImpl {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "spot_draws", id).await?;
-        append_facts(&mut tx, &facts).await?;
-        let out = draw_row(
-            &sqlx::query(AssertSqlSafe(format!(
-                "SELECT {DRAW_COLS} FROM spot_draws WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?,
-        )?;
+        append_row_facts(&mut tx, "spot_draws", id).await?;
+        let out = one_in(
+            &mut tx,
+            format!("SELECT {DRAW_COLS} FROM spot_draws WHERE id = $1"),
+            id,
+            draw_row,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -717,16 +712,14 @@ impl StoreImpl {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "inspections", id).await?;
-        append_facts(&mut tx, &facts).await?;
-        let out = inspection_row(
-            &sqlx::query(AssertSqlSafe(format!(
-                "SELECT {INSPECTION_COLS} FROM inspections WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?,
-        )?;
+        append_row_facts(&mut tx, "inspections", id).await?;
+        let out = one_in(
+            &mut tx,
+            format!("SELECT {INSPECTION_COLS} FROM inspections WHERE id = $1"),
+            id,
+            inspection_row,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -767,20 +760,14 @@ impl StoreImpl {
                 }
             });
         }
-        let facts: Vec<Fact> = row_facts(&mut tx, "inspections", id)
-            .await?
-            .into_iter()
-            .filter(|f| f.kind == "inspection.done")
-            .collect();
-        append_facts(&mut tx, &facts).await?;
-        let out = inspection_row(
-            &sqlx::query(AssertSqlSafe(format!(
-                "SELECT {INSPECTION_COLS} FROM inspections WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?,
-        )?;
+        append_later_fact(&mut tx, "inspections", id, "inspection.done").await?;
+        let out = one_in(
+            &mut tx,
+            format!("SELECT {INSPECTION_COLS} FROM inspections WHERE id = $1"),
+            id,
+            inspection_row,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -877,8 +864,7 @@ impl StoreImpl {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let facts = row_facts(&mut tx, "problems", id).await?;
-        append_facts(&mut tx, &facts).await?;
+        append_row_facts(&mut tx, "problems", id).await?;
         let out = lock_problem(&mut tx, id).await?;
         tx.commit().await?;
         Ok(out)
@@ -927,12 +913,7 @@ impl StoreImpl {
                     .bind(sid)
                     .execute(&mut *tx)
                     .await?;
-                let facts: Vec<Fact> = row_facts(&mut tx, "suspensions", sid)
-                    .await?
-                    .into_iter()
-                    .filter(|f| f.kind == "suspension.resume")
-                    .collect();
-                append_facts(&mut tx, &facts).await?;
+                append_later_fact(&mut tx, "suspensions", sid, "suspension.resume").await?;
             }
         }
         let out = lock_problem(&mut tx, id).await?;
@@ -1061,14 +1042,13 @@ impl StoreImpl {
             )
             .await?;
         }
-        let out = escalation_row(
-            &sqlx::query(AssertSqlSafe(format!(
-                "SELECT {ESCALATION_COLS} FROM escalations WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?,
-        )?;
+        let out = one_in(
+            &mut tx,
+            format!("SELECT {ESCALATION_COLS} FROM escalations WHERE id = $1"),
+            id,
+            escalation_row,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1108,12 +1088,13 @@ impl StoreImpl {
                 proposal_id.to_string(),
             ));
         }
-        let facts: Vec<Fact> = row_facts(tx, "escalation_proposals", proposal_id)
-            .await?
-            .into_iter()
-            .filter(|f| f.kind == "escalation.decision")
-            .collect();
-        append_facts(tx, &facts).await
+        append_later_fact(
+            tx,
+            "escalation_proposals",
+            proposal_id,
+            "escalation.decision",
+        )
+        .await
     }
 
     async fn s_dismiss(
@@ -1146,14 +1127,13 @@ impl StoreImpl {
             now,
         )
         .await?;
-        let out = proposal_row(
-            &sqlx::query(AssertSqlSafe(format!(
-                "SELECT {PROPOSAL_COLS} FROM escalation_proposals WHERE id = $1"
-            )))
-            .bind(proposal_id)
-            .fetch_one(&mut *tx)
-            .await?,
-        )?;
+        let out = one_in(
+            &mut tx,
+            format!("SELECT {PROPOSAL_COLS} FROM escalation_proposals WHERE id = $1"),
+            proposal_id,
+            proposal_row,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1192,20 +1172,14 @@ impl StoreImpl {
                 field: "outcome".into(),
             });
         }
-        let facts: Vec<Fact> = row_facts(&mut tx, "escalations", id)
-            .await?
-            .into_iter()
-            .filter(|f| f.kind == "escalation.outcome")
-            .collect();
-        append_facts(&mut tx, &facts).await?;
-        let out = escalation_row(
-            &sqlx::query(AssertSqlSafe(format!(
-                "SELECT {ESCALATION_COLS} FROM escalations WHERE id = $1"
-            )))
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?,
-        )?;
+        append_later_fact(&mut tx, "escalations", id, "escalation.outcome").await?;
+        let out = one_in(
+            &mut tx,
+            format!("SELECT {ESCALATION_COLS} FROM escalations WHERE id = $1"),
+            id,
+            escalation_row,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }
@@ -1298,16 +1272,16 @@ impl StoreImpl {
                 .fetch_one(&mut *tx)
                 .await?;
                 let id: i64 = row.try_get(0)?;
-                let facts = row_facts(&mut tx, "escalation_proposals", id).await?;
-                append_facts(&mut tx, &facts).await?;
-                out.push(proposal_row(
-                    &sqlx::query(AssertSqlSafe(format!(
-                        "SELECT {PROPOSAL_COLS} FROM escalation_proposals WHERE id = $1"
-                    )))
-                    .bind(id)
-                    .fetch_one(&mut *tx)
+                append_row_facts(&mut tx, "escalation_proposals", id).await?;
+                out.push(
+                    one_in(
+                        &mut tx,
+                        format!("SELECT {PROPOSAL_COLS} FROM escalation_proposals WHERE id = $1"),
+                        id,
+                        proposal_row,
+                    )
                     .await?,
-                )?);
+                );
             }
         }
         tx.commit().await?;
