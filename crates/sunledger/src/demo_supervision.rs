@@ -14,6 +14,9 @@ use sunledger_store::{
 };
 
 const DAY: i64 = 86_400;
+/// The counties whose officials have demo accounts: 云岭县 first (its township and village have
+/// the demo's township and village accounts), then 石门县.
+const FEATURED: [&str; 2] = ["529121", "529122"];
 const SURNAMES: [&str; 16] = [
     "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "罗",
 ];
@@ -71,7 +74,14 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<()> {
     // The household register: every village of two townships in the featured counties.
     let mut households = Vec::new();
     let mut serial = 0u64;
-    for county in counties.iter().take(2) {
+    // The featured counties: those of the demo accounts (云岭县 and 石门县), not the city's
+    // district that happens to sort first.
+    let featured: Vec<RegionCode> = counties
+        .iter()
+        .copied()
+        .filter(|c| FEATURED.contains(&c.county_code()))
+        .collect();
+    for county in &featured {
         for township in store.region_children(county).await?.iter().take(2) {
             for v in store.region_children(&township.code).await? {
                 if v.level != Level::Village {
@@ -151,7 +161,7 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<()> {
                     at,
                 )
                 .await?;
-            if ci == 0 && qi == 2 {
+            if featured.first() == Some(county) && qi == 2 {
                 featured_inspection = Some(ins.id);
             }
         }
@@ -172,7 +182,7 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<()> {
         .context("demo spot-check draw")?;
 
     // Book 3 for the featured township of 云岭县 (and a few in the second county).
-    let Some(county) = counties.first().copied() else {
+    let Some(county) = featured.first().copied() else {
         return Ok(());
     };
     let Some(township) = store

@@ -702,7 +702,7 @@ async fn ladder_on_the_web(app: TestApp) {
     let township = app.signed_in("yunling.township").await;
     let ledger = json_of(
         township
-            .get(app.url("/api/v1/problems?open=1"))
+            .get(app.url(&format!("/api/v1/problems?open=1&inspection={}", ins["id"])))
             .send()
             .await
             .unwrap(),
