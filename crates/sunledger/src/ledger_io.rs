@@ -137,11 +137,12 @@ pub fn read_ledger_file(path: &Path) -> anyhow::Result<LedgerFile> {
 }
 
 /// Cells of one row: its line and its fields as text (or why a cell could not be read).
-type Cells = (u64, Vec<Result<String, String>>);
+/// Rows of a read file: (line, cells), a cell being its text or why it has none.
+pub(crate) type Cells = (u64, Vec<Result<String, String>>);
 
 /// Decodes a CSV file: UTF-8 (a byte-order mark is stripped), UTF-16 with a byte-order mark,
 /// otherwise GB18030.
-fn decode(bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
+pub(crate) fn decode(bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
     if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(&bytes) {
         let body = bytes.get(bom_len..).unwrap_or(&[]);
         return match enc.decode_without_bom_handling_and_without_replacement(body) {
@@ -172,7 +173,7 @@ fn decode(bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
     }
 }
 
-fn read_csv(text: &str) -> anyhow::Result<Vec<Cells>> {
+pub(crate) fn read_csv(text: &str) -> anyhow::Result<Vec<Cells>> {
     let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = if !first_line.contains(',') && first_line.contains('\t') {
         b'\t'
@@ -204,7 +205,7 @@ fn read_csv(text: &str) -> anyhow::Result<Vec<Cells>> {
     Ok(out)
 }
 
-fn read_workbook(path: &Path) -> anyhow::Result<Vec<Cells>> {
+pub(crate) fn read_workbook(path: &Path) -> anyhow::Result<Vec<Cells>> {
     use calamine::Reader;
     let mut wb = calamine::open_workbook_auto(path)
         .map_err(|e| anyhow!("cannot open {} as a workbook: {e}", path.display()))?;

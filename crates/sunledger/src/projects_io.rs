@@ -47,7 +47,7 @@ use sunledger_core::money::Money;
 use sunledger_core::project::{Budget, Category, Content, Stage, Targets};
 use sunledger_core::{DomainError, Level, RegionCode};
 use sunledger_store::{ImportProject, ProjectFilter, Store, StoreError};
-use sunledger_web::exports::{csv_guard, csv_unguard};
+use sunledger_web::exports::csv_guard;
 
 /// A column of the file: its key (the English header, as the export writes it), the Chinese
 /// names accepted for it, and whether a header must have it.
@@ -298,7 +298,7 @@ impl std::fmt::Display for RowError {
 }
 
 /// Cells of one row: its line and its fields as text (or why a cell could not be read).
-type Cells = (u64, Vec<Result<String, String>>);
+use crate::ledger_io::{Cells, decode, read_csv, read_workbook};
 
 /// A data row's cells by column key: the text, or why the cell could not be read.
 pub type RowCells = HashMap<&'static str, Result<String, String>>;
@@ -334,119 +334,6 @@ pub fn read_project_file(path: &Path) -> anyhow::Result<ProjectFile> {
     let mut file = rows_by_column(table).with_context(|| path.display().to_string())?;
     file.format = format;
     Ok(file)
-}
-
-/// Decodes a CSV file: UTF-8 (a byte-order mark is stripped), UTF-16 with a byte-order mark,
-/// otherwise GB18030.
-fn decode(bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(&bytes) {
-        let body = bytes.get(bom_len..).unwrap_or(&[]);
-        return match enc.decode_without_bom_handling_and_without_replacement(body) {
-            Some(s) => Ok((
-                s.into_owned(),
-                if enc == encoding_rs::UTF_8 {
-                    "UTF-8 (BOM)"
-                } else {
-                    enc.name()
-                },
-            )),
-            None => bail!(
-                "the file starts with a {} byte-order mark but is not valid {}",
-                enc.name(),
-                enc.name()
-            ),
-        };
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok((s, "UTF-8")),
-        Err(e) => {
-            let bytes = e.into_bytes();
-            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
-                Some(s) => Ok((s.into_owned(), "GB18030")),
-                None => bail!("the file is neither UTF-8 nor GB18030 text"),
-            }
-        }
-    }
-}
-
-fn read_csv(text: &str) -> anyhow::Result<Vec<Cells>> {
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = if !first_line.contains(',') && first_line.contains('\t') {
-        b'\t'
-    } else {
-        b','
-    };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    let mut rec = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                bail!("reading the row at line {line}: {e}");
-            }
-        }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        out.push((
-            line,
-            rec.iter().map(|f| Ok(csv_unguard(f).to_string())).collect(),
-        ));
-    }
-    Ok(out)
-}
-
-fn read_workbook(path: &Path) -> anyhow::Result<Vec<Cells>> {
-    use calamine::Reader;
-    let mut wb = calamine::open_workbook_auto(path)
-        .map_err(|e| anyhow!("cannot open {} as a workbook: {e}", path.display()))?;
-    let range = wb
-        .worksheet_range_at(0)
-        .ok_or_else(|| anyhow!("{}: the workbook has no sheet", path.display()))?
-        .map_err(|e| anyhow!("{}: cannot read the first sheet: {e}", path.display()))?;
-    let first_row = range.start().map(|(r, _)| u64::from(r)).unwrap_or(0);
-    let first_col = range.start().map(|(_, c)| c as usize).unwrap_or(0);
-    Ok((first_row + 1..)
-        .zip(range.rows())
-        .map(|(line, cells)| {
-            let mut v: Vec<Result<String, String>> = vec![Ok(String::new()); first_col];
-            v.extend(cells.iter().map(cell_text));
-            (line, v)
-        })
-        .collect())
-}
-
-/// A workbook cell as text: numbers in their shortest decimal form (amounts are parsed from that
-/// text, never computed with), dates `YYYY-MM-DD`.
-fn cell_text(c: &calamine::Data) -> Result<String, String> {
-    use calamine::Data;
-    let number = |f: f64| {
-        if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 {
-            format!("{}", f as i64)
-        } else {
-            format!("{f}")
-        }
-    };
-    Ok(match c {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Int(i) => i.to_string(),
-        Data::Float(f) => number(*f),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(d) if d.is_datetime() => {
-            let (y, m, day, ..) = d.to_ymd_hms_milli();
-            format!("{y:04}-{m:02}-{day:02}")
-        }
-        Data::DateTime(d) => number(d.as_f64()),
-        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => return Err(format!("the cell holds the spreadsheet error {e}")),
-    })
 }
 
 /// Finds the header (the first non-blank row) and maps the rows below it to column keys.
