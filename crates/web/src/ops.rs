@@ -284,3 +284,20 @@ pub async fn auth_events(
         .auth_events_within(&scopes, include_unknown, limit.clamp(1, 1000))
         .await?)
 }
+
+/// Every row of a paged store list, for exports: `fetch(offset)` answers a page and the total.
+pub async fn all_pages<T, F, Fut>(mut fetch: F) -> Result<Vec<T>, WebError>
+where
+    F: FnMut(i64) -> Fut,
+    Fut: std::future::Future<Output = sunledger_store::Result<(Vec<T>, i64)>>,
+{
+    let mut out = Vec::new();
+    loop {
+        let (page, total) = fetch(i64::try_from(out.len()).unwrap_or(i64::MAX)).await?;
+        let n = page.len();
+        out.extend(page);
+        if n == 0 || i64::try_from(out.len()).unwrap_or(i64::MAX) >= total {
+            return Ok(out);
+        }
+    }
+}

@@ -533,19 +533,7 @@ pub async fn all_projects(
     q: &LibraryQuery,
 ) -> Result<Vec<Project>, WebError> {
     let f = q.filter(ctx)?;
-    let mut out = Vec::new();
-    loop {
-        let (page, total) = state
-            .store
-            .projects(&f, 1000, i64::try_from(out.len()).unwrap_or(i64::MAX))
-            .await?;
-        let n = page.len();
-        out.extend(page);
-        if n == 0 || i64::try_from(out.len()).unwrap_or(i64::MAX) >= total {
-            break;
-        }
-    }
-    Ok(out)
+    crate::ops::all_pages(|offset| state.store.projects(&f, 1000, offset)).await
 }
 
 /// One field changed since the approved version.

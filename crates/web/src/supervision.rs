@@ -445,19 +445,7 @@ pub async fn all_problems(
     q: &ProblemQuery,
 ) -> Result<Vec<Problem>, WebError> {
     let f = q.filter(state, ctx)?;
-    let mut out = Vec::new();
-    loop {
-        let (page, total) = state
-            .store
-            .problems(&f, 1000, i64::try_from(out.len()).unwrap_or(i64::MAX))
-            .await?;
-        let n = page.len();
-        out.extend(page);
-        if n == 0 || i64::try_from(out.len()).unwrap_or(i64::MAX) >= total {
-            break;
-        }
-    }
-    Ok(out)
+    crate::ops::all_pages(|offset| state.store.problems(&f, 1000, offset)).await
 }
 
 /// A problem's page: its record and the steps due now by the rules.
