@@ -54,6 +54,9 @@ enum Command {
         /// Seconds between signed checkpoints of the log (signed only when the log grew).
         #[arg(long, default_value_t = 300)]
         checkpoint_every: u64,
+        /// Serve this directory's files as they are under /files/ (published notices, downloads).
+        #[arg(long)]
+        files_dir: Option<PathBuf>,
     },
     /// Recomputes the tamper-evident log from the database and reports every booked row edited,
     /// deleted or inserted outside the application. Exits 1 when it finds any.
@@ -114,6 +117,29 @@ enum Command {
         #[command(subcommand)]
         command: ProjectsCommand,
     },
+    /// The household register (the spot checks' population) from CSV or XLSX files.
+    Households {
+        #[command(subcommand)]
+        command: HouseholdsCommand,
+    },
+    /// Writes a synthetic province as import files (regions, households, projects, monthly
+    /// ledgers) into OUT; see docs/PERFORMANCE.md. The ledger files name projects by the ids a
+    /// fresh database gives when the project files are imported in order.
+    Generate {
+        /// province, province/N (every count divided by N) or smoke.
+        #[arg(long, default_value = "province")]
+        scale: String,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum HouseholdsCommand {
+    /// Registers the households of a CSV or XLSX file, all together or none (docs/IMPORT.md).
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -176,6 +202,25 @@ enum BenchCommand {
         leaves: u64,
         #[arg(long, default_value_t = 10_000)]
         batch: u64,
+    },
+    /// Generates a province, imports it, and measures imports, rollups, the log, the HTTP
+    /// server and its memory; prints a table (docs/PERFORMANCE.md). Uses a fresh SQLite file in
+    /// DIR unless --database names an empty database.
+    Province {
+        /// province, province/N (every count divided by N) or smoke.
+        #[arg(long, default_value = "province/10")]
+        scale: String,
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// Working directory (generated files, the default database, the server's keys).
+        #[arg(long, default_value = "data/bench")]
+        dir: PathBuf,
+        /// Seconds of load on each HTTP target.
+        #[arg(long, default_value_t = 10.0)]
+        http_seconds: f64,
+        /// Concurrent connections of the load generator.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
     },
 }
 
@@ -316,6 +361,7 @@ async fn run(cli: Cli) -> Result<u8> {
             demo,
             secure_cookies,
             checkpoint_every,
+            files_dir,
         } => {
             let (signer, created) = crate::keys::load_or_create(&data_dir, &cli.log_origin)?;
             if created {
@@ -330,6 +376,7 @@ async fn run(cli: Cli) -> Result<u8> {
                 demo,
                 secure_cookies,
                 checkpoint_every,
+                files_dir,
             };
             serve(&url, opts, signer, keys).await
         }
@@ -386,6 +433,40 @@ async fn run(cli: Cli) -> Result<u8> {
             let store = open(&url).await?;
             crate::bench::log(store.as_ref(), leaves, batch.max(1)).await?;
             Ok(0)
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Province {
+                    scale,
+                    seed,
+                    dir,
+                    http_seconds,
+                    connections,
+                },
+        } => {
+            let scale = crate::province::Scale::parse(&scale)?;
+            crate::bench_province::run(crate::bench_province::Options {
+                scale,
+                seed,
+                dir,
+                database: cli.database.clone(),
+                http_seconds,
+                connections,
+            })
+            .await?;
+            Ok(0)
+        }
+        Command::Generate { scale, seed, out } => {
+            let scale = crate::province::Scale::parse(&scale)?;
+            let files = crate::province::write_all(&out, seed, &scale)?;
+            println!("{files} files written to {}", out.display());
+            Ok(0)
+        }
+        Command::Households {
+            command: HouseholdsCommand::Import { file },
+        } => {
+            let store = open(&url).await?;
+            Ok(crate::households_io::run_cli(store.as_ref(), &file, now()).await? as u8)
         }
         Command::Checkpoint => {
             let store = open(&url).await?;
@@ -545,6 +626,7 @@ struct ServeOptions {
     demo: bool,
     secure_cookies: bool,
     checkpoint_every: u64,
+    files_dir: Option<PathBuf>,
 }
 
 async fn serve(
@@ -558,6 +640,7 @@ async fn serve(
         demo,
         secure_cookies,
         checkpoint_every,
+        files_dir,
     } = opts;
     let store = open(url).await?;
     if demo {
@@ -588,6 +671,7 @@ async fn serve(
         .with_context(|| format!("listening on {addr}"))?;
     let config = sunledger_web::Config {
         secure_cookies,
+        files_dir,
         ..Default::default()
     };
     println!("Sunledger 阳光账本: http://{}/", listener.local_addr()?);

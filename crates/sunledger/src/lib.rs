@@ -3,12 +3,15 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod bench;
+pub mod bench_province;
 pub mod cli;
 pub mod demo;
 pub mod demo_supervision;
+pub mod households_io;
 pub mod keys;
 pub mod ledger_io;
 pub mod projects_io;
+pub mod province;
 pub mod regions_import;
 pub mod synthetic;
 pub mod verify;

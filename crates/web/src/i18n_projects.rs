@@ -2,6 +2,8 @@
 // (key, zh-CN, en).
 pub const PROJECT_CATALOGUE: &[(&str, &str, &str)] = &[
     ("book.projects", "项目库", "Project library"),
+    ("public.notice", "项目公示", "Public notice of a project"),
+    ("public.report_hint", "对本项目有异议，可向乡镇人民政府或县乡村振兴部门反映，也可拨打12317监督举报电话。", "To object to this project, tell the township government or the county rural revitalisation bureau, or call the 12317 supervision hotline."),
     ("project.count", "个项目", "projects"),
     ("project.declare", "申报项目", "Declare a project"),
     ("project.edit", "修改项目", "Edit the project"),

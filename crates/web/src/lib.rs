@@ -21,6 +21,7 @@ pub mod pages;
 pub mod project_pages;
 pub mod projects;
 pub mod proofs;
+pub mod public_pages;
 pub mod supervision;
 pub mod supervision_pages;
 
@@ -57,6 +58,9 @@ pub struct Config {
     /// Failed sign-ins per client address within the window before further attempts get 429.
     pub max_failed_per_ip: i64,
     pub failure_window_secs: i64,
+    /// A directory whose files are served as they are under `/files/` (published notices,
+    /// downloads); none when unset.
+    pub files_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -67,6 +71,7 @@ impl Default for Config {
             max_failed_per_user: 5,
             max_failed_per_ip: 30,
             failure_window_secs: 15 * 60,
+            files_dir: None,
         }
     }
 }
@@ -127,8 +132,12 @@ impl AppState {
 /// The whole application: pages, API, API docs and static files.
 pub fn router(state: AppState) -> Router {
     let (api_router, openapi) = api::router().split_for_parts();
-    Router::new()
-        .merge(pages::router())
+    let mut app = Router::new();
+    if let Some(dir) = &state.config.files_dir {
+        app = app.nest_service("/files", tower_http::services::ServeDir::new(dir));
+    }
+    app.merge(pages::router())
+        .merge(public_pages::router())
         .merge(project_pages::router())
         .merge(supervision_pages::router())
         .merge(api_router)
