@@ -432,6 +432,10 @@ pub trait Store: Send + Sync + 'static {
     /// (`StoreError::Batch` naming the step), none. Idempotent like the single operations.
     async fn apply_ledger_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64>;
     async fn transfer(&self, id: i64) -> Result<Option<Transfer>>;
+    /// A project's public notice, read on one connection (the public page's hot path).
+    async fn project_notice(&self, id: i64) -> Result<Option<ProjectNotice>>;
+    /// The dashboard of `region`'s subtree on day `today` (a day number, for detention).
+    async fn region_summary(&self, region: &RegionCode, today: i64) -> Result<RegionSummary>;
     /// The accounts of `region`'s direct children, with their oldest unconfirmed appropriation.
     async fn reconciliation(&self, region: &RegionCode) -> Result<Vec<ReconRow>>;
     /// The dated money that arrived in an account (for detention, first in, first out).

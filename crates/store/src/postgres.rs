@@ -37,3 +37,4 @@ include!("sql.rs");
 include!("ledger_sql.rs");
 include!("project_sql.rs");
 include!("supervision_sql.rs");
+include!("summary_sql.rs");

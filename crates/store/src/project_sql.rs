@@ -1281,6 +1281,68 @@ impl StoreImpl {
         Ok((rows, total))
     }
 
+    async fn p_notice(&self, id: i64) -> Result<Option<ProjectNotice>> {
+        let mut conn = self.pool.acquire().await?;
+        let q = format!("SELECT {PROJECT_COLS} FROM projects WHERE id = $1");
+        let Some(r) = sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let project = project_row(&r)?;
+        let shown = project.approved_version.unwrap_or(project.version);
+        let q = format!(
+            "SELECT {VERSION_COLS} FROM project_versions WHERE project_id = $1 AND version = $2"
+        );
+        let content = sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .bind(shown)
+            .fetch_optional(&mut *conn)
+            .await?
+            .as_ref()
+            .map(version_row)
+            .transpose()?;
+        let q = format!(
+            "SELECT {MILESTONE_COLS} FROM project_milestones m WHERE m.project_id = $1 ORDER BY m.id"
+        );
+        let milestones = sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(milestone_row)
+            .collect::<Result<Vec<_>>>()?;
+        let codes: Vec<String> = [Level::County, Level::Township, Level::Village]
+            .iter()
+            .filter_map(|l| project.region.ancestor_at(*l))
+            .map(|c| c.to_string())
+            .collect();
+        let mut names: Vec<(String, String)> = Vec::new();
+        if !codes.is_empty() {
+            let mut qb = QueryBuilder::<DB>::new("SELECT code, name FROM regions WHERE code IN (");
+            let mut sep = qb.separated(", ");
+            for c in &codes {
+                sep.push_bind(c.clone());
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(&mut *conn).await? {
+                names.push((r.try_get("code")?, r.try_get("name")?));
+            }
+        }
+        let place = codes
+            .iter()
+            .filter_map(|c| names.iter().find(|(k, _)| k == c).map(|(_, n)| n.clone()))
+            .collect();
+        Ok(Some(ProjectNotice {
+            project,
+            content,
+            milestones,
+            place,
+        }))
+    }
+
     async fn p_record(&self, id: i64) -> Result<Option<ProjectRecord>> {
         let q = format!("SELECT {PROJECT_COLS} FROM projects WHERE id = $1");
         let Some(r) = sqlx::query(AssertSqlSafe(q))

@@ -722,6 +722,14 @@ impl Store for StoreImpl {
         BACKEND
     }
 
+    async fn project_notice(&self, id: i64) -> Result<Option<ProjectNotice>> {
+        self.p_notice(id).await
+    }
+
+    async fn region_summary(&self, region: &RegionCode, today: i64) -> Result<RegionSummary> {
+        self.s_region_summary(region, today).await
+    }
+
     async fn region_names(&self) -> Result<HashMap<RegionCode, String>> {
         let rows = sqlx::query("SELECT code, name FROM regions")
             .fetch_all(&self.pool)

@@ -41,7 +41,11 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30));
+            .busy_timeout(Duration::from_secs(30))
+            // Rows come back from SQLite's worker thread through a channel: a deep one lets the
+            // worker run ahead instead of waking the reading task for every row (bulk reads,
+            // `verify`, exports).
+            .row_buffer_size(4096);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(opts)
@@ -95,3 +99,4 @@ include!("sql.rs");
 include!("ledger_sql.rs");
 include!("project_sql.rs");
 include!("supervision_sql.rs");
+include!("summary_sql.rs");

@@ -815,7 +815,7 @@ async fn server_section(
             let (status, body, _) = c
                 .request(
                     "GET",
-                    &format!("/api/v1/regions/{code}/ledger"),
+                    &format!("/api/v1/regions/{code}/summary"),
                     &cookie,
                     "",
                 )
@@ -834,7 +834,7 @@ async fn server_section(
         table.target(
             "rollup",
             format!(
-                "{level} summary (GET /api/v1/regions/CODE/ledger, {} requests, {} KB average), p50 / p95 / p99",
+                "{level} summary (GET /api/v1/regions/CODE/summary, {} requests, {} KB average), p50 / p95 / p99",
                 lat.len(),
                 bytes / lat.len().max(1) / 1024
             ),
@@ -855,7 +855,7 @@ async fn server_section(
     std::fs::write(opts.dir.join("files").join("project.html"), &page)?;
     let dashboards: Vec<String> = counties
         .iter()
-        .map(|c| format!("/regions/{c}/ledger"))
+        .map(|c| format!("/regions/{c}/summary"))
         .collect();
     let runs = [
         (
@@ -869,7 +869,7 @@ async fn server_section(
             vec!["/files/project.html".to_string()],
         ),
         (
-            "county dashboard (/regions/CODE/ledger, signed in)",
+            "county dashboard (/regions/CODE/summary, signed in)",
             cookie.clone(),
             dashboards,
         ),

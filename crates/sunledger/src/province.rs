@@ -14,9 +14,10 @@
 //!   agricultural money beside it; all approved, for the year.
 //! - Ledger: funds arrive at the county mostly in the first half of the year (central and
 //!   provincial special funds, county budget, integrated agricultural funds, some donations); the
-//!   county appropriates to townships (about 4% are still unconfirmed at the year's end: late
-//!   receipts); county and townships arrange money to projects; projects pay contractors and
-//!   households, heavily in the autumn. Payment amounts are skewed (log-uniform). About 5% of
+//!   county integrates them (统筹整合) and arranges most money to projects itself, appropriating
+//!   some to townships (about 2% of transfers; 4% of those still unconfirmed at the year's end:
+//!   late receipts); townships arrange what they hold to their projects; projects pay contractors
+//!   and households (about 88% of transfers), heavily in the autumn. Payment amounts are skewed (log-uniform). About 5% of
 //!   payments are still approved, 2% held, 1% voided. A generated ledger never overdraws: the
 //!   generator keeps every account's balance.
 //!
@@ -565,9 +566,9 @@ fn next_row(
     };
     let roll = rng.below(1000);
     // Receipts come early in the year; payments later.
-    let want_receive = roll < if month < 6 { 4 } else { 1 };
+    let want_receive = roll < if month < 6 { 3 } else { 1 };
     // Payments: pick a project account with money.
-    if !want_receive && roll >= 200 && !pools.project.is_empty() {
+    if !want_receive && roll >= 120 && !pools.project.is_empty() {
         let k = rng.below(pools.project.len() as u64) as usize;
         if let Some((fi, pid, bal)) = pools.project.get_mut(k).map(|x| (x.0, x.1, &mut x.2)) {
             let amount = rng.skewed(20_000, 5_000_000).min(*bal);
@@ -605,7 +606,7 @@ fn next_row(
         }
     }
     // Arrangements to projects, from the county or a township.
-    if !want_receive && roll >= 80 && !projs.is_empty() {
+    if !want_receive && roll >= 20 && !projs.is_empty() {
         let (pid, proj) = match rng.pick(projs) {
             Some((id, p)) => (*id, p),
             None => return receive_row(rng, c, short, funds, pools, cid, day),

@@ -63,90 +63,17 @@ impl Frontier {
 /// Verifies everything. Checkpoint signatures are checked against `trusted` keys (any of them);
 /// with none given they are not checked.
 pub async fn verify(store: &dyn Store, trusted: &[NoteVerifier]) -> Result<Report> {
-    let mut report = Report::default();
     let size = store.log_size().await?;
     let checkpoints = store.checkpoints().await?;
     let wanted: BTreeMap<u64, Hash> = checkpoints.iter().map(|c| (c.size, c.root)).collect();
-    let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
-    if wanted.contains_key(&0) {
-        roots.insert(0, merkle::EMPTY_ROOT);
-    }
-
-    // 1. Leaves: contiguous, each hashing to its level-0 node; roots at checkpoint sizes.
-    let mut frontier = Frontier::default();
-    let mut next = 0u64;
-    loop {
-        let leaves = store.log_leaves(next, PAGE).await?;
-        if leaves.is_empty() {
-            break;
-        }
-        let first = leaves.first().map(|l| l.index).unwrap_or(next);
-        let nodes = store.log_nodes_page(0, first, PAGE).await?;
-        let nodes: BTreeMap<u64, Hash> = nodes.into_iter().collect();
-        for leaf in &leaves {
-            if leaf.index != next {
-                report.findings.push(Finding {
-                    what: "deleted",
-                    subject: format!("log leaves {next}..{}", leaf.index),
-                    detail: "leaves are missing from the log".into(),
-                });
-                next = leaf.index;
-            }
-            let h = merkle::leaf_hash(&leaf.data);
-            if nodes.get(&leaf.index) != Some(&h) {
-                report.findings.push(Finding {
-                    what: "leaf",
-                    subject: format!(
-                        "log leaf {} ({}/{})",
-                        leaf.index, leaf.record_table, leaf.record_id
-                    ),
-                    detail: "the leaf's bytes do not hash to the stored leaf node".into(),
-                });
-            }
-            frontier.push(h);
-            next += 1;
-            report.leaves += 1;
-            if wanted.contains_key(&next) {
-                roots.insert(next, frontier.root());
-            }
-        }
-    }
-    if next != size {
-        report.findings.push(Finding {
-            what: "leaf",
-            subject: "log head".into(),
-            detail: format!("the head says {size} leaves, the log holds {next}"),
-        });
-    }
-
-    // 2. Nodes: each level agrees with the level below it (level 0 was checked against leaves).
-    let mut level = 1u32;
-    while (1u64 << level) <= size {
-        let count = size >> level;
-        let mut i = 0u64;
-        while i < count {
-            let upper = store.log_nodes_page(level, i, PAGE).await?;
-            let lower = store.log_nodes_page(level - 1, 2 * i, 2 * PAGE).await?;
-            let lower: BTreeMap<u64, Hash> = lower.into_iter().collect();
-            let upper: BTreeMap<u64, Hash> = upper.into_iter().collect();
-            let end = (i + PAGE).min(count);
-            for j in i..end {
-                let expect = match (lower.get(&(2 * j)), lower.get(&(2 * j + 1))) {
-                    (Some(l), Some(r)) => Some(merkle::node_hash(l, r)),
-                    _ => None,
-                };
-                if expect.is_none() || upper.get(&j) != expect.as_ref() {
-                    report.findings.push(Finding {
-                        what: "node",
-                        subject: format!("log node {level}/{j}"),
-                        detail: "missing or not the hash of its children".into(),
-                    });
-                }
-            }
-            i = end;
-        }
-        level += 1;
-    }
+    // The leaves, the nodes and the rows are independent passes: run them side by side (each
+    // on its own database connection).
+    let ((mut report, roots), nodes, tables) = tokio::try_join!(
+        check_leaves(store, size, &wanted),
+        check_nodes(store, size),
+        check_tables(store)
+    )?;
+    report.findings.extend(nodes.findings);
 
     // 3. Checkpoints: signature, root, consistency with the previous one.
     let mut prev: Option<(u64, Hash)> = None;
@@ -208,7 +135,110 @@ pub async fn verify(store: &dyn Store, trusted: &[NoteVerifier]) -> Result<Repor
         prev = Some((cp.size, cp.root));
     }
 
-    // 4. Rows against leaves, table by table, merged in id order.
+    report.findings.extend(tables.findings);
+    report.rows += tables.rows;
+    Ok(report)
+}
+
+async fn check_leaves(
+    store: &dyn Store,
+    size: u64,
+    wanted: &BTreeMap<u64, Hash>,
+) -> Result<(Report, BTreeMap<u64, Hash>)> {
+    let mut report = Report::default();
+    let mut roots: BTreeMap<u64, Hash> = BTreeMap::new();
+    if wanted.contains_key(&0) {
+        roots.insert(0, merkle::EMPTY_ROOT);
+    }
+
+    // 1. Leaves: contiguous, each hashing to its level-0 node; roots at checkpoint sizes.
+    let mut frontier = Frontier::default();
+    let mut next = 0u64;
+    loop {
+        let leaves = store.log_leaves(next, PAGE).await?;
+        if leaves.is_empty() {
+            break;
+        }
+        let first = leaves.first().map(|l| l.index).unwrap_or(next);
+        let nodes = store.log_nodes_page(0, first, PAGE).await?;
+        let nodes: BTreeMap<u64, Hash> = nodes.into_iter().collect();
+        for leaf in &leaves {
+            if leaf.index != next {
+                report.findings.push(Finding {
+                    what: "deleted",
+                    subject: format!("log leaves {next}..{}", leaf.index),
+                    detail: "leaves are missing from the log".into(),
+                });
+                next = leaf.index;
+            }
+            let h = merkle::leaf_hash(&leaf.data);
+            if nodes.get(&leaf.index) != Some(&h) {
+                report.findings.push(Finding {
+                    what: "leaf",
+                    subject: format!(
+                        "log leaf {} ({}/{})",
+                        leaf.index, leaf.record_table, leaf.record_id
+                    ),
+                    detail: "the leaf's bytes do not hash to the stored leaf node".into(),
+                });
+            }
+            frontier.push(h);
+            next += 1;
+            report.leaves += 1;
+            if wanted.contains_key(&next) {
+                roots.insert(next, frontier.root());
+            }
+        }
+    }
+    if next != size {
+        report.findings.push(Finding {
+            what: "leaf",
+            subject: "log head".into(),
+            detail: format!("the head says {size} leaves, the log holds {next}"),
+        });
+    }
+
+    Ok((report, roots))
+}
+
+async fn check_nodes(store: &dyn Store, size: u64) -> Result<Report> {
+    let mut report = Report::default();
+
+    // 2. Nodes: each level agrees with the level below it (level 0 was checked against leaves).
+    let mut level = 1u32;
+    while (1u64 << level) <= size {
+        let count = size >> level;
+        let mut i = 0u64;
+        while i < count {
+            let upper = store.log_nodes_page(level, i, PAGE).await?;
+            let lower = store.log_nodes_page(level - 1, 2 * i, 2 * PAGE).await?;
+            let lower: BTreeMap<u64, Hash> = lower.into_iter().collect();
+            let upper: BTreeMap<u64, Hash> = upper.into_iter().collect();
+            let end = (i + PAGE).min(count);
+            for j in i..end {
+                let expect = match (lower.get(&(2 * j)), lower.get(&(2 * j + 1))) {
+                    (Some(l), Some(r)) => Some(merkle::node_hash(l, r)),
+                    _ => None,
+                };
+                if expect.is_none() || upper.get(&j) != expect.as_ref() {
+                    report.findings.push(Finding {
+                        what: "node",
+                        subject: format!("log node {level}/{j}"),
+                        detail: "missing or not the hash of its children".into(),
+                    });
+                }
+            }
+            i = end;
+        }
+        level += 1;
+    }
+
+    Ok(report)
+}
+
+/// 4. Rows against leaves, table by table, merged in id order.
+async fn check_tables(store: &dyn Store) -> Result<Report> {
+    let mut report = Report::default();
     for table in FACT_TABLES {
         check_table(store, table, &mut report).await?;
     }

@@ -63,6 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_suspension))
         .routes(routes!(resume_suspension))
         .routes(routes!(get_region_ledger))
+        .routes(routes!(get_region_summary))
         .routes(routes!(get_region_ledger_csv))
         .routes(routes!(get_region_ledger_xlsx))
         .routes(routes!(list_projects, create_project))
@@ -839,6 +840,20 @@ async fn get_region_ledger(
     Path(code): Path<String>,
 ) -> ApiResult<Json<crate::ledger::RegionLedger>> {
     let r = crate::ledger::region_ledger(&state, &ctx, &code).await;
+    api(&ctx, r)
+}
+
+/// A region's dashboard (scoped): its subtree summed from the maintained balances — money at
+/// this level, below it and on projects, detained money, the children reconciled (dispatched
+/// against received), projects by stage and status, problems by state, active suspensions.
+#[utoipa::path(get, path = "/api/v1/regions/{code}/summary", tag = "ledger", params(("code" = String, Path)),
+    responses((status = 200, body = sunledger_store::RegionSummary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_region_summary(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> ApiResult<Json<sunledger_store::RegionSummary>> {
+    let r = crate::ledger::region_summary(&state, &ctx, &code).await;
     api(&ctx, r)
 }
 

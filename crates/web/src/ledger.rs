@@ -397,6 +397,18 @@ pub struct RegionLedger {
     pub suspensions: Vec<Suspension>,
 }
 
+/// The dashboard of a region the actor may see (internal).
+pub async fn region_summary(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+) -> Result<sunledger_store::RegionSummary, WebError> {
+    let region = crate::ops::existing_region(state, code).await?;
+    ctx.require(Permission::ViewInternal, &region.code)?;
+    let today = sunledger_core::day::today(state.now());
+    Ok(state.store.region_summary(&region.code, today).await?)
+}
+
 pub async fn region_ledger(
     state: &AppState,
     ctx: &Ctx,

@@ -195,6 +195,14 @@ pub fn spawn_escalation_proposer(state: AppState, every: std::time::Duration) {
 
 /// Serves `router(state)` on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    // Without TCP_NODELAY a response written in two parts (headers, then a streamed file body)
+    // waits for the client's delayed ACK: 40 ms on Linux.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %e, "setting TCP_NODELAY");
+        }
+    });
     axum::serve(listener, app).await
 }

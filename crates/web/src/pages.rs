@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/events", get(events_page))
         .route("/log", get(log_page))
         .route("/regions/{code}/ledger", get(ledger_page))
+        .route("/regions/{code}/summary", get(summary_page))
         .route("/funds/{id}", get(fund_page))
         .route("/ledger/funds", post(ledger_fund))
         .route("/ledger/transfers", post(ledger_transfer))
@@ -870,6 +871,50 @@ async fn ledger_page(
         kinds: vec!["appropriate", "arrange", "disburse", "refund"],
         fund_choices,
         l,
+    }
+    .into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "summary.html")]
+struct SummaryView {
+    page: Page,
+    name: String,
+    /// (label key, totals)
+    money: Vec<(&'static str, sunledger_store::MoneyTotals)>,
+    s: sunledger_store::RegionSummary,
+}
+
+/// A region's dashboard (the county's overview): its subtree summed.
+async fn summary_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(code): Path<String>,
+) -> PageResult {
+    let f = fail(&ctx, &uri);
+    if ctx.user.is_none() {
+        return Err(f(WebError::Unauthorized));
+    }
+    let s = crate::ledger::region_summary(&state, &ctx, &code)
+        .await
+        .map_err(&f)?;
+    let name = state
+        .store
+        .region(&s.region)
+        .await
+        .map_err(|e| f(e.into()))?
+        .map(|r| r.name)
+        .unwrap_or_default();
+    Ok(SummaryView {
+        page: Page::new(&ctx, &uri),
+        name,
+        money: vec![
+            ("summary.own", s.own),
+            ("summary.below", s.below),
+            ("summary.projects", s.projects),
+        ],
+        s,
     }
     .into_response())
 }

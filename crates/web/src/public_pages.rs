@@ -40,44 +40,20 @@ async fn public_project(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
-    let record = state
+    let n = state
         .store
-        .project_record(id)
+        .project_notice(id)
         .await
         .map_err(|e| f(e.into()))?
-        .filter(|r| PUBLIC_STAGES.contains(&r.project.stage.as_str()))
+        .filter(|n| PUBLIC_STAGES.contains(&n.project.stage.as_str()))
         .ok_or_else(|| f(WebError::NotFound))?;
-    let shown = record
-        .project
-        .approved_version
-        .unwrap_or(record.project.version);
-    let content = record
-        .versions
-        .iter()
-        .find(|v| v.version == shown)
-        .cloned()
-        .ok_or_else(|| f(WebError::NotFound))?;
-    let mut names = Vec::new();
-    let mut code = Some(record.project.region.clone());
-    while let Some(c) = code {
-        if c.level() < sunledger_core::Level::County {
-            break;
-        }
-        match state.store.region(&c).await.map_err(|e| f(e.into()))? {
-            Some(r) => {
-                names.push(r.name);
-                code = r.parent;
-            }
-            None => break,
-        }
-    }
-    names.reverse();
+    let content = n.content.ok_or_else(|| f(WebError::NotFound))?;
     Ok(PublicProject {
         page: Page::new(&ctx, &uri),
-        place: names.join(" · "),
+        place: n.place.join(" · "),
         content,
-        milestones: record.milestones,
-        p: record.project,
+        milestones: n.milestones,
+        p: n.project,
     }
     .into_response())
 }

@@ -3,8 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
+mod bench;
 mod browser;
 mod cli;
+mod households_io;
 mod ledger;
 mod ledger_day;
 mod ledger_io;

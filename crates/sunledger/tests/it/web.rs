@@ -38,6 +38,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/suspensions"),
     ("post", "/api/v1/suspensions/{id}/resume"),
     ("get", "/api/v1/regions/{code}/ledger"),
+    ("get", "/api/v1/regions/{code}/summary"),
     ("get", "/api/v1/regions/{code}/ledger.csv"),
     ("get", "/api/v1/regions/{code}/ledger.xlsx"),
     ("get", "/api/v1/projects"),
