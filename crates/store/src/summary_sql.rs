@@ -112,8 +112,9 @@ impl StoreImpl {
         // (cumulative credits − out, clamped to the credit), counted when it is older than its
         // fund's deadline. Cut-off days are computed here for the deadlines in use.
         let deadlines: Vec<i64> = sqlx::query(AssertSqlSafe(format!(
-            "SELECT DISTINCT detention_days FROM funds WHERE {}",
-            subtree_sql("", one)
+            "SELECT DISTINCT f.detention_days FROM ledger_accounts a JOIN funds f ON f.id = a.fund_id \
+             WHERE a.owner_kind = 'region' AND {} AND a.credited - a.debited - a.held > 0",
+            subtree_sql("a", one)
         )))
         .bind(clo.clone())
         .bind(chi.clone())

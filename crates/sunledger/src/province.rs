@@ -471,11 +471,15 @@ pub fn write_ledger(
         };
         let mut seq = 0u64;
         let short = c.name.chars().next().unwrap_or('县');
+        let mut before = 0u64;
         for (m, weight) in MONTH_WEIGHT.iter().enumerate() {
             let path = sub.join(format!("{}-2025-{:02}.csv", c.code, m + 1));
             let mut w = BufWriter::new(std::fs::File::create(&path)?);
             writeln!(w, "{}", sunledger_store::LedgerRow::COLUMNS.join(","))?;
-            let n = total * weight / 100;
+            // This month's share, rounded so that the months add up to the total exactly.
+            let upto = before + weight;
+            let n = total * upto / 100 - total * before / 100;
+            before = upto;
             let days = DAYS_IN_MONTH.get(m).copied().unwrap_or(30);
             for i in 0..n {
                 let day = format!("2025-{:02}-{:02}", m + 1, 1 + i * days / n.max(1));
