@@ -105,9 +105,10 @@ async fn project_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Resu
 ///
 /// Every ledger write (one booking or a whole batch) reads accounts, transfers, funds and
 /// suspensions through it, so each is read once; changed account totals and the facts of the
-/// booked rows (in booking order) are written by `commit`, just before the transaction commits.
-/// Nothing inside a ledger write reads those back in SQL: totals are read through `account`, and
-/// the facts are derived from set-once columns only.
+/// booked rows (in booking order) are written by `commit`, just before the transaction commits,
+/// and so are the transfers' new states. Nothing inside a ledger write reads those back in SQL:
+/// totals and states are read through `account` and `transfer`, and the facts are derived from
+/// set-once columns only.
 struct Books {
     tx: sqlx::Transaction<'static, DB>,
     /// Rows booked (table, id), in booking order: their facts are appended by `commit`.
@@ -116,6 +117,8 @@ struct Books {
     accounts: HashMap<i64, Account>,
     /// Accounts whose totals changed since they were read.
     dirty: BTreeSet<i64>,
+    /// Transfers' new states (written at commit; nothing reads a state back in SQL before).
+    states: BTreeMap<i64, String>,
     /// Account ids by (fund, owner key).
     account_ids: HashMap<(i64, String), i64>,
     /// Transfers read or booked in this transaction (locked), as they are now.
@@ -141,6 +144,7 @@ impl Books {
             booked: Vec::new(),
             accounts: HashMap::new(),
             dirty: BTreeSet::new(),
+            states: BTreeMap::new(),
             account_ids: HashMap::new(),
             transfers: HashMap::new(),
             client_ids: HashMap::new(),
@@ -153,20 +157,42 @@ impl Books {
 
     /// Writes the changed totals and the booked rows' facts, and commits.
     async fn commit(mut self) -> Result<()> {
-        for id in std::mem::take(&mut self.dirty) {
-            let a = self.accounts.get(&id).ok_or(StoreError::NotFound("account"))?;
-            sqlx::query(
-                "UPDATE ledger_accounts SET credited = $1, debited = $2, held = $3, in_transit = $4, \
-                 received = $5 WHERE id = $6",
-            )
-            .bind(a.balance.credited.fen())
-            .bind(a.balance.debited.fen())
-            .bind(a.balance.held.fen())
-            .bind(a.balance.in_transit.fen())
-            .bind(a.received_from_above.fen())
-            .bind(a.id)
-            .execute(&mut *self.tx)
-            .await?;
+        let dirty: Vec<&Account> = self
+            .dirty
+            .iter()
+            .filter_map(|id| self.accounts.get(id))
+            .collect();
+        for chunk in dirty.chunks(BATCH_ROWS) {
+            let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+                "UPDATE ledger_accounts SET credited = v.column2, debited = v.column3, held = v.column4, \
+                 in_transit = v.column5, received = v.column6 FROM (",
+            );
+            qb.push_values(chunk, |mut row, a| {
+                row.push_bind(a.id)
+                    .push_bind(a.balance.credited.fen())
+                    .push_bind(a.balance.debited.fen())
+                    .push_bind(a.balance.held.fen())
+                    .push_bind(a.balance.in_transit.fen())
+                    .push_bind(a.received_from_above.fen());
+            });
+            qb.push(") AS v WHERE ledger_accounts.id = v.column1");
+            qb.build().execute(&mut *self.tx).await?;
+        }
+        let mut by_state: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+        for (id, state) in &self.states {
+            by_state.entry(state.as_str()).or_default().push(*id);
+        }
+        for (state, ids) in by_state {
+            for chunk in ids.chunks(BATCH_ROWS) {
+                let mut qb: QueryBuilder<DB> = QueryBuilder::new("UPDATE transfers SET state = ");
+                qb.push_bind(state.to_string()).push(" WHERE id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build().execute(&mut *self.tx).await?;
+            }
         }
         let facts = rows_facts(&mut self.tx, &self.booked).await?;
         append_facts(&mut self.tx, &facts).await?;
@@ -244,7 +270,10 @@ impl Books {
         if let Some(t) = self.transfers.get(&id) {
             return Ok(t.clone());
         }
-        let t = transfer_in_tx(&mut self.tx, id).await?;
+        let mut t = transfer_in_tx(&mut self.tx, id).await?;
+        if let Some(state) = self.states.get(&id) {
+            t.state = Some(state.clone());
+        }
         self.transfers.insert(id, t.clone());
         Ok(t)
     }
@@ -548,11 +577,7 @@ async fn record_event(
     .fetch_one(&mut *b.tx)
     .await?;
     let id: i64 = row.try_get(0)?;
-    sqlx::query("UPDATE transfers SET state = $1 WHERE id = $2")
-        .bind(to_state)
-        .bind(t.id)
-        .execute(&mut *b.tx)
-        .await?;
+    b.states.insert(t.id, to_state.to_string());
     if let Some(cached) = b.transfers.get_mut(&t.id) {
         cached.state = Some(to_state.to_string());
     }

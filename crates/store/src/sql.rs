@@ -7,7 +7,7 @@ use crate::model::*;
 use crate::{Store, StoreError};
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, QueryBuilder};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::collections::HashMap;
 use sunledger_core::fact::Fact;
 use sunledger_core::merkle::{self, Hash, NodeId};
