@@ -1,7 +1,8 @@
 // The fund appropriation ledger's SQL, shared by both backends (`include!`d after `sql.rs`).
 // Every booking locks the accounts it touches (in id order, so concurrent bookings cannot
-// deadlock), applies the core rules (`sunledger_core::ledger`) to their totals, writes the entry,
-// the new totals and the log facts, and commits — or changes nothing.
+// deadlock), applies the core rules (`sunledger_core::ledger`) to their totals and writes the
+// entry; the new totals, states and log facts of a whole write (one booking or a batch, see
+// `Books`) are written together before it commits — or nothing is.
 
 use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
 use sunledger_core::money::Money;
@@ -381,7 +382,11 @@ impl Books {
             self.suspensions = Some(rows);
         }
         let active = self.suspensions.as_deref().unwrap_or_default();
-        let lineage: Vec<String> = region.lineage().iter().map(|c| c.as_str().to_string()).collect();
+        let lineage: Vec<String> = region
+            .lineage()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
         let project = project.map(|p| p.to_string());
         Ok(active
             .iter()
@@ -422,7 +427,11 @@ async fn rows_facts(
     }
     let mut out = Vec::with_capacity(rows.len());
     for key in rows {
-        out.extend(facts.remove(key).ok_or(StoreError::NotFound("booked row"))?);
+        out.extend(
+            facts
+                .remove(key)
+                .ok_or(StoreError::NotFound("booked row"))?,
+        );
     }
     Ok(out)
 }
@@ -522,7 +531,10 @@ async fn replay(b: &mut Books, client_id: &str, hash: &str) -> Result<Option<Tra
     // Concurrent requests with one client id are serialised first, so a retry racing the
     // original waits for it and then gets its result.
     if let Some(lock) = CLIENT_ID_LOCK {
-        sqlx::query(lock).bind(client_id).execute(&mut *b.tx).await?;
+        sqlx::query(lock)
+            .bind(client_id)
+            .execute(&mut *b.tx)
+            .await?;
     }
     match b.client_id(client_id).await? {
         None => Ok(None),
@@ -547,12 +559,7 @@ struct StateChange<'a> {
     actor: Option<i64>,
 }
 
-async fn record_event(
-    b: &mut Books,
-    t: &Transfer,
-    c: StateChange<'_>,
-    now: i64,
-) -> Result<()> {
+async fn record_event(b: &mut Books, t: &Transfer, c: StateChange<'_>, now: i64) -> Result<()> {
     let StateChange {
         county,
         action,
@@ -637,17 +644,13 @@ impl StoreImpl {
         now: i64,
     ) -> Result<Transfer> {
         let mut b = Books::begin(&self.pool).await?;
-        let out = Self::payment_in(&mut b, transfer_id, action, on, document_no, actor, now).await?;
+        let out =
+            Self::payment_in(&mut b, transfer_id, action, on, document_no, actor, now).await?;
         b.commit().await?;
         Ok(out)
     }
 
-    async fn book_in(
-        &self,
-        b: &mut Books,
-        t: &NewTransfer,
-        now: i64,
-    ) -> Result<Transfer> {
+    async fn book_in(&self, b: &mut Books, t: &NewTransfer, now: i64) -> Result<Transfer> {
         // Payees are compared exactly (suspensions): store them trimmed.
         let trimmed = NewTransfer {
             payee: t.payee.as_deref().map(str::trim).map(str::to_string),
@@ -744,7 +747,9 @@ impl StoreImpl {
                 } else {
                     (hi_acc, lo_acc)
                 };
-                if let Some(s) = b.blocking_suspension(&dst.region, dst.project_id, None).await?
+                if let Some(s) = b
+                    .blocking_suspension(&dst.region, dst.project_id, None)
+                    .await?
                     && t.kind != TransferKind::Refund
                 {
                     return Err(suspended(s));
@@ -788,8 +793,9 @@ impl StoreImpl {
                     )));
                 }
                 let mut src = b.lock_account(t.fund_id, &from).await?;
-                if let Some(s) =
-                    b.blocking_suspension(&src.region, Some(pid), Some(payee)).await?
+                if let Some(s) = b
+                    .blocking_suspension(&src.region, Some(pid), Some(payee))
+                    .await?
                 {
                     return Err(suspended(s));
                 }
@@ -1007,13 +1013,18 @@ impl StoreImpl {
                 transfer_id.to_string(),
             )));
         }
-        let mut acc =
-            b.account(t.to_account.ok_or(StoreError::NotFound("account"))?).await?;
+        let mut acc = b
+            .account(t.to_account.ok_or(StoreError::NotFound("account"))?)
+            .await?;
         acc.balance = acc.balance.confirm(t.amount).map_err(rule)?;
-        acc.received_from_above = acc
-            .received_from_above
-            .checked_add(t.amount)
-            .ok_or_else(|| rule(sunledger_core::DomainError::invalid("amount", "overflow", "")))?;
+        acc.received_from_above =
+            acc.received_from_above
+                .checked_add(t.amount)
+                .ok_or_else(|| {
+                    rule(sunledger_core::DomainError::invalid(
+                        "amount", "overflow", "",
+                    ))
+                })?;
         b.save(&acc);
         let change = StateChange {
             county: acc.region.county_code(),
@@ -1047,11 +1058,13 @@ impl StoreImpl {
         }
         let state = PaymentState::parse(t.state.as_deref().unwrap_or("")).map_err(rule)?;
         let next = state.next(action).map_err(rule)?;
-        let mut acc =
-            b.account(t.from_account.ok_or(StoreError::NotFound("account"))?).await?;
+        let mut acc = b
+            .account(t.from_account.ok_or(StoreError::NotFound("account"))?)
+            .await?;
         if matches!(action, PaymentAction::Pay | PaymentAction::Release)
-            && let Some(s) =
-                b.blocking_suspension(&acc.region, acc.project_id, t.payee.as_deref()).await?
+            && let Some(s) = b
+                .blocking_suspension(&acc.region, acc.project_id, t.payee.as_deref())
+                .await?
         {
             return Err(suspended(s));
         }

@@ -7,8 +7,8 @@ use crate::model::*;
 use crate::{Store, StoreError};
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, QueryBuilder};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use sunledger_core::fact::Fact;
 use sunledger_core::merkle::{self, Hash, NodeId};
 use sunledger_core::{Level, RegionCode};
@@ -489,8 +489,7 @@ async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
-    let start =
-        u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("log size {size}")))?;
+    let start = u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("log size {size}")))?;
     // Every left child an append reads is a frontier node or a node of this batch.
     let frontier = merkle::root_nodes(start);
     let mut known: HashMap<NodeId, Hash> = HashMap::new();
@@ -527,7 +526,12 @@ async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -
         leaves.push((n, data));
         n += 1;
     }
-    for chunk in facts.iter().zip(leaves).collect::<Vec<_>>().chunks(BATCH_ROWS) {
+    for chunk in facts
+        .iter()
+        .zip(leaves)
+        .collect::<Vec<_>>()
+        .chunks(BATCH_ROWS)
+    {
         let mut qb: QueryBuilder<DB> = QueryBuilder::new(
             "INSERT INTO log_leaves (idx, county_code, kind, record_table, record_id, at, data) ",
         );
@@ -561,7 +565,8 @@ async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -
 
 /// `SELECT level, idx, hash` of the given log nodes (at most `BATCH_ROWS` of them).
 fn nodes_query(ids: &[NodeId]) -> QueryBuilder<DB> {
-    let mut qb: QueryBuilder<DB> = QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
+    let mut qb: QueryBuilder<DB> =
+        QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             qb.push(" OR ");
@@ -578,7 +583,10 @@ fn nodes_query(ids: &[NodeId]) -> QueryBuilder<DB> {
 fn node_of_row(r: &DbRow) -> Result<(NodeId, Hash)> {
     let level: i64 = r.try_get(0)?;
     let idx: i64 = r.try_get(1)?;
-    Ok((NodeId::new(level as u32, idx as u64), to_hash(r.try_get(2)?)?))
+    Ok((
+        NodeId::new(level as u32, idx as u64),
+        to_hash(r.try_get(2)?)?,
+    ))
 }
 
 fn to_hash(v: Vec<u8>) -> Result<Hash> {
@@ -648,11 +656,7 @@ async fn insert_person(
     Ok(id)
 }
 
-async fn create_fund_in(
-    b: &mut Books,
-    f: &NewFund,
-    now: i64,
-) -> Result<(Fund, Transfer)> {
+async fn create_fund_in(b: &mut Books, f: &NewFund, now: i64) -> Result<(Fund, Transfer)> {
     sunledger_core::ledger::check_amount(f.amount).map_err(rule)?;
     check_date(&f.booked_on)?;
     if f.detention_days < 0 {
