@@ -58,7 +58,7 @@ async fn public_project(
         .cloned()
         .ok_or_else(|| f(WebError::NotFound))?;
     let mut names = Vec::new();
-    let mut code = Some(record.project.region.clone());
+    let mut code = Some(record.project.region);
     while let Some(c) = code {
         if c.level() < sunledger_core::Level::County {
             break;
