@@ -1,7 +1,8 @@
 // The fund appropriation ledger's SQL, shared by both backends (`include!`d after `sql.rs`).
 // Every booking locks the accounts it touches (in id order, so concurrent bookings cannot
-// deadlock), applies the core rules (`sunledger_core::ledger`) to their totals, writes the entry,
-// the new totals and the log facts, and commits — or changes nothing.
+// deadlock), applies the core rules (`sunledger_core::ledger`) to their totals and writes the
+// entry; the new totals, states and log facts of a whole write (one booking or a batch, see
+// `Books`) are written together before it commits — or nothing is.
 
 use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
 use sunledger_core::money::Money;
@@ -101,101 +102,338 @@ async fn project_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Resu
     project_row(&r)
 }
 
-/// The id of the account of `owner` in `fund`, created empty if needed (not locked).
-async fn ensure_account(
-    tx: &mut sqlx::Transaction<'static, DB>,
-    fund_id: i64,
-    owner: &Owner,
-) -> Result<i64> {
-    let (kind, region, project_id) = match owner {
-        Owner::Region(c) => ("region", *c, None),
-        Owner::Project(id) => ("project", project_in_tx(tx, *id).await?.region, Some(*id)),
-    };
-    sqlx::query(
-        "INSERT INTO ledger_accounts (county_code, fund_id, owner_kind, owner, region_code, project_id) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fund_id, owner) DO NOTHING",
-    )
-    .bind(region.county_code())
-    .bind(fund_id)
-    .bind(kind)
-    .bind(owner_key(owner))
-    .bind(region.as_str())
-    .bind(project_id)
-    .execute(&mut **tx)
-    .await?;
-    let r = sqlx::query("SELECT id FROM ledger_accounts WHERE fund_id = $1 AND owner = $2")
+/// One ledger write: its transaction, the log facts it owes and what it has read.
+///
+/// Every ledger write (one booking or a whole batch) reads accounts, transfers, funds and
+/// suspensions through it, so each is read once; changed account totals and the facts of the
+/// booked rows (in booking order) are written by `commit`, just before the transaction commits,
+/// and so are the transfers' new states. Nothing inside a ledger write reads those back in SQL:
+/// totals and states are read through `account` and `transfer`, and the facts are derived from
+/// set-once columns only.
+struct Books {
+    tx: sqlx::Transaction<'static, DB>,
+    /// Rows booked (table, id), in booking order: their facts are appended by `commit`.
+    booked: Vec<(&'static str, i64)>,
+    /// Accounts read in this transaction (locked), with their current totals.
+    accounts: HashMap<i64, Account>,
+    /// Accounts whose totals changed since they were read.
+    dirty: BTreeSet<i64>,
+    /// Transfers' new states (written at commit; nothing reads a state back in SQL before).
+    states: BTreeMap<i64, String>,
+    /// Account ids by (fund, owner key).
+    account_ids: HashMap<(i64, String), i64>,
+    /// Transfers read or booked in this transaction (locked), as they are now.
+    transfers: HashMap<i64, Transfer>,
+    /// Client ids looked up: the transfer booked under each (id, content hash), or `None` when
+    /// there is none.
+    client_ids: HashMap<String, Option<(i64, String)>>,
+    /// Funds known to exist.
+    funds: HashSet<i64>,
+    /// Regions known to exist.
+    regions: HashSet<RegionCode>,
+    /// Projects read (their region is set once).
+    projects: HashMap<i64, Project>,
+    /// The active suspensions, read at the first payment checked: none starts or ends inside a
+    /// ledger write.
+    suspensions: Option<Vec<Suspension>>,
+}
+
+impl Books {
+    async fn begin(pool: &Pool<DB>) -> Result<Books> {
+        Ok(Books {
+            tx: begin_write(pool).await?,
+            booked: Vec::new(),
+            accounts: HashMap::new(),
+            dirty: BTreeSet::new(),
+            states: BTreeMap::new(),
+            account_ids: HashMap::new(),
+            transfers: HashMap::new(),
+            client_ids: HashMap::new(),
+            funds: HashSet::new(),
+            regions: HashSet::new(),
+            projects: HashMap::new(),
+            suspensions: None,
+        })
+    }
+
+    /// Writes the changed totals and the booked rows' facts, and commits.
+    async fn commit(mut self) -> Result<()> {
+        let dirty: Vec<&Account> = self
+            .dirty
+            .iter()
+            .filter_map(|id| self.accounts.get(id))
+            .collect();
+        for chunk in dirty.chunks(BATCH_ROWS) {
+            let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+                "UPDATE ledger_accounts SET credited = v.column2, debited = v.column3, held = v.column4, \
+                 in_transit = v.column5, received = v.column6 FROM (",
+            );
+            qb.push_values(chunk, |mut row, a| {
+                row.push_bind(a.id)
+                    .push_bind(a.balance.credited.fen())
+                    .push_bind(a.balance.debited.fen())
+                    .push_bind(a.balance.held.fen())
+                    .push_bind(a.balance.in_transit.fen())
+                    .push_bind(a.received_from_above.fen());
+            });
+            qb.push(") AS v WHERE ledger_accounts.id = v.column1");
+            qb.build().execute(&mut *self.tx).await?;
+        }
+        let mut by_state: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+        for (id, state) in &self.states {
+            by_state.entry(state.as_str()).or_default().push(*id);
+        }
+        for (state, ids) in by_state {
+            for chunk in ids.chunks(BATCH_ROWS) {
+                let mut qb: QueryBuilder<DB> = QueryBuilder::new("UPDATE transfers SET state = ");
+                qb.push_bind(state.to_string()).push(" WHERE id IN (");
+                let mut sep = qb.separated(", ");
+                for id in chunk {
+                    sep.push_bind(*id);
+                }
+                qb.push(")");
+                qb.build().execute(&mut *self.tx).await?;
+            }
+        }
+        let facts = rows_facts(&mut self.tx, &self.booked).await?;
+        append_facts(&mut self.tx, &facts).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Row `id` of `table` was just booked: its facts go to the log at commit.
+    fn booked(&mut self, table: &'static str, id: i64) {
+        self.booked.push((table, id));
+    }
+
+    /// The id of the account of `owner` in `fund`, created empty if needed (not locked).
+    async fn ensure_account(&mut self, fund_id: i64, owner: &Owner) -> Result<i64> {
+        let key = (fund_id, owner_key(owner));
+        if let Some(id) = self.account_ids.get(&key) {
+            return Ok(*id);
+        }
+        let (kind, region, project_id) = match owner {
+            Owner::Region(c) => ("region", *c, None),
+            Owner::Project(id) => ("project", self.project(*id).await?.region, Some(*id)),
+        };
+        sqlx::query(
+            "INSERT INTO ledger_accounts (county_code, fund_id, owner_kind, owner, region_code, project_id) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fund_id, owner) DO NOTHING",
+        )
+        .bind(region.county_code())
         .bind(fund_id)
-        .bind(owner_key(owner))
-        .fetch_one(&mut **tx)
+        .bind(kind)
+        .bind(key.1.as_str())
+        .bind(region.as_str())
+        .bind(project_id)
+        .execute(&mut *self.tx)
         .await?;
-    Ok(r.try_get(0)?)
+        let r = sqlx::query("SELECT id FROM ledger_accounts WHERE fund_id = $1 AND owner = $2")
+            .bind(fund_id)
+            .bind(key.1.as_str())
+            .fetch_one(&mut *self.tx)
+            .await?;
+        let id: i64 = r.try_get(0)?;
+        self.account_ids.insert(key, id);
+        Ok(id)
+    }
+
+    /// The account of `owner` in `fund`, created empty if needed, locked for this transaction.
+    async fn lock_account(&mut self, fund_id: i64, owner: &Owner) -> Result<Account> {
+        let id = self.ensure_account(fund_id, owner).await?;
+        self.account(id).await
+    }
+
+    /// Account `id` as it is now, locked for this transaction.
+    async fn account(&mut self, id: i64) -> Result<Account> {
+        if let Some(a) = self.accounts.get(&id) {
+            return Ok(a.clone());
+        }
+        let q = format!("SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE id = $1{FOR_UPDATE}");
+        let r = sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StoreError::NotFound("account"))?;
+        let a = account_row(&r)?;
+        self.accounts.insert(id, a.clone());
+        Ok(a)
+    }
+
+    /// Keeps an account's new totals (written at commit).
+    fn save(&mut self, a: &Account) {
+        self.accounts.insert(a.id, a.clone());
+        self.dirty.insert(a.id);
+    }
+
+    /// Transfer `id` as it is now, locked for this transaction.
+    async fn transfer(&mut self, id: i64) -> Result<Transfer> {
+        if let Some(t) = self.transfers.get(&id) {
+            return Ok(t.clone());
+        }
+        let mut t = transfer_in_tx(&mut self.tx, id).await?;
+        if let Some(state) = self.states.get(&id) {
+            t.state = Some(state.clone());
+        }
+        self.transfers.insert(id, t.clone());
+        Ok(t)
+    }
+
+    /// The transfer booked under `client_id` (its id and content hash), if any.
+    async fn client_id(&mut self, client_id: &str) -> Result<Option<(i64, String)>> {
+        if let Some(known) = self.client_ids.get(client_id) {
+            return Ok(known.clone());
+        }
+        let r = sqlx::query("SELECT id, content_hash FROM transfers WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        let found = match r {
+            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+            None => None,
+        };
+        self.client_ids.insert(client_id.to_string(), found.clone());
+        Ok(found)
+    }
+
+    /// Looks up the transfers booked under these client ids in a few queries. Only where a client
+    /// id needs no lock first (SQLite: `BEGIN IMMEDIATE` already serialises writers).
+    async fn look_up_client_ids(&mut self, ids: &[&str]) -> Result<()> {
+        if CLIENT_ID_LOCK.is_some() {
+            return Ok(());
+        }
+        for chunk in ids.chunks(BATCH_ROWS) {
+            let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+                "SELECT id, client_id, content_hash FROM transfers WHERE client_id IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for c in chunk {
+                sep.push_bind(c.to_string());
+            }
+            qb.push(")");
+            for c in chunk {
+                self.client_ids.insert(c.to_string(), None);
+            }
+            for r in qb.build().fetch_all(&mut *self.tx).await? {
+                let client_id: String = r.try_get(1)?;
+                self.client_ids
+                    .insert(client_id, Some((r.try_get(0)?, r.try_get(2)?)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Project `id`.
+    async fn project(&mut self, id: i64) -> Result<Project> {
+        if let Some(p) = self.projects.get(&id) {
+            return Ok(p.clone());
+        }
+        let p = project_in_tx(&mut self.tx, id).await?;
+        self.projects.insert(id, p.clone());
+        Ok(p)
+    }
+
+    /// Whether region `c` exists.
+    async fn region_exists(&mut self, c: &RegionCode) -> Result<bool> {
+        if self.regions.contains(c) {
+            return Ok(true);
+        }
+        let found = !self_region_missing(&mut self.tx, c).await?;
+        if found {
+            self.regions.insert(*c);
+        }
+        Ok(found)
+    }
+
+    /// Whether fund `id` exists.
+    async fn fund_exists(&mut self, id: i64) -> Result<bool> {
+        if self.funds.contains(&id) {
+            return Ok(true);
+        }
+        let found = sqlx::query("SELECT id FROM funds WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .is_some();
+        if found {
+            self.funds.insert(id);
+        }
+        Ok(found)
+    }
+
+    /// The active suspension that stops a payment touching `project` (and its region) or `payee`:
+    /// the first (by id) of those that match.
+    async fn blocking_suspension(
+        &mut self,
+        region: &RegionCode,
+        project: Option<i64>,
+        payee: Option<&str>,
+    ) -> Result<Option<Suspension>> {
+        if self.suspensions.is_none() {
+            let q = format!(
+                "SELECT {SUSPENSION_COLS} FROM suspensions WHERE resumed_at IS NULL ORDER BY id"
+            );
+            let rows = sqlx::query(AssertSqlSafe(q))
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(suspension_row)
+                .collect::<Result<Vec<_>>>()?;
+            self.suspensions = Some(rows);
+        }
+        let active = self.suspensions.as_deref().unwrap_or_default();
+        let lineage: Vec<String> = region
+            .lineage()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        let project = project.map(|p| p.to_string());
+        Ok(active
+            .iter()
+            .find(|s| match s.target_kind.as_str() {
+                "region" => lineage.contains(&s.target),
+                "project" => project.as_deref() == Some(s.target.as_str()),
+                "payee" => payee == Some(s.target.as_str()),
+                _ => false,
+            })
+            .cloned())
+    }
 }
 
-/// The account of `owner` in `fund`, created empty if needed, locked for this transaction.
-async fn lock_account(
+/// The facts of the given rows, in their order, read with one query per table and chunk.
+async fn rows_facts(
     tx: &mut sqlx::Transaction<'static, DB>,
-    fund_id: i64,
-    owner: &Owner,
-) -> Result<Account> {
-    let id = ensure_account(tx, fund_id, owner).await?;
-    lock_account_id(tx, id).await
-}
-
-async fn lock_account_id(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result<Account> {
-    let q = format!("SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE id = $1{FOR_UPDATE}");
-    let r = sqlx::query(AssertSqlSafe(q))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or(StoreError::NotFound("account"))?;
-    account_row(&r)
-}
-
-async fn save_balance(tx: &mut sqlx::Transaction<'static, DB>, a: &Account) -> Result<()> {
-    sqlx::query("UPDATE ledger_accounts SET credited = $1, debited = $2, held = $3, in_transit = $4 WHERE id = $5")
-        .bind(a.balance.credited.fen())
-        .bind(a.balance.debited.fen())
-        .bind(a.balance.held.fen())
-        .bind(a.balance.in_transit.fen())
-        .bind(a.id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
-}
-
-/// The active suspension that stops a payment touching `project` (and its region) or `payee`.
-async fn blocking_suspension(
-    tx: &mut sqlx::Transaction<'static, DB>,
-    region: &RegionCode,
-    project: Option<i64>,
-    payee: Option<&str>,
-) -> Result<Option<Suspension>> {
-    let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!(
-        "SELECT {SUSPENSION_COLS} FROM suspensions WHERE resumed_at IS NULL AND ("
-    ));
-    qb.push("(target_kind = 'region' AND target IN (");
-    let mut sep = qb.separated(", ");
-    for c in region.lineage() {
-        sep.push_bind(c.as_str().to_string());
+    rows: &[(&'static str, i64)],
+) -> Result<Vec<Fact>> {
+    let mut by_table: HashMap<&'static str, Vec<i64>> = HashMap::new();
+    for (table, id) in rows {
+        by_table.entry(*table).or_default().push(*id);
     }
-    qb.push("))");
-    if let Some(p) = project {
-        qb.push(" OR (target_kind = 'project' AND target = ")
-            .push_bind(p.to_string())
-            .push(")");
+    let mut facts: HashMap<(&'static str, i64), Vec<Fact>> = HashMap::with_capacity(rows.len());
+    for (table, ids) in by_table {
+        let (select, build) = fact_source(table).ok_or(StoreError::NotFound("fact table"))?;
+        for chunk in ids.chunks(BATCH_ROWS) {
+            let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!("{select} WHERE id IN ("));
+            let mut sep = qb.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(&mut **tx).await? {
+                let id: i64 = r.try_get("id")?;
+                facts.insert((table, id), build(&r)?);
+            }
+        }
     }
-    if let Some(p) = payee {
-        qb.push(" OR (target_kind = 'payee' AND target = ")
-            .push_bind(p.to_string())
-            .push(")");
+    let mut out = Vec::with_capacity(rows.len());
+    for key in rows {
+        out.extend(
+            facts
+                .remove(key)
+                .ok_or(StoreError::NotFound("booked row"))?,
+        );
     }
-    qb.push(") ORDER BY id LIMIT 1");
-    qb.build()
-        .fetch_optional(&mut **tx)
-        .await?
-        .as_ref()
-        .map(suspension_row)
-        .transpose()
+    Ok(out)
 }
 
 fn suspended(s: Suspension) -> StoreError {
@@ -215,7 +453,7 @@ struct Placement<'a> {
 }
 
 async fn insert_transfer(
-    tx: &mut sqlx::Transaction<'static, DB>,
+    b: &mut Books,
     t: &NewTransfer,
     hash: &str,
     at: Placement<'_>,
@@ -248,11 +486,33 @@ async fn insert_transfer(
     .bind(t.reverses)
     .bind(state)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *b.tx)
     .await
     .map_err(classify)?;
     let id: i64 = row.try_get(0)?;
-    append_row_facts(tx, "transfers", id).await?;
+    b.booked("transfers", id);
+    b.client_ids
+        .insert(t.client_id.clone(), Some((id, hash.to_string())));
+    // What the row now holds: the columns just written.
+    b.transfers.insert(
+        id,
+        Transfer {
+            id,
+            client_id: t.client_id.clone(),
+            fund_id: t.fund_id,
+            kind: t.kind.key().to_string(),
+            from_account: from,
+            to_account: to,
+            payee: t.payee.clone(),
+            amount: t.amount,
+            booked_on: t.booked_on.clone(),
+            document_no: t.document_no.clone(),
+            purpose: t.purpose.clone(),
+            actor_id: t.actor,
+            reverses: t.reverses,
+            state: state.map(str::to_string),
+        },
+    );
     Ok(id)
 }
 
@@ -267,30 +527,24 @@ async fn transfer_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Res
 }
 
 /// A transfer already booked under this client id: the same request (returned) or a conflict.
-async fn replay(
-    tx: &mut sqlx::Transaction<'static, DB>,
-    client_id: &str,
-    hash: &str,
-) -> Result<Option<Transfer>> {
+async fn replay(b: &mut Books, client_id: &str, hash: &str) -> Result<Option<Transfer>> {
     // Concurrent requests with one client id are serialised first, so a retry racing the
     // original waits for it and then gets its result.
     if let Some(lock) = CLIENT_ID_LOCK {
-        sqlx::query(lock).bind(client_id).execute(&mut **tx).await?;
+        sqlx::query(lock)
+            .bind(client_id)
+            .execute(&mut *b.tx)
+            .await?;
     }
-    let r = sqlx::query("SELECT id, content_hash FROM transfers WHERE client_id = $1")
-        .bind(client_id)
-        .fetch_optional(&mut **tx)
-        .await?;
-    match r {
+    match b.client_id(client_id).await? {
         None => Ok(None),
-        Some(r) => {
-            let stored: String = r.try_get(1)?;
+        Some((id, stored)) => {
             if stored != hash {
                 return Err(StoreError::Conflict {
                     field: "client_id".into(),
                 });
             }
-            Ok(Some(transfer_in_tx(tx, r.try_get(0)?).await?))
+            Ok(Some(b.transfer(id).await?))
         }
     }
 }
@@ -305,12 +559,7 @@ struct StateChange<'a> {
     actor: Option<i64>,
 }
 
-async fn record_event(
-    tx: &mut sqlx::Transaction<'static, DB>,
-    t: &Transfer,
-    c: StateChange<'_>,
-    now: i64,
-) -> Result<()> {
+async fn record_event(b: &mut Books, t: &Transfer, c: StateChange<'_>, now: i64) -> Result<()> {
     let StateChange {
         county,
         action,
@@ -332,15 +581,14 @@ async fn record_event(
     .bind(document_no)
     .bind(actor)
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *b.tx)
     .await?;
     let id: i64 = row.try_get(0)?;
-    sqlx::query("UPDATE transfers SET state = $1 WHERE id = $2")
-        .bind(to_state)
-        .bind(t.id)
-        .execute(&mut **tx)
-        .await?;
-    append_row_facts(tx, "transfer_events", id).await?;
+    b.states.insert(t.id, to_state.to_string());
+    if let Some(cached) = b.transfers.get_mut(&t.id) {
+        cached.state = Some(to_state.to_string());
+    }
+    b.booked("transfer_events", id);
     Ok(())
 }
 
@@ -367,9 +615,9 @@ fn check_date(s: &str) -> Result<()> {
 
 impl StoreImpl {
     async fn ledger_book(&self, t: &NewTransfer, now: i64) -> Result<Transfer> {
-        let mut tx = begin_write(&self.pool).await?;
-        let out = self.book_in(&mut tx, t, now).await?;
-        tx.commit().await?;
+        let mut b = Books::begin(&self.pool).await?;
+        let out = self.book_in(&mut b, t, now).await?;
+        b.commit().await?;
         Ok(out)
     }
 
@@ -380,11 +628,9 @@ impl StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Transfer> {
-        let mut tx = begin_write(&self.pool).await?;
-        let out = self
-            .confirm_in(&mut tx, transfer_id, on, actor, now)
-            .await?;
-        tx.commit().await?;
+        let mut b = Books::begin(&self.pool).await?;
+        let out = self.confirm_in(&mut b, transfer_id, on, actor, now).await?;
+        b.commit().await?;
         Ok(out)
     }
 
@@ -397,19 +643,14 @@ impl StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Transfer> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut b = Books::begin(&self.pool).await?;
         let out =
-            Self::payment_in(&mut tx, transfer_id, action, on, document_no, actor, now).await?;
-        tx.commit().await?;
+            Self::payment_in(&mut b, transfer_id, action, on, document_no, actor, now).await?;
+        b.commit().await?;
         Ok(out)
     }
 
-    async fn book_in(
-        &self,
-        tx: &mut sqlx::Transaction<'static, DB>,
-        t: &NewTransfer,
-        now: i64,
-    ) -> Result<Transfer> {
+    async fn book_in(&self, b: &mut Books, t: &NewTransfer, now: i64) -> Result<Transfer> {
         // Payees are compared exactly (suspensions): store them trimmed.
         let trimmed = NewTransfer {
             payee: t.payee.as_deref().map(str::trim).map(str::to_string),
@@ -445,18 +686,14 @@ impl StoreImpl {
             t.purpose.clone(),
             format!("{:?}", t.reverses),
         ]);
-        if let Some(done) = replay(tx, &t.client_id, &hash).await? {
+        if let Some(done) = replay(b, &t.client_id, &hash).await? {
             return Ok(done);
         }
-        let fund = sqlx::query("SELECT id FROM funds WHERE id = $1")
-            .bind(t.fund_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-        if fund.is_none() {
+        if !b.fund_exists(t.fund_id).await? {
             return Err(StoreError::NotFound("fund"));
         }
         let id = match t.kind {
-            TransferKind::Reverse => self.book_reversal(tx, t, &hash, now).await?,
+            TransferKind::Reverse => self.book_reversal(b, t, &hash, now).await?,
             TransferKind::Receive => {
                 let Some(to @ Owner::Region(_)) = t.to else {
                     return Err(rule(sunledger_core::DomainError::invalid(
@@ -465,11 +702,11 @@ impl StoreImpl {
                         "",
                     )));
                 };
-                let mut acc = lock_account(tx, t.fund_id, &to).await?;
+                let mut acc = b.lock_account(t.fund_id, &to).await?;
                 acc.balance = acc.balance.credit(t.amount).map_err(rule)?;
-                save_balance(tx, &acc).await?;
+                b.save(&acc);
                 insert_transfer(
-                    tx,
+                    b,
                     t,
                     &hash,
                     Placement {
@@ -490,7 +727,7 @@ impl StoreImpl {
                         "",
                     )));
                 };
-                self.check_direction(tx, t.kind, &from, &to).await?;
+                self.check_direction(b, t.kind, &from, &to).await?;
                 // Create both if needed (in a fixed order), then lock them in id order, so that
                 // bookings in opposite directions cannot deadlock.
                 let from_first = owner_key(&from) <= owner_key(&to);
@@ -499,18 +736,20 @@ impl StoreImpl {
                 } else {
                     (&to, &from)
                 };
-                let first = ensure_account(tx, t.fund_id, first).await?;
-                let second = ensure_account(tx, t.fund_id, second).await?;
+                let first = b.ensure_account(t.fund_id, first).await?;
+                let second = b.ensure_account(t.fund_id, second).await?;
                 let from_id = if from_first { first } else { second };
                 let (lo, hi) = (first.min(second), first.max(second));
-                let lo_acc = lock_account_id(tx, lo).await?;
-                let hi_acc = lock_account_id(tx, hi).await?;
+                let lo_acc = b.account(lo).await?;
+                let hi_acc = b.account(hi).await?;
                 let (mut src, mut dst) = if lo_acc.id == from_id {
                     (lo_acc, hi_acc)
                 } else {
                     (hi_acc, lo_acc)
                 };
-                if let Some(s) = blocking_suspension(tx, &dst.region, dst.project_id, None).await?
+                if let Some(s) = b
+                    .blocking_suspension(&dst.region, dst.project_id, None)
+                    .await?
                     && t.kind != TransferKind::Refund
                 {
                     return Err(suspended(s));
@@ -523,10 +762,10 @@ impl StoreImpl {
                     dst.balance = dst.balance.credit(t.amount).map_err(rule)?;
                     None
                 };
-                save_balance(tx, &src).await?;
-                save_balance(tx, &dst).await?;
+                b.save(&src);
+                b.save(&dst);
                 insert_transfer(
-                    tx,
+                    b,
                     t,
                     &hash,
                     Placement {
@@ -553,16 +792,17 @@ impl StoreImpl {
                         "payee", "empty", "",
                     )));
                 }
-                let mut src = lock_account(tx, t.fund_id, &from).await?;
-                if let Some(s) =
-                    blocking_suspension(tx, &src.region, Some(pid), Some(payee)).await?
+                let mut src = b.lock_account(t.fund_id, &from).await?;
+                if let Some(s) = b
+                    .blocking_suspension(&src.region, Some(pid), Some(payee))
+                    .await?
                 {
                     return Err(suspended(s));
                 }
                 src.balance = src.balance.hold(t.amount).map_err(rule)?;
-                save_balance(tx, &src).await?;
+                b.save(&src);
                 insert_transfer(
-                    tx,
+                    b,
                     t,
                     &hash,
                     Placement {
@@ -576,14 +816,14 @@ impl StoreImpl {
                 .await?
             }
         };
-        transfer_in_tx(tx, id).await
+        b.transfer(id).await
     }
 
     /// Appropriations go down exactly one level; arrangements go to a project inside the region;
     /// refunds go back up one level (or from a project to a region above it).
     async fn check_direction(
         &self,
-        tx: &mut sqlx::Transaction<'static, DB>,
+        b: &mut Books,
         kind: TransferKind,
         from: &Owner,
         to: &Owner,
@@ -594,13 +834,13 @@ impl StoreImpl {
                 if t.parent() != Some(*f) {
                     return bad("not_one_level_down");
                 }
-                if self_region_missing(tx, t).await? {
+                if !b.region_exists(t).await? {
                     return Err(StoreError::NotFound("region"));
                 }
                 Ok(())
             }
             (TransferKind::Arrange, Owner::Region(f), Owner::Project(p)) => {
-                let p = project_in_tx(tx, *p).await?;
+                let p = b.project(*p).await?;
                 if !p.region.is_within(f) {
                     return bad("project_outside_region");
                 }
@@ -612,7 +852,7 @@ impl StoreImpl {
                 Ok(())
             }
             (TransferKind::Refund, Owner::Project(p), Owner::Region(t)) => {
-                let p = project_in_tx(tx, *p).await?;
+                let p = b.project(*p).await?;
                 if !p.region.is_within(t) {
                     return bad("project_outside_region");
                 }
@@ -624,7 +864,7 @@ impl StoreImpl {
 
     async fn book_reversal(
         &self,
-        tx: &mut sqlx::Transaction<'static, DB>,
+        b: &mut Books,
         t: &NewTransfer,
         hash: &str,
         now: i64,
@@ -634,10 +874,10 @@ impl StoreImpl {
                 "reverses", "missing", "",
             ))
         })?;
-        let orig = transfer_in_tx(tx, orig_id).await?;
+        let orig = b.transfer(orig_id).await?;
         let earlier = sqlx::query("SELECT id FROM transfers WHERE reverses = $1")
             .bind(orig_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *b.tx)
             .await?;
         if earlier.is_some() {
             return Err(rule(sunledger_core::DomainError::invalid(
@@ -683,7 +923,7 @@ impl StoreImpl {
         ids.sort_unstable();
         let mut locked = Vec::new();
         for id in ids {
-            locked.push(lock_account_id(tx, id).await?);
+            locked.push(b.account(id).await?);
         }
         let find = |id: Option<i64>| locked.iter().position(|a| Some(a.id) == id);
         let (fi, ti) = (find(orig.from_account), find(orig.to_account));
@@ -709,11 +949,6 @@ impl StoreImpl {
                     .received_from_above
                     .checked_sub(orig.amount)
                     .unwrap_or(Money::ZERO);
-                sqlx::query("UPDATE ledger_accounts SET received = $1 WHERE id = $2")
-                    .bind(acc.received_from_above.fen())
-                    .bind(acc.id)
-                    .execute(&mut **tx)
-                    .await?;
             }
         }
         if let Some(i) = fi {
@@ -722,14 +957,14 @@ impl StoreImpl {
             // A paid disbursement came back: it was debited when paid.
         }
         for a in &locked {
-            save_balance(tx, a).await?;
+            b.save(a);
         }
         let county = locked
             .first()
             .map(|a| a.region.county_code().to_string())
             .unwrap_or_default();
         insert_transfer(
-            tx,
+            b,
             t,
             hash,
             Placement {
@@ -745,14 +980,14 @@ impl StoreImpl {
 
     async fn confirm_in(
         &self,
-        tx: &mut sqlx::Transaction<'static, DB>,
+        b: &mut Books,
         transfer_id: i64,
         on: &str,
         actor: Option<i64>,
         now: i64,
     ) -> Result<Transfer> {
         check_date(on)?;
-        let t = transfer_in_tx(tx, transfer_id).await?;
+        let t = b.transfer(transfer_id).await?;
         if t.kind != TransferKind::Appropriate.key() {
             return Err(rule(sunledger_core::DomainError::invalid(
                 "transfer",
@@ -769,7 +1004,7 @@ impl StoreImpl {
         }
         let reversed = sqlx::query("SELECT id FROM transfers WHERE reverses = $1")
             .bind(transfer_id)
-            .fetch_optional(&mut **tx)
+            .fetch_optional(&mut *b.tx)
             .await?;
         if reversed.is_some() {
             return Err(rule(sunledger_core::DomainError::invalid(
@@ -778,15 +1013,19 @@ impl StoreImpl {
                 transfer_id.to_string(),
             )));
         }
-        let mut acc =
-            lock_account_id(tx, t.to_account.ok_or(StoreError::NotFound("account"))?).await?;
-        acc.balance = acc.balance.confirm(t.amount).map_err(rule)?;
-        save_balance(tx, &acc).await?;
-        sqlx::query("UPDATE ledger_accounts SET received = received + $1 WHERE id = $2")
-            .bind(t.amount.fen())
-            .bind(acc.id)
-            .execute(&mut **tx)
+        let mut acc = b
+            .account(t.to_account.ok_or(StoreError::NotFound("account"))?)
             .await?;
+        acc.balance = acc.balance.confirm(t.amount).map_err(rule)?;
+        acc.received_from_above =
+            acc.received_from_above
+                .checked_add(t.amount)
+                .ok_or_else(|| {
+                    rule(sunledger_core::DomainError::invalid(
+                        "amount", "overflow", "",
+                    ))
+                })?;
+        b.save(&acc);
         let change = StateChange {
             county: acc.region.county_code(),
             action: "confirm",
@@ -795,12 +1034,12 @@ impl StoreImpl {
             document_no: "",
             actor,
         };
-        record_event(tx, &t, change, now).await?;
-        transfer_in_tx(tx, transfer_id).await
+        record_event(b, &t, change, now).await?;
+        b.transfer(transfer_id).await
     }
 
     async fn payment_in(
-        tx: &mut sqlx::Transaction<'static, DB>,
+        b: &mut Books,
         transfer_id: i64,
         action: PaymentAction,
         on: &str,
@@ -809,7 +1048,7 @@ impl StoreImpl {
         now: i64,
     ) -> Result<Transfer> {
         check_date(on)?;
-        let t = transfer_in_tx(tx, transfer_id).await?;
+        let t = b.transfer(transfer_id).await?;
         if t.kind != TransferKind::Disburse.key() {
             return Err(rule(sunledger_core::DomainError::invalid(
                 "transfer",
@@ -819,11 +1058,13 @@ impl StoreImpl {
         }
         let state = PaymentState::parse(t.state.as_deref().unwrap_or("")).map_err(rule)?;
         let next = state.next(action).map_err(rule)?;
-        let mut acc =
-            lock_account_id(tx, t.from_account.ok_or(StoreError::NotFound("account"))?).await?;
+        let mut acc = b
+            .account(t.from_account.ok_or(StoreError::NotFound("account"))?)
+            .await?;
         if matches!(action, PaymentAction::Pay | PaymentAction::Release)
-            && let Some(s) =
-                blocking_suspension(tx, &acc.region, acc.project_id, t.payee.as_deref()).await?
+            && let Some(s) = b
+                .blocking_suspension(&acc.region, acc.project_id, t.payee.as_deref())
+                .await?
         {
             return Err(suspended(s));
         }
@@ -833,7 +1074,7 @@ impl StoreImpl {
             _ => Ok(acc.balance),
         }
         .map_err(rule)?;
-        save_balance(tx, &acc).await?;
+        b.save(&acc);
         let action_key = match action {
             PaymentAction::Hold => "hold",
             PaymentAction::Release => "release",
@@ -848,8 +1089,8 @@ impl StoreImpl {
             document_no,
             actor,
         };
-        record_event(tx, &t, change, now).await?;
-        transfer_in_tx(tx, transfer_id).await
+        record_event(b, &t, change, now).await?;
+        b.transfer(transfer_id).await
     }
 }
 
@@ -864,29 +1105,38 @@ async fn self_region_missing(
         .is_none())
 }
 
-async fn resolve_transfer(tx: &mut sqlx::Transaction<'static, DB>, r: &Ref) -> Result<Transfer> {
-    match r {
-        Ref::Id(id) => transfer_in_tx(tx, *id).await,
+async fn resolve_transfer(b: &mut Books, r: &Ref) -> Result<Transfer> {
+    let id = match r {
+        Ref::Id(id) => *id,
         Ref::ClientId(c) => {
-            let row = sqlx::query("SELECT id FROM transfers WHERE client_id = $1")
-                .bind(c.as_str())
-                .fetch_optional(&mut **tx)
+            b.client_id(c)
                 .await?
-                .ok_or(StoreError::NotFound("transfer"))?;
-            transfer_in_tx(tx, row.try_get(0)?).await
+                .ok_or(StoreError::NotFound("transfer"))?
+                .0
         }
-    }
+    };
+    b.transfer(id).await
 }
 
 impl StoreImpl {
     async fn apply_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64> {
-        let mut tx = begin_write(&self.pool).await?;
+        let mut b = Books::begin(&self.pool).await?;
+        // Which of the batch's client ids are booked already, in a few queries.
+        let client_ids: Vec<&str> = ops
+            .iter()
+            .filter_map(|op| match op {
+                LedgerOp::Fund(f) => Some(f.client_id.as_str()),
+                LedgerOp::Transfer { transfer, .. } => Some(transfer.client_id.as_str()),
+                LedgerOp::Confirm { .. } | LedgerOp::Payment { .. } => None,
+            })
+            .collect();
+        b.look_up_client_ids(&client_ids).await?;
         let mut booked = 0u64;
         for (index, op) in ops.iter().enumerate() {
             let r: Result<bool> = async {
                 match op {
                     LedgerOp::Fund(f) => {
-                        create_fund_in(&mut tx, f, now).await?;
+                        create_fund_in(&mut b, f, now).await?;
                         Ok(true)
                     }
                     LedgerOp::Transfer {
@@ -897,12 +1147,12 @@ impl StoreImpl {
                         let mut t = transfer.clone();
                         t.fund_id = match fund {
                             Ref::Id(id) => *id,
-                            Ref::ClientId(_) => resolve_transfer(&mut tx, fund).await?.fund_id,
+                            Ref::ClientId(_) => resolve_transfer(&mut b, fund).await?.fund_id,
                         };
                         if let Some(r) = reverses {
-                            t.reverses = Some(resolve_transfer(&mut tx, r).await?.id);
+                            t.reverses = Some(resolve_transfer(&mut b, r).await?.id);
                         }
-                        self.book_in(&mut tx, &t, now).await?;
+                        self.book_in(&mut b, &t, now).await?;
                         Ok(true)
                     }
                     LedgerOp::Confirm {
@@ -910,11 +1160,11 @@ impl StoreImpl {
                         on,
                         actor,
                     } => {
-                        let t = resolve_transfer(&mut tx, transfer).await?;
+                        let t = resolve_transfer(&mut b, transfer).await?;
                         if t.state.as_deref() == Some("received") {
                             return Ok(false);
                         }
-                        self.confirm_in(&mut tx, t.id, on, *actor, now).await?;
+                        self.confirm_in(&mut b, t.id, on, *actor, now).await?;
                         Ok(true)
                     }
                     LedgerOp::Payment {
@@ -924,7 +1174,7 @@ impl StoreImpl {
                         document_no,
                         actor,
                     } => {
-                        let t = resolve_transfer(&mut tx, transfer).await?;
+                        let t = resolve_transfer(&mut b, transfer).await?;
                         let target = match action {
                             PaymentAction::Hold => "held",
                             PaymentAction::Release => "approved",
@@ -934,7 +1184,7 @@ impl StoreImpl {
                         if t.state.as_deref() == Some(target) {
                             return Ok(false);
                         }
-                        Self::payment_in(&mut tx, t.id, *action, on, document_no, *actor, now)
+                        Self::payment_in(&mut b, t.id, *action, on, document_no, *actor, now)
                             .await?;
                         Ok(true)
                     }
@@ -952,7 +1202,7 @@ impl StoreImpl {
                 }
             }
         }
-        tx.commit().await?;
+        b.commit().await?;
         Ok(booked)
     }
 }

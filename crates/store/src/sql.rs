@@ -8,6 +8,7 @@ use crate::{Store, StoreError};
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use sunledger_core::fact::Fact;
 use sunledger_core::merkle::{self, Hash, NodeId};
 use sunledger_core::{Level, RegionCode};
@@ -474,6 +475,10 @@ async fn one_in<T>(
 /// Appends facts to the log inside the caller's transaction: the leaf rows, the leaf nodes and
 /// the perfect subtrees they complete, and the new size. Every append locks the log head, so
 /// appends are serialised on both backends.
+///
+/// The hashes are computed in memory from the log's frontier (the roots of the perfect subtrees
+/// along its right edge, the only stored nodes an append reads) and written with multi-row
+/// INSERTs, so a batch costs a few statements however many facts it has.
 async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -> Result<()> {
     if facts.is_empty() {
         return Ok(());
@@ -484,52 +489,72 @@ async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -
     .fetch_one(&mut **tx)
     .await?
     .try_get(0)?;
-    let mut n = u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("log size {size}")))?;
-    // Hashes written in this call, so completing a subtree rarely reads back.
-    let mut fresh: HashMap<NodeId, Hash> = HashMap::new();
+    let start = u64::try_from(size).map_err(|_| StoreError::Corrupt(format!("log size {size}")))?;
+    // Every left child an append reads is a frontier node or a node of this batch.
+    let frontier = merkle::root_nodes(start);
+    let mut known: HashMap<NodeId, Hash> = HashMap::new();
+    if !frontier.is_empty() {
+        for r in nodes_query(&frontier).build().fetch_all(&mut **tx).await? {
+            let (id, h) = node_of_row(&r)?;
+            known.insert(id, h);
+        }
+    }
+    let mut n = start;
+    let mut nodes: Vec<(NodeId, Hash)> = Vec::with_capacity(facts.len() * 2);
+    let mut leaves: Vec<(u64, Vec<u8>)> = Vec::with_capacity(facts.len());
     for fact in facts {
         let data = fact.canonical();
         let leaf = merkle::leaf_hash(&data);
-        sqlx::query(
-            "INSERT INTO log_leaves (idx, county_code, kind, record_table, record_id, at, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(n as i64)
-        .bind(fact.county.as_deref())
-        .bind(fact.kind)
-        .bind(fact.table)
-        .bind(fact.id)
-        .bind(fact.at)
-        .bind(data)
-        .execute(&mut **tx)
-        .await?;
-        let mut new_nodes = vec![(NodeId::leaf(n), leaf)];
-        fresh.insert(NodeId::leaf(n), leaf);
+        known.insert(NodeId::leaf(n), leaf);
+        nodes.push((NodeId::leaf(n), leaf));
         for id in merkle::completed_by_append(n) {
             let (l, r) = id
                 .children()
                 .ok_or_else(|| StoreError::Corrupt("leaf has no children".into()))?;
-            let lh = match fresh.get(&l) {
-                Some(h) => *h,
-                None => node_in_tx(tx, l).await?,
+            let child = |c: NodeId| {
+                known.get(&c).copied().ok_or_else(|| {
+                    StoreError::Corrupt(format!("log node {}/{} is missing", c.level, c.index))
+                })
             };
-            let rh = match fresh.get(&r) {
-                Some(h) => *h,
-                None => node_in_tx(tx, r).await?,
-            };
-            let h = merkle::node_hash(&lh, &rh);
-            fresh.insert(id, h);
-            new_nodes.push((id, h));
+            let h = merkle::node_hash(&child(l)?, &child(r)?);
+            // Both children are covered by the new node from now on.
+            known.remove(&l);
+            known.remove(&r);
+            known.insert(id, h);
+            nodes.push((id, h));
         }
+        leaves.push((n, data));
+        n += 1;
+    }
+    for chunk in facts
+        .iter()
+        .zip(leaves)
+        .collect::<Vec<_>>()
+        .chunks(BATCH_ROWS)
+    {
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+            "INSERT INTO log_leaves (idx, county_code, kind, record_table, record_id, at, data) ",
+        );
+        qb.push_values(chunk, |mut b, (fact, (idx, data))| {
+            b.push_bind(*idx as i64)
+                .push_bind(fact.county.clone())
+                .push_bind(fact.kind)
+                .push_bind(fact.table)
+                .push_bind(fact.id)
+                .push_bind(fact.at)
+                .push_bind(data.clone());
+        });
+        qb.build().execute(&mut **tx).await?;
+    }
+    for chunk in nodes.chunks(BATCH_ROWS) {
         let mut qb: QueryBuilder<DB> =
             QueryBuilder::new("INSERT INTO log_nodes (level, idx, hash) ");
-        qb.push_values(new_nodes, |mut b, (id, h)| {
+        qb.push_values(chunk, |mut b, (id, h)| {
             b.push_bind(i64::from(id.level))
                 .push_bind(id.index as i64)
                 .push_bind(h.to_vec());
         });
         qb.build().execute(&mut **tx).await?;
-        n += 1;
     }
     sqlx::query("UPDATE log_head SET size = $1 WHERE id = 1")
         .bind(n as i64)
@@ -538,16 +563,30 @@ async fn append_facts(tx: &mut sqlx::Transaction<'static, DB>, facts: &[Fact]) -
     Ok(())
 }
 
-async fn node_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: NodeId) -> Result<Hash> {
-    let row = sqlx::query("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2")
-        .bind(i64::from(id.level))
-        .bind(id.index as i64)
-        .fetch_optional(&mut **tx)
-        .await?
-        .ok_or_else(|| {
-            StoreError::Corrupt(format!("log node {}/{} is missing", id.level, id.index))
-        })?;
-    to_hash(row.try_get::<Vec<u8>, _>(0)?)
+/// `SELECT level, idx, hash` of the given log nodes (at most `BATCH_ROWS` of them).
+fn nodes_query(ids: &[NodeId]) -> QueryBuilder<DB> {
+    let mut qb: QueryBuilder<DB> =
+        QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        qb.push("(level = ")
+            .push_bind(i64::from(id.level))
+            .push(" AND idx = ")
+            .push_bind(id.index as i64)
+            .push(")");
+    }
+    qb
+}
+
+fn node_of_row(r: &DbRow) -> Result<(NodeId, Hash)> {
+    let level: i64 = r.try_get(0)?;
+    let idx: i64 = r.try_get(1)?;
+    Ok((
+        NodeId::new(level as u32, idx as u64),
+        to_hash(r.try_get(2)?)?,
+    ))
 }
 
 fn to_hash(v: Vec<u8>) -> Result<Hash> {
@@ -617,11 +656,7 @@ async fn insert_person(
     Ok(id)
 }
 
-async fn create_fund_in(
-    tx: &mut sqlx::Transaction<'static, DB>,
-    f: &NewFund,
-    now: i64,
-) -> Result<(Fund, Transfer)> {
+async fn create_fund_in(b: &mut Books, f: &NewFund, now: i64) -> Result<(Fund, Transfer)> {
     sunledger_core::ledger::check_amount(f.amount).map_err(rule)?;
     check_date(&f.booked_on)?;
     if f.detention_days < 0 {
@@ -649,16 +684,16 @@ async fn create_fund_in(
         f.amount.fen().to_string(),
         f.booked_on.clone(),
     ]);
-    if let Some(t) = replay(tx, &f.client_id, &hash).await? {
+    if let Some(t) = replay(b, &f.client_id, &hash).await? {
         let fund = sqlx::query(AssertSqlSafe(format!(
             "SELECT {FUND_COLS} FROM funds WHERE id = $1"
         )))
         .bind(t.fund_id)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *b.tx)
         .await?;
         return Ok((fund_row(&fund)?, t));
     }
-    if self_region_missing(tx, &f.region).await? {
+    if !b.region_exists(&f.region).await? {
         return Err(StoreError::NotFound("region"));
     }
     let row = sqlx::query(
@@ -673,10 +708,11 @@ async fn create_fund_in(
         .bind(f.name.trim())
         .bind(f.detention_days)
         .bind(now)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *b.tx)
         .await?;
     let fund_id: i64 = row.try_get(0)?;
-    append_row_facts(tx, "funds", fund_id).await?;
+    b.booked("funds", fund_id);
+    b.funds.insert(fund_id);
     let t = NewTransfer {
         client_id: f.client_id.clone(),
         fund_id,
@@ -691,11 +727,11 @@ async fn create_fund_in(
         actor: f.actor,
         reverses: None,
     };
-    let mut acc = lock_account(tx, fund_id, &Owner::Region(f.region)).await?;
+    let mut acc = b.lock_account(fund_id, &Owner::Region(f.region)).await?;
     acc.balance = acc.balance.credit(f.amount).map_err(rule)?;
-    save_balance(tx, &acc).await?;
+    b.save(&acc);
     let tid = insert_transfer(
-        tx,
+        b,
         &t,
         &hash,
         Placement {
@@ -711,9 +747,9 @@ async fn create_fund_in(
         "SELECT {FUND_COLS} FROM funds WHERE id = $1"
     )))
     .bind(fund_id)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *b.tx)
     .await?;
-    Ok((fund_row(&fund)?, transfer_in_tx(tx, tid).await?))
+    Ok((fund_row(&fund)?, b.transfer(tid).await?))
 }
 
 #[async_trait]
@@ -1617,9 +1653,9 @@ impl Store for StoreImpl {
     }
 
     async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)> {
-        let mut tx = begin_write(&self.pool).await?;
-        let out = create_fund_in(&mut tx, f, now).await?;
-        tx.commit().await?;
+        let mut b = Books::begin(&self.pool).await?;
+        let out = create_fund_in(&mut b, f, now).await?;
+        b.commit().await?;
         Ok(out)
     }
 
@@ -2016,25 +2052,9 @@ impl Store for StoreImpl {
     async fn log_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(BATCH_ROWS) {
-            let mut qb: QueryBuilder<DB> =
-                QueryBuilder::new("SELECT level, idx, hash FROM log_nodes WHERE ");
-            for (i, id) in chunk.iter().enumerate() {
-                if i > 0 {
-                    qb.push(" OR ");
-                }
-                qb.push("(level = ")
-                    .push_bind(i64::from(id.level))
-                    .push(" AND idx = ")
-                    .push_bind(id.index as i64)
-                    .push(")");
-            }
-            for r in qb.build().fetch_all(&self.pool).await? {
-                let level: i64 = r.try_get(0)?;
-                let idx: i64 = r.try_get(1)?;
-                out.insert(
-                    NodeId::new(level as u32, idx as u64),
-                    to_hash(r.try_get(2)?)?,
-                );
+            for r in nodes_query(chunk).build().fetch_all(&self.pool).await? {
+                let (id, h) = node_of_row(&r)?;
+                out.insert(id, h);
             }
         }
         Ok(out)
