@@ -432,6 +432,12 @@ pub trait Store: Send + Sync + 'static {
     /// (`StoreError::Batch` naming the step), none. Idempotent like the single operations.
     async fn apply_ledger_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64>;
     async fn transfer(&self, id: i64) -> Result<Option<Transfer>>;
+    /// The transfers already booked under these client ids, with their state (`None` for
+    /// entries without one): what an import finds already done. Unknown ids are left out.
+    async fn transfer_states(
+        &self,
+        client_ids: &[String],
+    ) -> Result<HashMap<String, Option<String>>>;
     /// A project's public notice, read on one connection (the public page's hot path).
     async fn project_notice(&self, id: i64) -> Result<Option<ProjectNotice>>;
     /// The dashboard of `region`'s subtree on day `today` (a day number, for detention).

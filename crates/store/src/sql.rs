@@ -758,6 +758,28 @@ impl Store for StoreImpl {
         BACKEND
     }
 
+    async fn transfer_states(
+        &self,
+        client_ids: &[String],
+    ) -> Result<HashMap<String, Option<String>>> {
+        let mut out = HashMap::new();
+        let mut conn = self.pool.acquire().await?;
+        for chunk in client_ids.chunks(500) {
+            let mut qb = QueryBuilder::<DB>::new(
+                "SELECT client_id, state FROM transfers WHERE client_id IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for c in chunk {
+                sep.push_bind(c.clone());
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(&mut *conn).await? {
+                out.insert(r.try_get("client_id")?, r.try_get("state")?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn project_notice(&self, id: i64) -> Result<Option<ProjectNotice>> {
         self.p_notice(id).await
     }

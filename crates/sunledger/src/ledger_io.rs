@@ -57,12 +57,12 @@
 //! what is already booked, booking); nothing is drawn when it is a pipe or a file.
 //!
 //! `booked`/`unchanged` are counted here, not taken from the store: `apply_ledger_ops` counts a
-//! fund or transfer step as booked even when it was a replay. Before booking, one query
-//! (`ledger_rows` over the smallest region containing the file's accounts, between its first and
-//! last day) finds which client ids are already booked and in which state.
+//! fund or transfer step as booked even when it was a replay. Before booking, the file's client
+//! ids are looked up (`Store::transfer_states`) to find which are already booked and in which
+//! state.
 use anyhow::{Context, anyhow, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Duration;
@@ -1061,88 +1061,16 @@ pub async fn import_ledger(
     Ok(report)
 }
 
-/// The client ids (with their state) of the file's rows that are already booked. Replays keep
-/// their booking day, region accounts and content (else the store refuses them), so one query over
-/// the smallest region containing every account the file names, between its first and last
-/// booking day, finds them all.
+/// The client ids (with their state) of the file's rows that are already booked: looked up by
+/// client id (a unique index), so the cost follows the file, not the size of the ledger.
 async fn already_booked(
     store: &dyn Store,
     rows: &[(u64, LedgerRow)],
 ) -> anyhow::Result<HashMap<String, Option<String>>> {
-    let mut regions: HashSet<RegionCode> = HashSet::new();
-    let mut projects: HashSet<i64> = HashSet::new();
-    let (mut first_day, mut last_day) = (
-        exports::LAST_DAY.to_string(),
-        exports::FIRST_DAY.to_string(),
-    );
-    for (_, r) in rows {
-        for v in [&r.from, &r.to] {
-            match parse_owner(v) {
-                Ok(Some(Owner::Region(c))) => {
-                    regions.insert(c);
-                }
-                Ok(Some(Owner::Project(p))) => {
-                    projects.insert(p);
-                }
-                _ => {}
-            }
-        }
-        if r.booked_on < first_day {
-            first_day = r.booked_on.clone();
-        }
-        if r.booked_on > last_day {
-            last_day = r.booked_on.clone();
-        }
-    }
-    for p in projects {
-        if let Some(p) = store.project(p).await? {
-            regions.insert(p.region);
-        }
-    }
-    let mut scopes: Vec<RegionCode> = Vec::new();
-    match common_ancestor(regions.iter()) {
-        Some(c) => scopes.push(c),
-        None => {
-            // Several provinces: one query each.
-            let mut provinces: Vec<RegionCode> = regions
-                .iter()
-                .filter_map(|c| c.lineage().first().copied())
-                .collect();
-            provinces.sort();
-            provinces.dedup();
-            scopes = provinces;
-        }
-    }
-    let wanted: HashSet<&str> = rows.iter().map(|(_, r)| r.client_id.as_str()).collect();
-    let mut out = HashMap::new();
-    for scope in scopes {
-        for r in store
-            .ledger_rows(&scope, true, &first_day, &last_day)
-            .await?
-        {
-            if wanted.contains(r.client_id.as_str()) {
-                out.insert(r.client_id, (!r.state.is_empty()).then_some(r.state));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// The deepest region containing all of `codes`, if they share a province.
-fn common_ancestor<'a>(codes: impl Iterator<Item = &'a RegionCode>) -> Option<RegionCode> {
-    let mut common: Option<Vec<RegionCode>> = None;
-    for c in codes {
-        let l = c.lineage();
-        common = Some(match common {
-            None => l,
-            Some(mut prev) => {
-                let n = prev.iter().zip(&l).take_while(|(a, b)| a == b).count();
-                prev.truncate(n);
-                prev
-            }
-        });
-    }
-    common.and_then(|v| v.last().copied())
+    let mut ids: Vec<String> = rows.iter().map(|(_, r)| r.client_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    Ok(store.transfer_states(&ids).await?)
 }
 
 /// Why the store refused step `op` of row `r`, for the report line. `Err` for failures that are
