@@ -1370,22 +1370,6 @@ mod tests {
         );
         assert!(parse_owner("5291x").is_err());
         assert_eq!(parse_owner(""), Ok(None));
-        let ca = common_ancestor(
-            [
-                RegionCode::parse("529121100201").unwrap(),
-                RegionCode::parse("529122").unwrap(),
-            ]
-            .iter(),
-        );
-        assert_eq!(ca, Some(RegionCode::parse("5291").unwrap()));
-        let none = common_ancestor(
-            [
-                RegionCode::parse("52").unwrap(),
-                RegionCode::parse("53").unwrap(),
-            ]
-            .iter(),
-        );
-        assert_eq!(none, None);
     }
 
     #[test]
