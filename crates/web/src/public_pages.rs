@@ -25,7 +25,10 @@ struct PublicProject {
     p: Project,
     /// County · township · village.
     place: String,
+    /// The shown content and its total (the project row's total follows the current version,
+    /// which may be a revision the county has not approved).
     content: ProjectVersion,
+    total_fen: i64,
     milestones: Vec<Milestone>,
 }
 
@@ -51,6 +54,7 @@ async fn public_project(
     Ok(PublicProject {
         page: Page::new(&ctx, &uri),
         place: n.place.join(" · "),
+        total_fen: content.budget.iter().map(|b| b.amount_fen).sum(),
         content,
         milestones: n.milestones,
         p: n.project,

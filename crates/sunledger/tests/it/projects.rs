@@ -840,6 +840,21 @@ async fn declaration_on_the_web(app: TestApp) {
         .await
         .unwrap();
     assert!(html.contains("批准后的变更") && html.contains("520,000.00"));
+    // The public notice, read without signing in, shows what the county approved, its lines and
+    // their total, not the revision waiting for approval.
+    let public = app
+        .client()
+        .get(app.url(&format!("/public/projects/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 200);
+    let public = public.text().await.unwrap();
+    assert!(
+        public.contains("¥480,000.00") && public.contains("合计 ¥500,000.50"),
+        "{public}"
+    );
+    assert!(!public.contains("520,000.00"), "{public}");
 
     // Every step is in the log.
     let actions: Vec<String> = view["events"]
