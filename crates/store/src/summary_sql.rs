@@ -82,11 +82,7 @@ impl StoreImpl {
                 if is_own { "=" } else { "<>" }
             );
             *slot = totals_row(
-                &sqlx::query(AssertSqlSafe(sql))
-                    .bind(clo.clone())
-                    .bind(chi.clone())
-                    .bind(lo.clone())
-                    .bind(hi.clone())
+                &bind4(sql)
                     .bind(region.as_str())
                     .fetch_one(&mut *conn)
                     .await?,
@@ -98,28 +94,16 @@ impl StoreImpl {
              CAST(SUM(in_transit) AS BIGINT) AS in_transit FROM ledger_accounts \
              WHERE owner_kind = 'project' AND {sub}"
         );
-        let projects = totals_row(
-            &sqlx::query(AssertSqlSafe(q))
-                .bind(clo.clone())
-                .bind(chi.clone())
-                .bind(lo.clone())
-                .bind(hi.clone())
-                .fetch_one(&mut *conn)
-                .await?,
-        )?;
+        let projects = totals_row(&bind4(q).fetch_one(&mut *conn).await?)?;
         // Detention, first in, first out (as `sunledger_core::ledger::detention`), summed inside
         // the database: per credit, what is left of it after everything that went out
         // (cumulative credits − out, clamped to the credit), counted when it is older than its
         // fund's deadline. Cut-off days are computed here for the deadlines in use.
-        let deadlines: Vec<i64> = sqlx::query(AssertSqlSafe(format!(
+        let deadlines: Vec<i64> = bind4(format!(
             "SELECT DISTINCT f.detention_days FROM ledger_accounts a JOIN funds f ON f.id = a.fund_id \
              WHERE a.owner_kind = 'region' AND {} AND a.credited - a.debited - a.held > 0",
             subtree_sql("a", one)
-        )))
-        .bind(clo.clone())
-        .bind(chi.clone())
-        .bind(lo.clone())
-        .bind(hi.clone())
+        ))
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -147,11 +131,7 @@ impl StoreImpl {
                  FROM w WHERE left_after > 0 AND day < {cutoff} GROUP BY account, dd",
                 subtree_sql("a", one)
             );
-            let mut query = sqlx::query(AssertSqlSafe(q))
-                .bind(clo.clone())
-                .bind(chi.clone())
-                .bind(lo.clone())
-                .bind(hi.clone());
+            let mut query = bind4(q);
             for d in &deadlines {
                 query = query.bind(*d).bind(sunledger_core::day::format(today - d));
             }
