@@ -15,8 +15,8 @@
 //! - A household whose ID number is already registered in the same village with the same details
 //!   is `unchanged` (so the same file imports once); with other details it is refused.
 //! - The good rows are registered together in one transaction, or, if any row is refused, none is.
-use crate::ledger_io::{Cells, decode, read_csv, read_workbook};
-use anyhow::{anyhow, bail};
+use crate::file_read::{self, Record, quoted};
+use anyhow::bail;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use sunledger_core::{IdNumber, RegionCode};
@@ -55,20 +55,6 @@ fn norm(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
-fn read(path: &Path) -> anyhow::Result<Vec<Cells>> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    if ["xlsx", "xlsm", "xlsb", "xls", "ods"].contains(&ext.as_str()) {
-        return read_workbook(path);
-    }
-    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
-    let (text, _) = decode(bytes)?;
-    read_csv(&text)
-}
-
 fn parse_poor(s: &str) -> Option<bool> {
     match norm(s).as_str() {
         "yes" | "是" | "1" | "true" | "y" => Some(true),
@@ -84,18 +70,12 @@ pub async fn import_households(
     path: &Path,
     now: i64,
 ) -> anyhow::Result<ImportReport> {
-    let rows = read(path)?;
-    let mut rows = rows.into_iter().filter(|(_, cells)| {
-        cells
-            .iter()
-            .any(|c| c.as_ref().map_or(true, |s| !s.trim().is_empty()))
-    });
-    let Some((_, header)) = rows.next() else {
-        bail!("{}: the file is empty", path.display());
-    };
-    let header: Vec<String> = header
+    let table = file_read::read_table(path)?;
+    let header: Vec<String> = table
+        .header
+        .cells
         .iter()
-        .map(|c| norm(c.as_deref().unwrap_or("")))
+        .map(|c| norm(c.as_deref().unwrap_or("").trim_start_matches('\u{feff}')))
         .collect();
     let mut at = [0usize; 5];
     for (k, (key, aliases)) in COLUMNS.iter().enumerate() {
@@ -114,8 +94,17 @@ pub async fn import_households(
     let mut report = ImportReport::default();
     let mut good: Vec<(u64, NewHousehold)> = Vec::new();
     let mut seen: HashMap<String, u64> = HashMap::new();
-    for (line, cells) in rows {
+    for Record {
+        line,
+        cells,
+        problem,
+    } in table.rows
+    {
         report.rows += 1;
+        if let Some(p) = problem {
+            report.errors.push(format!("line {line}: row: {p}"));
+            continue;
+        }
         let cell = |k: usize| -> Result<String, String> {
             let i = at.get(k).copied().unwrap_or(0);
             match cells.get(i) {
@@ -129,7 +118,10 @@ pub async fn import_households(
             Ok(v) => match RegionCode::parse(&v) {
                 Ok(c) if c.level() == sunledger_core::region::Level::Village => Some(c),
                 _ => {
-                    why.push(format!("village: {v:?} is not a 12-digit village code"));
+                    why.push(format!(
+                        "village: {} is not a 12-digit village code",
+                        quoted(&v)
+                    ));
                     None
                 }
             },
@@ -138,9 +130,17 @@ pub async fn import_households(
                 None
             }
         };
-        let head_name = cell(1).unwrap_or_default();
+        let head_name = match cell(1) {
+            Ok(v) => v,
+            Err(e) => {
+                why.push(format!("head_name: {e}"));
+                String::new()
+            }
+        };
         if head_name.is_empty() {
-            why.push("head_name: missing".into());
+            if !why.iter().any(|w| w.starts_with("head_name")) {
+                why.push("head_name: missing".into());
+            }
         } else if head_name.chars().count() > 100 {
             why.push("head_name: longer than 100 characters".into());
         }
@@ -154,7 +154,8 @@ pub async fn import_households(
                 }
                 Err(_) => {
                     why.push(format!(
-                        "id_number: {v:?} is not a valid 18-character ID number (GB 11643 check digit)"
+                        "id_number: {} is not a valid 18-character ID number (GB 11643 check digit)",
+                        quoted(&v)
                     ));
                     None
                 }
@@ -164,14 +165,35 @@ pub async fn import_households(
                 None
             }
         };
-        let poor = cell(3).ok().and_then(|v| parse_poor(&v));
-        if poor.is_none() {
-            why.push("poor: expected yes/no (是/否, 1/0)".into());
-        }
-        let size = cell(4).ok().and_then(|v| v.parse::<i64>().ok());
-        if !size.is_some_and(|s| (1..=30).contains(&s)) {
-            why.push("size: expected a whole number of people from 1 to 30".into());
-        }
+        let poor = match cell(3) {
+            Ok(v) => {
+                let p = parse_poor(&v);
+                if p.is_none() {
+                    why.push(format!("poor: {} is not yes/no (是/否, 1/0)", quoted(&v)));
+                }
+                p
+            }
+            Err(e) => {
+                why.push(format!("poor: {e}"));
+                None
+            }
+        };
+        let size = match cell(4) {
+            Ok(v) => {
+                let n = v.parse::<i64>().ok().filter(|s| (1..=30).contains(s));
+                if n.is_none() {
+                    why.push(format!(
+                        "size: {} is not a whole number of people from 1 to 30",
+                        quoted(&v)
+                    ));
+                }
+                n
+            }
+            Err(e) => {
+                why.push(format!("size: {e}"));
+                None
+            }
+        };
         match (village, id, poor, size) {
             (Some(village), Some(id_number), Some(poor), Some(size)) if why.is_empty() => good
                 .push((

@@ -7,6 +7,7 @@ pub mod bench_province;
 pub mod cli;
 pub mod demo;
 pub mod demo_supervision;
+pub mod file_read;
 pub mod households_io;
 pub mod keys;
 pub mod ledger_io;

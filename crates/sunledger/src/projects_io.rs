@@ -212,7 +212,8 @@ fn parse_category(s: &str) -> Result<Category, String> {
         .map(|(_, c)| *c)
         .ok_or_else(|| {
             format!(
-                "unknown category {t:?} (one of {}, or the Chinese names {})",
+                "unknown category {} (one of {}, or the Chinese names {})",
+                quoted(t),
                 Category::ALL
                     .iter()
                     .map(|c| c.key())
@@ -235,7 +236,8 @@ fn parse_stage(s: &str) -> Result<Stage, String> {
         "draft" | "草稿" => Stage::Draft,
         other => {
             return Err(format!(
-                "unknown stage {other:?} (draft, declared or approved; blank is approved)"
+                "unknown stage {} (draft, declared or approved; blank is approved)",
+                quoted(other)
             ));
         }
     })
@@ -244,7 +246,12 @@ fn parse_stage(s: &str) -> Result<Stage, String> {
 /// A date as `YYYY-MM-DD`, also read from `YYYY/M/D`, `YYYY.M.D` and `YYYY年M月D日`.
 fn parse_date(s: &str) -> Result<String, String> {
     let t = s.trim();
-    let bad = || format!("{t:?} is not a date (YYYY-MM-DD)");
+    let bad = || {
+        format!(
+            "{} is not a date (YYYY-MM-DD) between 2000 and 2100",
+            quoted(t)
+        )
+    };
     let cleaned: String = t
         .replace(['年', '月', '/', '.'], "-")
         .trim_end_matches('日')
@@ -265,6 +272,9 @@ fn parse_date(s: &str) -> Result<String, String> {
     let (Some(y), Some(m), Some(d)) = (num(y, 4..=4), num(m, 1..=2), num(d, 1..=2)) else {
         return Err(bad());
     };
+    if !(2000..=2100).contains(&y) {
+        return Err(bad());
+    }
     let iso = format!("{y:04}-{m:02}-{d:02}");
     sunledger_core::day::parse("meeting_on", &iso).map_err(|_| bad())?;
     Ok(iso)
@@ -297,8 +307,7 @@ impl std::fmt::Display for RowError {
     }
 }
 
-/// Cells of one row: its line and its fields as text (or why a cell could not be read).
-use crate::ledger_io::{Cells, decode, read_csv, read_workbook};
+use crate::file_read::{self, Record, Table, quoted};
 
 /// A data row's cells by column key: the text, or why the cell could not be read.
 pub type RowCells = HashMap<&'static str, Result<String, String>>;
@@ -307,56 +316,43 @@ pub type RowCells = HashMap<&'static str, Result<String, String>>;
 #[derive(Debug, Clone, Default)]
 pub struct ProjectFile {
     pub rows: Vec<(u64, RowCells)>,
+    /// Rows that could not be read as rows (fields missing or extra, cut off), field `row`.
+    pub errors: Vec<RowError>,
     /// How it was read: `CSV (UTF-8)`, `CSV (GB18030)`, `XLSX`...
     pub format: String,
 }
 
-/// Reads a project file: a workbook by extension (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`),
-/// otherwise CSV. `Err` when the file cannot be read or its header lacks a required column.
+/// Reads a project file with the shared strict reader ([`crate::file_read`]): a workbook by
+/// extension (`.xlsx`, `.xlsm`, `.xlsb`), otherwise CSV. `Err` when the file cannot be read or
+/// its header lacks a required column.
 pub fn read_project_file(path: &Path) -> anyhow::Result<ProjectFile> {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let (table, format) = if matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods") {
-        (read_workbook(path)?, ext.to_ascii_uppercase())
-    } else {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let (text, encoding) =
-            decode(bytes).with_context(|| format!("cannot decode {}", path.display()))?;
-        (
-            read_csv(&text).with_context(|| path.display().to_string())?,
-            format!("CSV ({encoding})"),
-        )
-    };
+    let table = file_read::read_table(path)?;
+    let format = table.format.clone();
     let mut file = rows_by_column(table).with_context(|| path.display().to_string())?;
     file.format = format;
     Ok(file)
 }
 
-/// Finds the header (the first non-blank row) and maps the rows below it to column keys.
-fn rows_by_column(table: Vec<Cells>) -> anyhow::Result<ProjectFile> {
-    let blank = |cells: &[Result<String, String>]| {
-        cells
-            .iter()
-            .all(|c| c.as_ref().map(|s| s.trim().is_empty()).unwrap_or(false))
-    };
-    let mut it = table.into_iter().skip_while(|(_, cells)| blank(cells));
-    let Some((header_line, header)) = it.next() else {
-        bail!(
-            "the file is empty: expected a header row naming the columns {}",
-            COLUMNS.iter().map(|c| c.key).collect::<Vec<_>>().join(", ")
-        );
-    };
+/// Maps the rows below the header to column keys.
+fn rows_by_column(table: Table) -> anyhow::Result<ProjectFile> {
+    let Table {
+        header:
+            Record {
+                line: header_line,
+                cells: header,
+                ..
+            },
+        rows,
+        ..
+    } = table;
     let mut index: HashMap<&'static str, usize> = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         let h = h.as_deref().unwrap_or("");
         if h.contains("万元") {
             bail!(
-                "the header (line {header_line}) column {} ({h:?}) is in 万元: amounts are in yuan (元)",
-                i + 1
+                "the header (line {header_line}) column {} ({}) is in 万元: amounts are in yuan (元)",
+                i + 1,
+                quoted(h)
             );
         }
         if let Some(key) = column_of(h)
@@ -383,7 +379,7 @@ fn rows_by_column(table: Vec<Cells>) -> anyhow::Result<ProjectFile> {
             missing.join(", "),
             header
                 .iter()
-                .map(|h| format!("{:?}", h.as_deref().unwrap_or("")))
+                .map(|h| quoted(h.as_deref().unwrap_or("")))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
@@ -400,8 +396,18 @@ fn rows_by_column(table: Vec<Cells>) -> anyhow::Result<ProjectFile> {
         );
     }
     let mut file = ProjectFile::default();
-    for (line, cells) in it {
-        if blank(&cells) {
+    for Record {
+        line,
+        cells,
+        problem,
+    } in rows
+    {
+        if let Some(reason) = problem {
+            file.errors.push(RowError {
+                line,
+                field: "row".into(),
+                reason,
+            });
             continue;
         }
         let row = index
@@ -426,7 +432,7 @@ fn describe(e: &DomainError) -> (String, String) {
                 "empty" => "is empty".to_string(),
                 "too_long" => format!("is too long ({value} characters)"),
                 "out_of_range" => format!("{value} is out of range"),
-                "bad_date" => format!("{value:?} is not a date (YYYY-MM-DD)"),
+                "bad_date" => format!("{} is not a date (YYYY-MM-DD)", quoted(value)),
                 "in_future" => format!("{value} is in the future"),
                 "not_a_village" => format!("{value} is not a village"),
                 "not_importable" => format!("a project cannot be imported as {value}"),
@@ -484,7 +490,7 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
             Err(_) => {
                 bad(
                     "village",
-                    format!("{village_s:?} is not a region code (12 digits)"),
+                    format!("{} is not a region code (12 digits)", quoted(&village_s)),
                 );
                 None
             }
@@ -512,7 +518,7 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
             _ => {
                 bad(
                     "fiscal_year",
-                    format!("{year_s:?} is not a year between 2000 and 2100"),
+                    format!("{} is not a year between 2000 and 2100", quoted(&year_s)),
                 );
                 None
             }
@@ -541,7 +547,10 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
                 budget_bad = true;
                 bad(
                     c.key,
-                    format!("{v:?} is not a sum in yuan with at most two decimals"),
+                    format!(
+                        "{} is not a sum in yuan with at most two decimals",
+                        quoted(&v)
+                    ),
                 )
             }
         }
@@ -570,7 +579,10 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
             .or_else(|| {
                 bad(
                     "households",
-                    format!("{households_s:?} is not a whole number of households (at least 1)"),
+                    format!(
+                        "{} is not a whole number of households (at least 1)",
+                        quoted(&households_s)
+                    ),
                 );
                 None
             })
@@ -584,7 +596,10 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
             .or_else(|| {
                 bad(
                     "satisfaction",
-                    format!("{satisfaction_s:?} is not a percentage from 1 to 100"),
+                    format!(
+                        "{} is not a percentage from 1 to 100",
+                        quoted(&satisfaction_s)
+                    ),
                 );
                 None
             })
@@ -799,9 +814,10 @@ pub async fn import_projects(
     let today = sunledger_core::day::today(now);
     let file = read_project_file(path)?;
     let mut report = ImportReport {
-        rows: file.rows.len() as u64,
+        rows: (file.rows.len() + file.errors.len()) as u64,
         format: file.format.clone(),
         check_only: opts.check,
+        errors: file.errors.clone(),
         ..ImportReport::default()
     };
     let mut good: Vec<(u64, ImportProject)> = Vec::new();

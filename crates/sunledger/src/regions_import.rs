@@ -27,6 +27,7 @@
 //! A malformed code counts as outside when its leading digits already differ from `under`'s
 //! (`110101X` under `522327`); otherwise it might belong inside and is reported. Ancestors that the
 //! file lacks must already be stored; `under` itself must be in the file or already stored.
+use crate::file_read::{self, CsvRows, excerpt, quoted};
 use anyhow::{anyhow, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{HashMap, HashSet};
@@ -133,9 +134,7 @@ pub async fn import_regions(
     opts: &ImportOptions,
     now: i64,
 ) -> anyhow::Result<ImportReport> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
-    let (text, encoding) =
-        decode(bytes).map_err(|e| anyhow!("cannot decode {}: {e:#}", path.display()))?;
+    let (text, encoding) = file_read::read_text(path)?;
     let bar = progress_bar(opts.progress, text.len() as u64);
     let _clear = ClearOnDrop(bar.clone());
     let mut report = ImportReport {
@@ -328,27 +327,20 @@ fn parse(
     report: &mut ImportReport,
     bar: &ProgressBar,
 ) -> anyhow::Result<Parsed> {
-    let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let delimiter = if !first_line.contains(',') && first_line.contains('\t') {
-        b'\t'
-    } else {
-        b','
+    let mut rdr = CsvRows::new(text, report.encoding);
+    let header = loop {
+        match rdr.next_record() {
+            None => {
+                bail!("the file is empty: expected a header row with `code` and `name` columns")
+            }
+            Some(r) if r.problem.is_none() && r.is_blank() => continue,
+            Some(r) => break r,
+        }
     };
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-
-    let mut rec = csv::StringRecord::new();
-    if !rdr
-        .read_record(&mut rec)
-        .map_err(|e| anyhow!("reading the header: {e}"))?
-    {
-        bail!("the file is empty: expected a header row with `code` and `name` columns");
+    if let Some(p) = &header.problem {
+        bail!("the header (line {}): {p}", header.line);
     }
-    let header_line = rec.position().map(|p| p.line()).unwrap_or(1);
-    let (code_col, name_col) = header_columns(&rec, header_line)?;
+    let (code_col, name_col) = header_columns(&header.cells, header.line)?;
 
     // A national table has ~665,000 rows of ~40 bytes.
     let estimate = text.len() / 40;
@@ -357,60 +349,71 @@ fn parse(
     let mut rejected_lines: HashMap<RegionCode, u64> = HashMap::new();
 
     let mut n: u64 = 0;
-    loop {
-        let more = match rdr.read_record(&mut rec) {
-            Ok(more) => more,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                bail!("reading the row at line {line}: {e}");
-            }
-        };
-        if !more {
-            break;
-        }
+    while let Some(rec) = rdr.next_record() {
         n += 1;
         if n.is_multiple_of(8192) {
-            bar.set_position(rec.position().map(|p| p.byte()).unwrap_or(0));
+            bar.set_position(rdr.byte());
         }
-        if rec.iter().all(|f| f.trim().is_empty()) {
+        if rec.problem.is_none() && rec.is_blank() {
             continue;
         }
         report.rows += 1;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let raw_code = rec.get(code_col).unwrap_or("").trim();
-        let name = rec.get(name_col).unwrap_or("").trim();
+        let line = rec.line;
+        let field = |i: usize| match rec.cells.get(i) {
+            Some(Ok(s)) => Ok(s.trim()),
+            Some(Err(e)) => Err(e.as_str()),
+            None => Ok(""),
+        };
         let reject = |report: &mut ImportReport, code: String, reason: String| {
             report.errors.push(RowError { line, code, reason })
         };
-
-        let code = match RegionCode::parse(raw_code) {
+        let raw_code = match field(code_col) {
             Ok(c) => c,
-            Err(_) if under.is_some_and(|u| surely_outside(raw_code, u)) => {
-                report.outside += 1;
+            Err(e) => {
+                reject(report, "-".into(), format!("code: {e}"));
                 continue;
             }
+        };
+        // Rows outside `under` are not checked, whatever else is wrong with them.
+        let parsed = RegionCode::parse(raw_code);
+        let outside = match (&parsed, under) {
+            (_, None) => false,
+            (Ok(c), Some(u)) => !c.is_within(u) && !u.is_within(c),
+            (Err(_), Some(u)) => surely_outside(raw_code, u),
+        };
+        if outside {
+            report.outside += 1;
+            continue;
+        }
+        if let Some(p) = &rec.problem {
+            reject(report, excerpt(raw_code), p.clone());
+            continue;
+        }
+        let code = match parsed {
+            Ok(c) => c,
             Err(e) => {
                 reject(
                     report,
-                    printable(raw_code),
+                    excerpt(raw_code),
                     format!("malformed code: {}", code_reason(&e)),
                 );
                 continue;
             }
         };
-        if let Some(u) = under
-            && !code.is_within(u)
-            && !u.is_within(&code)
-        {
-            report.outside += 1;
-            continue;
-        }
+        let name = match field(name_col) {
+            Ok(n) => n,
+            Err(e) => {
+                rejected_lines.entry(code).or_insert(line);
+                reject(report, code.as_str().to_string(), format!("name: {e}"));
+                continue;
+            }
+        };
         let name_problem = if name.is_empty() {
             Some("empty name".to_string())
         } else if name.chars().any(char::is_control) {
             Some(format!(
                 "bad name {}: it holds a line break or control character (unbalanced quote?)",
-                printable(name)
+                excerpt(name)
             ))
         } else {
             None
@@ -431,8 +434,10 @@ fn parse(
                     report,
                     code.as_str().to_string(),
                     format!(
-                        "duplicate code: line {} has it with name {:?}, this row has {:?}",
-                        earlier.line, earlier.region.name, name
+                        "duplicate code: line {} has it with name {}, this row has {}",
+                        earlier.line,
+                        quoted(&earlier.region.name),
+                        quoted(name)
                     ),
                 );
             }
@@ -456,16 +461,19 @@ fn parse(
 }
 
 /// Finds the code and the name column in the header row.
-fn header_columns(rec: &csv::StringRecord, line: u64) -> anyhow::Result<(usize, usize)> {
+fn header_columns(cells: &[file_read::Cell], line: u64) -> anyhow::Result<(usize, usize)> {
+    let names: Vec<&str> = cells.iter().map(|c| c.as_deref().unwrap_or("")).collect();
     let find = |accepted: &[&str], what: &str| -> anyhow::Result<Option<usize>> {
         let mut found: Option<(usize, &str)> = None;
-        for (i, h) in rec.iter().enumerate() {
+        for (i, h) in names.iter().enumerate() {
             let h = h.trim().trim_start_matches('\u{feff}').trim();
             if accepted.iter().any(|a| h.eq_ignore_ascii_case(a)) {
                 if let Some((j, first)) = found {
                     bail!(
-                        "the header (line {line}) has two {what} columns: {first:?} (column {}) and {h:?} (column {})",
+                        "the header (line {line}) has two {what} columns: {} (column {}) and {} (column {})",
+                        quoted(first),
                         j + 1,
+                        quoted(h),
                         i + 1
                     );
                 }
@@ -476,9 +484,9 @@ fn header_columns(rec: &csv::StringRecord, line: u64) -> anyhow::Result<(usize, 
     };
     let code = find(CODE_HEADERS, "code")?;
     let name = find(NAME_HEADERS, "name")?;
-    let columns = rec
+    let columns = names
         .iter()
-        .map(|h| format!("{:?}", h.trim()))
+        .map(|h| quoted(h.trim()))
         .collect::<Vec<_>>()
         .join(", ");
     let missing = |what: &str, accepted: &[&str]| {
@@ -496,41 +504,6 @@ fn header_columns(rec: &csv::StringRecord, line: u64) -> anyhow::Result<(usize, 
             CODE_HEADERS.join(", "),
             NAME_HEADERS.join(", ")
         )),
-    }
-}
-
-/// Decodes the file: UTF-8 (a BOM is stripped), UTF-16 with a BOM, otherwise GB18030.
-fn decode(mut bytes: Vec<u8>) -> anyhow::Result<(String, &'static str)> {
-    if let Some((enc, bom_len)) = encoding_rs::Encoding::for_bom(&bytes) {
-        let body = bytes.get(bom_len..).unwrap_or(&[]);
-        if enc == encoding_rs::UTF_8 {
-            bytes.drain(..bom_len);
-            return match String::from_utf8(bytes) {
-                Ok(s) => Ok((s, "UTF-8 (BOM)")),
-                Err(e) => bail!(
-                    "the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (bad byte at offset {})",
-                    e.utf8_error().valid_up_to() + bom_len
-                ),
-            };
-        }
-        return match enc.decode_without_bom_handling_and_without_replacement(body) {
-            Some(s) => Ok((s.into_owned(), enc.name())),
-            None => bail!(
-                "the file starts with a {} byte-order mark but is not valid {}",
-                enc.name(),
-                enc.name()
-            ),
-        };
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => Ok((s, "UTF-8")),
-        Err(e) => {
-            let bytes = e.into_bytes();
-            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
-                Some(s) => Ok((s.into_owned(), "GB18030")),
-                None => bail!("the file is neither UTF-8 nor GB18030 text"),
-            }
-        }
     }
 }
 
@@ -554,26 +527,6 @@ fn code_reason(e: &DomainError) -> String {
         DomainError::Invalid { reason, .. } => (*reason).to_string(),
         other => other.to_string(),
     }
-}
-
-/// A field as it can be shown on one report line: control characters escaped, at most 40 chars.
-fn printable(s: &str) -> String {
-    const MAX: usize = 40;
-    let mut out: String = s
-        .chars()
-        .take(MAX)
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_debug().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    if s.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// A progress bar on stderr, drawn only when asked for and stderr is a terminal.
@@ -675,7 +628,7 @@ mod tests {
     #[tokio::test]
     async fn bad_rows_and_cascade() {
         let (dir, store) = fresh().await;
-        let text = "名称,区划代码,x\n贵州省,52,\n,5223,\n册亨县,522327,\n者楼镇,522327104\n某村,52232710420X\n者楼镇,522327104\n别名镇,522327104\n\"a\nb\",522327105\n,,\n";
+        let text = "名称,区划代码,x\n贵州省,52,\n,5223,\n册亨县,522327,\n者楼镇,522327104,\n某村,52232710420X,\n者楼镇,522327104,\n别名镇,522327104,\n\"a\nb\",522327105,\n,,\n";
         let p = write(&dir, "b.csv", text.as_bytes());
         let r = import_regions(&*store, &p, &ImportOptions::default(), 1)
             .await
@@ -837,11 +790,5 @@ mod tests {
         assert!(!surely_outside("52X", &u));
         assert!(!surely_outside("", &u));
         assert!(!surely_outside("5", &u));
-    }
-
-    #[test]
-    fn printable_escapes() {
-        assert_eq!(printable("a\nb"), "a\\nb");
-        assert_eq!(printable(&"9".repeat(50)).chars().count(), 41);
     }
 }

@@ -104,3 +104,71 @@ async fn register(db: TestDb) {
 }
 
 crate::both!(households_import, register);
+
+/// Files are read strictly: on a CRLF file the lines are right; a short row, a long row, a NUL
+/// byte and a last line without a line break (cut off?) are refused by line, and then nothing
+/// is registered; the complete file registers every row.
+async fn strict(db: TestDb) {
+    let s = db.store.as_ref();
+    s.upsert_regions(&sunledger::demo::regions().unwrap(), now())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let a = id("52212119700101001");
+    let b = id("52212119800202002");
+    let c = id("52212119900303003");
+    let rows = [
+        "village,head_name,id_number,poor,size".to_string(),
+        format!("{V},张三,{a},yes,4"),
+        format!("{V},李四,{b},no"),
+        format!("{V},王五,{c},no,3,多"),
+        format!("{V},赵\0六,{c},no,3"),
+        format!("{V},钱七,{c},no,12"),
+    ];
+    let full = rows.join("\r\n") + "\r\n";
+    let file = dir.path().join("户籍.csv");
+    // Cut inside the size: 12 must not become 1.
+    std::fs::write(&file, &full[..full.len() - 3]).unwrap();
+    let r = import_households(s, &file, now()).await.unwrap();
+    assert_eq!(r.registered, 0);
+    let lines: Vec<&str> = r.errors.iter().map(String::as_str).collect();
+    assert_eq!(lines.len(), 4, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("line 3: row: has 4 fields but the header (line 1) has 5"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[1].starts_with("line 4: row: has 6 fields"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[2].starts_with("line 5: head_name: holds a NUL byte"),
+        "{lines:#?}"
+    );
+    assert!(
+        lines[3].starts_with("line 6: row: the file ends without a line break"),
+        "{lines:#?}"
+    );
+    assert!(
+        s.households_in(&RegionCode::parse(V).unwrap())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let good = [
+        rows[0].clone(),
+        rows[1].clone(),
+        format!("{V},钱七,{c},no,12"),
+    ]
+    .join("\r\n")
+        + "\r\n";
+    std::fs::write(&file, good).unwrap();
+    let r = import_households(s, &file, now()).await.unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let hs = s
+        .households_in(&RegionCode::parse(V).unwrap())
+        .await
+        .unwrap();
+    assert!(hs.iter().any(|h| h.head_name == "钱七" && h.size == 12));
+}
+crate::both!(households_strict, strict);

@@ -219,7 +219,7 @@ async fn bad_rows_name_line_and_field(db: TestDb) {
         // 12: good (after a blank line)
         "529121100202,另一个好项目,ecology,2026,1000,,产出,10,增收,90,2026-03-01,纪要1,,draft",
     ];
-    std::fs::write(&file, rows.join("\n")).unwrap();
+    std::fs::write(&file, rows.join("\n") + "\n").unwrap();
 
     // --check reports the same and imports nothing.
     let (code, out, err) = sunledger(&db, &["projects", "import", "--check", p(&file)], None);
@@ -236,7 +236,7 @@ async fn bad_rows_name_line_and_field(db: TestDb) {
         "line 4: category: unknown category \"园林\"",
         "line 4: budget_central_special: \"12.345\" is not a sum in yuan",
         "line 5: satisfaction: \"101\" is not a percentage",
-        "line 5: meeting_on: 2999-01-01 is in the future",
+        "line 5: meeting_on: \"2999-01-01\" is not a date (YYYY-MM-DD) between 2000 and 2100",
         "line 6: outputs: is empty",
         "line 6: households: \"很多\" is not a whole number",
         "line 7: name: line 2 already has a project of this name",
@@ -707,3 +707,67 @@ async fn demo_library(db: TestDb) {
     );
 }
 both!(demo_library_on, demo_library);
+
+/// Files are read strictly: a short or long row, a last line cut off, a meeting before 2000 or a
+/// NUL byte are refused naming the line (right on CRLF files, as the export writes them); the
+/// other rows are imported whole, and the complete file then adds the row that was cut.
+async fn strict_rows_and_lines(db: TestDb) {
+    with_demo_regions(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        HEADER,
+        // 2: good
+        "529121100201,严格一,industry,2026,1000,,产出,10,增收,90,2026-03-01,纪要1,,",
+        // 3: a field short
+        "529121100201,严格二,industry,2026,1000,,产出,10,增收,90,2026-03-01,纪要1,",
+        // 4: a field too many
+        "529121100201,严格三,industry,2026,1000,,产出,10,增收,90,2026-03-01,纪要1,,,x",
+        // 5: a meeting in 1899, a NUL in the outputs
+        "529121100201,严格四,industry,2026,1000,,产\0出,10,增收,90,1899-03-01,纪要1,,",
+        // 6: good, and the last line
+        "529121100202,严格五项目,industry,2026,21212.99,,产出,10,增收,90,2026-03-01,纪要1,,",
+    ];
+    let full = rows.join("\r\n") + "\r\n";
+    let file = dir.path().join("strict.csv");
+    // Cut inside the last row's amount: 21212.99 must not become 212.
+    let cut = &full[..full.find("21212.99").unwrap() + 3];
+    std::fs::write(&file, cut).unwrap();
+    let (code, out, err) = sunledger(&db, &["projects", "import", p(&file)], None);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(summary(&out), "rows=5 imported=1 unchanged=0 rejected=4");
+    for e in [
+        "line 3: row: has 13 fields but the header (line 1) has 14",
+        "line 4: row: has 15 fields",
+        "line 5: outputs: holds a NUL byte",
+        "line 5: meeting_on: \"1899-03-01\" is not a date",
+        "line 6: row: has 5 fields but the header (line 1) has 14: the file ends inside this line",
+    ] {
+        assert!(
+            err.lines().any(|l| l.starts_with(e)),
+            "missing {e:?} in:\n{err}"
+        );
+    }
+    let names: BTreeSet<String> = all_projects(db.store.as_ref(), "5291")
+        .await
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, BTreeSet::from(["严格一".to_string()]));
+    // Cut just before the line break: the whole row is there but nothing proves it.
+    std::fs::write(&file, full.trim_end()).unwrap();
+    let (code, out, err) = sunledger(&db, &["projects", "import", p(&file)], None);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("line 6: row: the file ends without a line break")),
+        "{err}"
+    );
+    std::fs::write(&file, &full).unwrap();
+    let (code, out, _) = sunledger(&db, &["projects", "import", p(&file)], None);
+    assert_eq!(code, 2);
+    assert_eq!(summary(&out), "rows=5 imported=1 unchanged=1 rejected=3");
+    let ps = all_projects(db.store.as_ref(), "5291").await;
+    let last = ps.iter().find(|p| p.name == "严格五项目").unwrap();
+    assert_eq!(last.budget_total_fen, 2_121_299, "the amount as written");
+}
+both!(strict_rows_and_lines_on, strict_rows_and_lines);

@@ -243,7 +243,8 @@ async fn bad_rows_reported_by_line(db: TestDb) {
         "522327000201,缺乡村",  // 16 malformed: village without township segment
         "522329104201,远村",    // 17 parent 522329104 missing, and so is 522329
     ]
-    .join("\n");
+    .join("\n")
+        + "\n";
     let f = write_file(&dir, "bad.csv", text.as_bytes());
     let run = import(&db, &f, None).await;
     assert_eq!(
@@ -495,3 +496,52 @@ both!(
     generated_table_with_broken_rows,
     generated_table_with_broken_rows
 );
+
+/// Files are read strictly: on a CRLF file the lines are right; a row with a field too many or
+/// too few is refused by line; a last line without a line break (cut off?) is refused and the
+/// rest imported; the complete file then adds it. A name with a NUL byte is refused.
+async fn strict_rows_and_lines(db: TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = [
+        "code,name",        // 1
+        "52,贵州省",        // 2
+        "5223,黔西南州",    // 3
+        "522327,册亨县,多", // 4 a field too many
+        "522328",           // 5 a field short
+        "522329,安\0龙县",  // 6 a NUL byte
+        "522330,兴义市",    // 7 the last line
+    ];
+    let full = rows.join("\r\n") + "\r\n";
+    let f = write_file(&dir, "crlf.csv", full.trim_end_matches("\r\n").as_bytes());
+    let run = import(&db, &f, None).await;
+    assert_eq!(run.status, Some(2), "{}", run.stderr);
+    let bad = run.bad_rows();
+    assert_eq!(bad.len(), 4, "{bad:#?}");
+    assert!(
+        bad[0].starts_with("line 4: 522327: has 3 fields but the header (line 1) has 2"),
+        "{bad:#?}"
+    );
+    assert!(
+        bad[1].starts_with("line 5: 522328: has 1 field but"),
+        "{bad:#?}"
+    );
+    assert!(
+        bad[2].starts_with("line 6: 522329000000: name: holds a NUL byte"),
+        "{bad:#?}"
+    );
+    assert!(
+        bad[3].starts_with("line 7: 522330: the file ends without a line break"),
+        "{bad:#?}"
+    );
+    run.expect(&[("rows", 6), ("inserted", 2), ("rejected", 4)]);
+    assert_eq!(
+        name_of(&db, "522330").await,
+        None,
+        "the cut row is not imported"
+    );
+    let f = write_file(&dir, "crlf.csv", full.as_bytes());
+    let run = import(&db, &f, None).await;
+    run.expect(&[("inserted", 1), ("unchanged", 2), ("rejected", 3)]);
+    assert_eq!(name_of(&db, "522330").await.as_deref(), Some("兴义市"));
+}
+both!(strict_rows_and_lines, strict_rows_and_lines);
