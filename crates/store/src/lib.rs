@@ -26,9 +26,10 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 24] = [
+pub const FACT_TABLES: [&str; 25] = [
     "users",
     "grants",
+    "account_status",
     "departments",
     "people",
     "projects",
@@ -167,6 +168,90 @@ pub trait Store: Send + Sync + 'static {
         ip: Option<&str>,
         since: i64,
     ) -> Result<(i64, i64)>;
+
+    // --- sign-in limits, session timeouts, disabling, second factor (`sql.rs`) ---
+    /// Counts one sign-in attempt under `keys` in one transaction, before its password is
+    /// checked, unless a limit refuses it (then nothing is counted).
+    async fn reserve_sign_in(
+        &self,
+        keys: &SignInKeys,
+        policy: &SignInPolicy,
+        now: i64,
+    ) -> Result<SignInGate>;
+    /// After a complete sign-in: forgets the account's limits and this attempt's address count.
+    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<()>;
+    /// Whether `user_id` has signed in from `ip` since `since` (the address is then exempt from
+    /// the account's backoff).
+    async fn signed_in_from(&self, user_id: i64, ip: &str, since: i64) -> Result<bool>;
+    /// Limits still holding at `now` for accounts whose home region lies in `scopes`, plus the
+    /// address-only and unknown-username ones when `include_unknown`.
+    async fn sign_in_limits_within(
+        &self,
+        scopes: &[RegionCode],
+        include_unknown: bool,
+        policy: &SignInPolicy,
+        now: i64,
+    ) -> Result<Vec<SignInLimit>>;
+    async fn sign_in_limit(&self, id: i64) -> Result<Option<SignInLimit>>;
+    /// Deletes the limits `ids` and records `event`; the number deleted.
+    async fn clear_sign_in_limits(&self, ids: &[i64], event: &NewAuthEvent) -> Result<u64>;
+    /// Like [`Store::create_session`], with where the session comes from and its stage.
+    async fn create_session_with(
+        &self,
+        s: &NewSession,
+        meta: &SessionMeta,
+        replaces: Option<&str>,
+        event: Option<&NewAuthEvent>,
+    ) -> Result<()>;
+    /// The session of `token_hash` if it is within its absolute limit and has been used within
+    /// `idle_secs`, its account enabled; marks it used at `now`.
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle_secs: i64,
+    ) -> Result<Option<LiveSession>>;
+    /// One more wrong second-step code in this pending session; the count after it.
+    async fn bump_session_tries(&self, token_hash: &str) -> Result<i64>;
+    /// The account's complete sessions within their limits, newest first.
+    async fn sessions_of(&self, user_id: i64, now: i64, idle_secs: i64)
+    -> Result<Vec<SessionInfo>>;
+    /// Ends one of the account's sessions by its public id; `false` if there is none.
+    async fn end_session(
+        &self,
+        user_id: i64,
+        public_id: &str,
+        event: &NewAuthEvent,
+    ) -> Result<bool>;
+    /// Disables (ending every session at once) or enables the account, booking the change in
+    /// the log (`account_status`); `false` if it already was so.
+    async fn set_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+        actor: Option<i64>,
+        reason: &str,
+        event: &NewAuthEvent,
+    ) -> Result<bool>;
+    async fn totp(&self, user_id: i64) -> Result<Option<TotpRow>>;
+    /// Stores a new unconfirmed secret (replacing an unconfirmed one); `Conflict` if the account
+    /// already has a confirmed one.
+    async fn start_totp(&self, user_id: i64, secret: &str, now: i64) -> Result<()>;
+    /// Confirms the secret (the code of `step` was right) and replaces the recovery codes.
+    async fn confirm_totp(
+        &self,
+        user_id: i64,
+        step: i64,
+        recovery_hashes: &[String],
+        event: &NewAuthEvent,
+    ) -> Result<bool>;
+    /// Uses time step `step` of the confirmed secret; `false` if it (or a later one) was used.
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool>;
+    /// Uses an unused recovery code; `false` if there is none with this hash.
+    async fn use_recovery_code(&self, user_id: i64, code_hash: &str, now: i64) -> Result<bool>;
+    async fn recovery_codes_left(&self, user_id: i64) -> Result<i64>;
+    /// Removes the second factor and its recovery codes; `false` if there was none.
+    async fn remove_totp(&self, user_id: i64, event: &NewAuthEvent) -> Result<bool>;
     // --- Book 1: the fund appropriation ledger ---
     async fn create_project(&self, p: &NewProject, now: i64) -> Result<Project>;
     async fn project(&self, id: i64) -> Result<Option<Project>>;
@@ -315,6 +400,7 @@ pub trait Store: Send + Sync + 'static {
     /// `StoreError::Batch` with its index.
     async fn create_households(&self, hs: &[NewHousehold], now: i64) -> Result<u64>;
     async fn households_in(&self, village: &RegionCode) -> Result<Vec<Household>>;
+    async fn household(&self, id: i64) -> Result<Option<Household>>;
     /// Draws a spot-check sample for the counties below `region` from `seed` and `rules`,
     /// leaving out households already drawn in the same round, and logs it.
     async fn create_draw(
@@ -466,7 +552,8 @@ pub trait Store: Send + Sync + 'static {
     async fn accounts_in(&self, region: &RegionCode) -> Result<Vec<Account>>;
     /// Transfers touching any account of `region` itself, newest first.
     async fn transfers_of_region(&self, region: &RegionCode, limit: i64) -> Result<Vec<Transfer>>;
-    /// Suspends payments to a project, a region subtree or a payee.
+    /// Suspends payments to a project or a region subtree inside `region` (the issuing unit), or
+    /// to a payee for payments booked inside `region`.
     async fn suspend(
         &self,
         target: &SuspensionTarget,
@@ -476,6 +563,7 @@ pub trait Store: Send + Sync + 'static {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Suspension>;
+    async fn suspension(&self, id: i64) -> Result<Option<Suspension>>;
     /// Resumes payments; the suspension stays in the history.
     async fn resume(
         &self,
@@ -484,6 +572,8 @@ pub trait Store: Send + Sync + 'static {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Suspension>;
+    /// The suspensions that concern `region`'s subtree: issued inside it, or stopping payments
+    /// booked inside it (whatever refuses a payment there is among them).
     async fn suspensions_within(
         &self,
         region: &RegionCode,

@@ -133,6 +133,16 @@ pub enum AuthEventKind {
     PasswordSet,
     Grant,
     Revoke,
+    /// An account was disabled (its sessions ended) or enabled again.
+    Disable,
+    Enable,
+    /// A person ended one of their sessions from the sessions page.
+    SessionEnded,
+    /// An administrator cleared a sign-in limit.
+    LimitCleared,
+    /// A second factor (TOTP) was confirmed, or removed.
+    TotpEnrolled,
+    TotpRemoved,
 }
 
 impl AuthEventKind {
@@ -145,6 +155,12 @@ impl AuthEventKind {
             AuthEventKind::PasswordSet => "password_set",
             AuthEventKind::Grant => "grant",
             AuthEventKind::Revoke => "revoke",
+            AuthEventKind::Disable => "disable",
+            AuthEventKind::Enable => "enable",
+            AuthEventKind::SessionEnded => "session_ended",
+            AuthEventKind::LimitCleared => "limit_cleared",
+            AuthEventKind::TotpEnrolled => "totp_enrolled",
+            AuthEventKind::TotpRemoved => "totp_removed",
         }
     }
 }
@@ -173,6 +189,149 @@ pub struct AuthEvent {
     pub actor_id: Option<i64>,
     pub ip: Option<String>,
     pub detail: String,
+}
+
+/// How a session came to be and what it may do (`NewSession` says who and until when).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SessionMeta {
+    /// A random id shown to the person (the token hash is never shown).
+    pub public_id: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// `full`, or `totp` while the second step of a sign-in is awaited.
+    pub stage: String,
+}
+
+/// A session found by its token, still within its absolute and idle limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    pub user_id: i64,
+    pub public_id: String,
+    pub stage: String,
+    /// Wrong second-step codes entered in this (pending) session.
+    pub tries: i64,
+    pub created_at: i64,
+}
+
+/// One of a person's sessions, as listed to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    /// The id to end it by.
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Whether this is the session making the request (filled by the web layer).
+    pub current: bool,
+}
+
+/// The sign-in limits: attempts per account and address, and per address, in a sliding window;
+/// past `account_free_failures` failed attempts in a row an account allows one attempt per
+/// growing delay from addresses it has never signed in from. Defaults follow OWASP's
+/// Authentication Cheat Sheet ("Login Throttling": throttle per account and per source, prefer
+/// exponential delays to lockouts that anyone can trigger) and NIST SP 800-63B §5.2.2 (no more
+/// than 100 consecutive failed attempts on an account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInPolicy {
+    pub window_secs: i64,
+    pub max_per_account_address: i64,
+    pub max_per_address: i64,
+    pub account_free_failures: i64,
+    pub account_base_delay_secs: i64,
+    pub account_max_delay_secs: i64,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        SignInPolicy {
+            window_secs: 15 * 60,
+            max_per_account_address: 5,
+            max_per_address: 30,
+            account_free_failures: 5,
+            account_base_delay_secs: 2,
+            account_max_delay_secs: 300,
+        }
+    }
+}
+
+impl SignInPolicy {
+    /// The delay the account asks for after its `failures`-th attempt in a row.
+    pub fn account_delay(&self, failures: i64) -> i64 {
+        let over = failures - self.account_free_failures;
+        if over <= 0 {
+            return 0;
+        }
+        let shift = u32::try_from((over - 1).min(30)).unwrap_or(30);
+        self.account_base_delay_secs
+            .max(1)
+            .saturating_mul(1i64 << shift)
+            .min(self.account_max_delay_secs)
+    }
+}
+
+/// The keys one sign-in attempt is counted under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInKeys {
+    pub username: String,
+    pub ip: Option<String>,
+    /// The account's home region (for administrators' views); `None` for unknown usernames.
+    pub region: Option<RegionCode>,
+    /// Count the attempt against the account's backoff (not when the address is one the account
+    /// has signed in from before).
+    pub account_backoff: bool,
+}
+
+impl SignInKeys {
+    pub fn account_address_key(&self) -> String {
+        format!("ua:{}|{}", self.username, self.ip.as_deref().unwrap_or("-"))
+    }
+    pub fn address_key(&self) -> Option<String> {
+        self.ip.as_ref().map(|ip| format!("a:{ip}"))
+    }
+    pub fn account_key(&self) -> String {
+        format!("u:{}", self.username)
+    }
+}
+
+/// Whether an attempt may go on to the password check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInGate {
+    Allowed,
+    /// Refused: which limit (`account_address`, `address`, `account`) and for how long.
+    Limited {
+        limit: &'static str,
+        retry_after: i64,
+    },
+}
+
+/// A sign-in limit as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SignInLimit {
+    pub id: i64,
+    /// `account_address`, `address` or `account`.
+    pub kind: String,
+    pub username: Option<String>,
+    pub ip: Option<String>,
+    pub region: Option<String>,
+    /// Attempts in the window (`account_address`, `address`) or in a row (`account`).
+    pub attempts: i64,
+    pub window_start: i64,
+    /// Unix seconds before which the account allows no attempt from new addresses.
+    pub next_at: i64,
+    pub updated_at: i64,
+}
+
+/// A person's TOTP second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpRow {
+    pub user_id: i64,
+    /// Base32 (RFC 4648) secret.
+    pub secret: String,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub last_step: i64,
 }
 
 /// One leaf of the tamper-evident log: a booked fact's canonical bytes and where it came from.
@@ -763,10 +922,22 @@ pub struct SpotDraw {
     pub seed: String,
     /// The published rules, e.g. `villages=2;poor=20;non_poor=5`.
     pub rules: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<SampledVillageSchema>)]
     pub sample: Vec<sunledger_core::supervision::SampledVillage>,
     pub created_by: Option<i64>,
     pub created_at: i64,
+}
+
+/// The OpenAPI description of [`sunledger_core::supervision::SampledVillage`] (core derives
+/// no schemas): one sampled village and the household numbers drawn in it.
+#[derive(utoipa::ToSchema)]
+#[schema(as = SampledVillage)]
+#[allow(dead_code)]
+pub struct SampledVillageSchema {
+    county: String,
+    village: String,
+    poor: Vec<String>,
+    non_poor: Vec<String>,
 }
 
 /// A row of Book 3.

@@ -130,6 +130,22 @@ fn auth_event_row(r: &DbRow) -> Result<AuthEvent> {
     })
 }
 
+fn limit_row(r: &DbRow) -> Result<SignInLimit> {
+    Ok(SignInLimit {
+        id: r.try_get("id")?,
+        kind: r.try_get("kind")?,
+        username: r.try_get("username")?,
+        ip: r.try_get("ip")?,
+        region: r.try_get("region_code")?,
+        attempts: r.try_get("attempts")?,
+        window_start: r.try_get("window_start")?,
+        next_at: r.try_get("next_at")?,
+        updated_at: r.try_get("updated_at")?,
+    })
+}
+
+const LIMIT_COLS: &str =
+    "id, kind, username, ip, region_code, attempts, window_start, next_at, updated_at";
 const REGION_COLS: &str = "r.code, r.name, r.level, r.parent_code, \
     (SELECT COUNT(*) FROM regions c WHERE c.parent_code = r.code) AS children";
 const DEPARTMENT_COLS: &str = "id, region_code, kind, name, credit_code, stationed_by";
@@ -220,6 +236,27 @@ fn user_facts(r: &DbRow) -> Result<Vec<Fact>> {
         .field("display_name", r.try_get::<String, _>("display_name")?)
         .field("region", r.try_get::<String, _>("region_code")?)
         .field("person_id", r.try_get::<Option<i64>, _>("person_id")?),
+    ])
+}
+
+fn account_status_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    let disabled = r.try_get::<i64, _>("disabled")? != 0;
+    Ok(vec![
+        Fact::new(
+            if disabled {
+                "account.disable"
+            } else {
+                "account.enable"
+            },
+            "account_status",
+            r.try_get("id")?,
+            r.try_get("at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("user_id", r.try_get::<i64, _>("user_id")?)
+        .field("region", r.try_get::<String, _>("region_code")?)
+        .field("reason", r.try_get::<String, _>("reason")?)
+        .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?),
     ])
 }
 
@@ -380,6 +417,10 @@ fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
         "grants" => (
             "SELECT id, user_id, role, region_code, county_code, granted_by, granted_at, revoked_by, revoked_at FROM grants",
             grant_facts,
+        ),
+        "account_status" => (
+            "SELECT id, county_code, region_code, user_id, disabled, reason, actor_id, at FROM account_status",
+            account_status_facts,
         ),
         "departments" => (
             "SELECT id, region_code, county_code, kind, name, credit_code, stationed_by, created_at FROM departments",
@@ -684,7 +725,7 @@ async fn create_fund_in(b: &mut Books, f: &NewFund, now: i64) -> Result<(Fund, T
         f.amount.fen().to_string(),
         f.booked_on.clone(),
     ]);
-    if let Some(t) = replay(b, &f.client_id, &hash).await? {
+    if let Some(t) = replay(b, f.region.county_code(), &f.client_id, &hash).await? {
         let fund = sqlx::query(AssertSqlSafe(format!(
             "SELECT {FUND_COLS} FROM funds WHERE id = $1"
         )))
@@ -1173,36 +1214,14 @@ impl Store for StoreImpl {
         replaces: Option<&str>,
         event: &NewAuthEvent,
     ) -> Result<()> {
-        let mut tx = begin_write(&self.pool).await?;
-        if let Some(old) = replaces {
-            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-                .bind(old)
-                .execute(&mut *tx)
-                .await?;
-        }
-        // Housekeeping: drop this user's expired sessions.
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
-            .bind(s.user_id)
-            .bind(s.created_at)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-            .bind(s.token_hash.as_str())
-            .bind(s.user_id)
-            .bind(s.created_at)
-            .bind(s.expires_at)
-            .execute(&mut *tx)
+        self.create_session_with(s, &SessionMeta::default(), replaces, Some(event))
             .await
-            .map_err(classify)?;
-        insert_event(&mut tx, event).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     async fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<i64>> {
         let row = sqlx::query(
             "SELECT s.user_id FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0 AND s.stage = 'full'",
         )
         .bind(token_hash)
         .bind(now)
@@ -1255,6 +1274,562 @@ impl Store for StoreImpl {
             None => 0,
         };
         Ok((by_name, by_ip))
+    }
+
+    async fn reserve_sign_in(
+        &self,
+        keys: &SignInKeys,
+        policy: &SignInPolicy,
+        now: i64,
+    ) -> Result<SignInGate> {
+        let mut wanted: Vec<(String, &'static str)> =
+            vec![(keys.account_address_key(), "account_address")];
+        if let Some(a) = keys.address_key() {
+            wanted.push((a, "address"));
+        }
+        if keys.account_backoff {
+            wanted.push((keys.account_key(), "account"));
+        }
+        // Locks are taken in key order, so two attempts never wait on each other in a cycle.
+        wanted.sort();
+        let region = keys.region.as_ref().map(|r| r.as_str().to_string());
+        let county = keys.region.as_ref().map(|r| r.county_code().to_string());
+        let mut tx = begin_write(&self.pool).await?;
+        for (key, kind) in &wanted {
+            let (username, ip, region, county) = match *kind {
+                "address" => (None, keys.ip.as_deref(), None, None),
+                "account" => (
+                    Some(keys.username.as_str()),
+                    None,
+                    region.as_deref(),
+                    county.as_deref(),
+                ),
+                _ => (
+                    Some(keys.username.as_str()),
+                    keys.ip.as_deref(),
+                    region.as_deref(),
+                    county.as_deref(),
+                ),
+            };
+            sqlx::query(
+                "INSERT INTO sign_in_limits (key, kind, username, ip, county_code, region_code, attempts, window_start, next_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 0, $7, 0, $7) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key.as_str())
+            .bind(*kind)
+            .bind(username)
+            .bind(ip)
+            .bind(county)
+            .bind(region)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let mut refusal: Option<(&'static str, i64)> = None;
+        let mut updates: Vec<(i64, i64, i64, i64)> = Vec::new();
+        for (key, kind) in &wanted {
+            let r = sqlx::query(AssertSqlSafe(format!(
+                "SELECT id, attempts, window_start, next_at, updated_at FROM sign_in_limits WHERE key = $1{FOR_UPDATE}"
+            )))
+            .bind(key.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            let id: i64 = r.try_get("id")?;
+            let attempts: i64 = r.try_get("attempts")?;
+            let window_start: i64 = r.try_get("window_start")?;
+            let next_at: i64 = r.try_get("next_at")?;
+            let updated_at: i64 = r.try_get("updated_at")?;
+            let mut refuse = |limit: &'static str, wait: i64| {
+                let wait = wait.max(1);
+                if refusal.is_none_or(|(_, w)| w < wait) {
+                    refusal = Some((limit, wait));
+                }
+            };
+            if *kind == "account" {
+                // A day without attempts starts the count again.
+                let attempts = if now - updated_at >= 86_400 {
+                    0
+                } else {
+                    attempts
+                };
+                if next_at > now {
+                    refuse("account", next_at - now);
+                } else {
+                    let n = attempts + 1;
+                    updates.push((id, n, window_start, now + policy.account_delay(n)));
+                }
+            } else {
+                let max = if *kind == "address" {
+                    policy.max_per_address
+                } else {
+                    policy.max_per_account_address
+                };
+                let (a, start) = if window_start <= now - policy.window_secs {
+                    (0, now)
+                } else {
+                    (attempts, window_start)
+                };
+                if a >= max {
+                    refuse(kind, start + policy.window_secs - now);
+                } else {
+                    updates.push((id, a + 1, start, next_at));
+                }
+            }
+        }
+        if let Some((limit, retry_after)) = refusal {
+            tx.rollback().await?;
+            return Ok(SignInGate::Limited { limit, retry_after });
+        }
+        for (id, attempts, window_start, next_at) in updates {
+            sqlx::query(
+                "UPDATE sign_in_limits SET attempts = $1, window_start = $2, next_at = $3, updated_at = $4 WHERE id = $5",
+            )
+            .bind(attempts)
+            .bind(window_start)
+            .bind(next_at)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(SignInGate::Allowed)
+    }
+
+    async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        sqlx::query("DELETE FROM sign_in_limits WHERE key = $1 OR key = $2")
+            .bind(keys.account_address_key())
+            .bind(keys.account_key())
+            .execute(&mut *tx)
+            .await?;
+        if let Some(a) = keys.address_key() {
+            sqlx::query(
+                "UPDATE sign_in_limits SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+            )
+            .bind(a)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn signed_in_from(&self, user_id: i64, ip: &str, since: i64) -> Result<bool> {
+        let r = sqlx::query(
+            "SELECT id FROM auth_events WHERE user_id = $1 AND ip = $2 AND kind = 'sign_in' AND at >= $3 LIMIT 1",
+        )
+        .bind(user_id)
+        .bind(ip)
+        .bind(since)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.is_some())
+    }
+
+    async fn sign_in_limits_within(
+        &self,
+        scopes: &[RegionCode],
+        include_unknown: bool,
+        policy: &SignInPolicy,
+        now: i64,
+    ) -> Result<Vec<SignInLimit>> {
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!(
+            "SELECT {LIMIT_COLS} FROM sign_in_limits WHERE attempts > 0 AND ("
+        ));
+        push_scope_filter(&mut qb, "region_code", scopes);
+        if include_unknown {
+            qb.push(" OR region_code IS NULL");
+        }
+        qb.push(") AND ((kind <> 'account' AND window_start > ")
+            .push_bind(now - policy.window_secs)
+            .push(") OR (kind = 'account' AND updated_at > ")
+            .push_bind(now - 86_400)
+            .push(")) ORDER BY updated_at DESC, id LIMIT 1000");
+        qb.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(limit_row)
+            .collect()
+    }
+
+    async fn sign_in_limit(&self, id: i64) -> Result<Option<SignInLimit>> {
+        let q = format!("SELECT {LIMIT_COLS} FROM sign_in_limits WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(limit_row)
+            .transpose()
+    }
+
+    async fn clear_sign_in_limits(&self, ids: &[i64], event: &NewAuthEvent) -> Result<u64> {
+        let mut tx = begin_write(&self.pool).await?;
+        let mut n = 0;
+        for id in ids {
+            n += sqlx::query("DELETE FROM sign_in_limits WHERE id = $1")
+                .bind(*id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        if n > 0 {
+            insert_event(&mut tx, event).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    async fn create_session_with(
+        &self,
+        s: &NewSession,
+        meta: &SessionMeta,
+        replaces: Option<&str>,
+        event: Option<&NewAuthEvent>,
+    ) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        if let Some(old) = replaces {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Housekeeping: drop this user's expired sessions.
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND expires_at <= $2")
+            .bind(s.user_id)
+            .bind(s.created_at)
+            .execute(&mut *tx)
+            .await?;
+        let stage = if meta.stage.is_empty() {
+            "full"
+        } else {
+            meta.stage.as_str()
+        };
+        let public_id = if meta.public_id.is_empty() {
+            s.token_hash.chars().take(32).collect()
+        } else {
+            meta.public_id.clone()
+        };
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, public_id, last_seen_at, ip, user_agent, stage, tries) \
+             VALUES ($1, $2, $3, $4, $5, $3, $6, $7, $8, 0)",
+        )
+        .bind(s.token_hash.as_str())
+        .bind(s.user_id)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .bind(public_id)
+        .bind(meta.ip.as_deref())
+        .bind(meta.user_agent.as_deref())
+        .bind(stage)
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
+        if let Some(e) = event {
+            insert_event(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn live_session(
+        &self,
+        token_hash: &str,
+        now: i64,
+        idle_secs: i64,
+    ) -> Result<Option<LiveSession>> {
+        let row = sqlx::query(
+            "SELECT s.user_id, s.public_id, s.stage, s.tries, s.created_at, COALESCE(s.last_seen_at, s.created_at) AS seen \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let seen: i64 = r.try_get("seen")?;
+        if seen <= now - idle_secs {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+            return Ok(None);
+        }
+        // Written at most once a minute per session (more often for short idle limits).
+        if now - seen >= (idle_secs / 10).clamp(0, 60) {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(LiveSession {
+            user_id: r.try_get("user_id")?,
+            public_id: r
+                .try_get::<Option<String>, _>("public_id")?
+                .unwrap_or_default(),
+            stage: r.try_get("stage")?,
+            tries: r.try_get("tries")?,
+            created_at: r.try_get("created_at")?,
+        }))
+    }
+
+    async fn bump_session_tries(&self, token_hash: &str) -> Result<i64> {
+        let r = sqlx::query(
+            "UPDATE sessions SET tries = tries + 1 WHERE token_hash = $1 RETURNING tries",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        match r {
+            Some(r) => Ok(r.try_get(0)?),
+            None => Ok(i64::MAX),
+        }
+    }
+
+    async fn sessions_of(
+        &self,
+        user_id: i64,
+        now: i64,
+        idle_secs: i64,
+    ) -> Result<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT public_id, created_at, COALESCE(last_seen_at, created_at) AS seen, expires_at, ip, user_agent \
+             FROM sessions WHERE user_id = $1 AND stage = 'full' AND expires_at > $2 \
+             AND COALESCE(last_seen_at, created_at) > $3 ORDER BY created_at DESC LIMIT 200",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(now - idle_secs)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(SessionInfo {
+                    id: r
+                        .try_get::<Option<String>, _>("public_id")?
+                        .unwrap_or_default(),
+                    created_at: r.try_get("created_at")?,
+                    last_seen_at: r.try_get("seen")?,
+                    expires_at: r.try_get("expires_at")?,
+                    ip: r.try_get("ip")?,
+                    user_agent: r.try_get("user_agent")?,
+                    current: false,
+                })
+            })
+            .collect()
+    }
+
+    async fn end_session(
+        &self,
+        user_id: i64,
+        public_id: &str,
+        event: &NewAuthEvent,
+    ) -> Result<bool> {
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND public_id = $2")
+            .bind(user_id)
+            .bind(public_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn set_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+        actor: Option<i64>,
+        reason: &str,
+        event: &NewAuthEvent,
+    ) -> Result<bool> {
+        let flag = i64::from(disabled);
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2 AND disabled <> $1")
+            .bind(flag)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            return match exists {
+                Some(_) => Ok(false),
+                None => Err(StoreError::NotFound("user")),
+            };
+        }
+        if disabled {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let row = sqlx::query(
+            "INSERT INTO account_status (county_code, region_code, user_id, disabled, reason, actor_id, at) \
+             SELECT county_code, region_code, id, $1, $2, $3, $4 FROM users WHERE id = $5 RETURNING id",
+        )
+        .bind(flag)
+        .bind(reason)
+        .bind(actor)
+        .bind(event.at)
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(classify)?;
+        let id: i64 = row.try_get(0)?;
+        append_row_facts(&mut tx, "account_status", id).await?;
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn totp(&self, user_id: i64) -> Result<Option<TotpRow>> {
+        let r = sqlx::query(
+            "SELECT user_id, secret, created_at, confirmed_at, last_step FROM user_totp WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok(TotpRow {
+                user_id: r.try_get("user_id")?,
+                secret: r.try_get("secret")?,
+                created_at: r.try_get("created_at")?,
+                confirmed_at: r.try_get("confirmed_at")?,
+                last_step: r.try_get("last_step")?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn start_totp(&self, user_id: i64, secret: &str, now: i64) -> Result<()> {
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query(
+            "INSERT INTO user_totp (user_id, county_code, secret, created_at, last_step) \
+             SELECT id, county_code, $2, $3, 0 FROM users WHERE id = $1 \
+             ON CONFLICT (user_id) DO UPDATE SET secret = excluded.secret, created_at = excluded.created_at, last_step = 0 \
+             WHERE user_totp.confirmed_at IS NULL",
+        )
+        .bind(user_id)
+        .bind(secret)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict {
+                field: "totp".into(),
+            });
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn confirm_totp(
+        &self,
+        user_id: i64,
+        step: i64,
+        recovery_hashes: &[String],
+        event: &NewAuthEvent,
+    ) -> Result<bool> {
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query(
+            "UPDATE user_totp SET confirmed_at = $1, last_step = $2 WHERE user_id = $3 AND confirmed_at IS NULL",
+        )
+        .bind(event.at)
+        .bind(step)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for h in recovery_hashes {
+            sqlx::query(
+                "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)",
+            )
+            .bind(user_id)
+            .bind(h.as_str())
+            .bind(event.at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE user_totp SET last_step = $1 WHERE user_id = $2 AND last_step < $1 AND confirmed_at IS NOT NULL",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn use_recovery_code(&self, user_id: i64, code_hash: &str, now: i64) -> Result<bool> {
+        let n = sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(code_hash)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(n > 0)
+    }
+
+    async fn recovery_codes_left(&self, user_id: i64) -> Result<i64> {
+        Ok(sqlx::query(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?
+        .try_get(0)?)
+    }
+
+    async fn remove_totp(&self, user_id: i64, event: &NewAuthEvent) -> Result<bool> {
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query("DELETE FROM user_totp WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        if n == 0 {
+            return Ok(false);
+        }
+        insert_event(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn auth_events_within(
@@ -1893,59 +2468,16 @@ impl Store for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Suspension> {
-        for (field, v) in [("reason", reason), ("document_no", document_no)] {
-            if v.trim().is_empty() {
-                return Err(rule(sunledger_core::DomainError::invalid(
-                    field, "empty", "",
-                )));
-            }
-        }
-        let (kind, key) = match target {
-            SuspensionTarget::Project(id) => ("project", id.to_string()),
-            SuspensionTarget::Region(c) => ("region", c.as_str().to_string()),
-            SuspensionTarget::Payee(p) if !p.trim().is_empty() => ("payee", p.trim().to_string()),
-            SuspensionTarget::Payee(_) => {
-                return Err(rule(sunledger_core::DomainError::invalid(
-                    "target", "empty", "",
-                )));
-            }
-        };
-        let mut tx = begin_write(&self.pool).await?;
-        // A retried request books once: the same target under the same document number while
-        // it is active is the same suspension.
-        let q = format!(
-            "SELECT {SUSPENSION_COLS} FROM suspensions WHERE target_kind = $1 AND target = $2 \
-             AND document_no = $3 AND resumed_at IS NULL"
-        );
-        if let Some(existing) = sqlx::query(AssertSqlSafe(q))
-            .bind(kind)
-            .bind(key.as_str())
-            .bind(document_no.trim())
-            .fetch_optional(&mut *tx)
-            .await?
-        {
-            return suspension_row(&existing);
-        }
-        let row = sqlx::query(
-            "INSERT INTO suspensions (county_code, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(region.county_code())
-        .bind(kind)
-        .bind(key)
-        .bind(region.as_str())
-        .bind(reason.trim())
-        .bind(document_no.trim())
-        .bind(actor)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = row.try_get(0)?;
-        append_row_facts(&mut tx, "suspensions", id).await?;
-        let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
-        let out = one_in(&mut tx, q, id, suspension_row).await?;
-        tx.commit().await?;
-        Ok(out)
+        self.ledger_suspend(target, region, reason, document_no, actor, now)
+            .await
+    }
+
+    async fn suspension(&self, id: i64) -> Result<Option<Suspension>> {
+        self.ledger_suspension(id).await
+    }
+
+    async fn household(&self, id: i64) -> Result<Option<Household>> {
+        self.s_household(id).await
     }
 
     async fn resume(
@@ -1979,23 +2511,7 @@ impl Store for StoreImpl {
         region: &RegionCode,
         active_only: bool,
     ) -> Result<Vec<Suspension>> {
-        let (lo, hi) = subtree_range(region);
-        let q = format!(
-            "SELECT {SUSPENSION_COLS} FROM suspensions WHERE region_code >= $1 AND region_code <= $2 {} ORDER BY id DESC",
-            if active_only {
-                "AND resumed_at IS NULL"
-            } else {
-                ""
-            }
-        );
-        sqlx::query(AssertSqlSafe(q))
-            .bind(lo)
-            .bind(hi)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(suspension_row)
-            .collect()
+        self.ledger_suspensions_within(region, active_only).await
     }
 
     async fn append_facts(&self, facts: &[Fact]) -> Result<()> {

@@ -57,6 +57,13 @@ enum Command {
         /// Serve this directory's files as they are under /files/ (published notices, downloads).
         #[arg(long)]
         files_dir: Option<PathBuf>,
+        /// Address of a reverse proxy (repeatable) whose X-Forwarded-Proto, X-Forwarded-Host and
+        /// X-Forwarded-For are believed: behind its HTTPS, cookies are marked Secure and the
+        /// origin check expects https://. Ignored from any other address.
+        #[arg(long = "trusted-proxy", env = "SUNLEDGER_TRUSTED_PROXY", value_delimiter = ',')]
+        trusted_proxies: Vec<std::net::IpAddr>,
+        #[command(flatten)]
+        accounts: AccountArgs,
     },
     /// Recomputes the tamper-evident log from the database and reports every booked row edited,
     /// deleted or inserted outside the application. Exits 1 when it finds any.
@@ -97,6 +104,8 @@ enum Command {
     },
     /// Creates or migrates the database and exits.
     Init,
+    #[command(flatten)]
+    Backups(crate::backup::Command),
     /// The region tree.
     Regions {
         #[command(subcommand)]
@@ -288,6 +297,125 @@ enum UsersCommand {
     },
     /// Lists accounts with their active grants.
     List,
+    /// Disables an account: its sessions end at once and it cannot sign in (booked in the log).
+    Disable {
+        username: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Enables a disabled account again (booked in the log).
+    Enable {
+        username: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// Lists the sign-in limits holding now (kind, username, address, attempts, next attempt).
+    Limits,
+    /// Clears the sign-in limits of an account (--username) or of an address (--address).
+    ClearLimits {
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+    },
+    /// Removes an account's second factor (a lost phone); the person enrols again.
+    ResetTotp { username: String },
+}
+
+/// Sessions, sign-in limits and the second factor (`serve`).
+#[derive(clap::Args)]
+struct AccountArgs {
+    /// A session unused this long ends (e.g. 30m, 2h, 900s).
+    #[arg(long, default_value = "30m", value_parser = parse_duration)]
+    session_idle: i64,
+    /// A session ends this long after sign-in whatever its use (e.g. 12h).
+    #[arg(long, default_value = "12h", value_parser = parse_duration)]
+    session_max: i64,
+    /// Require a second factor (TOTP) of the holders of --totp-roles: until they enrol, their
+    /// accounts have no rights. Off unless given (so `--demo` accounts sign in with the password).
+    #[arg(long, env = "SUNLEDGER_REQUIRE_TOTP")]
+    require_totp: bool,
+    /// The roles --require-totp applies to.
+    #[arg(long, value_delimiter = ',', default_value = "admin,finance")]
+    totp_roles: Vec<String>,
+    /// Sign-in attempts per account and address within --sign-in-window (OWASP: throttle per
+    /// account and source).
+    #[arg(long, default_value_t = 5)]
+    sign_in_per_account_address: i64,
+    /// Sign-in attempts per address within --sign-in-window.
+    #[arg(long, default_value_t = 30)]
+    sign_in_per_address: i64,
+    #[arg(long, default_value = "15m", value_parser = parse_duration)]
+    sign_in_window: i64,
+    /// Failed attempts in a row before an account asks for a growing delay (doubling from 2 s)
+    /// between attempts from addresses it has not signed in from.
+    #[arg(long, default_value_t = 5)]
+    sign_in_free_failures: i64,
+    /// The longest such delay (NIST SP 800-63B §5.2.2 caps consecutive failures at 100).
+    #[arg(long, default_value = "5m", value_parser = parse_duration)]
+    sign_in_max_delay: i64,
+}
+
+impl AccountArgs {
+    fn config(&self, _demo: bool) -> Result<sunledger_web::Config> {
+        let mut roles = Vec::new();
+        if self.require_totp {
+            for r in &self.totp_roles {
+                roles.push(Role::parse(r.trim()).map_err(|_| {
+                    anyhow::anyhow!("--totp-roles: unknown role {r}; roles: {}", role_list())
+                })?);
+            }
+        }
+        for (name, v) in [
+            (
+                "--sign-in-per-account-address",
+                self.sign_in_per_account_address,
+            ),
+            ("--sign-in-per-address", self.sign_in_per_address),
+            ("--session-idle", self.session_idle),
+            ("--session-max", self.session_max),
+            ("--sign-in-window", self.sign_in_window),
+        ] {
+            if v < 1 {
+                bail!("{name} must be at least 1");
+            }
+        }
+        Ok(sunledger_web::Config {
+            session_idle_secs: self.session_idle,
+            session_ttl_secs: self.session_max,
+            totp_required_roles: roles,
+            sign_in: sunledger_store::SignInPolicy {
+                window_secs: self.sign_in_window,
+                max_per_account_address: self.sign_in_per_account_address,
+                max_per_address: self.sign_in_per_address,
+                account_free_failures: self.sign_in_free_failures.max(0),
+                account_max_delay_secs: self.sign_in_max_delay.max(1),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+}
+
+/// `90s`, `30m`, `12h`, `2d` or plain seconds.
+fn parse_duration(s: &str) -> std::result::Result<i64, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (s.get(..i).unwrap_or(""), s.get(i..).unwrap_or("")),
+        None => (s, "s"),
+    };
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration such as 90s, 30m, 12h or 2d"))?;
+    let mult = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?}: the unit must be s, m, h or d")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("{s:?} is too long"))
 }
 
 pub fn main() -> ExitCode {
@@ -362,6 +490,8 @@ async fn run(cli: Cli) -> Result<u8> {
             secure_cookies,
             checkpoint_every,
             files_dir,
+            trusted_proxies,
+            accounts,
         } => {
             let (signer, created) = crate::keys::load_or_create(&data_dir, &cli.log_origin)?;
             if created {
@@ -377,6 +507,8 @@ async fn run(cli: Cli) -> Result<u8> {
                 secure_cookies,
                 checkpoint_every,
                 files_dir,
+                trusted_proxies,
+                accounts,
             };
             serve(&url, opts, signer, keys).await
         }
@@ -555,6 +687,7 @@ async fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Users { command } => users(&url, command).await,
+        Command::Backups(command) => crate::backup::run(command, &url, &data_dir).await,
         Command::Ledger { command } => {
             let store = open(&url).await?;
             let code = match command {
@@ -627,6 +760,8 @@ struct ServeOptions {
     secure_cookies: bool,
     checkpoint_every: u64,
     files_dir: Option<PathBuf>,
+    trusted_proxies: Vec<std::net::IpAddr>,
+    accounts: AccountArgs,
 }
 
 async fn serve(
@@ -641,6 +776,8 @@ async fn serve(
         secure_cookies,
         checkpoint_every,
         files_dir,
+        trusted_proxies,
+        accounts,
     } = opts;
     let store = open(url).await?;
     if demo {
@@ -672,7 +809,8 @@ async fn serve(
     let config = sunledger_web::Config {
         secure_cookies,
         files_dir,
-        ..Default::default()
+        trusted_proxies,
+        ..accounts.config(demo)?
     };
     println!("Sunledger 阳光账本: http://{}/", listener.local_addr()?);
     let state = sunledger_web::AppState::new(store, config).with_signer(signer, verifier_keys);
@@ -851,6 +989,84 @@ async fn users(url: &str, command: UsersCommand) -> Result<u8> {
             println!("revoked {} on {} from {}", role.key(), region, username);
             Ok(0)
         }
+        UsersCommand::Disable { username, reason } => {
+            set_disabled(store.as_ref(), &username, true, &reason).await
+        }
+        UsersCommand::Enable { username, reason } => {
+            set_disabled(store.as_ref(), &username, false, &reason).await
+        }
+        UsersCommand::Limits => {
+            let policy = sunledger_store::SignInPolicy::default();
+            for l in store
+                .sign_in_limits_within(&root_codes(store.as_ref()).await?, true, &policy, now())
+                .await?
+            {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    l.id,
+                    l.kind,
+                    l.username.as_deref().unwrap_or("-"),
+                    l.ip.as_deref().unwrap_or("-"),
+                    l.attempts,
+                    if l.next_at > now() {
+                        format!("next attempt in {} s", l.next_at - now())
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            Ok(0)
+        }
+        UsersCommand::ClearLimits { username, address } => {
+            if username.is_none() && address.is_none() {
+                bail!("give --username or --address");
+            }
+            let policy = sunledger_store::SignInPolicy::default();
+            let ids: Vec<i64> = store
+                .sign_in_limits_within(&root_codes(store.as_ref()).await?, true, &policy, now())
+                .await?
+                .into_iter()
+                .filter(|l| {
+                    username
+                        .as_ref()
+                        .is_some_and(|u| l.username.as_ref() == Some(u))
+                        || address.as_ref().is_some_and(|a| l.ip.as_ref() == Some(a))
+                })
+                .map(|l| l.id)
+                .collect();
+            let user = match &username {
+                Some(u) => store.user_by_username(u).await?,
+                None => None,
+            };
+            let ev = NewAuthEvent {
+                at: now(),
+                kind: AuthEventKind::LimitCleared,
+                region: user.as_ref().map(|u| u.region),
+                username: username.clone(),
+                user_id: user.as_ref().map(|u| u.id),
+                actor_id: None,
+                ip: None,
+                detail: format!("{} (cli)", address.as_deref().unwrap_or(""))
+                    .trim()
+                    .to_string(),
+            };
+            let n = store.clear_sign_in_limits(&ids, &ev).await?;
+            println!("cleared {n} sign-in limit(s)");
+            Ok(0)
+        }
+        UsersCommand::ResetTotp { username } => {
+            let user = store
+                .user_by_username(&username)
+                .await?
+                .with_context(|| format!("no account named {username}"))?;
+            let ev = cli_event(AuthEventKind::TotpRemoved, &user, "cli".into());
+            if store.remove_totp(user.id, &ev).await? {
+                println!("removed the second factor of {username}");
+            } else {
+                println!("{username} has no second factor");
+            }
+            Ok(0)
+        }
         UsersCommand::List => {
             let roots: Vec<RegionCode> = store
                 .region_roots()
@@ -875,6 +1091,44 @@ async fn users(url: &str, command: UsersCommand) -> Result<u8> {
             Ok(0)
         }
     }
+}
+
+async fn root_codes(store: &dyn Store) -> Result<Vec<RegionCode>> {
+    Ok(store
+        .region_roots()
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect())
+}
+
+async fn set_disabled(
+    store: &dyn Store,
+    username: &str,
+    disabled: bool,
+    reason: &str,
+) -> Result<u8> {
+    let user = store
+        .user_by_username(username)
+        .await?
+        .with_context(|| format!("no account named {username}"))?;
+    let kind = if disabled {
+        AuthEventKind::Disable
+    } else {
+        AuthEventKind::Enable
+    };
+    let detail = format!("{reason} (cli)").trim().to_string();
+    let ev = cli_event(kind, &user, detail);
+    let word = if disabled { "disabled" } else { "enabled" };
+    if store
+        .set_disabled(user.id, disabled, None, reason.trim(), &ev)
+        .await?
+    {
+        println!("{word} {username}");
+    } else {
+        println!("{username} was already {word}");
+    }
+    Ok(0)
 }
 
 fn role_list() -> String {

@@ -7,7 +7,7 @@ use crate::auth::{self, Ctx};
 use crate::error::{ApiError, ErrorBody, WebError};
 use crate::ops;
 use axum::Json;
-use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(healthz))
         .routes(routes!(create_session, delete_session, get_session))
+        .merge(crate::auth::api::router())
         .routes(routes!(list_root_regions))
         .routes(routes!(get_region))
         .routes(routes!(list_departments, create_department))
@@ -102,6 +103,96 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(dismiss_proposal))
 }
 
+/// The error responses, documented once under `components.responses` (each an [`ErrorBody`])
+/// and referenced from every operation that can give them and does not describe the status
+/// itself (see [`document_errors`]).
+const ERROR_RESPONSES: [(&str, &str, &str); 6] = [
+    (
+        "401",
+        "Unauthorized",
+        "Not signed in, or the session has ended (`unauthorized`).",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "The caller's grants do not allow this here (`forbidden`), or a state-changing request came from another origin (`cross_origin`).",
+    ),
+    (
+        "404",
+        "NotFound",
+        "No such object, or it lies outside the caller's areas (`not_found`).",
+    ),
+    (
+        "409",
+        "Conflict",
+        "The request conflicts with the current state: a duplicate, a step not allowed now, suspended payments (`conflict`, `suspended`).",
+    ),
+    (
+        "422",
+        "Invalid",
+        "A field, query parameter or body failed validation (`invalid`, naming `field`; `bad_request`).",
+    ),
+    (
+        "500",
+        "Internal",
+        "An unexpected failure of the server or its database (`internal`).",
+    ),
+];
+
+/// Adds the shared error responses to every operation of `doc`: 401 and 403 to those that need
+/// sign-in (403 also to every state-changing one: the origin check), 404 and 422 to those with
+/// parameters or a body, 409 to state-changing ones with parameters or a body, 500 to all. A
+/// status an operation documents itself is kept as it is.
+pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (_, name, description) in ERROR_RESPONSES {
+        let content = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name("ErrorBody")))
+            .build();
+        let response = ResponseBuilder::new()
+            .description(description)
+            .content("application/json", content)
+            .build();
+        components
+            .responses
+            .insert(name.to_string(), RefOr::T(response));
+    }
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            (&mut item.get, false),
+            (&mut item.put, true),
+            (&mut item.post, true),
+            (&mut item.delete, true),
+            (&mut item.patch, true),
+        ];
+        for (op, changes) in ops {
+            let Some(op) = op.as_mut() else { continue };
+            let public = op
+                .tags
+                .as_ref()
+                .is_some_and(|t| t.iter().any(|t| t == "public"));
+            let has_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty())
+                || op.request_body.is_some();
+            for (status, name, _) in ERROR_RESPONSES {
+                let applies = match status {
+                    "401" => !public,
+                    "403" => !public || changes,
+                    "404" | "422" => has_input,
+                    "409" => changes && has_input,
+                    _ => true,
+                };
+                if applies {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| Ref::from_response_name(name).into());
+                }
+            }
+        }
+    }
+}
+
 type ApiResult<T> = Result<T, ApiError>;
 
 fn api<T>(ctx: &Ctx, r: Result<T, WebError>) -> ApiResult<Json<T>> {
@@ -122,6 +213,42 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<
     }
 }
 
+/// The query string as `T`; a query that does not parse is answered with a JSON error (422,
+/// `bad_request`) naming what was wrong, like a bad body, not axum's plain-text 400.
+pub struct Query<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = auth::lang_hint(&parts.uri, &parts.headers).unwrap_or_default();
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(rej) => Err(ApiError(WebError::BadRequest(rej.body_text()), lang)),
+        }
+    }
+}
+
+/// The path parameters as `T`; a segment that cannot be decoded (not UTF-8) names nothing that
+/// exists, so it is answered with the JSON 404, not axum's plain-text 400.
+pub struct Path<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = auth::lang_hint(&parts.uri, &parts.headers).unwrap_or_default();
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(_) => Err(ApiError(WebError::NotFound, lang)),
+        }
+    }
+}
+
 fn id(ctx: &Ctx, s: &str) -> ApiResult<i64> {
     s.parse()
         .map_err(|_| ApiError(WebError::NotFound, ctx.lang))
@@ -134,7 +261,8 @@ pub struct Health {
 }
 
 /// Liveness and storage check.
-#[utoipa::path(get, path = "/healthz", tag = "public", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "public",
+    responses((status = 200, body = Health), (status = 503, description = "The database does not answer", body = Health)))]
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.region_count().await {
         Ok(_) => Json(Health {
@@ -171,23 +299,63 @@ pub struct Me {
     grants: Vec<GrantRow>,
 }
 
-/// Signs in and sets the session cookie (a new token at every sign-in).
+/// The password step is done but the account has a second factor: send its code to
+/// `POST /api/v1/session/second-step` with the (pending) session cookie just set.
+#[derive(Serialize, ToSchema)]
+pub struct SecondStepNeeded {
+    /// Always `totp` (a TOTP code, or one of the account's recovery codes).
+    second_factor: &'static str,
+    /// Seconds the pending sign-in waits for the code.
+    expires_in: i64,
+}
+
+/// Signs in and sets the session cookie (a new token at every sign-in). Every attempt counts
+/// against the sign-in limits before the password is checked; a refused one answers 429 with
+/// `Retry-After`. An account with a second factor answers 202 and a pending session.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 200, description = "Signed in", body = Me),
+        (status = 202, description = "Password right; the second factor is awaited", body = SecondStepNeeded),
+        (status = 401, description = "Wrong username or password (`bad_credentials`)", body = ErrorBody),
+        (status = 422, description = "The body is not a sign-in (`bad_request`)", body = ErrorBody),
+        (status = 429, description = "A sign-in limit holds (`too_many_attempts`); see `Retry-After`", body = ErrorBody,
+            headers(("Retry-After" = i64, description = "Seconds until an attempt may be made")))))]
 async fn create_session(
     State(state): State<AppState>,
     ctx: Ctx,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Response> {
-    let (token, user) = auth::sign_in(&state, &ctx, &body.username, &body.password)
+    let signed = auth::sign_in(&state, &ctx, &body.username, &body.password)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
+    signed_in_response(&state, &ctx, signed).await
+}
+
+/// The answer to a completed sign-in step: the cookie, and `Me` (or 202 while the second factor
+/// is awaited).
+pub(crate) async fn signed_in_response(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: auth::SignedIn,
+) -> ApiResult<Response> {
+    let cookie = auth::session_cookie(&signed.token, state);
+    if signed.second_step {
+        let body = SecondStepNeeded {
+            second_factor: "totp",
+            expires_in: auth::SECOND_STEP_SECS,
+        };
+        return Ok((
+            StatusCode::ACCEPTED,
+            [(header::SET_COOKIE, cookie)],
+            Json(body),
+        )
+            .into_response());
+    }
+    let user = signed.user;
     let grants = state
         .store
         .grants_of(user.id, false)
         .await
         .map_err(|e| ApiError(e.into(), ctx.lang))?;
-    let cookie = auth::session_cookie(&token, &state);
     Ok(([(header::SET_COOKIE, cookie)], Json(Me { user, grants })).into_response())
 }
 

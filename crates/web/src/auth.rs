@@ -3,7 +3,24 @@
 //!
 //! A session token is 32 random bytes sent only in an `HttpOnly; SameSite=Lax` cookie; the store
 //! keeps its SHA-256, so a copy of the database cannot be replayed as a session. Every sign-in
-//! makes a new token and deletes the one presented; sign-out deletes it on the server.
+//! makes a new token and deletes the one presented; sign-out deletes it on the server. A session
+//! ends after `session_idle_secs` unused and `session_ttl_secs` in all; a person sees and ends
+//! their other sessions under the account menu; disabling an account ends its sessions at once.
+//!
+//! Sign-in limits (`Config::sign_in`, defaults and sources in [`SignInPolicy`]): each attempt is
+//! counted in the database, in one transaction, *before* its password is checked — per account
+//! and address, per address, and (from addresses the account has never signed in from) as a
+//! growing delay between attempts on the account. So parallel guesses cannot outrun the count,
+//! and strangers' failures never lock the owner out of an address they use.
+//!
+//! Second factor ([`totp`]): an account with a confirmed TOTP secret signs in in two steps; the
+//! password step yields a pending session (stage `totp`, five minutes, five tries) that the code
+//! (or a one-time recovery code) turns into a full one. Roles in `Config::totp_required_roles`
+//! get no rights until their holder has enrolled.
+pub mod api;
+pub mod pages;
+pub mod totp;
+
 use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
@@ -16,7 +33,10 @@ use sha2::{Digest, Sha256};
 use std::net::SocketAddr;
 use std::sync::LazyLock;
 use sunledger_core::{Actor, Grant, RegionCode, Role};
-use sunledger_store::{AuthEventKind, NewAuthEvent, NewSession, User};
+use sunledger_store::{
+    AuthEventKind, NewAuthEvent, NewSession, SessionInfo, SessionMeta, SignInGate, SignInKeys,
+    SignInLimit, User,
+};
 
 pub const SESSION_COOKIE: &str = "sunledger_session";
 pub const LANG_COOKIE: &str = "sunledger_lang";
@@ -149,7 +169,15 @@ pub struct Ctx {
     pub lang: Lang,
     /// Hash of the session token presented with the request, if any.
     pub session: Option<String>,
+    /// The public id of the live session presented, if any.
+    pub session_id: Option<String>,
     pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// A sign-in waiting for its second step: the account and the wrong codes so far.
+    pub pending: Option<(i64, i64)>,
+    /// The account holds a role that needs a second factor and has none yet: it acts with no
+    /// rights until it enrols.
+    pub must_enrol: bool,
 }
 
 impl Ctx {
@@ -240,26 +268,49 @@ impl FromRequestParts<AppState> for Ctx {
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string());
         let hint = lang_hint(&parts.uri, &parts.headers);
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.chars().take(200).collect::<String>());
         let session = cookie_value(&parts.headers, SESSION_COOKIE)
             .filter(|t| !t.is_empty())
             .map(token_hash);
+        let err = |e: WebError| crate::error::ApiError(e, hint.unwrap_or_default());
         let mut user = None;
+        let mut session_id = None;
+        let mut pending = None;
         if let Some(h) = &session {
-            let found = state.store.session_user(h, state.now()).await;
-            let uid =
-                found.map_err(|e| crate::error::ApiError(e.into(), hint.unwrap_or_default()))?;
-            if let Some(uid) = uid {
-                user = state
-                    .store
-                    .user(uid)
-                    .await
-                    .map_err(|e| crate::error::ApiError(e.into(), hint.unwrap_or_default()))?;
+            let live = state
+                .store
+                .live_session(h, state.now(), state.config.session_idle_secs)
+                .await
+                .map_err(|e| err(e.into()))?;
+            if let Some(live) = live {
+                session_id = Some(live.public_id.clone());
+                if live.stage == "full" {
+                    user = state
+                        .store
+                        .user(live.user_id)
+                        .await
+                        .map_err(|e| err(e.into()))?;
+                } else {
+                    pending = Some((live.user_id, live.tries));
+                }
             }
         }
+        let mut must_enrol = false;
         let actor = match &user {
-            Some(u) => actor_for(state, u)
-                .await
-                .map_err(|e| crate::error::ApiError(e, hint.unwrap_or_default()))?,
+            Some(u) => {
+                let mut actor = actor_for(state, u).await.map_err(err)?;
+                if needs_second_factor(state, &actor)
+                    && !has_totp(state, u.id).await.map_err(err)?
+                {
+                    must_enrol = true;
+                    actor.grants.clear();
+                }
+                actor
+            }
             None => Actor::public(),
         };
         let query_lang = query_param(&parts.uri, "lang").and_then(|l| Lang::parse(&l));
@@ -276,37 +327,134 @@ impl FromRequestParts<AppState> for Ctx {
             user,
             lang,
             session,
+            session_id,
             ip,
+            user_agent,
+            pending,
+            must_enrol,
         })
     }
 }
 
-/// Signs in: checks the failure limit, verifies the password, records the attempt and creates a
-/// fresh session (deleting the one presented, if any). Returns the new token.
+/// Whether a role of `actor` needs a second factor in this city.
+pub fn needs_second_factor(state: &AppState, actor: &Actor) -> bool {
+    !state.config.totp_required_roles.is_empty()
+        && actor
+            .grants
+            .iter()
+            .any(|g| state.config.totp_required_roles.contains(&g.role))
+}
+
+async fn has_totp(state: &AppState, user_id: i64) -> Result<bool, WebError> {
+    Ok(state
+        .store
+        .totp(user_id)
+        .await?
+        .is_some_and(|t| t.confirmed_at.is_some()))
+}
+
+/// How long a pending second step lives, and how many wrong codes it takes.
+pub const SECOND_STEP_SECS: i64 = 300;
+pub const SECOND_STEP_TRIES: i64 = 5;
+
+/// A successful password step: the new session's token, and whether it still awaits the
+/// second factor.
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+    pub second_step: bool,
+}
+
+fn limit_keys(ctx: &Ctx, username: &str, user: Option<&User>, backoff: bool) -> SignInKeys {
+    SignInKeys {
+        username: username.to_string(),
+        ip: ctx.ip.clone(),
+        region: user.map(|u| u.region),
+        account_backoff: backoff,
+    }
+}
+
+/// Addresses an account signed in from within this many seconds are exempt from its backoff.
+const KNOWN_ADDRESS_SECS: i64 = 90 * 86_400;
+
+async fn new_session(
+    state: &AppState,
+    ctx: &Ctx,
+    user: &User,
+    stage: &str,
+    event: Option<&NewAuthEvent>,
+) -> Result<String, WebError> {
+    let now = state.now();
+    let token = new_token();
+    let ttl = if stage == "full" {
+        state.config.session_ttl_secs
+    } else {
+        SECOND_STEP_SECS
+    };
+    let session = NewSession {
+        token_hash: token_hash(&token),
+        user_id: user.id,
+        created_at: now,
+        expires_at: now + ttl,
+    };
+    let meta = SessionMeta {
+        public_id: hex(&rand::random::<[u8; 12]>()),
+        ip: ctx.ip.clone(),
+        user_agent: ctx.user_agent.clone(),
+        stage: stage.to_string(),
+    };
+    state
+        .store
+        .create_session_with(&session, &meta, ctx.session.as_deref(), event)
+        .await?;
+    Ok(token)
+}
+
+fn sign_in_event(ctx: &Ctx, user: &User, at: i64, detail: &str) -> NewAuthEvent {
+    let mut ev = ctx.event(AuthEventKind::SignIn, at);
+    ev.username = Some(user.username.clone());
+    ev.user_id = Some(user.id);
+    ev.region = Some(user.region);
+    ev.actor_id = Some(user.id);
+    ev.detail = detail.to_string();
+    ev
+}
+
+/// The password step of a sign-in. The attempt is counted against the limits before the
+/// password is checked (a refused attempt is recorded and answers 429 with `Retry-After`); a
+/// right password makes a new session (deleting the one presented): a full one, or a pending one
+/// when the account has a second factor.
 pub async fn sign_in(
     state: &AppState,
     ctx: &Ctx,
     username: &str,
     password: &str,
-) -> Result<(String, User), WebError> {
+) -> Result<SignedIn, WebError> {
     let now = state.now();
     let username = username.trim();
-    let since = now - state.config.failure_window_secs;
-    let (by_user, by_ip) = state
-        .store
-        .failed_sign_ins_since(username, ctx.ip.as_deref(), since)
-        .await?;
     let user = state.store.user_by_username(username).await?;
+    let backoff = match (&user, ctx.ip.as_deref()) {
+        (Some(u), Some(ip)) => {
+            !state
+                .store
+                .signed_in_from(u.id, ip, now - KNOWN_ADDRESS_SECS)
+                .await?
+        }
+        _ => true,
+    };
+    let keys = limit_keys(ctx, username, user.as_ref(), backoff);
     let mut failed = ctx.event(AuthEventKind::SignInFailed, now);
     failed.username = Some(username.to_string());
     failed.region = user.as_ref().map(|u| u.region);
     failed.user_id = user.as_ref().map(|u| u.id);
-    if by_user >= state.config.max_failed_per_user || by_ip >= state.config.max_failed_per_ip {
-        failed.detail = "rate_limited".into();
+    if let SignInGate::Limited { limit, retry_after } = state
+        .store
+        .reserve_sign_in(&keys, &state.config.sign_in, now)
+        .await?
+    {
+        failed.detail = format!("rate_limited ({limit})");
         state.store.record_auth_event(&failed).await?;
-        return Err(WebError::TooManyAttempts {
-            retry_after: state.config.failure_window_secs,
-        });
+        return Err(WebError::TooManyAttempts { retry_after });
     }
     let hash = match &user {
         Some(u) if !u.disabled => u.password_hash.clone(),
@@ -328,23 +476,77 @@ pub async fn sign_in(
             return Err(WebError::BadCredentials);
         }
     };
-    let token = new_token();
-    let session = NewSession {
-        token_hash: token_hash(&token),
-        user_id: user.id,
-        created_at: now,
-        expires_at: now + state.config.session_ttl_secs,
-    };
-    let mut ev = ctx.event(AuthEventKind::SignIn, now);
-    ev.username = Some(user.username.clone());
-    ev.user_id = Some(user.id);
-    ev.region = Some(user.region);
-    ev.actor_id = Some(user.id);
-    state
+    if has_totp(state, user.id).await? {
+        // The limits are forgotten only when the second step succeeds too.
+        let token = new_session(state, ctx, &user, "totp", None).await?;
+        return Ok(SignedIn {
+            token,
+            user,
+            second_step: true,
+        });
+    }
+    state.store.sign_in_succeeded(&keys).await?;
+    let ev = sign_in_event(ctx, &user, now, "");
+    let token = new_session(state, ctx, &user, "full", Some(&ev)).await?;
+    Ok(SignedIn {
+        token,
+        user,
+        second_step: false,
+    })
+}
+
+/// The second step: a TOTP code of the account's secret (each time step once) or one of its
+/// unused recovery codes turns the pending session into a full one. Five wrong codes end the
+/// pending session (the password step starts again, under its limits).
+pub async fn second_step(state: &AppState, ctx: &Ctx, code: &str) -> Result<SignedIn, WebError> {
+    let now = state.now();
+    let (uid, tries) = ctx.pending.ok_or(WebError::Unauthorized)?;
+    let user = state.store.user(uid).await?.ok_or(WebError::Unauthorized)?;
+    let totp = state
         .store
-        .create_session(&session, ctx.session.as_deref(), &ev)
-        .await?;
-    Ok((token, user))
+        .totp(uid)
+        .await?
+        .filter(|t| t.confirmed_at.is_some())
+        .ok_or(WebError::Unauthorized)?;
+    let session = ctx.session.clone().ok_or(WebError::Unauthorized)?;
+    if tries >= SECOND_STEP_TRIES {
+        state.store.delete_session(&session, None).await?;
+        return Err(WebError::Unauthorized);
+    }
+    let code = code.trim();
+    let how = if totp::is_recovery_code(code) {
+        state
+            .store
+            .use_recovery_code(uid, &totp::recovery_hash(code), now)
+            .await?
+            .then_some("recovery_code")
+    } else {
+        match totp::matching_step(&totp.secret, code, now, totp.last_step) {
+            Some(step) if state.store.use_totp_step(uid, step).await? => Some("totp"),
+            _ => None,
+        }
+    };
+    let Some(how) = how else {
+        let mut failed = ctx.event(AuthEventKind::SignInFailed, now);
+        failed.username = Some(user.username.clone());
+        failed.user_id = Some(user.id);
+        failed.region = Some(user.region);
+        failed.detail = "wrong_second_factor".into();
+        state.store.record_auth_event(&failed).await?;
+        if state.store.bump_session_tries(&session).await? >= SECOND_STEP_TRIES {
+            state.store.delete_session(&session, None).await?;
+        }
+        return Err(WebError::invalid("otp", "wrong_code", ""));
+    };
+    let keys = limit_keys(ctx, &user.username, Some(&user), true);
+    state.store.sign_in_succeeded(&keys).await?;
+    let ev = sign_in_event(ctx, &user, now, how);
+    let token = new_session(state, ctx, &user, "full", Some(&ev)).await?;
+    Ok(SignedIn {
+        token,
+        user,
+        second_step: false,
+    })
 }
 
 /// Ends the presented session on the server and records the sign-out.
@@ -359,6 +561,227 @@ pub async fn sign_out(state: &AppState, ctx: &Ctx) -> Result<(), WebError> {
         });
         state.store.delete_session(h, ev.as_ref()).await?;
     }
+    Ok(())
+}
+
+fn about(ctx: &Ctx, kind: AuthEventKind, at: i64, user: &User, detail: String) -> NewAuthEvent {
+    let mut ev = ctx.event(kind, at);
+    ev.username = Some(user.username.clone());
+    ev.user_id = Some(user.id);
+    ev.region = Some(user.region);
+    ev.detail = detail;
+    ev
+}
+
+/// The signed-in person's sessions, the current one marked.
+pub async fn my_sessions(state: &AppState, ctx: &Ctx) -> Result<Vec<SessionInfo>, WebError> {
+    let user = ctx.require_user()?;
+    let mut list = state
+        .store
+        .sessions_of(user.id, state.now(), state.config.session_idle_secs)
+        .await?;
+    for s in &mut list {
+        s.current = ctx.session_id.as_deref() == Some(s.id.as_str());
+    }
+    Ok(list)
+}
+
+/// Ends one of the signed-in person's sessions (`NotFound` if it is not theirs).
+pub async fn end_my_session(state: &AppState, ctx: &Ctx, id: &str) -> Result<(), WebError> {
+    let user = ctx.require_user()?;
+    let ev = about(
+        ctx,
+        AuthEventKind::SessionEnded,
+        state.now(),
+        user,
+        String::new(),
+    );
+    if state.store.end_session(user.id, id, &ev).await? {
+        Ok(())
+    } else {
+        Err(WebError::NotFound)
+    }
+}
+
+/// Disables (ending its sessions at once) or re-enables an account the actor manages; booked in
+/// the log. Administrators cannot disable themselves.
+pub async fn set_disabled(
+    state: &AppState,
+    ctx: &Ctx,
+    user_id: i64,
+    disabled: bool,
+    reason: &str,
+) -> Result<User, WebError> {
+    let user = crate::ops::managed_user(state, ctx, user_id).await?;
+    if disabled && ctx.user.as_ref().is_some_and(|me| me.id == user.id) {
+        return Err(WebError::invalid("user", "cannot_disable_self", ""));
+    }
+    let reason: String = reason.trim().chars().take(500).collect();
+    let kind = if disabled {
+        AuthEventKind::Disable
+    } else {
+        AuthEventKind::Enable
+    };
+    let ev = about(ctx, kind, state.now(), &user, reason.clone());
+    let actor = ctx.user.as_ref().map(|u| u.id);
+    if !state
+        .store
+        .set_disabled(user.id, disabled, actor, &reason, &ev)
+        .await?
+    {
+        return Err(WebError::Conflict {
+            field: "disabled".into(),
+        });
+    }
+    state.store.user(user.id).await?.ok_or(WebError::NotFound)
+}
+
+/// The sign-in limits holding now over accounts the actor manages (address-only ones and
+/// unknown usernames for city-wide administrators).
+pub async fn sign_in_limits(state: &AppState, ctx: &Ctx) -> Result<Vec<SignInLimit>, WebError> {
+    ctx.require_user()?;
+    let scopes = ctx.actor.scopes(sunledger_core::Permission::ManageUsers);
+    if scopes.is_empty() {
+        return Err(WebError::Forbidden);
+    }
+    let include_unknown = scopes
+        .iter()
+        .any(|s| s.level() <= sunledger_core::Level::City);
+    Ok(state
+        .store
+        .sign_in_limits_within(&scopes, include_unknown, &state.config.sign_in, state.now())
+        .await?)
+}
+
+/// Clears one sign-in limit (recorded).
+pub async fn clear_sign_in_limit(state: &AppState, ctx: &Ctx, id: i64) -> Result<(), WebError> {
+    let visible = sign_in_limits(state, ctx).await?;
+    let l = visible
+        .into_iter()
+        .find(|l| l.id == id)
+        .ok_or(WebError::NotFound)?;
+    let mut ev = ctx.event(AuthEventKind::LimitCleared, state.now());
+    ev.username = l.username.clone();
+    ev.region = l.region.as_deref().and_then(|r| RegionCode::parse(r).ok());
+    ev.detail = format!("{} {}", l.kind, l.ip.as_deref().unwrap_or(""))
+        .trim()
+        .to_string();
+    if state.store.clear_sign_in_limits(&[id], &ev).await? == 0 {
+        return Err(WebError::NotFound);
+    }
+    Ok(())
+}
+
+/// A secret being enrolled: as an `otpauth://` URI and as base32 text.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TotpSetup {
+    pub secret: String,
+    pub uri: String,
+}
+
+/// The signed-in person's second factor: whether confirmed, recovery codes left.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TotpStatus {
+    pub enrolled: bool,
+    /// Whether one of the person's roles needs a second factor in this city.
+    pub required: bool,
+    pub recovery_codes_left: i64,
+    /// The secret being set up (not yet confirmed), if any.
+    pub pending: Option<TotpSetup>,
+}
+
+fn setup_of(user: &User, secret: &str) -> TotpSetup {
+    TotpSetup {
+        secret: secret.to_string(),
+        uri: totp::otpauth_uri("Sunledger", &user.username, secret),
+    }
+}
+
+pub async fn totp_status(state: &AppState, ctx: &Ctx) -> Result<TotpStatus, WebError> {
+    let user = ctx.require_user()?;
+    let row = state.store.totp(user.id).await?;
+    let full = actor_for(state, user).await?;
+    Ok(TotpStatus {
+        enrolled: row.as_ref().is_some_and(|t| t.confirmed_at.is_some()),
+        required: needs_second_factor(state, &full),
+        recovery_codes_left: state.store.recovery_codes_left(user.id).await?,
+        pending: row
+            .filter(|t| t.confirmed_at.is_none())
+            .map(|t| setup_of(user, &t.secret)),
+    })
+}
+
+/// Starts enrolment: a new secret, shown once as URI and text until confirmed with a code.
+pub async fn start_totp(state: &AppState, ctx: &Ctx) -> Result<TotpSetup, WebError> {
+    let user = ctx.require_user()?;
+    let secret = totp::new_secret();
+    state
+        .store
+        .start_totp(user.id, &secret, state.now())
+        .await?;
+    Ok(setup_of(user, &secret))
+}
+
+/// Confirms enrolment with a code of the new secret; answers the ten recovery codes (shown once,
+/// stored hashed).
+pub async fn confirm_totp(
+    state: &AppState,
+    ctx: &Ctx,
+    code: &str,
+) -> Result<Vec<String>, WebError> {
+    let user = ctx.require_user()?;
+    let now = state.now();
+    let row = state
+        .store
+        .totp(user.id)
+        .await?
+        .filter(|t| t.confirmed_at.is_none())
+        .ok_or(WebError::Conflict {
+            field: "totp".into(),
+        })?;
+    let step = totp::matching_step(&row.secret, code, now, 0)
+        .ok_or_else(|| WebError::invalid("otp", "wrong_code", ""))?;
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
+    let ev = about(ctx, AuthEventKind::TotpEnrolled, now, user, String::new());
+    if !state
+        .store
+        .confirm_totp(user.id, step, &hashes, &ev)
+        .await?
+    {
+        return Err(WebError::Conflict {
+            field: "totp".into(),
+        });
+    }
+    Ok(codes)
+}
+
+/// Removes the person's second factor, proven with a current code or a recovery code.
+pub async fn remove_totp(state: &AppState, ctx: &Ctx, code: &str) -> Result<(), WebError> {
+    let user = ctx.require_user()?;
+    let now = state.now();
+    let row = state
+        .store
+        .totp(user.id)
+        .await?
+        .filter(|t| t.confirmed_at.is_some())
+        .ok_or(WebError::NotFound)?;
+    let ok = if totp::is_recovery_code(code) {
+        state
+            .store
+            .use_recovery_code(user.id, &totp::recovery_hash(code), now)
+            .await?
+    } else {
+        match totp::matching_step(&row.secret, code, now, row.last_step) {
+            Some(step) => state.store.use_totp_step(user.id, step).await?,
+            None => false,
+        }
+    };
+    if !ok {
+        return Err(WebError::invalid("otp", "wrong_code", ""));
+    }
+    let ev = about(ctx, AuthEventKind::TotpRemoved, now, user, String::new());
+    state.store.remove_totp(user.id, &ev).await?;
     Ok(())
 }
 

@@ -337,11 +337,6 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
         "该笔资金从接收到各级下拨、安排项目直至支付给收款人的全部记录（仅显示您管辖范围内的部分）。",
         "Every movement of this fund from receipt down the levels to projects and payees (only the parts in your areas are shown).",
     ),
-    (
-        "ledger.hidden_rows",
-        "不在您管辖范围内、未显示的记录",
-        "Records outside your areas, not shown",
-    ),
     ("ledger.reversed", "已冲正", "Reversed"),
     ("ledger.kind.receive", "接收", "Receipt"),
     ("ledger.kind.appropriate", "下拨", "Appropriation"),
@@ -528,8 +523,18 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
     ("reason.malformed", "格式有误", "is malformed"),
     (
         "error.suspended",
-        "已暂停拨付：暂停令第 {id} 号（文号 {document_no}），原因：{reason}",
-        "Payments are suspended: suspension {id} (document {document_no}), reason: {reason}",
+        "已暂停拨付：{unit}暂停令第 {id} 号（文号 {document_no}），原因：{reason}",
+        "Payments are suspended: suspension {id} issued by {unit} (document {document_no}), reason: {reason}",
+    ),
+    (
+        "reason.outside_issuing_unit",
+        "不在签发单位辖区内",
+        "is outside the issuing unit's area",
+    ),
+    (
+        "reason.unknown_reference",
+        "不存在或不在您的辖区内",
+        "does not exist or is outside your area",
     ),
     (
         "reason.insufficient_funds",
@@ -674,6 +679,7 @@ pub const CATALOGUE: &[(&str, &str, &str)] = &[
 
 include!("i18n_projects.rs");
 include!("i18n_supervision.rs");
+include!("i18n_auth.rs");
 
 /// Every entry of the catalogue.
 pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -681,6 +687,7 @@ pub fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &
         .iter()
         .chain(PROJECT_CATALOGUE.iter())
         .chain(SUPERVISION_CATALOGUE.iter())
+        .chain(AUTH_CATALOGUE.iter())
 }
 
 static ZH: LazyLock<HashMap<&'static str, &'static str>> =

@@ -2,7 +2,8 @@
 //! (documented by the OpenAPI document at `/api/v1/openapi.json`, browsable at `/api/docs`).
 //!
 //! - `auth`: passwords, sessions, the request context (`Ctx`: who acts, in which language);
-//! - `guard`: refusal of state-changing requests from other origins;
+//! - `guard`: refusal of state-changing requests from other origins, security headers, the
+//!   trusted proxy;
 //! - `api`: the JSON routes, each registered with its OpenAPI description;
 //! - `pages`: the HTML pages;
 //! - `error`: the one error type, mapped to statuses in one place;
@@ -52,15 +53,21 @@ impl Clock for SystemClock {
 pub struct Config {
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// Absolute session lifetime (`serve --session-max`).
     pub session_ttl_secs: i64,
-    /// Failed sign-ins per username within the window before further attempts get 429.
-    pub max_failed_per_user: i64,
-    /// Failed sign-ins per client address within the window before further attempts get 429.
-    pub max_failed_per_ip: i64,
-    pub failure_window_secs: i64,
+    /// A session unused this long ends (`serve --session-idle`).
+    pub session_idle_secs: i64,
+    /// Sign-in limits (see [`sunledger_store::SignInPolicy`] for their sources).
+    pub sign_in: sunledger_store::SignInPolicy,
+    /// Roles whose holders must use a second factor (TOTP); empty when the city has not turned
+    /// it on (`serve --require-totp`).
+    pub totp_required_roles: Vec<sunledger_core::Role>,
     /// A directory whose files are served as they are under `/files/` (published notices,
     /// downloads); none when unset.
     pub files_dir: Option<std::path::PathBuf>,
+    /// Addresses of reverse proxies whose `X-Forwarded-Proto`, `X-Forwarded-Host` and
+    /// `X-Forwarded-For` are believed (`serve --trusted-proxy`); see [`guard`].
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Config {
@@ -68,10 +75,11 @@ impl Default for Config {
         Config {
             secure_cookies: false,
             session_ttl_secs: 12 * 3600,
-            max_failed_per_user: 5,
-            max_failed_per_ip: 30,
-            failure_window_secs: 15 * 60,
+            session_idle_secs: 30 * 60,
+            sign_in: sunledger_store::SignInPolicy::default(),
+            totp_required_roles: Vec::new(),
             files_dir: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -131,7 +139,8 @@ impl AppState {
 
 /// The whole application: pages, API, API docs and static files.
 pub fn router(state: AppState) -> Router {
-    let (api_router, openapi) = api::router().split_for_parts();
+    let (api_router, mut openapi) = api::router().split_for_parts();
+    api::document_errors(&mut openapi);
     let mut app = Router::new();
     if let Some(dir) = &state.config.files_dir {
         app = app.nest_service("/files", tower_http::services::ServeDir::new(dir));
@@ -144,7 +153,10 @@ pub fn router(state: AppState) -> Router {
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
         .fallback(pages::no_route)
-        .layer(axum::middleware::from_fn(guard::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::same_origin,
+        ))
         .with_state(state)
 }
 

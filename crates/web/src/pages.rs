@@ -49,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/ledger/suspensions/{id}/resume", post(ledger_resume))
         .route("/proofs/{table}/{id}", get(proof_page))
         .route("/static/style.css", get(style))
+        .merge(auth::pages::router())
 }
 
 /// What every page needs: language, the signed-in user, navigation rights.
@@ -60,6 +61,8 @@ pub struct Page {
     pub can_see_events: bool,
     pub path: String,
     pub flash: Option<String>,
+    /// The account must enrol a second factor before it gets its rights.
+    pub must_enrol: bool,
 }
 
 pub trait AsTs {
@@ -85,6 +88,7 @@ impl Page {
             can_see_events: !ctx.actor.scopes(Permission::ViewAuthEvents).is_empty(),
             path: uri.path().to_string(),
             flash: None,
+            must_enrol: ctx.must_enrol,
         }
     }
     fn public(lang: Lang) -> Page {
@@ -95,6 +99,7 @@ impl Page {
             can_see_events: false,
             path: "/".into(),
             flash: None,
+            must_enrol: false,
         }
     }
     pub fn t(&self, key: &str) -> String {
@@ -299,14 +304,7 @@ async fn login(
     Form(f): Form<LoginForm>,
 ) -> Response {
     match auth::sign_in(&state, &ctx, &f.username, &f.password).await {
-        Ok((token, _)) => (
-            StatusCode::SEE_OTHER,
-            [
-                (header::SET_COOKIE, auth::session_cookie(&token, &state)),
-                (header::LOCATION, safe_next(f.next.as_deref())),
-            ],
-        )
-            .into_response(),
+        Ok(signed) => auth::pages::after_password(&state, &signed, f.next.as_deref()),
         Err(e) => {
             let status = e.status();
             let mut page = Page::new(&ctx, &uri);
@@ -932,10 +930,10 @@ struct FundView {
     page: Page,
     fund: sunledger_store::Fund,
     rows: Vec<FlowRow>,
-    hidden: usize,
 }
 
-/// A fund's flow from its receipt to payees, limited to the caller's areas.
+/// A fund's flow from its receipt to payees, limited to the caller's areas: what lies outside them
+/// is left out without a trace (not even a count).
 async fn fund_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -955,7 +953,6 @@ async fn fund_page(
         .ok_or_else(|| f(WebError::NotFound))?;
     let mut cache = std::collections::HashMap::new();
     let mut rows = Vec::new();
-    let mut hidden = 0;
     for tr in state
         .store
         .transfers_of_fund(id)
@@ -976,7 +973,6 @@ async fn fund_page(
             .flatten()
             .any(|r| ctx.actor.can(Permission::ViewInternal, &r));
         if !visible {
-            hidden += 1;
             continue;
         }
         let depth = fr
@@ -997,7 +993,6 @@ async fn fund_page(
         page: Page::new(&ctx, &uri),
         fund,
         rows,
-        hidden,
     }
     .into_response())
 }
@@ -1194,6 +1189,7 @@ async fn ledger_suspend(
         target: x.target,
         reason: x.reason,
         document_no: x.document_no,
+        region: None,
     };
     crate::ledger::suspend(&state, &ctx, input)
         .await

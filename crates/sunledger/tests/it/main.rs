@@ -3,9 +3,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
+mod auth;
 mod bench;
 mod browser;
 mod cli;
+mod cross_county;
+mod hardening;
 mod households_io;
 mod ledger;
 mod ledger_day;

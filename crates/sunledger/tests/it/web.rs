@@ -80,6 +80,17 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/escalations/{id}/outcome"),
     ("get", "/api/v1/proposals"),
     ("post", "/api/v1/proposals/{id}/dismiss"),
+    ("post", "/api/v1/session/second-step"),
+    ("get", "/api/v1/account/sessions"),
+    ("delete", "/api/v1/account/sessions/{id}"),
+    ("get", "/api/v1/account/second-factor"),
+    ("post", "/api/v1/account/second-factor"),
+    ("post", "/api/v1/account/second-factor/confirm"),
+    ("post", "/api/v1/account/second-factor/remove"),
+    ("post", "/api/v1/users/{id}/disable"),
+    ("post", "/api/v1/users/{id}/enable"),
+    ("get", "/api/v1/sign-in-limits"),
+    ("delete", "/api/v1/sign-in-limits/{id}"),
 ];
 
 async fn openapi_lists_every_route(app: TestApp) {
