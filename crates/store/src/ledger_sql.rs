@@ -124,9 +124,11 @@ struct Books {
     account_ids: HashMap<(i64, String), i64>,
     /// Transfers read or booked in this transaction (locked), as they are now.
     transfers: HashMap<i64, Transfer>,
-    /// Client ids looked up: the transfer booked under each (id, content hash), or `None` when
-    /// there is none.
-    client_ids: HashMap<String, Option<(i64, String)>>,
+    /// Client ids looked up, by (county, client id): the transfer booked under each (id,
+    /// content hash), or `None` when there is none. Client ids are unique per county.
+    client_ids: HashMap<(String, String), Option<(i64, String)>>,
+    /// Client ids whose transfers (in every county) were all read into `client_ids` at once.
+    prefetched: HashSet<String>,
     /// Funds known to exist.
     funds: HashSet<i64>,
     /// Regions known to exist.
@@ -149,6 +151,7 @@ impl Books {
             account_ids: HashMap::new(),
             transfers: HashMap::new(),
             client_ids: HashMap::new(),
+            prefetched: HashSet::new(),
             funds: HashSet::new(),
             regions: HashSet::new(),
             projects: HashMap::new(),
@@ -279,21 +282,57 @@ impl Books {
         Ok(t)
     }
 
-    /// The transfer booked under `client_id` (its id and content hash), if any.
-    async fn client_id(&mut self, client_id: &str) -> Result<Option<(i64, String)>> {
-        if let Some(known) = self.client_ids.get(client_id) {
+    /// The transfer booked in `county` under `client_id` (its id and content hash), if any.
+    async fn client_id(&mut self, county: &str, client_id: &str) -> Result<Option<(i64, String)>> {
+        let key = (county.to_string(), client_id.to_string());
+        if let Some(known) = self.client_ids.get(&key) {
             return Ok(known.clone());
         }
-        let r = sqlx::query("SELECT id, content_hash FROM transfers WHERE client_id = $1")
-            .bind(client_id)
-            .fetch_optional(&mut *self.tx)
-            .await?;
+        if self.prefetched.contains(client_id) {
+            return Ok(None);
+        }
+        let r = sqlx::query(
+            "SELECT id, content_hash FROM transfers WHERE county_code = $1 AND client_id = $2",
+        )
+        .bind(county)
+        .bind(client_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
         let found = match r {
             Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
             None => None,
         };
-        self.client_ids.insert(client_id.to_string(), found.clone());
+        self.client_ids.insert(key, found.clone());
         Ok(found)
+    }
+
+    /// The transfer an import names by client id, in whichever county it was booked (an import
+    /// file names its own rows; a client id booked in two counties is refused as ambiguous).
+    async fn any_client_id(&mut self, client_id: &str) -> Result<Option<i64>> {
+        let mut known: Vec<i64> = self
+            .client_ids
+            .iter()
+            .filter(|((_, c), _)| c == client_id)
+            .filter_map(|(_, v)| v.as_ref().map(|(id, _)| *id))
+            .collect();
+        if !self.prefetched.contains(client_id) {
+            for r in sqlx::query("SELECT id FROM transfers WHERE client_id = $1")
+                .bind(client_id)
+                .fetch_all(&mut *self.tx)
+                .await?
+            {
+                known.push(r.try_get(0)?);
+            }
+        }
+        known.sort_unstable();
+        known.dedup();
+        match known.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            _ => Err(StoreError::Conflict {
+                field: "client_id".into(),
+            }),
+        }
     }
 
     /// Looks up the transfers booked under these client ids in a few queries. Only where a client
@@ -304,7 +343,7 @@ impl Books {
         }
         for chunk in ids.chunks(BATCH_ROWS) {
             let mut qb: QueryBuilder<DB> = QueryBuilder::new(
-                "SELECT id, client_id, content_hash FROM transfers WHERE client_id IN (",
+                "SELECT id, client_id, content_hash, county_code FROM transfers WHERE client_id IN (",
             );
             let mut sep = qb.separated(", ");
             for c in chunk {
@@ -312,12 +351,13 @@ impl Books {
             }
             qb.push(")");
             for c in chunk {
-                self.client_ids.insert(c.to_string(), None);
+                self.prefetched.insert(c.to_string());
             }
             for r in qb.build().fetch_all(&mut *self.tx).await? {
                 let client_id: String = r.try_get(1)?;
+                let county: String = r.try_get(3)?;
                 self.client_ids
-                    .insert(client_id, Some((r.try_get(0)?, r.try_get(2)?)));
+                    .insert((county, client_id), Some((r.try_get(0)?, r.try_get(2)?)));
             }
         }
         Ok(())
@@ -388,12 +428,14 @@ impl Books {
             .map(|c| c.as_str().to_string())
             .collect();
         let project = project.map(|p| p.to_string());
+        // A payee is suspended in the issuing unit's subtree only (the suspension's region): a
+        // county's decision does not stop another county's payments.
         Ok(active
             .iter()
             .find(|s| match s.target_kind.as_str() {
                 "region" => lineage.contains(&s.target),
                 "project" => project.as_deref() == Some(s.target.as_str()),
-                "payee" => payee == Some(s.target.as_str()),
+                "payee" => payee == Some(s.target.as_str()) && lineage.contains(&s.region),
                 _ => false,
             })
             .cloned())
@@ -491,8 +533,10 @@ async fn insert_transfer(
     .map_err(classify)?;
     let id: i64 = row.try_get(0)?;
     b.booked("transfers", id);
-    b.client_ids
-        .insert(t.client_id.clone(), Some((id, hash.to_string())));
+    b.client_ids.insert(
+        (county.to_string(), t.client_id.clone()),
+        Some((id, hash.to_string())),
+    );
     // What the row now holds: the columns just written.
     b.transfers.insert(
         id,
@@ -526,8 +570,14 @@ async fn transfer_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Res
     transfer_row(&r)
 }
 
-/// A transfer already booked under this client id: the same request (returned) or a conflict.
-async fn replay(b: &mut Books, client_id: &str, hash: &str) -> Result<Option<Transfer>> {
+/// A transfer already booked in `county` under this client id: the same request (returned) or a
+/// conflict. Another county's use of the same client id is not seen (nor told).
+async fn replay(
+    b: &mut Books,
+    county: &str,
+    client_id: &str,
+    hash: &str,
+) -> Result<Option<Transfer>> {
     // Concurrent requests with one client id are serialised first, so a retry racing the
     // original waits for it and then gets its result.
     if let Some(lock) = CLIENT_ID_LOCK {
@@ -536,7 +586,7 @@ async fn replay(b: &mut Books, client_id: &str, hash: &str) -> Result<Option<Tra
             .execute(&mut *b.tx)
             .await?;
     }
-    match b.client_id(client_id).await? {
+    match b.client_id(county, client_id).await? {
         None => Ok(None),
         Some((id, stored)) => {
             if stored != hash {
@@ -686,14 +736,15 @@ impl StoreImpl {
             t.purpose.clone(),
             format!("{:?}", t.reverses),
         ]);
-        if let Some(done) = replay(b, &t.client_id, &hash).await? {
+        let county = booking_county(b, t).await?;
+        if let Some(done) = replay(b, &county, &t.client_id, &hash).await? {
             return Ok(done);
         }
         if !b.fund_exists(t.fund_id).await? {
             return Err(StoreError::NotFound("fund"));
         }
         let id = match t.kind {
-            TransferKind::Reverse => self.book_reversal(b, t, &hash, now).await?,
+            TransferKind::Reverse => self.book_reversal(b, t, &hash, &county, now).await?,
             TransferKind::Receive => {
                 let Some(to @ Owner::Region(_)) = t.to else {
                     return Err(rule(sunledger_core::DomainError::invalid(
@@ -710,7 +761,7 @@ impl StoreImpl {
                     t,
                     &hash,
                     Placement {
-                        county: acc.region.county_code(),
+                        county: &county,
                         from: None,
                         to: Some(acc.id),
                         state: None,
@@ -769,7 +820,7 @@ impl StoreImpl {
                     t,
                     &hash,
                     Placement {
-                        county: src.region.county_code(),
+                        county: &county,
                         from: Some(src.id),
                         to: Some(dst.id),
                         state,
@@ -806,7 +857,7 @@ impl StoreImpl {
                     t,
                     &hash,
                     Placement {
-                        county: src.region.county_code(),
+                        county: &county,
                         from: Some(src.id),
                         to: None,
                         state: Some(PaymentState::Approved.key()),
@@ -867,6 +918,7 @@ impl StoreImpl {
         b: &mut Books,
         t: &NewTransfer,
         hash: &str,
+        county: &str,
         now: i64,
     ) -> Result<i64> {
         let orig_id = t.reverses.ok_or_else(|| {
@@ -959,16 +1011,12 @@ impl StoreImpl {
         for a in &locked {
             b.save(a);
         }
-        let county = locked
-            .first()
-            .map(|a| a.region.county_code().to_string())
-            .unwrap_or_default();
         insert_transfer(
             b,
             t,
             hash,
             Placement {
-                county: &county,
+                county,
                 from: orig.to_account,
                 to: orig.from_account,
                 state: None,
@@ -1094,6 +1142,31 @@ impl StoreImpl {
     }
 }
 
+/// The county a transfer is booked in (its shard key, and the scope of its client id): the
+/// paying side's, the receiving region's for a receipt, the original's for a reversal.
+async fn booking_county(b: &mut Books, t: &NewTransfer) -> Result<String> {
+    let owner = match t.kind {
+        TransferKind::Reverse => {
+            let Some(orig) = t.reverses else {
+                return Ok(String::new());
+            };
+            let r = sqlx::query("SELECT county_code FROM transfers WHERE id = $1")
+                .bind(orig)
+                .fetch_optional(&mut *b.tx)
+                .await?
+                .ok_or(StoreError::NotFound("transfer"))?;
+            return Ok(r.try_get(0)?);
+        }
+        TransferKind::Receive => t.to,
+        _ => t.from,
+    };
+    Ok(match owner {
+        Some(Owner::Region(c)) => c.county_code().to_string(),
+        Some(Owner::Project(p)) => b.project(p).await?.region.county_code().to_string(),
+        None => String::new(),
+    })
+}
+
 async fn self_region_missing(
     tx: &mut sqlx::Transaction<'static, DB>,
     c: &RegionCode,
@@ -1108,12 +1181,10 @@ async fn self_region_missing(
 async fn resolve_transfer(b: &mut Books, r: &Ref) -> Result<Transfer> {
     let id = match r {
         Ref::Id(id) => *id,
-        Ref::ClientId(c) => {
-            b.client_id(c)
-                .await?
-                .ok_or(StoreError::NotFound("transfer"))?
-                .0
-        }
+        Ref::ClientId(c) => b
+            .any_client_id(c)
+            .await?
+            .ok_or(StoreError::NotFound("transfer"))?,
     };
     b.transfer(id).await
 }
@@ -1255,6 +1326,162 @@ impl StoreImpl {
             .await?
             .iter()
             .map(transfer_row)
+            .collect()
+    }
+}
+
+impl StoreImpl {
+    /// Books a suspension issued by the finance of `region` (the issuing unit): a project or a
+    /// region target must lie inside it; a payee is suspended for payments booked inside it.
+    async fn ledger_suspend(
+        &self,
+        target: &SuspensionTarget,
+        region: &RegionCode,
+        reason: &str,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Suspension> {
+        for (field, v) in [("reason", reason), ("document_no", document_no)] {
+            if v.trim().is_empty() {
+                return Err(rule(sunledger_core::DomainError::invalid(
+                    field, "empty", "",
+                )));
+            }
+        }
+        let mut tx = begin_write(&self.pool).await?;
+        let outside = |v: String| {
+            Err(rule(sunledger_core::DomainError::invalid(
+                "target",
+                "outside_issuing_unit",
+                v,
+            )))
+        };
+        let (kind, key) = match target {
+            SuspensionTarget::Project(id) => {
+                let p = project_in_tx(&mut tx, *id).await?;
+                if !p.region.is_within(region) {
+                    return outside(id.to_string());
+                }
+                ("project", id.to_string())
+            }
+            SuspensionTarget::Region(c) => {
+                if !c.is_within(region) {
+                    return outside(c.as_str().to_string());
+                }
+                ("region", c.as_str().to_string())
+            }
+            SuspensionTarget::Payee(p) if !p.trim().is_empty() => ("payee", p.trim().to_string()),
+            SuspensionTarget::Payee(_) => {
+                return Err(rule(sunledger_core::DomainError::invalid(
+                    "target", "empty", "",
+                )));
+            }
+        };
+        // A retried request books once: the same target under the same document number from the
+        // same unit while it is active is the same suspension.
+        let q = format!(
+            "SELECT {SUSPENSION_COLS} FROM suspensions WHERE target_kind = $1 AND target = $2 \
+             AND document_no = $3 AND region_code = $4 AND resumed_at IS NULL"
+        );
+        if let Some(existing) = sqlx::query(AssertSqlSafe(q))
+            .bind(kind)
+            .bind(key.as_str())
+            .bind(document_no.trim())
+            .bind(region.as_str())
+            .fetch_optional(&mut *tx)
+            .await?
+        {
+            return suspension_row(&existing);
+        }
+        let row = sqlx::query(
+            "INSERT INTO suspensions (county_code, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(region.county_code())
+        .bind(kind)
+        .bind(key)
+        .bind(region.as_str())
+        .bind(reason.trim())
+        .bind(document_no.trim())
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        append_row_facts(&mut tx, "suspensions", id).await?;
+        let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
+        let out = one_in(&mut tx, q, id, suspension_row).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn ledger_suspension(&self, id: i64) -> Result<Option<Suspension>> {
+        let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(suspension_row)
+            .transpose()
+    }
+
+    /// The suspensions that concern `region`'s subtree: issued inside it, or stopping payments
+    /// booked inside it (a region target above or inside it, a project inside it, a payee
+    /// suspended by a unit above it). What refuses a payment is always among them.
+    async fn ledger_suspensions_within(
+        &self,
+        region: &RegionCode,
+        active_only: bool,
+    ) -> Result<Vec<Suspension>> {
+        let (lo, hi) = subtree_range(region);
+        let lineage: Vec<String> = region
+            .lineage()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!(
+            "SELECT {SUSPENSION_COLS} FROM suspensions s WHERE ("
+        ));
+        qb.push("(s.region_code >= ")
+            .push_bind(lo.clone())
+            .push(" AND s.region_code <= ")
+            .push_bind(hi.clone())
+            .push(")");
+        qb.push(" OR (s.target_kind = 'region' AND ((s.target >= ")
+            .push_bind(lo.clone())
+            .push(" AND s.target <= ")
+            .push_bind(hi.clone())
+            .push(") OR s.target IN (");
+        let mut sep = qb.separated(", ");
+        for c in &lineage {
+            sep.push_bind(c.clone());
+        }
+        qb.push(")))");
+        qb.push(" OR (s.target_kind = 'payee' AND s.region_code IN (");
+        let mut sep = qb.separated(", ");
+        for c in &lineage {
+            sep.push_bind(c.clone());
+        }
+        qb.push("))");
+        qb.push(
+            " OR (s.target_kind = 'project' AND EXISTS (SELECT 1 FROM projects p \
+             WHERE CAST(p.id AS TEXT) = s.target AND p.region_code >= ",
+        )
+        .push_bind(lo)
+        .push(" AND p.region_code <= ")
+        .push_bind(hi)
+        .push(")))");
+        if active_only {
+            qb.push(" AND s.resumed_at IS NULL");
+        }
+        qb.push(" ORDER BY s.id DESC");
+        qb.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(suspension_row)
             .collect()
     }
 }

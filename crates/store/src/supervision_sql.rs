@@ -1438,4 +1438,16 @@ impl StoreImpl {
         .map(household_row)
         .collect()
     }
+
+    async fn s_household(&self, id: i64) -> Result<Option<Household>> {
+        sqlx::query(AssertSqlSafe(format!(
+            "SELECT {HOUSEHOLD_COLS} FROM households WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .as_ref()
+        .map(household_row)
+        .transpose()
+    }
 }

@@ -30,11 +30,13 @@ pub enum WebError {
         field: String,
     },
     BadRequest(String),
-    /// Payments are suspended: names the suspension and its document.
+    /// Payments are suspended: names the suspension, its document and its issuing unit.
     Suspended {
         id: i64,
         document_no: String,
         reason: String,
+        /// The issuing unit (region name and code); filled in by the ledger operations.
+        unit: String,
     },
     Internal(String),
 }
@@ -118,10 +120,12 @@ impl WebError {
                 id,
                 document_no,
                 reason,
+                unit,
             } => t(lang, "error.suspended")
                 .replace("{id}", &id.to_string())
                 .replace("{document_no}", document_no)
-                .replace("{reason}", reason),
+                .replace("{reason}", reason)
+                .replace("{unit}", unit),
             other => t(lang, &format!("error.{}", other.code())),
         }
     }
@@ -157,6 +161,7 @@ impl From<StoreError> for WebError {
                 id,
                 document_no,
                 reason,
+                unit: String::new(),
             },
             other => {
                 tracing::error!(error = %other, "storage error");

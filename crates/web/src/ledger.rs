@@ -5,6 +5,7 @@
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::WebError;
+use crate::ops::{Named, own_ref};
 use serde::{Deserialize, Serialize};
 use sunledger_core::ledger::{FiscalYear, FundSource, PaymentAction, TransferKind};
 use sunledger_core::money::Money;
@@ -21,25 +22,59 @@ pub struct OwnerRef {
     pub project: Option<i64>,
 }
 
+/// The account an input names, checked to lie in the actor's subtree (`ops::own_ref`); with
+/// `above`, a region may also be one the actor's area answers to (a refund goes up one level).
 async fn owner(
     state: &AppState,
+    ctx: &Ctx,
     r: &OwnerRef,
     field: &str,
+    above: bool,
 ) -> Result<(Owner, RegionCode), WebError> {
     match (&r.region, r.project) {
-        (Some(c), None) => {
+        (Some(c), None) if above => {
             let c = RegionCode::parse(c)?;
             Ok((Owner::Region(c), c))
         }
+        (Some(c), None) => {
+            let c = own_ref(state, ctx, field, Named::Region(c)).await?;
+            Ok((Owner::Region(c), c))
+        }
         (None, Some(p)) => {
-            let proj = state
-                .store
-                .project(p)
-                .await?
-                .ok_or_else(|| WebError::invalid(field, "unknown_project", p.to_string()))?;
-            Ok((Owner::Project(p), proj.region))
+            let region = own_ref(state, ctx, field, Named::Project(p)).await?;
+            Ok((Owner::Project(p), region))
         }
         _ => Err(WebError::invalid(field, "missing_account", "")),
+    }
+}
+
+/// A suspension refusing a payment, named with its issuing unit (region name and code).
+async fn name_unit(state: &AppState, e: WebError) -> WebError {
+    match e {
+        WebError::Suspended {
+            id,
+            document_no,
+            reason,
+            unit,
+        } if unit.is_empty() => {
+            let unit = match state.store.suspension(id).await {
+                Ok(Some(s)) => match RegionCode::parse(&s.region) {
+                    Ok(c) => match state.store.region(&c).await {
+                        Ok(Some(r)) => format!("{}（{}）", r.name, r.code),
+                        _ => c.to_string(),
+                    },
+                    Err(_) => s.region,
+                },
+                _ => String::new(),
+            };
+            WebError::Suspended {
+                id,
+                document_no,
+                reason,
+                unit,
+            }
+        }
+        other => other,
     }
 }
 
@@ -71,7 +106,7 @@ pub async fn create_fund(
     ctx: &Ctx,
     i: FundInput,
 ) -> Result<(Fund, Transfer), WebError> {
-    let region = RegionCode::parse(&i.region)?;
+    let region = own_ref(state, ctx, "region", Named::Region(&i.region)).await?;
     ctx.require(Permission::ManageFunds, &region)?;
     let f = NewFund {
         client_id: client_id(&i.client_id)?,
@@ -118,14 +153,18 @@ pub struct TransferInput {
 pub async fn book(state: &AppState, ctx: &Ctx, i: TransferInput) -> Result<Transfer, WebError> {
     ctx.require_user()?;
     let kind = TransferKind::parse(&i.kind)?;
+    own_ref(state, ctx, "fund", Named::Fund(i.fund_id)).await?;
     let from = match &i.from {
-        Some(r) => Some(owner(state, r, "from").await?),
+        Some(r) => Some(owner(state, ctx, r, "from", false).await?),
         None => None,
     };
     let to = match &i.to {
-        Some(r) => Some(owner(state, r, "to").await?),
+        Some(r) => Some(owner(state, ctx, r, "to", kind == TransferKind::Refund).await?),
         None => None,
     };
+    if let Some(orig) = i.reverses {
+        own_ref(state, ctx, "reverses", Named::Transfer(orig)).await?;
+    }
     // The paying side decides; a reversal is booked by whoever may book on the original's source.
     let acting_region = match (kind, &from, i.reverses) {
         (TransferKind::Reverse, _, Some(orig)) => {
@@ -160,7 +199,10 @@ pub async fn book(state: &AppState, ctx: &Ctx, i: TransferInput) -> Result<Trans
         actor: ctx.user.as_ref().map(|u| u.id),
         reverses: i.reverses,
     };
-    Ok(state.store.book_transfer(&t, state.now()).await?)
+    match state.store.book_transfer(&t, state.now()).await {
+        Ok(t) => Ok(t),
+        Err(e) => Err(name_unit(state, e.into()).await),
+    }
 }
 
 /// The transfer, if the actor may see one of its accounts.
@@ -225,7 +267,7 @@ pub async fn payment(
         .find(|a| Some(a.id) == t.from_account)
         .ok_or(WebError::NotFound)?;
     ctx.require(Permission::ManageFunds, &from.region)?;
-    Ok(state
+    match state
         .store
         .payment_action(
             id,
@@ -235,7 +277,11 @@ pub async fn payment(
             ctx.user.as_ref().map(|u| u.id),
             state.now(),
         )
-        .await?)
+        .await
+    {
+        Ok(t) => Ok(t),
+        Err(e) => Err(name_unit(state, e.into()).await),
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -246,6 +292,20 @@ pub struct SuspensionInput {
     pub target: String,
     pub reason: String,
     pub document_no: String,
+    /// The issuing unit: the region whose finance suspends (default: the caller's finance area
+    /// holding the target; for a payee, the caller's finance area). A payee is suspended for
+    /// payments booked inside it; a city-wide suspension needs a finance grant on the city.
+    #[serde(default)]
+    pub region: Option<String>,
+}
+
+/// The caller's finance area holding `r`.
+fn finance_area(ctx: &Ctx, r: &RegionCode) -> Result<RegionCode, WebError> {
+    ctx.actor
+        .scopes(Permission::ManageFunds)
+        .into_iter()
+        .find(|s| r.is_within(s))
+        .ok_or(WebError::Forbidden)
 }
 
 pub async fn suspend(
@@ -254,43 +314,59 @@ pub async fn suspend(
     i: SuspensionInput,
 ) -> Result<Suspension, WebError> {
     ctx.require_user()?;
+    let unit = match i.region.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(r) => Some(own_ref(state, ctx, "region", Named::Region(r)).await?),
+        None => None,
+    };
     let (target, region) = match i.target_kind.trim() {
         "project" => {
             let id: i64 = i
                 .target
                 .trim()
                 .parse()
-                .map_err(|_| WebError::invalid("target", "unknown_project", &i.target))?;
-            let p = state
-                .store
-                .project(id)
-                .await?
-                .ok_or_else(|| WebError::invalid("target", "unknown_project", &i.target))?;
-            (SuspensionTarget::Project(id), p.region)
+                .map_err(|_| WebError::invalid("target", "unknown_reference", &i.target))?;
+            let r = own_ref(state, ctx, "target", Named::Project(id)).await?;
+            (SuspensionTarget::Project(id), r)
         }
         "region" => {
-            let c = RegionCode::parse(&i.target)?;
+            let c = own_ref(state, ctx, "target", Named::Region(&i.target)).await?;
             (SuspensionTarget::Region(c), c)
         }
         "payee" => {
-            // A payee is suspended by the finance of the region it is named in: the caller's own
-            // first finance scope.
-            let scope = ctx
-                .actor
-                .scopes(Permission::ManageFunds)
-                .first()
-                .copied()
-                .ok_or(WebError::Forbidden)?;
+            let scope = match unit {
+                Some(u) => u,
+                None => ctx
+                    .actor
+                    .scopes(Permission::ManageFunds)
+                    .first()
+                    .copied()
+                    .ok_or(WebError::Forbidden)?,
+            };
             (SuspensionTarget::Payee(i.target.trim().to_string()), scope)
         }
         other => return Err(WebError::invalid("target", "unknown_target_kind", other)),
     };
     ctx.require(Permission::ManageFunds, &region)?;
+    // The issuing unit: named, or the caller's finance area holding the target.
+    let unit = match unit {
+        Some(u) => {
+            ctx.require(Permission::ManageFunds, &u)?;
+            if !region.is_within(&u) {
+                return Err(WebError::invalid(
+                    "region",
+                    "outside_issuing_unit",
+                    u.as_str(),
+                ));
+            }
+            u
+        }
+        None => finance_area(ctx, &region)?,
+    };
     Ok(state
         .store
         .suspend(
             &target,
-            &region,
+            &unit,
             &i.reason,
             &i.document_no,
             ctx.user.as_ref().map(|u| u.id),
@@ -299,29 +375,61 @@ pub async fn suspend(
         .await?)
 }
 
+/// Whether suspension `s` concerns `area`'s subtree: issued inside it, or stopping payments
+/// booked inside it (the same rule as `Store::suspensions_within`).
+async fn concerns(state: &AppState, s: &Suspension, area: &RegionCode) -> Result<bool, WebError> {
+    let issued = RegionCode::parse(&s.region)?;
+    if issued.is_within(area) {
+        return Ok(true);
+    }
+    Ok(match s.target_kind.as_str() {
+        "payee" => area.is_within(&issued),
+        "region" => match RegionCode::parse(&s.target) {
+            Ok(t) => t.is_within(area) || area.is_within(&t),
+            Err(_) => false,
+        },
+        "project" => match s.target.parse::<i64>() {
+            Ok(id) => state
+                .store
+                .project(id)
+                .await?
+                .is_some_and(|p| p.region.is_within(area)),
+            Err(_) => false,
+        },
+        _ => false,
+    })
+}
+
+/// A suspension the actor may see: one that concerns one of its areas (`NotFound` otherwise).
+pub async fn visible_suspension(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<Suspension, WebError> {
+    ctx.require_user()?;
+    let s = state
+        .store
+        .suspension(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    for area in ctx.actor.scopes(Permission::ViewInternal) {
+        if concerns(state, &s, &area).await? {
+            return Ok(s);
+        }
+    }
+    Err(WebError::NotFound)
+}
+
+/// Lifts a suspension: finance of its issuing unit or of a level above it.
 pub async fn resume(
     state: &AppState,
     ctx: &Ctx,
     id: i64,
     document_no: &str,
 ) -> Result<Suspension, WebError> {
-    ctx.require_user()?;
-    let scopes = ctx.actor.scopes(Permission::ViewInternal);
-    let mut found = None;
-    for s in &scopes {
-        if let Some(x) = state
-            .store
-            .suspensions_within(s, false)
-            .await?
-            .into_iter()
-            .find(|x| x.id == id)
-        {
-            found = Some(x);
-        }
-    }
-    let s = found.ok_or(WebError::NotFound)?;
-    let region = RegionCode::parse(&s.region)?;
-    ctx.require(Permission::ManageFunds, &region)?;
+    let s = visible_suspension(state, ctx, id).await?;
+    let unit = RegionCode::parse(&s.region)?;
+    ctx.require(Permission::ManageFunds, &unit)?;
     Ok(state
         .store
         .resume(

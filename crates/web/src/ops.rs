@@ -14,6 +14,112 @@ pub fn parse_region(s: &str) -> Result<RegionCode, WebError> {
     RegionCode::parse(s).map_err(WebError::from)
 }
 
+/// Something an input names: a region code or the id of a stored row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Named<'a> {
+    Region(&'a str),
+    Project(i64),
+    Household(i64),
+    Inspection(i64),
+    Problem(i64),
+    Department(i64),
+    Person(i64),
+    Fund(i64),
+    Transfer(i64),
+}
+
+impl Named<'_> {
+    fn shown(&self) -> String {
+        match self {
+            Named::Region(s) => s.trim().to_string(),
+            Named::Project(id)
+            | Named::Household(id)
+            | Named::Inspection(id)
+            | Named::Problem(id)
+            | Named::Department(id)
+            | Named::Person(id)
+            | Named::Fund(id)
+            | Named::Transfer(id) => id.to_string(),
+        }
+    }
+}
+
+/// The one check of every reference an input makes (a region code, a project, household,
+/// inspection, problem, department, person, fund or transfer id): what `field` names must exist
+/// inside the actor's subtree, i.e. in a region the actor may see internally. An unknown and a
+/// foreign reference are refused alike (`invalid(field, "unknown_reference")`), so the answer
+/// says nothing about other counties. Answers the region the reference lies in (for a fund: the
+/// fund's region when the actor sees it, else the actor's area holding one of its accounts).
+pub async fn own_ref(
+    state: &AppState,
+    ctx: &Ctx,
+    field: &str,
+    named: Named<'_>,
+) -> Result<RegionCode, WebError> {
+    ctx.require_user()?;
+    let refused = || WebError::invalid(field, "unknown_reference", named.shown());
+    let sees = |r: &RegionCode| ctx.actor.can(Permission::ViewInternal, r);
+    let store = &state.store;
+    let region = match named {
+        Named::Region(s) => {
+            let c = RegionCode::parse(s).map_err(|_| refused())?;
+            store.region(&c).await?.map(|r| r.code)
+        }
+        Named::Project(id) => store.project(id).await?.map(|p| p.region),
+        Named::Household(id) => store.household(id).await?.map(|h| h.region),
+        Named::Inspection(id) => store.inspection(id).await?.map(|i| i.region),
+        Named::Problem(id) => store.problem(id).await?.map(|p| p.region),
+        Named::Department(id) => store.department(id).await?.map(|d| d.region),
+        Named::Person(id) => store.person(id).await?.map(|p| p.region),
+        Named::Fund(id) => match store.fund(id).await? {
+            Some(f) if sees(&f.region) => Some(f.region),
+            Some(_) => {
+                let mut found = None;
+                for scope in ctx.actor.scopes(Permission::ViewInternal) {
+                    if store.funds_within(&scope).await?.iter().any(|f| f.id == id) {
+                        found = Some(scope);
+                        break;
+                    }
+                }
+                found
+            }
+            None => None,
+        },
+        Named::Transfer(id) => match store.transfer(id).await? {
+            Some(t) => {
+                let mut found = None;
+                for a in [t.from_account, t.to_account].into_iter().flatten() {
+                    if let Some(acc) = store.account(a).await?
+                        && sees(&acc.region)
+                    {
+                        found = Some(acc.region);
+                        break;
+                    }
+                }
+                found
+            }
+            None => None,
+        },
+    };
+    match region {
+        Some(r) if sees(&r) => Ok(r),
+        _ => Err(refused()),
+    }
+}
+
+/// `own_ref` of an optional reference.
+pub async fn own_opt(
+    state: &AppState,
+    ctx: &Ctx,
+    field: &str,
+    named: Option<Named<'_>>,
+) -> Result<Option<RegionCode>, WebError> {
+    match named {
+        Some(n) => own_ref(state, ctx, field, n).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 /// A region that exists, or `NotFound`.
 pub async fn existing_region(state: &AppState, code: &str) -> Result<Region, WebError> {
     let c = RegionCode::parse(code).map_err(|_| WebError::NotFound)?;

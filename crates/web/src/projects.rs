@@ -9,6 +9,7 @@
 use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::WebError;
+use crate::ops::Named;
 use serde::{Deserialize, Serialize};
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
@@ -110,6 +111,7 @@ pub async fn visible(state: &AppState, ctx: &Ctx, id: i64) -> Result<Project, We
 pub async fn create(state: &AppState, ctx: &Ctx, i: &ProjectInput) -> Result<Project, WebError> {
     ctx.require_user()?;
     let c = i.content()?;
+    crate::ops::own_ref(state, ctx, "village", Named::Region(c.village.as_str())).await?;
     ctx.require_role(StageAction::Declare.roles(), &c.village)?;
     if state.store.region(&c.village).await?.is_none() {
         return Err(WebError::invalid(
@@ -134,6 +136,7 @@ pub async fn revise(
     let stage = Stage::parse(&p.stage)?;
     ctx.require_role(stage.editors(), &p.region)?;
     let c = i.content()?;
+    crate::ops::own_ref(state, ctx, "village", Named::Region(c.village.as_str())).await?;
     Ok(state
         .store
         .revise_project(id, &c, &i.note, actor(ctx), state.now())
@@ -336,6 +339,7 @@ pub async fn assign(
 ) -> Result<Responsibility, WebError> {
     let p = visible(state, ctx, id).await?;
     ctx.require_role(proj::RESPONSIBILITY_KEEPERS, &p.region)?;
+    crate::ops::own_ref(state, ctx, "person_id", Named::Person(i.person_id)).await?;
     let role = ResponsibleRole::parse(&i.role)?;
     Ok(state
         .store
@@ -398,8 +402,14 @@ pub async fn file_letter(
     i: &LetterInput,
 ) -> Result<ResponsibilityLetter, WebError> {
     ctx.require_user()?;
-    let township = RegionCode::parse(&i.township)?;
+    let township = crate::ops::own_ref(state, ctx, "township", Named::Region(&i.township)).await?;
     ctx.require_role(proj::RESPONSIBILITY_KEEPERS, &township)?;
+    for (field, person) in [
+        ("bureau_person_id", i.bureau_person_id),
+        ("township_person_id", i.township_person_id),
+    ] {
+        crate::ops::own_ref(state, ctx, field, Named::Person(person)).await?;
+    }
     Ok(state
         .store
         .file_letter(

@@ -5,12 +5,13 @@ use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::WebError;
 use crate::i18n::{Lang, t};
+use crate::ops::{Named, own_opt, own_ref};
 use serde::{Deserialize, Serialize};
 use sunledger_core::money::Money;
 use sunledger_core::supervision::{
     self as sv, CoverageCell, ProblemAction, ProblemCategory, SampleRules, Severity, Step,
 };
-use sunledger_core::{DepartmentKind, Level, Permission, RegionCode};
+use sunledger_core::{DepartmentKind, Level, Permission};
 use sunledger_store::{
     Escalation, Inspection, NewEscalation, NewInspection, NewProblem, Problem, ProblemFilter,
     ProblemRecord, Proposal, SpotDraw,
@@ -72,8 +73,9 @@ pub async fn create_inspection(
     i: &InspectionInput,
 ) -> Result<Inspection, WebError> {
     ctx.require_user()?;
-    let region = RegionCode::parse(&i.region)?;
+    let region = own_ref(state, ctx, "region", Named::Region(&i.region)).await?;
     ctx.require_role(sv::INSPECTORS, &region)?;
+    check_targets(state, ctx, &i.targets).await?;
     let lead = i
         .lead_departments
         .iter()
@@ -109,6 +111,25 @@ pub async fn create_inspection(
 pub struct DoneInput {
     pub done_on: String,
     pub findings: String,
+}
+
+/// Every target of an inspection (`region:CODE`, `project:ID`, `household:ID`, joined by `;`)
+/// must lie in the inspector's own area.
+async fn check_targets(state: &AppState, ctx: &Ctx, targets: &str) -> Result<(), WebError> {
+    for t in targets.split(';').map(str::trim).filter(|t| !t.is_empty()) {
+        let bad = || WebError::invalid("targets", "unknown_reference", t);
+        let (kind, value) = t.split_once(':').ok_or_else(bad)?;
+        let value = value.trim();
+        let id = || value.parse::<i64>().map_err(|_| bad());
+        let named = match kind.trim() {
+            "region" => Named::Region(value),
+            "project" => Named::Project(id()?),
+            "household" => Named::Household(id()?),
+            _ => return Err(bad()),
+        };
+        own_ref(state, ctx, "targets", named).await?;
+    }
+    Ok(())
 }
 
 pub async fn complete_inspection(
@@ -159,8 +180,31 @@ pub async fn inspections(
 pub struct CountyCoverage {
     pub county: String,
     pub name: String,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Vec<CoverageCellSchema>)]
     pub quarters: Vec<CoverageCell>,
+}
+
+/// The OpenAPI description of [`CoverageCell`] (core derives no schemas): one county in one
+/// quarter.
+#[derive(utoipa::ToSchema)]
+#[schema(as = CoverageCell)]
+#[allow(dead_code)]
+pub struct CoverageCellSchema {
+    quarter: QuarterSchema,
+    inspections: u32,
+    /// Fewer inspections than the rule asks; for the current quarter this is "not yet".
+    behind: bool,
+    /// The quarter is still running.
+    current: bool,
+}
+
+/// A calendar quarter: `year` and `q` (1-4).
+#[derive(utoipa::ToSchema)]
+#[schema(as = Quarter)]
+#[allow(dead_code)]
+pub struct QuarterSchema {
+    year: i32,
+    q: u8,
 }
 
 /// The quarterly coverage of every county the caller sees: the current quarter and the three
@@ -250,7 +294,7 @@ pub struct DrawInput {
 
 pub async fn draw(state: &AppState, ctx: &Ctx, i: &DrawInput) -> Result<SpotDraw, WebError> {
     ctx.require_user()?;
-    let region = RegionCode::parse(&i.region)?;
+    let region = own_ref(state, ctx, "region", Named::Region(&i.region)).await?;
     ctx.require_role(sv::SAMPLERS, &region)?;
     let d = SampleRules::default();
     let rules = SampleRules {
@@ -311,8 +355,25 @@ pub async fn create_problem(
     i: &ProblemInput,
 ) -> Result<Problem, WebError> {
     ctx.require_user()?;
-    let region = RegionCode::parse(&i.region)?;
+    let region = own_ref(state, ctx, "region", Named::Region(&i.region)).await?;
     ctx.require_role(sv::INSPECTORS, &region)?;
+    own_opt(
+        state,
+        ctx,
+        "inspection_id",
+        i.inspection_id.map(Named::Inspection),
+    )
+    .await?;
+    own_opt(state, ctx, "project_id", i.project_id.map(Named::Project)).await?;
+    own_opt(state, ctx, "review_of", i.review_of.map(Named::Problem)).await?;
+    own_ref(
+        state,
+        ctx,
+        "department_id",
+        Named::Department(i.department_id),
+    )
+    .await?;
+    own_opt(state, ctx, "person_id", i.person_id.map(Named::Person)).await?;
     let amount = if i.amount.trim().is_empty() {
         Money::from_fen(0)
     } else {
@@ -525,13 +586,16 @@ pub async fn escalate(
     let step = Step::parse(&i.step)?;
     ctx.require_role(step.roles(), &p.region)?;
     if let Some(pid) = i.proposal_id {
-        let pr = state.store.proposal(pid).await?.ok_or(WebError::NotFound)?;
-        if pr.problem_id != problem_id {
-            return Err(WebError::invalid(
-                "proposal_id",
-                "not_an_open_proposal",
-                pid.to_string(),
-            ));
+        // Another problem's proposal and an unknown one are refused alike.
+        match state.store.proposal(pid).await? {
+            Some(pr) if pr.problem_id == problem_id => {}
+            _ => {
+                return Err(WebError::invalid(
+                    "proposal_id",
+                    "not_an_open_proposal",
+                    pid.to_string(),
+                ));
+            }
         }
     }
     Ok(state

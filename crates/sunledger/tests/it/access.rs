@@ -7,9 +7,16 @@ use serde_json::{Value, json};
 
 /// Example request bodies per (method, path). A new route without an example fails the test, so
 /// that no route escapes the check.
-fn example_body(method: &str, path: &str) -> Option<Value> {
+pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
     Some(match (method, path) {
         ("post", "/api/v1/session") => json!({"username": "x", "password": "y"}),
+        ("post", "/api/v1/session/second-step")
+        | ("post", "/api/v1/account/second-factor/confirm")
+        | ("post", "/api/v1/account/second-factor/remove") => json!({"otp": "123456"}),
+        ("post", "/api/v1/account/second-factor") => json!({}),
+        ("post", "/api/v1/users/{id}/disable") | ("post", "/api/v1/users/{id}/enable") => {
+            json!({"reason": "x"})
+        }
         ("post", "/api/v1/regions/{code}/departments") => {
             json!({"kind": "business_department", "name": "测试局"})
         }
@@ -82,28 +89,28 @@ fn example_body(method: &str, path: &str) -> Option<Value> {
 }
 
 /// Identifiers inside 石门县 (529122) to substitute into path parameters.
-struct Foreign {
-    region: String,
-    fund: i64,
-    transfer: i64,
-    payment: i64,
-    suspension: i64,
-    department: i64,
-    person: i64,
-    user: i64,
-    grant: i64,
-    project: i64,
-    objection: i64,
-    milestone: i64,
-    responsibility: i64,
-    letter: i64,
-    inspection: i64,
-    problem: i64,
-    escalation: i64,
-    proposal: i64,
+pub(crate) struct Foreign {
+    pub(crate) region: String,
+    pub(crate) fund: i64,
+    pub(crate) transfer: i64,
+    pub(crate) payment: i64,
+    pub(crate) suspension: i64,
+    pub(crate) department: i64,
+    pub(crate) person: i64,
+    pub(crate) user: i64,
+    pub(crate) grant: i64,
+    pub(crate) project: i64,
+    pub(crate) objection: i64,
+    pub(crate) milestone: i64,
+    pub(crate) responsibility: i64,
+    pub(crate) letter: i64,
+    pub(crate) inspection: i64,
+    pub(crate) problem: i64,
+    pub(crate) escalation: i64,
+    pub(crate) proposal: i64,
 }
 
-async fn foreign_ids(app: &TestApp) -> Foreign {
+pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
     let admin = app.signed_in("admin").await;
     let depts: Value = admin
         .get(app.url("/api/v1/regions/529122/departments"))
@@ -366,7 +373,7 @@ async fn foreign_problem(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
     (ins.id, p.id, e.id, proposal)
 }
 
-fn fill(path: &str, f: &Foreign) -> String {
+pub(crate) fn fill(path: &str, f: &Foreign) -> String {
     // Proofs: a grant of the other county (grants are not public records).
     let path = if path.starts_with("/api/v1/proofs") {
         path.replace("{table}", "grants")
@@ -449,8 +456,11 @@ async fn another_countys_data_is_out_of_reach(app: TestApp) {
                 .as_array()
                 .map(|t| t.iter().any(|x| x == "public"))
                 .unwrap_or(false);
-            if path == "/api/v1/session" {
-                // Signing in and out concerns no region; tests in `security` cover it.
+            if path.starts_with("/api/v1/session")
+                || path.starts_with("/api/v1/account/second-factor")
+            {
+                // Signing in and out and one's own second factor concern no region; tests in
+                // `security` and `auth` cover them.
                 continue;
             }
             let url = app.url(&fill(path, &foreign));
@@ -488,8 +498,10 @@ async fn another_countys_data_is_out_of_reach(app: TestApp) {
                     );
                     continue;
                 }
+                // A body naming another county's region or rows is refused as an unknown
+                // reference (422, see `cross_county`); a path naming them is 403/404.
                 assert!(
-                    matches!(status, 401 | 403 | 404),
+                    matches!(status, 401 | 403 | 404) || (status == 422 && !path.contains('{')),
                     "{who} {method} {path} on another county answered {status}: {text}"
                 );
                 let err: Value = serde_json::from_str(&text)

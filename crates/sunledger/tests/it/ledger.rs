@@ -3284,3 +3284,312 @@ async fn summary_agrees_with_the_accounts(db: TestDb) {
 }
 
 crate::both!(summary_agrees, summary_agrees_with_the_accounts);
+
+// --- scoping across counties, through the real server ----------------------------------------
+
+async fn http_post(
+    c: &reqwest::Client,
+    app: &crate::support::TestApp,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// The ids of the active suspensions a region's ledger lists.
+async fn listed(c: &reqwest::Client, app: &crate::support::TestApp, region: &str) -> Vec<i64> {
+    let r = c
+        .get(app.url(&format!("/api/v1/regions/{region}/ledger")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: serde_json::Value = r.json().await.unwrap();
+    v["suspensions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Every kind of suspension (project, region, payee) from 云岭县 against 石门县's payments: a
+/// county cannot stop another county's payments, a payee suspension holds in the issuing unit's
+/// subtree only, and whatever refuses a payment is listed to the refused official, named with its
+/// issuing unit in the error, and lifted by the issuer or a level above only.
+async fn suspensions_are_scoped_to_the_issuing_unit(app: crate::support::TestApp) {
+    use crate::cross_county::scalar;
+    use serde_json::json;
+    let shimen = app.signed_in("shimen.finance").await;
+    let yunling = app.signed_in("yunling.finance").await;
+    let db = &app.db;
+    let fund = scalar(
+        db,
+        "SELECT MIN(id) FROM funds WHERE region_code = '529122000000'",
+    )
+    .await
+    .expect("石门县's county fund");
+    let project = scalar(
+        db,
+        "SELECT MIN(id) FROM projects WHERE county_code = '529122'",
+    )
+    .await
+    .expect("a 石门县 project");
+    // 石门县 arranges money to its project and approves a payment to a payee only it pays.
+    let payee = "石门县磐石建材有限公司";
+    let (st, b) = http_post(&shimen, &app, "/api/v1/transfers", json!({"client_id": "sc-arrange", "fund_id": fund,
+        "kind": "arrange", "from": {"region": "529122"}, "to": {"project": project}, "amount": "500000.00",
+        "booked_on": "2026-06-01", "document_no": "石财〔2026〕1号", "purpose": "安排项目资金"})).await;
+    assert_eq!(st, 201, "{b}");
+    let disburse = |cid: &str| {
+        json!({"client_id": cid, "fund_id": fund, "kind": "disburse", "from": {"project": project},
+            "payee": payee, "amount": "1000.00", "booked_on": "2026-06-02",
+            "document_no": format!("石支〔2026〕{cid}号"), "purpose": "材料款"})
+    };
+    let (st, d1) = http_post(&shimen, &app, "/api/v1/transfers", disburse("sc-d1")).await;
+    assert_eq!(st, 201, "{d1}");
+    let d1 = d1["id"].as_i64().unwrap();
+
+    // 云岭县 suspends the payee: in its own county.
+    let (st, own) = http_post(
+        &yunling,
+        &app,
+        "/api/v1/suspensions",
+        json!({"target_kind": "payee",
+        "target": payee, "reason": "云岭县核查", "document_no": "云财监〔2026〕1号"}),
+    )
+    .await;
+    assert_eq!(st, 201, "{own}");
+    assert_eq!(own["region"], "529121000000", "issued by 云岭县 for 云岭县");
+    let own_id = own["id"].as_i64().unwrap();
+    // Every kind aimed at 石门县 is refused: its project, its region, the payee there or city-wide.
+    for (kind, target, region) in [
+        ("project", project.to_string(), None),
+        ("region", "529122".to_string(), None),
+        ("region", "529122100".to_string(), None),
+        ("payee", payee.to_string(), Some("529122")),
+        ("payee", payee.to_string(), Some("5291")),
+    ] {
+        let (st, b) = http_post(&yunling, &app, "/api/v1/suspensions", json!({"target_kind": kind,
+            "target": target, "reason": "越权", "document_no": "云财监〔2026〕2号", "region": region})).await;
+        assert!(
+            matches!(st, 403 | 404 | 422),
+            "{kind} {target} {region:?}: {st} {b}"
+        );
+    }
+    // Nor may the store book one outside the issuing unit.
+    let s = app.db.store.as_ref();
+    for target in [
+        SuspensionTarget::Project(project),
+        SuspensionTarget::Region(rc(K2)),
+    ] {
+        let e = s
+            .suspend(&target, &rc(K), "越权", "云财监〔2026〕3号", None, now())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Rule(_)), "{target:?}: {e:?}");
+    }
+    // 石门县 pays and books new payments to the payee.
+    let (st, b) = http_post(
+        &shimen,
+        &app,
+        &format!("/api/v1/transfers/{d1}/payment"),
+        json!({"action": "pay", "on": "2026-06-03"}),
+    )
+    .await;
+    assert_eq!(st, 200, "石门县's payment stopped by 云岭县: {b}");
+    let (st, d2) = http_post(&shimen, &app, "/api/v1/transfers", disburse("sc-d2")).await;
+    assert_eq!(st, 201, "{d2}");
+    let d2 = d2["id"].as_i64().unwrap();
+    // 云岭县's suspension is not 石门县's business: not listed there, not to be lifted there.
+    assert!(!listed(&shimen, &app, "529122").await.contains(&own_id));
+    let (st, _) = http_post(
+        &shimen,
+        &app,
+        &format!("/api/v1/suspensions/{own_id}/resume"),
+        json!({"document_no": "石财〔2026〕2号"}),
+    )
+    .await;
+    assert_eq!(st, 404);
+    assert!(listed(&yunling, &app, "529121").await.contains(&own_id));
+    // In 云岭县 it holds: a payment there to the payee is refused, naming 云岭县.
+    let yl_project = scalar(
+        db,
+        "SELECT MIN(project_id) FROM ledger_accounts WHERE county_code = '529121' \
+        AND owner_kind = 'project' AND credited - debited - held >= 100000",
+    )
+    .await
+    .expect("a funded 云岭县 project");
+    let yl_fund = scalar(
+        db,
+        &format!(
+            "SELECT MIN(fund_id) FROM ledger_accounts WHERE project_id = {yl_project} \
+        AND credited - debited - held >= 100000"
+        ),
+    )
+    .await
+    .unwrap();
+    let (st, b) = http_post(
+        &yunling,
+        &app,
+        "/api/v1/transfers",
+        json!({"client_id": "sc-yl", "fund_id": yl_fund,
+        "kind": "disburse", "from": {"project": yl_project}, "payee": payee, "amount": "10.00",
+        "booked_on": "2026-06-02", "document_no": "云支〔2026〕1号", "purpose": "材料款"}),
+    )
+    .await;
+    assert_eq!(st, 409, "{b}");
+    assert_eq!(b["error"]["code"], "suspended");
+    let msg = b["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("云岭县") && msg.contains(&own_id.to_string()),
+        "{msg}"
+    );
+
+    // A city-wide suspension (the city's finance) refuses 石门县's payment: the error names it and
+    // its issuing unit, 石门县's ledger lists it, and 石门县 cannot lift it; the city can.
+    let city = s
+        .suspend(
+            &SuspensionTarget::Payee(payee.into()),
+            &rc(CITY),
+            "市级专项核查",
+            "青财监〔2026〕1号",
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let (st, b) = http_post(
+        &shimen,
+        &app,
+        &format!("/api/v1/transfers/{d2}/payment"),
+        json!({"action": "pay", "on": "2026-06-04"}),
+    )
+    .await;
+    assert_eq!(st, 409, "{b}");
+    assert_eq!(b["error"]["code"], "suspended");
+    let msg = b["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains(&city.id.to_string())
+            && msg.contains("青山市")
+            && msg.contains("青财监〔2026〕1号"),
+        "{msg}"
+    );
+    assert!(listed(&shimen, &app, "529122").await.contains(&city.id));
+    assert!(listed(&shimen, &app, "529122100").await.contains(&city.id));
+    let (st, _) = http_post(
+        &shimen,
+        &app,
+        &format!("/api/v1/suspensions/{}/resume", city.id),
+        json!({"document_no": "石财〔2026〕3号"}),
+    )
+    .await;
+    assert_eq!(st, 403, "a county lifts the city's suspension");
+    let admin = app.signed_in("admin").await;
+    let (st, u) = http_post(&admin, &app, "/api/v1/users", json!({"username": "city.finance",
+        "display_name": "市财政局 测试", "password": sunledger::demo::DEMO_PASSWORD, "region": CITY})).await;
+    assert_eq!(st, 201, "{u}");
+    let (st, g) = http_post(
+        &admin,
+        &app,
+        &format!("/api/v1/users/{}/grants", u["id"]),
+        json!({"role": "finance", "region": CITY}),
+    )
+    .await;
+    assert_eq!(st, 201, "{g}");
+    let city_fin = app.signed_in("city.finance").await;
+    let (st, b) = http_post(
+        &city_fin,
+        &app,
+        &format!("/api/v1/suspensions/{}/resume", city.id),
+        json!({"document_no": "青财监〔2026〕2号"}),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+    let (st, b) = http_post(
+        &shimen,
+        &app,
+        &format!("/api/v1/transfers/{d2}/payment"),
+        json!({"action": "pay", "on": "2026-06-04"}),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+    // The issuer lifts its own.
+    let (st, b) = http_post(
+        &yunling,
+        &app,
+        &format!("/api/v1/suspensions/{own_id}/resume"),
+        json!({"document_no": "云财监〔2026〕4号"}),
+    )
+    .await;
+    assert_eq!(st, 200, "{b}");
+}
+crate::both_app!(
+    suspensions_are_scoped,
+    suspensions_are_scoped_to_the_issuing_unit
+);
+
+/// Client ids are scoped per county: another county's key is neither seen nor told, retries stay
+/// idempotent, and a county's own key with other content is still a conflict.
+async fn client_ids_are_per_county(app: crate::support::TestApp) {
+    use serde_json::json;
+    let shimen = app.signed_in("shimen.finance").await;
+    let yunling = app.signed_in("yunling.finance").await;
+    let fund = |region: &str, amount: &str| {
+        json!({"client_id": "shared-key-1", "region": region, "source": "county_budget", "fiscal_year": 2026,
+            "document_no": format!("{region}财〔2026〕7号"), "name": "本级资金", "amount": amount, "booked_on": "2026-06-01"})
+    };
+    let (st, a) = http_post(&yunling, &app, "/api/v1/funds", fund("529121", "100.00")).await;
+    assert_eq!(st, 201, "{a}");
+    // The same key in 石门县 books 石门县's own fund (no 409 telling that 云岭县 used it).
+    let (st, b) = http_post(&shimen, &app, "/api/v1/funds", fund("529122", "200.00")).await;
+    assert_eq!(st, 201, "{b}");
+    assert_ne!(a["fund"]["id"], b["fund"]["id"]);
+    assert_eq!(b["receipt"]["amount"], 20_000);
+    // Retries answer the booked row in each county.
+    let (st, again) = http_post(&shimen, &app, "/api/v1/funds", fund("529122", "200.00")).await;
+    assert_eq!(st, 201);
+    assert_eq!(again["fund"]["id"], b["fund"]["id"]);
+    let (st, again) = http_post(&yunling, &app, "/api/v1/funds", fund("529121", "100.00")).await;
+    assert_eq!(st, 201);
+    assert_eq!(again["fund"]["id"], a["fund"]["id"]);
+    // Inside one county a key with other content is still a conflict.
+    let (st, e) = http_post(&yunling, &app, "/api/v1/funds", fund("529121", "101.00")).await;
+    assert_eq!(st, 409, "{e}");
+    assert_eq!(e["error"]["field"], "client_id");
+    // A transfer under a key 云岭县 used for its fund, booked by 石门县.
+    let (st, t) = http_post(&shimen, &app, "/api/v1/transfers", json!({"client_id": "demo-approp-529121100000",
+        "fund_id": b["fund"]["id"], "kind": "appropriate", "from": {"region": "529122"}, "to": {"region": "529122100"},
+        "amount": "50.00", "booked_on": "2026-06-02", "document_no": "石财〔2026〕8号", "purpose": "下达"})).await;
+    assert_eq!(st, 201, "{t}");
+    // The log still verifies.
+    let (code, out, err) = crate::cli::sunledger(&app.db, &["verify"], None);
+    assert_eq!(code, 0, "{out}{err}");
+}
+crate::both_app!(client_ids_per_county, client_ids_are_per_county);
+
+/// The fund page shows the caller's part of a fund's flow and nothing of the rest, not even how
+/// many rows were left out.
+async fn fund_page_counts_only_what_the_viewer_sees(app: crate::support::TestApp) {
+    let central = crate::cross_county::scalar(
+        &app.db,
+        "SELECT MIN(id) FROM funds WHERE region_code = '529100000000'",
+    )
+    .await
+    .expect("the central fund");
+    let yunling = app.signed_in("yunling.finance").await;
+    let r = yunling
+        .get(app.url(&format!("/funds/{central}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("云岭县"), "the caller's own rows are shown");
+    for other in ["石门县", "未显示", "not shown"] {
+        assert!(!html.contains(other), "the page tells about {other}");
+    }
+}
+crate::both_app!(fund_page_counts, fund_page_counts_only_what_the_viewer_sees);
