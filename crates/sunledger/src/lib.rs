@@ -2,6 +2,7 @@
 //! The binary (`main.rs`) only calls [`cli::main`].
 #![deny(clippy::indexing_slicing)]
 
+pub mod backup;
 pub mod bench;
 pub mod bench_province;
 pub mod cli;
