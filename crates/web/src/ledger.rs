@@ -22,20 +22,15 @@ pub struct OwnerRef {
     pub project: Option<i64>,
 }
 
-/// The account an input names, checked to lie in the actor's subtree (`ops::own_ref`); with
-/// `above`, a region may also be one the actor's area answers to (a refund goes up one level).
+/// The account an input names, checked to lie in the actor's subtree or above it (a refund goes
+/// up one level) by `ops::own_ref`.
 async fn owner(
     state: &AppState,
     ctx: &Ctx,
     r: &OwnerRef,
     field: &str,
-    above: bool,
 ) -> Result<(Owner, RegionCode), WebError> {
     match (&r.region, r.project) {
-        (Some(c), None) if above => {
-            let c = RegionCode::parse(c)?;
-            Ok((Owner::Region(c), c))
-        }
         (Some(c), None) => {
             let c = own_ref(state, ctx, field, Named::Region(c)).await?;
             Ok((Owner::Region(c), c))
@@ -153,13 +148,14 @@ pub struct TransferInput {
 pub async fn book(state: &AppState, ctx: &Ctx, i: TransferInput) -> Result<Transfer, WebError> {
     ctx.require_user()?;
     let kind = TransferKind::parse(&i.kind)?;
+    let (client, money) = (client_id(&i.client_id)?, amount(&i.amount)?);
     own_ref(state, ctx, "fund", Named::Fund(i.fund_id)).await?;
     let from = match &i.from {
-        Some(r) => Some(owner(state, ctx, r, "from", false).await?),
+        Some(r) => Some(owner(state, ctx, r, "from").await?),
         None => None,
     };
     let to = match &i.to {
-        Some(r) => Some(owner(state, ctx, r, "to", kind == TransferKind::Refund).await?),
+        Some(r) => Some(owner(state, ctx, r, "to").await?),
         None => None,
     };
     if let Some(orig) = i.reverses {
@@ -186,13 +182,13 @@ pub async fn book(state: &AppState, ctx: &Ctx, i: TransferInput) -> Result<Trans
     };
     ctx.require(Permission::ManageFunds, &acting_region)?;
     let t = NewTransfer {
-        client_id: client_id(&i.client_id)?,
+        client_id: client,
         fund_id: i.fund_id,
         kind,
         from: from.map(|(o, _)| o),
         to: to.map(|(o, _)| o),
         payee: i.payee,
-        amount: amount(&i.amount)?,
+        amount: money,
         booked_on: i.booked_on,
         document_no: i.document_no,
         purpose: i.purpose,

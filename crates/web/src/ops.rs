@@ -46,7 +46,8 @@ impl Named<'_> {
 
 /// The one check of every reference an input makes (a region code, a project, household,
 /// inspection, problem, department, person, fund or transfer id): what `field` names must exist
-/// inside the actor's subtree, i.e. in a region the actor may see internally. An unknown and a
+/// inside the actor's subtree, i.e. in a region the actor may see internally (a region code may
+/// also name a level above the actor's areas, which is nobody else's data). An unknown and a
 /// foreign reference are refused alike (`invalid(field, "unknown_reference")`), so the answer
 /// says nothing about other counties. Answers the region the reference lies in (for a fund: the
 /// fund's region when the actor sees it, else the actor's area holding one of its accounts).
@@ -101,8 +102,18 @@ pub async fn own_ref(
             None => None,
         },
     };
+    // A region above the actor's areas is no one else's data (codes and names are public): it
+    // passes here, and the permission the operation needs on it decides (403).
+    let above = |r: &RegionCode| {
+        matches!(named, Named::Region(_))
+            && ctx
+                .actor
+                .scopes(Permission::ViewInternal)
+                .iter()
+                .any(|s| s.is_within(r))
+    };
     match region {
-        Some(r) if sees(&r) => Ok(r),
+        Some(r) if sees(&r) || above(&r) => Ok(r),
         _ => Err(refused()),
     }
 }

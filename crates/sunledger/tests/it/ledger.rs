@@ -1989,10 +1989,6 @@ async fn replays(db: TestDb) {
             ..f.clone()
         },
         NewFund {
-            region: rc(K),
-            ..f.clone()
-        },
-        NewFund {
             document_no: "财农〔2026〕13号".into(),
             ..f.clone()
         },
@@ -2070,10 +2066,10 @@ async fn replays(db: TestDb) {
             booked_on: "2026-03-03".into(),
             ..a.clone()
         },
+        // Another kind from the same paying side (client ids are scoped by the county booking:
+        // a refund from 云岭县 would be 云岭县's key space).
         NewTransfer {
-            kind: TransferKind::Refund,
-            from: reg(K),
-            to: reg(CITY),
+            kind: TransferKind::Arrange,
             ..a.clone()
         },
     ];
@@ -2200,6 +2196,18 @@ async fn replays(db: TestDb) {
         err_kind(s.book_transfer(&rv2, now()).await),
         "conflict:client_id"
     );
+
+    // Client ids are scoped per county: the city's key used in 石门县 books 石门县's own fund, and
+    // a retry there answers it.
+    let elsewhere = NewFund {
+        region: rc(K2),
+        ..f.clone()
+    };
+    let (f2, _) = s.create_fund(&elsewhere, now()).await.unwrap();
+    assert_ne!(f2.id, fund.id);
+    let size = log().await;
+    assert_eq!(s.create_fund(&elsewhere, now()).await.unwrap().0, f2);
+    assert_eq!(log().await, size);
 }
 crate::both!(replays_on, replays);
 
