@@ -114,6 +114,18 @@ pub fn excerpt(s: &str) -> String {
     out
 }
 
+/// Longest report line printed: a backstop behind [`excerpt`], so that no message can carry a
+/// whole huge value to the terminal.
+pub const MAX_MESSAGE_CHARS: usize = 600;
+
+/// A report line as printed: at most [`MAX_MESSAGE_CHARS`] characters, `…` when cut.
+pub fn clip(line: &str) -> String {
+    match line.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((i, _)) => format!("{}…", line.get(..i).unwrap_or(line)),
+        None => line.to_string(),
+    }
+}
+
 /// [`excerpt`] in quotes, for `{}` in a message (instead of `{:?}` of the whole value).
 pub fn quoted(s: &str) -> String {
     format!("\"{}\"", excerpt(s))

@@ -3,7 +3,9 @@
 //!
 //! # The file
 //! CSV (UTF-8, UTF-16 with a byte-order mark, or GB18030; comma- or tab-separated) or a workbook,
-//! read by the same readers as the ledger and project imports. The first non-blank row is the
+//! read by the shared strict reader, [`crate::file_read`], like every import: a row it refuses
+//! (wrong width, a last line without a line break) is `line N: row: ...`, and then nothing is
+//! registered. The first non-blank row is the
 //! header; columns are found by English key or Chinese name, in any order:
 //! `village` (村代码), `head_name` (户主姓名), `id_number` (户主身份证号), `poor` (是否脱贫户:
 //! yes/no, 是/否, 1/0, true/false), `size` (家庭人口, 1–30).
@@ -265,7 +267,7 @@ pub async fn run_cli(store: &dyn Store, path: &Path, now: i64) -> anyhow::Result
     let r = import_households(store, path, now).await?;
     if !r.errors.is_empty() {
         for e in &r.errors {
-            eprintln!("{e}");
+            eprintln!("{}", file_read::clip(e));
         }
         eprintln!(
             "nothing registered: {} problems in {} rows; fix them and run the import again",

@@ -3,11 +3,13 @@
 //! web API. `docs/IMPORT.md` describes the file for users.
 //!
 //! # The file
-//! - CSV (UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, or GB18030 as
+//! - Read by the shared strict reader, [`crate::file_read`] (its documentation has the rules):
+//!   CSV (UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, or GB18030 as
 //!   saved by Chinese Excel; comma-separated, or tab-separated when the header has tabs and no
-//!   comma) or a workbook (`.xlsx`, also `.xlsm`, `.xlsb`, `.xls`, `.ods`: its first sheet), chosen
-//!   by the file's extension. Lines are the file's lines (CSV) or the sheet's row numbers
-//!   (workbooks); the header is normally line 1.
+//!   comma) or a workbook (`.xlsx`, `.xlsm`, `.xlsb`: its first sheet), chosen by the file's
+//!   extension. A row of the wrong width, a last line without a line break (the file may be cut
+//!   off) and a cell with unreadable text are bad rows, so nothing is booked. Lines are the
+//!   file's lines (CSV, right for CRLF) or the sheet's row numbers; the header is normally line 1.
 //! - The first non-blank row is the header. Columns are found by name (trimmed, any letter case),
 //!   in any order; unknown columns are ignored. `payee`, `state`, `reverses` and `detention_days`
 //!   may be left out; a header without one of the other columns is an error naming it, and nothing
@@ -16,6 +18,8 @@
 //!   return or another apostrophe loses that apostrophe (the export's guard against spreadsheet
 //!   formulas, see `sunledger_web::exports`). Workbook cells are read as they are: numbers as
 //!   their shortest decimal form (`1234.5`), dates as `YYYY-MM-DD`.
+//! - `booked_on` is a day of 2000 to 2100; the fund columns of every row (not only receipts)
+//!   must hold known values when not blank.
 //! - Codes, kinds, dates, amounts and client ids are trimmed; free text (document numbers, names,
 //!   purposes, payees) is kept exactly, so an exported file re-imports onto the same bookings.
 //!
@@ -865,7 +869,7 @@ pub async fn run_cli(
     if !report.errors.is_empty() {
         let mut err = std::io::BufWriter::new(std::io::stderr().lock());
         for e in &report.errors {
-            writeln!(err, "{e}")?;
+            writeln!(err, "{}", file_read::clip(&e.to_string()))?;
         }
         writeln!(
             err,

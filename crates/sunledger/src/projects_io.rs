@@ -2,11 +2,13 @@
 //! library as a file, one project per row. `docs/IMPORT.md` describes the file for users.
 //!
 //! # The file
-//! - CSV (UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, or GB18030 as
-//!   saved by Chinese Excel; comma-separated, or tab-separated when the header has tabs and no
-//!   comma) or a workbook (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`: its first sheet), chosen by
-//!   the file's extension. Lines in messages are the file's lines (CSV) or the sheet's row
-//!   numbers (workbooks).
+//! - Read by the shared strict reader, [`crate::file_read`]: CSV (UTF-8 with or without a
+//!   byte-order mark, UTF-16 with a byte-order mark, or GB18030 as saved by Chinese Excel;
+//!   comma-separated, or tab-separated when the header has tabs and no comma) or a workbook
+//!   (`.xlsx`, `.xlsm`, `.xlsb`: its first sheet), chosen by the file's extension. A row it
+//!   refuses (wrong width, a last line without a line break) is reported as `line N: row: ...`,
+//!   a cell it refuses under the cell's column. Lines in messages are the file's lines (CSV,
+//!   right for CRLF) or the sheet's row numbers (workbooks).
 //! - The first non-blank row is the header. Columns are found by their English key or a Chinese
 //!   name ([`COLUMNS`]), in any order and letter case, ignoring spaces and a `(元)`/`（元）` or
 //!   `(%)` unit; unknown columns are ignored (so an export, with its extra columns, reads back).
@@ -771,7 +773,7 @@ pub async fn run_cli(
     {
         let mut err = std::io::BufWriter::new(std::io::stderr().lock());
         for e in &report.errors {
-            writeln!(err, "{e}")?;
+            writeln!(err, "{}", file_read::clip(&e.to_string()))?;
         }
         if report.check_only {
             writeln!(err, "check only: nothing imported")?;

@@ -5,9 +5,12 @@
 //!   name column (`name`, `名称` or `区划名称`), in any order and any letter case; other columns are
 //!   ignored. A header without one of them is an error and nothing is imported.
 //! - Comma-separated; a file whose header line holds tabs but no comma is read as tab-separated.
-//! - UTF-8 with or without a byte-order mark, UTF-16 with a byte-order mark, or GB18030 (the usual
-//!   encoding of tables saved by Chinese Excel): bytes that are not valid UTF-8 are decoded as
-//!   GB18030. The whole file is read into memory (a national table is about 30 MB).
+//! - Read by the shared strict reader, [`crate::file_read`] (one record at a time, so a national
+//!   table is not held as cells all at once): UTF-8 with or without a byte-order mark, UTF-16
+//!   with a byte-order mark, or GB18030 (the usual encoding of tables saved by Chinese Excel).
+//!   A row of the wrong width, a last line without a line break (cut off?) or a cell with
+//!   unreadable text is a bad row, reported and skipped. The whole file is read into memory (a
+//!   national table is about 30 MB).
 //! - Codes of 2 to 12 digits (right-padded to 12, so `52` and `520000000000` are the same region).
 //!   Rows whose fields are all blank (trailing `,,` lines of spreadsheet exports) are skipped.
 //!
@@ -111,7 +114,8 @@ pub async fn run_cli(
     {
         let mut err = std::io::BufWriter::new(std::io::stderr().lock());
         for e in &report.errors {
-            writeln!(err, "line {}: {}: {}", e.line, e.code, e.reason)?;
+            let line = format!("line {}: {}: {}", e.line, e.code, e.reason);
+            writeln!(err, "{}", file_read::clip(&line))?;
         }
         err.flush()?;
     }
