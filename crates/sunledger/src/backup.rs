@@ -93,7 +93,10 @@ pub async fn run(cmd: Command, url: &str, data_dir: &Path) -> Result<u8> {
     match cmd {
         Command::Backup { out } => {
             if out.exists() {
-                bail!("--out {}: the file exists (choose a new name)", out.display());
+                bail!(
+                    "--out {}: the file exists (choose a new name)",
+                    out.display()
+                );
             }
             if let Some(dir) = out.parent()
                 && !dir.as_os_str().is_empty()
@@ -141,9 +144,12 @@ pub async fn run(cmd: Command, url: &str, data_dir: &Path) -> Result<u8> {
 }
 
 async fn verify_restored(url: &str, data_dir: &Path) -> Result<u8> {
-    let store = sunledger_store::open(url)
-        .await
-        .with_context(|| format!("opening the restored database {}", sunledger_store::redact_url(url)))?;
+    let store = sunledger_store::open(url).await.with_context(|| {
+        format!(
+            "opening the restored database {}",
+            sunledger_store::redact_url(url)
+        )
+    })?;
     let keys = crate::keys::verifiers(data_dir)?;
     if keys.is_empty() {
         eprintln!(
@@ -280,8 +286,7 @@ async fn restore_sqlite(file: &Path, db: &Path, force: bool) -> Result<()> {
         .with_context(|| format!("copying {} to {}", file.display(), tmp.display()))?;
     if db.exists() {
         let aside = with_suffix(db, &format!(".before-restore-{}", unix_now()));
-        std::fs::rename(db, &aside)
-            .with_context(|| format!("moving {} aside", db.display()))?;
+        std::fs::rename(db, &aside).with_context(|| format!("moving {} aside", db.display()))?;
         println!("the previous database is kept as {}", aside.display());
         for ext in ["-wal", "-shm"] {
             let side = with_suffix(db, ext);
@@ -387,9 +392,7 @@ fn pg_process(tool: &str, url: &str) -> Result<(Process, String)> {
 }
 
 fn run_tool(mut p: Process, what: &str) -> Result<()> {
-    let out = p
-        .output()
-        .with_context(|| format!("running {what}"))?;
+    let out = p.output().with_context(|| format!("running {what}"))?;
     if !out.status.success() {
         bail!(
             "{what} failed: {}",

@@ -250,7 +250,10 @@ mod tests {
     fn origins_compare_scheme_host_and_port() {
         let own = Origin::from_authority(false, "Example.test:8080").unwrap();
         assert_eq!(Origin::parse("http://example.test:8080"), Some(own.clone()));
-        assert_ne!(Origin::parse("https://example.test:8080"), Some(own.clone()));
+        assert_ne!(
+            Origin::parse("https://example.test:8080"),
+            Some(own.clone())
+        );
         assert_ne!(Origin::parse("http://example.test:8081"), Some(own.clone()));
         assert_ne!(Origin::parse("http://example.test"), Some(own));
         assert_eq!(

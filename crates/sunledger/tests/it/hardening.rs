@@ -78,10 +78,7 @@ fn tags(html: &str) -> Vec<(String, Vec<String>)> {
 fn assert_nothing_inline(what: &str, html: &str) {
     for (name, attrs) in tags(html) {
         if name == "script" {
-            assert!(
-                attrs.iter().any(|a| a == "src"),
-                "{what}: inline <script>"
-            );
+            assert!(attrs.iter().any(|a| a == "src"), "{what}: inline <script>");
         }
         assert_ne!(name, "style", "{what}: inline <style>");
         for a in &attrs {
@@ -300,10 +297,7 @@ async fn behind_a_trusted_proxy_https_is_honoured(db: TestDb) {
         );
         assert_eq!(cookie.matches("Secure").count(), 1, "{cookie}");
     }
-    assert_eq!(
-        r.headers()["strict-transport-security"],
-        "max-age=31536000"
-    );
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000");
     assert_security_headers("proxied sign-in", r.headers());
     // The browser's origin is the proxy's https one: http:// or another host is refused.
     for origin in [
@@ -407,7 +401,10 @@ async fn the_api_document_lists_the_shared_errors(app: TestApp) {
         schemas["SampledVillage"]["properties"]["poor"]["type"],
         "array"
     );
-    assert_eq!(schemas["CoverageCell"]["properties"]["quarter"]["$ref"], "#/components/schemas/Quarter");
+    assert_eq!(
+        schemas["CoverageCell"]["properties"]["quarter"]["$ref"],
+        "#/components/schemas/Quarter"
+    );
     // A query string that does not parse is a JSON 422 naming the problem, as documented.
     let r = app
         .client()
