@@ -178,7 +178,8 @@ pub trait Store: Send + Sync + 'static {
         policy: &SignInPolicy,
         now: i64,
     ) -> Result<SignInGate>;
-    /// After a complete sign-in: forgets the account's limits and this attempt's address count.
+    /// After a complete sign-in: restarts the account's backoff and gives this attempt back to
+    /// the account-and-address and address windows (their failures stay counted).
     async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<()>;
     /// Whether `user_id` has signed in from `ip` since `since` (the address is then exempt from
     /// the account's backoff).

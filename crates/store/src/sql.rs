@@ -1295,6 +1295,12 @@ impl Store for StoreImpl {
         let region = keys.region.as_ref().map(|r| r.as_str().to_string());
         let county = keys.region.as_ref().map(|r| r.county_code().to_string());
         let mut tx = begin_write(&self.pool).await?;
+        // Housekeeping: rows nothing has touched for a day (or a window) hold nothing any more.
+        sqlx::query("DELETE FROM sign_in_limits WHERE updated_at < $1 AND next_at < $2")
+            .bind(now - policy.window_secs.max(86_400))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         for (key, kind) in &wanted {
             let (username, ip, region, county) = match *kind {
                 "address" => (None, keys.ip.as_deref(), None, None),
@@ -1398,16 +1404,17 @@ impl Store for StoreImpl {
 
     async fn sign_in_succeeded(&self, keys: &SignInKeys) -> Result<()> {
         let mut tx = begin_write(&self.pool).await?;
-        sqlx::query("DELETE FROM sign_in_limits WHERE key = $1 OR key = $2")
-            .bind(keys.account_address_key())
+        // The account's backoff starts again; the windows get this attempt back but keep the
+        // failures, so a success never buys a guesser a fresh allowance.
+        sqlx::query("DELETE FROM sign_in_limits WHERE key = $1")
             .bind(keys.account_key())
             .execute(&mut *tx)
             .await?;
-        if let Some(a) = keys.address_key() {
+        for key in std::iter::once(keys.account_address_key()).chain(keys.address_key()) {
             sqlx::query(
                 "UPDATE sign_in_limits SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
             )
-            .bind(a)
+            .bind(key)
             .execute(&mut *tx)
             .await?;
         }

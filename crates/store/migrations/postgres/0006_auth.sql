@@ -19,6 +19,7 @@ CREATE TABLE sign_in_limits (
 );
 CREATE INDEX sign_in_limits_region ON sign_in_limits (region_code);
 CREATE INDEX sign_in_limits_username ON sign_in_limits (username);
+CREATE INDEX sign_in_limits_updated ON sign_in_limits (updated_at);
 
 -- Sessions: a public id (to list and end them), last activity (idle timeout), where from, and
 -- the stage (`full`, or `totp` while the second step is awaited, with its tries).
