@@ -52,9 +52,9 @@ pub const MAX_CSV_BYTES: u64 = 512 * 1024 * 1024;
 /// Largest workbook file read (compressed).
 pub const MAX_WORKBOOK_BYTES: u64 = 64 * 1024 * 1024;
 /// Most bytes the entries of a workbook may unpack to, all together.
-pub const MAX_UNPACKED_BYTES: u64 = 256 * 1024 * 1024;
+pub const MAX_UNPACKED_BYTES: u64 = 100 * 1024 * 1024;
 /// Most non-blank cells read from a sheet.
-pub const MAX_CELLS: usize = 2_000_000;
+pub const MAX_CELLS: usize = 1_000_000;
 /// Most columns read from a sheet.
 pub const MAX_COLUMNS: u32 = 1_000;
 /// Longest excerpt of a value in a message.
@@ -417,6 +417,10 @@ fn control_problem(c: char) -> String {
 /// and saved again: its bytes in that encoding are UTF-8 Chinese.
 fn garbled(s: &str) -> Option<String> {
     for enc in [encoding_rs::WINDOWS_1252, encoding_rs::GB18030] {
+        // Windows-1252 holds nothing from U+2200 up but a few symbols: Chinese text is not it.
+        if enc == encoding_rs::WINDOWS_1252 && s.chars().any(|c| c >= '\u{2200}') {
+            continue;
+        }
         let (bytes, _, unmappable) = enc.encode(s);
         if unmappable || bytes.as_ref() == s.as_bytes() {
             continue;
