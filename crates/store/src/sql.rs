@@ -1294,13 +1294,18 @@ impl Store for StoreImpl {
         wanted.sort();
         let region = keys.region.as_ref().map(|r| r.as_str().to_string());
         let county = keys.region.as_ref().map(|r| r.county_code().to_string());
+        // Housekeeping, on its own and best effort (a failure changes no count): rows nothing
+        // has touched for a day (or a window) hold nothing any more.
+        if let Err(e) =
+            sqlx::query("DELETE FROM sign_in_limits WHERE updated_at < $1 AND next_at < $2")
+                .bind(now - policy.window_secs.max(86_400))
+                .bind(now)
+                .execute(&self.pool)
+                .await
+        {
+            tracing::warn!(error = %e, "dropping stale sign-in limits");
+        }
         let mut tx = begin_write(&self.pool).await?;
-        // Housekeeping: rows nothing has touched for a day (or a window) hold nothing any more.
-        sqlx::query("DELETE FROM sign_in_limits WHERE updated_at < $1 AND next_at < $2")
-            .bind(now - policy.window_secs.max(86_400))
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
         for (key, kind) in &wanted {
             let (username, ip, region, county) = match *kind {
                 "address" => (None, keys.ip.as_deref(), None, None),

@@ -1081,11 +1081,12 @@ async fn users(url: &str, command: UsersCommand) -> Result<u8> {
                     .map(|g| format!("{}@{}", g.role, g.region))
                     .collect();
                 println!(
-                    "{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}{}",
                     u.username,
                     u.display_name,
                     u.region,
-                    gs.join(",")
+                    gs.join(","),
+                    if u.disabled { "\tdisabled" } else { "" }
                 );
             }
             Ok(0)

@@ -431,6 +431,12 @@ async fn accounts_can_be_disabled_and_enabled(app: TestApp) {
             .unwrap()
             .disabled
     );
+    let (_, out, _) = crate::cli::sunledger(&app.db, &["users", "list"], None);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("yunling.party\t") && l.ends_with("\tdisabled")),
+        "{out}"
+    );
     let (code, out, err) =
         crate::cli::sunledger(&app.db, &["users", "enable", "yunling.party"], None);
     assert_eq!(code, 0, "{out}{err}");
