@@ -129,6 +129,9 @@ struct Books {
     client_ids: HashMap<(String, String), Option<(i64, String)>>,
     /// Client ids whose transfers (in every county) were all read into `client_ids` at once.
     prefetched: HashSet<String>,
+    /// The transfer each client id named in this write (booked or replayed here): what later
+    /// steps of the same write mean by it.
+    named: HashMap<String, i64>,
     /// Funds known to exist.
     funds: HashSet<i64>,
     /// Regions known to exist.
@@ -152,6 +155,7 @@ impl Books {
             transfers: HashMap::new(),
             client_ids: HashMap::new(),
             prefetched: HashSet::new(),
+            named: HashMap::new(),
             funds: HashSet::new(),
             regions: HashSet::new(),
             projects: HashMap::new(),
@@ -306,9 +310,13 @@ impl Books {
         Ok(found)
     }
 
-    /// The transfer an import names by client id, in whichever county it was booked (an import
-    /// file names its own rows; a client id booked in two counties is refused as ambiguous).
+    /// The transfer an import names by client id: the one this write booked or replayed under it,
+    /// else the one booked under it in whichever county (booked in two counties: ambiguous,
+    /// refused as a conflict).
     async fn any_client_id(&mut self, client_id: &str) -> Result<Option<i64>> {
+        if let Some(id) = self.named.get(client_id) {
+            return Ok(Some(*id));
+        }
         let mut known: Vec<i64> = self
             .client_ids
             .iter()
@@ -537,6 +545,7 @@ async fn insert_transfer(
         (county.to_string(), t.client_id.clone()),
         Some((id, hash.to_string())),
     );
+    b.named.insert(t.client_id.clone(), id);
     // What the row now holds: the columns just written.
     b.transfers.insert(
         id,
@@ -594,6 +603,7 @@ async fn replay(
                     field: "client_id".into(),
                 });
             }
+            b.named.insert(client_id.to_string(), id);
             Ok(Some(b.transfer(id).await?))
         }
     }

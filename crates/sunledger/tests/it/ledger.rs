@@ -3601,3 +3601,61 @@ async fn fund_page_counts_only_what_the_viewer_sees(app: crate::support::TestApp
     }
 }
 crate::both_app!(fund_page_counts, fund_page_counts_only_what_the_viewer_sees);
+
+/// A batch (an import) names its own rows by client id even when another county booked the same
+/// client id; a client id booked in two counties and not in the batch is ambiguous and refused.
+async fn batch_client_ids_across_counties(db: TestDb) {
+    let s = db.store.as_ref();
+    setup(s).await;
+    let (shimen, _) = s
+        .create_fund(&new_fund("dup-key", K2, 1_000), now())
+        .await
+        .unwrap();
+    let ops = vec![
+        sunledger_store::LedgerOp::Fund(new_fund("dup-key", K, 5_000)),
+        sunledger_store::LedgerOp::Transfer {
+            fund: sunledger_store::Ref::ClientId("dup-key".into()),
+            reverses: None,
+            transfer: nt("dup-t", 0, TransferKind::Appropriate, reg(K), reg(T), 100),
+        },
+        sunledger_store::LedgerOp::Confirm {
+            transfer: sunledger_store::Ref::ClientId("dup-t".into()),
+            on: DAY.into(),
+            actor: None,
+        },
+    ];
+    s.apply_ledger_ops(&ops, now()).await.unwrap();
+    let yunling = s
+        .funds_within(&rc(K))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.region == rc(K))
+        .unwrap();
+    assert_ne!(yunling.id, shimen.id);
+    assert_eq!(bal(s, yunling.id, reg(T)).await, [100, 0, 0, 0]);
+    assert_eq!(bal(s, shimen.id, reg(T)).await, [0; 4]);
+    // Replaying the batch books nothing new.
+    let size = s.log_size().await.unwrap();
+    s.apply_ledger_ops(&ops, now()).await.unwrap();
+    assert_eq!(s.log_size().await.unwrap(), size);
+    // Outside a batch that books it, "dup-key" could be either county's.
+    let e = s
+        .apply_ledger_ops(
+            &[sunledger_store::LedgerOp::Transfer {
+                fund: sunledger_store::Ref::ClientId("dup-key".into()),
+                reverses: None,
+                transfer: nt("dup-t2", 0, TransferKind::Appropriate, reg(K), reg(T), 1),
+            }],
+            now(),
+        )
+        .await
+        .unwrap_err();
+    match e {
+        StoreError::Batch { index: 0, error } => {
+            assert_eq!(kind_of(&error), "conflict:client_id")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+crate::both!(batch_client_ids, batch_client_ids_across_counties);
