@@ -60,7 +60,11 @@ enum Command {
         /// Address of a reverse proxy (repeatable) whose X-Forwarded-Proto, X-Forwarded-Host and
         /// X-Forwarded-For are believed: behind its HTTPS, cookies are marked Secure and the
         /// origin check expects https://. Ignored from any other address.
-        #[arg(long = "trusted-proxy", env = "SUNLEDGER_TRUSTED_PROXY", value_delimiter = ',')]
+        #[arg(
+            long = "trusted-proxy",
+            env = "SUNLEDGER_TRUSTED_PROXY",
+            value_delimiter = ','
+        )]
         trusted_proxies: Vec<std::net::IpAddr>,
         #[command(flatten)]
         accounts: AccountArgs,

@@ -172,8 +172,8 @@ pub fn document_errors(doc: &mut utoipa::openapi::OpenApi) {
                 .tags
                 .as_ref()
                 .is_some_and(|t| t.iter().any(|t| t == "public"));
-            let has_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty())
-                || op.request_body.is_some();
+            let has_input =
+                op.parameters.as_ref().is_some_and(|p| !p.is_empty()) || op.request_body.is_some();
             for (status, name, _) in ERROR_RESPONSES {
                 let applies = match status {
                     "401" => !public,
