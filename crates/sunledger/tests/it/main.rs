@@ -18,6 +18,7 @@ mod projects;
 mod projects_io;
 mod regions_import;
 mod security;
+mod snapshots;
 mod storage;
 mod supervision;
 mod supervision_pages;
