@@ -1777,7 +1777,8 @@ impl Store for StoreImpl {
             .await?;
         for h in recovery_hashes {
             sqlx::query(
-                "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES ($1, $2, $3)",
+                "INSERT INTO recovery_codes (user_id, county_code, code_hash, created_at) \
+                 SELECT user_id, county_code, $2, $3 FROM user_totp WHERE user_id = $1",
             )
             .bind(user_id)
             .bind(h.as_str())

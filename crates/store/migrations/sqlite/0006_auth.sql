@@ -60,6 +60,7 @@ CREATE TABLE user_totp (
 CREATE TABLE recovery_codes (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id     INTEGER NOT NULL REFERENCES users (id),
+    county_code TEXT    NOT NULL,
     code_hash   TEXT    NOT NULL,
     created_at  INTEGER NOT NULL,
     used_at     INTEGER
