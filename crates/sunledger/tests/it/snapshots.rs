@@ -49,3 +49,96 @@ async fn openapi_document_matches_the_committed_copy() {
         "the API changed: run with SUNLEDGER_BLESS=1 to update docs/openapi.json and commit it"
     );
 }
+
+/// The fixed clock of the log-root snapshot: 2026-06-01 09:00 Beijing time.
+const FIXED_NOW: i64 = 1_780_275_600;
+
+/// Where the committed log root lives (hex of the Merkle root and the log size).
+fn log_root_path() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/log_root.txt")
+}
+
+/// Books the demo city on a fixed clock, plus the kinds of fact the demo does not book, and
+/// returns `"<size> <root hex>"` of the log.
+async fn book_every_kind(db: &crate::support::TestDb) -> String {
+    let store = db.store.as_ref();
+    assert!(
+        sunledger::demo::load(store, FIXED_NOW)
+            .await
+            .expect("demo loads")
+    );
+    // An account disabled and enabled again: the demo books no account_status row.
+    let admin = store
+        .user_by_username("admin")
+        .await
+        .expect("admin")
+        .expect("admin exists");
+    let target = store
+        .user_by_username("shimen.finance")
+        .await
+        .expect("user")
+        .expect("shimen.finance exists");
+    for (disabled, reason) in [(true, "调岗"), (false, "复岗")] {
+        store
+            .set_disabled(
+                target.id,
+                disabled,
+                Some(admin.id),
+                reason,
+                &sunledger_store::NewAuthEvent {
+                    at: FIXED_NOW + 60,
+                    kind: if disabled {
+                        sunledger_store::AuthEventKind::Disable
+                    } else {
+                        sunledger_store::AuthEventKind::Enable
+                    },
+                    region: Some(target.region),
+                    username: Some(target.username.clone()),
+                    user_id: Some(target.id),
+                    actor_id: Some(admin.id),
+                    ip: None,
+                    detail: reason.into(),
+                },
+            )
+            .await
+            .expect("disable / enable");
+    }
+    let mut empty = Vec::new();
+    for table in sunledger_store::FACT_TABLES {
+        let facts = store
+            .facts_of_table(table, 0, 1)
+            .await
+            .expect("facts of table");
+        if facts.is_empty() {
+            empty.push(table);
+        }
+    }
+    assert!(empty.is_empty(), "no fact booked in {empty:?}");
+    let size = store.log_size().await.expect("log size");
+    let root = sunledger_store::log::root(store, size)
+        .await
+        .expect("log root");
+    let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{size} {hex}\n")
+}
+
+async fn log_root_matches_the_committed_value(db: crate::support::TestDb) {
+    let got = book_every_kind(&db).await;
+    if std::env::var("SUNLEDGER_BLESS")
+        .map(|v| v == "1")
+        .unwrap_or(false)
+        && db.url.starts_with("sqlite")
+    {
+        std::fs::write(log_root_path(), &got).expect("write log_root.txt");
+        return;
+    }
+    let committed = std::fs::read_to_string(log_root_path()).unwrap_or_default();
+    assert!(
+        committed == got,
+        "the booked facts changed (log size and root {got:?}, committed {committed:?}): \
+         a restructure must not change them; if the change is meant, run with SUNLEDGER_BLESS=1 \
+         and commit tests/it/log_root.txt"
+    );
+}
+
+crate::both!(log_root, log_root_matches_the_committed_value);
