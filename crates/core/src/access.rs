@@ -72,6 +72,16 @@ impl Role {
     }
 }
 
+/// Who records inspections and findings, and verifies rectification: the discipline
+/// commission, the poverty alleviation bureau, finance, and the municipal bureau. Shared by
+/// inspections and Book 3 (problems).
+pub const INSPECTORS: &[Role] = &[
+    Role::Discipline,
+    Role::PovertyBureau,
+    Role::Finance,
+    Role::MunicipalBureau,
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Permission {

@@ -30,6 +30,70 @@ pub fn today(now: i64) -> i64 {
     i64::from(d.to_julian_day())
 }
 
+/// Whether `s` is a calendar day written exactly `YYYY-MM-DD` (ten characters, no spaces).
+pub fn is_day(s: &str) -> bool {
+    s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        && time::Date::parse(s, FORMAT).is_ok()
+}
+
+/// The day number (Julian day) of `YYYY-MM-DD`, untrimmed; `None` when it is not a date.
+pub fn number(s: &str) -> Option<i64> {
+    time::Date::parse(s, FORMAT)
+        .ok()
+        .map(|d| i64::from(d.to_julian_day()))
+}
+
+/// Whether the day `YYYY-MM-DD` is the last of its month (`false` when it is not a date).
+pub fn is_month_end(s: &str) -> bool {
+    time::Date::parse(s, FORMAT)
+        .ok()
+        .and_then(|d| d.next_day())
+        .is_some_and(|n| n.day() == 1)
+}
+
+/// Today in Beijing (UTC+8), `YYYY-MM-DD`, of Unix time `now`; `0000-00-00` when `now` is out
+/// of range.
+pub fn today_text(now: i64) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    time::OffsetDateTime::from_unix_timestamp(now)
+        .map(|t| t.to_offset(offset).date())
+        .ok()
+        .and_then(|d| d.format(FORMAT).ok())
+        .unwrap_or_else(|| "0000-00-00".into())
+}
+
+/// Today in Beijing, as a day number and as `YYYY-MM-DD`: [`today`] and its [`format`].
+pub fn today_with_text(now: i64) -> (i64, String) {
+    let day = today(now);
+    (day, format(day))
+}
+
+/// A Unix time as Beijing time, `YYYY-MM-DD HH:MM`; the number itself when it is out of range.
+pub fn minute_text(ts: i64) -> String {
+    let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    match time::OffsetDateTime::from_unix_timestamp(ts) {
+        Ok(t) => {
+            let t = t.to_offset(offset);
+            format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            )
+        }
+        Err(_) => ts.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,5 +106,36 @@ mod tests {
         // 2026-11-26T16:00:00Z is midnight of 2026-11-27 in Beijing.
         assert_eq!(format(today(1_795_708_800)), "2026-11-27");
         assert_eq!(format(today(1_795_708_799)), "2026-11-26");
+    }
+
+    #[test]
+    fn strict_days_and_numbers() {
+        assert!(is_day("2026-02-28"));
+        assert!(!is_day("2026-02-30"));
+        assert!(!is_day(" 2026-02-28"));
+        assert!(!is_day("2026-2-28"));
+        assert!(!is_day("+026-02-28"));
+        assert_eq!(number("2026-02-28"), parse("d", "2026-02-28").ok());
+        assert_eq!(number(" 2026-02-28"), None);
+        assert_eq!(number("2026-13-01"), None);
+        assert!(is_month_end("2024-02-29"));
+        assert!(!is_month_end("2023-02-28x"));
+        assert!(is_month_end("2023-02-28"));
+        assert!(!is_month_end("2026-05-30"));
+        assert!(is_month_end("2026-12-31"));
+    }
+
+    #[test]
+    fn beijing_texts() {
+        assert_eq!(today_text(1_795_708_800), "2026-11-27");
+        assert_eq!(today_text(1_795_708_799), "2026-11-26");
+        assert_eq!(today_text(i64::MAX), "0000-00-00");
+        assert_eq!(today_text(0), "1970-01-01");
+        let (n, s) = today_with_text(1_795_708_800);
+        assert_eq!((n, s.as_str()), (today(1_795_708_800), "2026-11-27"));
+        assert_eq!(today_with_text(i64::MAX).1, format(today(i64::MAX)));
+        assert_eq!(minute_text(1_795_708_800), "2026-11-27 00:00");
+        assert_eq!(minute_text(1_795_708_799), "2026-11-26 23:59");
+        assert_eq!(minute_text(i64::MAX), i64::MAX.to_string());
     }
 }

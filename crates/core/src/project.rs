@@ -1,5 +1,4 @@
-//! The project library and Book 2, the supervision responsibility ledger: the rules, with no
-//! storage.
+//! The project library: the rules, with no storage.
 //!
 //! A project is declared by its village after the villagers' meeting decided it, reviewed by the
 //! township, publicly noticed for at least [`NOTICE_DAYS`] days, approved by the county into the
@@ -8,11 +7,10 @@
 //! is carried out ([`Status`]): planned → in progress → completed → accepted → evaluated, with
 //! progress rolled up from weighted milestones.
 //!
-//! Every project has named responsible persons ([`ResponsibleRole`]), each for a span of dates;
-//! the history is never deleted, so "who was responsible on date D" always has an answer.
+//! Who answers for a project (Book 2) is in [`crate::responsibility`].
 use crate::access::Role;
-use crate::department::{DepartmentKind, Position};
 use crate::error::DomainError;
+use crate::keyed::keyed;
 use crate::ledger::{FiscalYear, FundSource};
 use crate::money::Money;
 use crate::region::{Level, RegionCode};
@@ -21,30 +19,7 @@ use serde::{Deserialize, Serialize};
 /// A project is publicly noticed for at least this many days before the county may approve it.
 pub const NOTICE_DAYS: i64 = 10;
 
-macro_rules! keyed_enum {
-    ($(#[$m:meta])* $name:ident, $field:literal, $reason:literal { $($(#[$vm:meta])* $v:ident => $k:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-            pub fn key(self) -> &'static str {
-                match self { $($name::$v => $k),+ }
-            }
-            pub fn parse(s: &str) -> Result<$name, DomainError> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|x| x.key() == s.trim())
-                    .ok_or_else(|| DomainError::invalid($field, $reason, s))
-            }
-        }
-    };
-}
-
-keyed_enum!(
+keyed!(
     /// Project categories of the project library.
     Category, "category", "unknown_category" {
         /// 产业发展
@@ -66,7 +41,7 @@ keyed_enum!(
     }
 );
 
-keyed_enum!(
+keyed!(
     /// Where a project is on the bottom-up declaration path.
     Stage, "stage", "unknown_stage" {
         /// Registered but not declared (a draft, or a record made outside the declaration path).
@@ -88,7 +63,7 @@ keyed_enum!(
     }
 );
 
-keyed_enum!(
+keyed!(
     /// A step on the declaration path.
     StageAction, "action", "unknown_action" {
         Declare => "declare",
@@ -101,7 +76,7 @@ keyed_enum!(
     }
 );
 
-keyed_enum!(
+keyed!(
     /// Implementation status of an approved project.
     Status, "status", "unknown_status" {
         Planned => "planned",
@@ -112,30 +87,12 @@ keyed_enum!(
     }
 );
 
-keyed_enum!(
+keyed!(
     StatusAction, "action", "unknown_action" {
         Start => "start",
         Complete => "complete",
         Accept => "accept",
         Evaluate => "evaluate",
-    }
-);
-
-keyed_enum!(
-    /// The roles of Book 2: who answers for a project.
-    ResponsibleRole, "role", "unknown_responsible_role" {
-        /// 县级分管领导
-        CountyLeader => "county_leader",
-        /// 扶贫移民局工作人员
-        BureauStaff => "bureau_staff",
-        /// 乡镇干部
-        TownshipOfficial => "township_official",
-        /// 村干部
-        VillageCadre => "village_cadre",
-        /// 驻村工作队队长
-        WorkTeamCaptain => "work_team_captain",
-        /// 第一书记
-        FirstSecretary => "first_secretary",
     }
 );
 
@@ -245,8 +202,6 @@ pub const TRACKERS: &[Role] = &[
 ];
 /// Roles that answer objections raised during the notice.
 pub const ANSWERERS: &[Role] = &[Role::TownshipOfficial, Role::PovertyBureau];
-/// Roles that keep Book 2: assign responsible persons and file responsibility letters.
-pub const RESPONSIBILITY_KEEPERS: &[Role] = &[Role::PovertyBureau];
 
 impl Status {
     /// The status after `action`; completing needs every milestone at 100 %.
@@ -283,37 +238,6 @@ impl StatusAction {
         match self {
             StatusAction::Start | StatusAction::Complete => TRACKERS,
             StatusAction::Accept | StatusAction::Evaluate => &[Role::PovertyBureau],
-        }
-    }
-}
-
-impl ResponsibleRole {
-    /// Whether a person in a department of `kind` at `level`, holding `position`, can answer for
-    /// a project in this role.
-    pub fn fits(self, kind: DepartmentKind, level: Level, position: Position) -> bool {
-        use DepartmentKind as K;
-        use ResponsibleRole::*;
-        match self {
-            CountyLeader => {
-                level == Level::County && matches!(kind, K::PartyCommittee | K::Government)
-            }
-            BureauStaff => level == Level::County && kind == K::PovertyBureau,
-            TownshipOfficial => {
-                level == Level::Township && matches!(kind, K::PartyCommittee | K::Government)
-            }
-            VillageCadre => level == Level::Village && kind == K::VillageCommittee,
-            WorkTeamCaptain => kind == K::ResidentWorkTeam && position == Position::Captain,
-            FirstSecretary => kind == K::ResidentWorkTeam && position == Position::FirstSecretary,
-        }
-    }
-
-    /// The level of region the person's department must be at, relative to the project: the
-    /// project's county, township or village.
-    pub fn level(self) -> Level {
-        match self {
-            ResponsibleRole::CountyLeader | ResponsibleRole::BureauStaff => Level::County,
-            ResponsibleRole::TownshipOfficial => Level::Township,
-            _ => Level::Village,
         }
     }
 }
@@ -583,11 +507,10 @@ pub fn check_progress(p: i64) -> Result<(), DomainError> {
     }
 }
 
-/// Whether a responsibility that ran from `start` to `end` (inclusive, open when `None`) covers
-/// `day`.
-pub fn covers(start: i64, end: Option<i64>, day: i64) -> bool {
-    start <= day && end.is_none_or(|e| day <= e)
-}
+// TEMP shim (issue 13 merge): Book 2 moved to `crate::responsibility`; delete once every crate
+// imports it from there.
+#[doc(hidden)]
+pub use crate::responsibility::{RESPONSIBILITY_KEEPERS, ResponsibleRole, covers};
 
 #[cfg(test)]
 mod tests {
@@ -771,23 +694,5 @@ mod tests {
                 prop_assert_eq!(r == 100, ms.iter().all(|(_, p)| *p == 100));
             }
         }
-    }
-
-    #[test]
-    fn responsibility_spans() {
-        assert!(covers(10, None, 10));
-        assert!(covers(10, Some(12), 12));
-        assert!(!covers(10, Some(12), 13));
-        assert!(!covers(10, None, 9));
-        assert!(ResponsibleRole::FirstSecretary.fits(
-            DepartmentKind::ResidentWorkTeam,
-            Level::Village,
-            Position::FirstSecretary
-        ));
-        assert!(!ResponsibleRole::BureauStaff.fits(
-            DepartmentKind::FinanceBureau,
-            Level::County,
-            Position::Staff
-        ));
     }
 }

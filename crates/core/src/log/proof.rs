@@ -5,8 +5,8 @@
 //! no database: the checkpoint's signature against a verifier key the auditor trusts (obtained
 //! independently, e.g. from the published `log-verifier.keys`), that each leaf's bytes hash to a
 //! leaf that the inclusion proof ties to the signed root, and that each leaf names the record.
-use crate::checkpoint::NoteVerifier;
-use crate::merkle::{self, Hash};
+use crate::log::checkpoint::NoteVerifier;
+use crate::log::merkle::{self, Hash};
 use serde::{Deserialize, Serialize};
 
 pub const BUNDLE_FORMAT: &str = "sunledger-proof/v1";

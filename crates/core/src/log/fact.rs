@@ -15,7 +15,7 @@
 //! leaf hash, `SHA-256(0x00 ‖ canonical bytes)`, from a row with a few lines of code in any
 //! language. A fact's fields are the row's *immutable* columns; a later change to the same row is
 //! a new fact of another kind (a revocation is `grant.revoke` on the same grant).
-use crate::merkle::{Hash, leaf_hash};
+use crate::log::merkle::{Hash, leaf_hash};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
