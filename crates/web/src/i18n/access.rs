@@ -1,9 +1,88 @@
-// The accounts part of the translation catalogue (`include!`d by `i18n.rs`): sign-in limits,
-// sessions, disabling, the second factor. (key, zh-CN, en).
-pub const AUTH_CATALOGUE: &[(&str, &str, &str)] = &[
-    ("nav.limits", "登录限制", "Sign-in limits"),
-    ("nav.sessions", "我的会话", "My sessions"),
-    ("nav.second_factor", "双重验证", "Two-step sign-in"),
+//! The `access` part of the translation catalogue.
+//! Accounts, grants and roles, sign-in (with its limits and second step), sessions, TOTP and
+//! the sign-in and access record.
+use super::Entry;
+
+/// (key, zh-CN, en)
+pub(super) const ENTRIES: &[Entry] = &[
+    ("login.title", "登录", "Sign in"),
+    ("login.username", "用户名", "Username"),
+    ("login.password", "密码", "Password"),
+    ("login.submit", "登录", "Sign in"),
+    ("users.title", "账号管理", "Accounts"),
+    ("users.username", "用户名", "Username"),
+    ("users.display_name", "姓名", "Name"),
+    ("users.region", "所属区划", "Home region"),
+    ("users.password", "初始密码", "Initial password"),
+    ("users.roles", "角色", "Roles"),
+    ("users.add", "新增账号", "Add account"),
+    (
+        "users.none",
+        "您的管辖范围内尚无账号。",
+        "No accounts in your areas yet.",
+    ),
+    ("users.disabled", "已停用", "Disabled"),
+    ("grants.title", "授权（含历史）", "Grants (with history)"),
+    ("grants.role", "角色", "Role"),
+    ("grants.region", "范围", "Scope"),
+    ("grants.granted_at", "授予时间", "Granted"),
+    ("grants.revoked_at", "撤销时间", "Revoked"),
+    ("grants.active", "有效", "Active"),
+    ("grants.add", "授予角色", "Grant role"),
+    ("grants.revoke", "撤销", "Revoke"),
+    ("role.admin", "系统管理员", "Administrator"),
+    (
+        "role.municipal_bureau",
+        "市扶贫移民局",
+        "Municipal poverty alleviation bureau",
+    ),
+    (
+        "role.party_government",
+        "党委政府",
+        "Party committee and government",
+    ),
+    ("role.discipline", "纪检监察", "Discipline inspection"),
+    ("role.finance", "财政", "Finance"),
+    (
+        "role.poverty_bureau",
+        "县扶贫移民局",
+        "County poverty alleviation bureau",
+    ),
+    ("role.township_official", "乡镇干部", "Township official"),
+    ("role.village_cadre", "村干部", "Village cadre"),
+    ("role.work_team", "驻村工作队", "Resident work team"),
+    (
+        "events.title",
+        "登录与授权记录",
+        "Sign-in and access record",
+    ),
+    ("events.at", "时间", "Time"),
+    ("events.kind", "事件", "Event"),
+    ("events.username", "用户名", "Username"),
+    ("events.ip", "地址", "Address"),
+    ("events.detail", "说明", "Detail"),
+    ("event.sign_in", "登录", "Sign-in"),
+    ("event.sign_in_failed", "登录失败", "Failed sign-in"),
+    ("event.sign_out", "退出", "Sign-out"),
+    ("event.user_added", "新增账号", "Account added"),
+    ("event.password_set", "设置密码", "Password set"),
+    ("event.grant", "授权", "Grant"),
+    ("event.revoke", "撤销授权", "Revocation"),
+    ("field.role", "角色", "role"),
+    ("field.username", "用户名", "username"),
+    ("field.password", "密码", "password"),
+    ("field.display_name", "姓名", "name"),
+    ("reason.unknown_role", "未知的角色", "is not a known role"),
+    (
+        "reason.password_too_short",
+        "至少 10 个字符",
+        "needs at least 10 characters",
+    ),
+    (
+        "reason.username_format",
+        "只能用字母、数字、点、横线和下划线，3 到 64 个字符",
+        "may use letters, digits, dot, dash and underscore, 3 to 64 characters",
+    ),
     ("login2.title", "第二步验证", "Second step"),
     (
         "login2.help",
@@ -21,8 +100,6 @@ pub const AUTH_CATALOGUE: &[(&str, &str, &str)] = &[
     ("sessions.agent", "浏览器", "Browser"),
     ("sessions.current", "当前会话", "This session"),
     ("sessions.end", "结束", "End"),
-    ("unit.minutes", "分钟", "minutes"),
-    ("unit.hours", "小时", "hours"),
     ("totp.title", "双重验证（TOTP）", "Two-step sign-in (TOTP)"),
     (
         "totp.required",

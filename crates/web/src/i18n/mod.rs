@@ -1,0 +1,162 @@
+//! The translation catalogue: every user-facing string, Simplified Chinese first, English beside it.
+//! Keys are stable; templates and errors look them up with [`t`]. Each feature keeps its strings
+//! in its own part, `i18n/<feature>.rs`; `app` holds those every page shares.
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+mod access;
+mod app;
+mod disclosure;
+mod escalation;
+mod inspection;
+mod ledger;
+mod log;
+mod org;
+mod problem;
+mod project;
+mod region;
+mod responsibility;
+mod summary;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "zh-CN")]
+    Zh,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Lang {
+    pub fn parse(s: &str) -> Option<Lang> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "zh_cn" | "zh-hans" => Some(Lang::Zh),
+            "en" | "en-us" | "en-gb" | "en_us" => Some(Lang::En),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+}
+
+/// One entry of the catalogue: (key, zh-CN, en).
+pub type Entry = (&'static str, &'static str, &'static str);
+
+/// The registry: one catalogue part per feature, each in `i18n/<feature>.rs`. A key must appear
+/// in one part only (a test refuses duplicates, which would silently shadow each other).
+const PARTS: &[&[Entry]] = &[
+    app::ENTRIES,
+    region::ENTRIES,
+    org::ENTRIES,
+    access::ENTRIES,
+    log::ENTRIES,
+    ledger::ENTRIES,
+    project::ENTRIES,
+    responsibility::ENTRIES,
+    inspection::ENTRIES,
+    problem::ENTRIES,
+    escalation::ENTRIES,
+    summary::ENTRIES,
+    disclosure::ENTRIES,
+];
+
+/// Every entry of the catalogue.
+pub fn entries() -> impl Iterator<Item = &'static Entry> {
+    PARTS.iter().flat_map(|part| part.iter())
+}
+
+static ZH: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| entries().map(|(k, zh, _)| (*k, *zh)).collect());
+static EN: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| entries().map(|(k, _, en)| (*k, *en)).collect());
+
+/// Looks `key` up in `lang`. A missing key comes back as the key itself (and a test checks that
+/// no rendered page contains one).
+pub fn t(lang: Lang, key: &str) -> String {
+    let m = match lang {
+        Lang::Zh => &*ZH,
+        Lang::En => &*EN,
+    };
+    match m.get(key) {
+        Some(s) => (*s).to_string(),
+        None => {
+            tracing::warn!(key, "missing translation");
+            key.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_unique_and_filled() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, zh, en) in entries() {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!zh.is_empty() && !en.is_empty(), "{k} is empty");
+        }
+    }
+
+    #[test]
+    fn every_domain_enum_is_translated() {
+        for r in sunledger_core::Role::ALL {
+            assert!(ZH.contains_key(format!("role.{}", r.key()).as_str()));
+        }
+        for k in sunledger_core::DepartmentKind::ALL {
+            assert!(ZH.contains_key(format!("dept.kind.{}", k.key()).as_str()));
+        }
+        for p in sunledger_core::department::Position::ALL {
+            assert!(ZH.contains_key(format!("position.{}", p.key()).as_str()));
+        }
+        for l in sunledger_core::Level::ALL {
+            assert!(ZH.contains_key(format!("level.{}", l.key()).as_str()));
+        }
+        use sunledger_core::project as p;
+        let keys = p::Category::ALL
+            .iter()
+            .map(|x| format!("project.category.{}", x.key()))
+            .chain(
+                p::Stage::ALL
+                    .iter()
+                    .map(|x| format!("project.stage.{}", x.key())),
+            )
+            .chain(
+                p::Status::ALL
+                    .iter()
+                    .map(|x| format!("project.status.{}", x.key())),
+            )
+            .chain(
+                p::StageAction::ALL
+                    .iter()
+                    .map(|x| format!("project.action.{}", x.key())),
+            )
+            .chain(
+                p::StatusAction::ALL
+                    .iter()
+                    .map(|x| format!("project.action.{}", x.key())),
+            )
+            .chain(
+                p::ResponsibleRole::ALL
+                    .iter()
+                    .map(|x| format!("resp.role.{}", x.key())),
+            );
+        for k in keys {
+            assert!(
+                ZH.contains_key(k.as_str()) && EN.contains_key(k.as_str()),
+                "{k}"
+            );
+        }
+    }
+}
