@@ -14,6 +14,8 @@ use sunledger_store::{
     AuthEventKind, NewAuthEvent, NewDepartment, NewGrant, NewPerson, NewRegion, NewUser, Store,
 };
 
+mod inspection;
+
 pub const CITY: &str = "529100000000";
 /// The password of every demo account (printed at start).
 pub const DEMO_PASSWORD: &str = "sunledger-demo";
@@ -360,7 +362,7 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     lib.generate()
         .await
         .context("loading the demo project library")?;
-    crate::demo_supervision::load(store, now)
+    inspection::load(store, now)
         .await
         .context("loading the demo supervision record")?;
     Ok(true)
