@@ -147,7 +147,7 @@ impl Province {
 /// Writes `regions.csv` under `dir` (one province) and reads the tree back.
 pub fn write_regions(dir: &Path, seed: u64, scale: &Scale) -> anyhow::Result<(PathBuf, Province)> {
     let path = dir.join("regions.csv");
-    let shape = crate::synthetic::Shape {
+    let shape = crate::bench::synthetic::Shape {
         provinces: 1,
         cities: scale.counties.div_ceil(8).max(1),
         countyless_cities: 0,
@@ -158,7 +158,7 @@ pub fn write_regions(dir: &Path, seed: u64, scale: &Scale) -> anyhow::Result<(Pa
     let file = std::fs::File::create(&path)
         .with_context(|| format!("cannot create {}", path.display()))?;
     let mut w = BufWriter::new(file);
-    crate::synthetic::write_synthetic(&mut w, seed, &shape, 0)?;
+    crate::bench::synthetic::write_synthetic(&mut w, seed, &shape, 0)?;
     w.flush()?;
     drop(w);
     let text = std::fs::read_to_string(&path)?;

@@ -5,7 +5,7 @@
 //!   name column (`name`, `名称` or `区划名称`), in any order and any letter case; other columns are
 //!   ignored. A header without one of them is an error and nothing is imported.
 //! - Comma-separated; a file whose header line holds tabs but no comma is read as tab-separated.
-//! - Read by the shared strict reader, [`crate::file_read`] (one record at a time, so a national
+//! - Read by the shared strict reader, [`crate::io::read`] (one record at a time, so a national
 //!   table is not held as cells all at once): UTF-8 with or without a byte-order mark, UTF-16
 //!   with a byte-order mark, or GB18030 (the usual encoding of tables saved by Chinese Excel).
 //!   A row of the wrong width, a last line without a line break (cut off?) or a cell with
@@ -30,7 +30,7 @@
 //! A malformed code counts as outside when its leading digits already differ from `under`'s
 //! (`110101X` under `522327`); otherwise it might belong inside and is reported. Ancestors that the
 //! file lacks must already be stored; `under` itself must be in the file or already stored.
-use crate::file_read::{self, CsvRows, excerpt, quoted};
+use crate::io::read::{self, CsvRows, excerpt, quoted};
 use anyhow::{anyhow, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{HashMap, HashSet};
@@ -115,7 +115,7 @@ pub async fn run_cli(
         let mut err = std::io::BufWriter::new(std::io::stderr().lock());
         for e in &report.errors {
             let line = format!("line {}: {}: {}", e.line, e.code, e.reason);
-            writeln!(err, "{}", file_read::clip(&line))?;
+            writeln!(err, "{}", read::clip(&line))?;
         }
         err.flush()?;
     }
@@ -138,7 +138,7 @@ pub async fn import_regions(
     opts: &ImportOptions,
     now: i64,
 ) -> anyhow::Result<ImportReport> {
-    let (text, encoding) = file_read::read_text(path)?;
+    let (text, encoding) = read::read_text(path)?;
     let bar = progress_bar(opts.progress, text.len() as u64);
     let _clear = ClearOnDrop(bar.clone());
     let mut report = ImportReport {
@@ -465,7 +465,7 @@ fn parse(
 }
 
 /// Finds the code and the name column in the header row.
-fn header_columns(cells: &[file_read::Cell], line: u64) -> anyhow::Result<(usize, usize)> {
+fn header_columns(cells: &[read::Cell], line: u64) -> anyhow::Result<(usize, usize)> {
     let names: Vec<&str> = cells.iter().map(|c| c.as_deref().unwrap_or("")).collect();
     let find = |accepted: &[&str], what: &str| -> anyhow::Result<Option<usize>> {
         let mut found: Option<(usize, &str)> = None;

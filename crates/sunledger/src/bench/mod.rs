@@ -1,3 +1,7 @@
+//! Benchmarks and the synthetic data they run on: `sunledger bench province` ([`province`]), the
+//! province generator behind `sunledger generate` ([`generate`]), synthetic region tables
+//! ([`synthetic`]), and here `sunledger bench log`.
+//!
 //! `sunledger bench log`: the cost of the tamper-evident log on this machine — append cost per
 //! fact through the real append path, and inclusion/consistency proof size and time at the
 //! resulting log size. Prints a table. Benchmarks are not tests: CI does not run this.
@@ -5,6 +9,10 @@ use anyhow::Result;
 use std::time::Instant;
 use sunledger_core::fact::Fact;
 use sunledger_store::Store;
+
+pub mod generate;
+pub mod province;
+pub mod synthetic;
 
 fn splitmix(x: &mut u64) -> u64 {
     *x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);

@@ -3,7 +3,7 @@
 //!
 //! # The file
 //! CSV (UTF-8, UTF-16 with a byte-order mark, or GB18030; comma- or tab-separated) or a workbook,
-//! read by the shared strict reader, [`crate::file_read`], like every import: a row it refuses
+//! read by the shared strict reader, [`crate::io::read`], like every import: a row it refuses
 //! (wrong width, a last line without a line break) is `line N: row: ...`, and then nothing is
 //! registered. The first non-blank row is the
 //! header; columns are found by English key or Chinese name, in any order:
@@ -17,7 +17,7 @@
 //! - A household whose ID number is already registered in the same village with the same details
 //!   is `unchanged` (so the same file imports once); with other details it is refused.
 //! - The good rows are registered together in one transaction, or, if any row is refused, none is.
-use crate::file_read::{self, Record, quoted};
+use crate::io::read::{self, Record, quoted};
 use anyhow::bail;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -72,7 +72,7 @@ pub async fn import_households(
     path: &Path,
     now: i64,
 ) -> anyhow::Result<ImportReport> {
-    let table = file_read::read_table(path)?;
+    let table = read::read_table(path)?;
     let header: Vec<String> = table
         .header
         .cells
@@ -267,7 +267,7 @@ pub async fn run_cli(store: &dyn Store, path: &Path, now: i64) -> anyhow::Result
     let r = import_households(store, path, now).await?;
     if !r.errors.is_empty() {
         for e in &r.errors {
-            eprintln!("{}", file_read::clip(e));
+            eprintln!("{}", read::clip(e));
         }
         eprintln!(
             "nothing registered: {} problems in {} rows; fix them and run the import again",
