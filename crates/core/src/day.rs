@@ -94,6 +94,15 @@ pub fn minute_text(ts: i64) -> String {
     }
 }
 
+/// The day number of `YYYY-MM-DD` (as [`parse`]), refused as `in_future` when after `today`.
+pub fn parse_past(field: &'static str, s: &str, today: i64) -> Result<i64, DomainError> {
+    let d = parse(field, s)?;
+    if d > today {
+        return Err(DomainError::invalid(field, "in_future", s));
+    }
+    Ok(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +146,19 @@ mod tests {
         assert_eq!(minute_text(1_795_708_800), "2026-11-27 00:00");
         assert_eq!(minute_text(1_795_708_799), "2026-11-26 23:59");
         assert_eq!(minute_text(i64::MAX), i64::MAX.to_string());
+    }
+
+    #[test]
+    fn past_days() {
+        let today = parse("d", "2026-05-01").unwrap_or_default();
+        assert_eq!(parse_past("on", "2026-05-01", today).ok(), Some(today));
+        assert!(matches!(
+            parse_past("on", "2026-05-02", today),
+            Err(DomainError::Invalid {
+                reason: "in_future",
+                ..
+            })
+        ));
+        assert!(parse_past("on", "x", today).is_err());
     }
 }
