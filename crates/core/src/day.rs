@@ -69,7 +69,7 @@ pub fn today_text(now: i64) -> String {
         .unwrap_or_else(|| "0000-00-00".into())
 }
 
-/// Today in Beijing, as a day number and as `YYYY-MM-DD`: [`today`] and its [`format`].
+/// Today in Beijing, as a day number and as `YYYY-MM-DD`: [`today`] and its [`format()`].
 pub fn today_with_text(now: i64) -> (i64, String) {
     let day = today(now);
     (day, format(day))
