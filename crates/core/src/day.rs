@@ -69,7 +69,7 @@ pub fn today_text(now: i64) -> String {
         .unwrap_or_else(|| "0000-00-00".into())
 }
 
-/// Today in Beijing, as a day number and as `YYYY-MM-DD`: [`today`] and its [`format`].
+/// Today in Beijing, as a day number and as `YYYY-MM-DD`: [`today`] and its [`format()`].
 pub fn today_with_text(now: i64) -> (i64, String) {
     let day = today(now);
     (day, format(day))
@@ -92,6 +92,15 @@ pub fn minute_text(ts: i64) -> String {
         }
         Err(_) => ts.to_string(),
     }
+}
+
+/// The day number of `YYYY-MM-DD` (as [`parse`]), refused as `in_future` when after `today`.
+pub fn parse_past(field: &'static str, s: &str, today: i64) -> Result<i64, DomainError> {
+    let d = parse(field, s)?;
+    if d > today {
+        return Err(DomainError::invalid(field, "in_future", s));
+    }
+    Ok(d)
 }
 
 #[cfg(test)]
@@ -137,5 +146,19 @@ mod tests {
         assert_eq!(minute_text(1_795_708_800), "2026-11-27 00:00");
         assert_eq!(minute_text(1_795_708_799), "2026-11-26 23:59");
         assert_eq!(minute_text(i64::MAX), i64::MAX.to_string());
+    }
+
+    #[test]
+    fn past_days() {
+        let today = parse("d", "2026-05-01").unwrap_or_default();
+        assert_eq!(parse_past("on", "2026-05-01", today).ok(), Some(today));
+        assert!(matches!(
+            parse_past("on", "2026-05-02", today),
+            Err(DomainError::Invalid {
+                reason: "in_future",
+                ..
+            })
+        ));
+        assert!(parse_past("on", "x", today).is_err());
     }
 }

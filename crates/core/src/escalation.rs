@@ -207,6 +207,20 @@ pub fn due_steps(p: &ProblemFacts, rules: &[EscalationRule], today: i64) -> Vec<
     out
 }
 
+/// The deduction points of a step: an informed criticism needs 1-100 (`out_of_range`
+/// otherwise); every other step carries none (whatever was given is dropped).
+pub fn deduction_points(step: Step, points: Option<i64>) -> Result<Option<i64>, DomainError> {
+    match (step, points) {
+        (Step::InformedCriticism, Some(p)) if (1..=100).contains(&p) => Ok(Some(p)),
+        (Step::InformedCriticism, p) => Err(DomainError::invalid(
+            "deduction_points",
+            "out_of_range",
+            p.map(|x| x.to_string()).unwrap_or_default(),
+        )),
+        _ => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +293,20 @@ mod tests {
             Step::DisciplineReferral
                 .allowed_after(&[], ProblemCategory::FundManagement)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn only_criticism_deducts_points() {
+        assert_eq!(
+            deduction_points(Step::InformedCriticism, Some(5)).ok(),
+            Some(Some(5))
+        );
+        assert!(deduction_points(Step::InformedCriticism, None).is_err());
+        assert!(deduction_points(Step::InformedCriticism, Some(101)).is_err());
+        assert_eq!(
+            deduction_points(Step::ReminderLetter, Some(5)).ok(),
+            Some(None)
         );
     }
 }

@@ -10,6 +10,7 @@
 //! Who records inspections is [`crate::access::INSPECTORS`].
 use crate::access::Role;
 use crate::error::DomainError;
+use crate::keyed::keyed;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -267,6 +268,29 @@ pub fn draw(
     out
 }
 
+// --- Inspections -------------------------------------------------------------------------------
+
+keyed!(
+    /// The kind of an inspection: a routine one, or a spot check on a drawn sample.
+    InspectionKind, "kind", "unknown_inspection_kind" {
+        Routine => "routine",
+        SpotCheck => "spot_check",
+    }
+);
+
+/// Checks a household's size (people, 1-30), naming `field`.
+pub fn check_household_size(field: &'static str, size: i64) -> Result<(), DomainError> {
+    if (1..=30).contains(&size) {
+        Ok(())
+    } else {
+        Err(DomainError::invalid(
+            field,
+            "out_of_range",
+            size.to_string(),
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,5 +415,28 @@ mod tests {
             prop_assert_eq!(before, all.len());
             prop_assert_eq!(s.len(), n.min(3));
         }
+    }
+
+    #[test]
+    fn inspection_kinds_and_household_sizes() {
+        assert_eq!(
+            InspectionKind::parse("spot_check").ok(),
+            Some(InspectionKind::SpotCheck)
+        );
+        assert_eq!(InspectionKind::Routine.key(), "routine");
+        assert!(matches!(
+            InspectionKind::parse("audit"),
+            Err(DomainError::Invalid {
+                field: "kind",
+                reason: "unknown_inspection_kind",
+                ..
+            })
+        ));
+        assert!(
+            check_household_size("size", 1).is_ok() && check_household_size("size", 30).is_ok()
+        );
+        assert!(
+            check_household_size("size", 0).is_err() && check_household_size("size", 31).is_err()
+        );
     }
 }

@@ -21,6 +21,7 @@ pub mod problem;
 pub mod project;
 pub mod region;
 pub mod responsibility;
+pub mod text;
 
 pub use access::{Actor, Grant, Permission, Role};
 pub use error::DomainError;
