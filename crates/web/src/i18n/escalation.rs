@@ -58,7 +58,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         "is not an open proposal",
     ),
     ("reason.unknown_step", "未知的措施", "is not a known step"),
-    // Book 3 pages.
+    // The ladder on the Book 3 pages.
     ("problem.field.step", "措施", "Step"),
     ("problem.field.document_no", "文号", "Document number"),
     ("problem.field.issuing_unit", "发文单位", "Issuing unit"),
