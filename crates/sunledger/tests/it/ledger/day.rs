@@ -1,20 +1,13 @@
 //! A county finance official's day, through the real server: receive central funds, pass them
 //! down, confirm, arrange them to a project, pay, suspend a payee, and see it all on the pages.
-use crate::support::TestApp;
+use crate::support::{TestApp, post_json};
 use serde_json::{Value, json};
-
-async fn post(c: &reqwest::Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn a_finance_officials_day(app: TestApp) {
     let fin = app.signed_in("yunling.finance").await;
     // 1. Receive a provincial fund at the county.
     let fund_body = json!({"client_id": "day-fund-1", "region": "529121", "source": "provincial", "fiscal_year": 2026,
         "document_no": "黔财农〔2026〕88号", "name": "2026年省级财政衔接资金", "amount": "2,000,000.00", "booked_on": "2026-06-01"});
-    let (status, booked) = post(&fin, &app, "/api/v1/funds", fund_body.clone()).await;
+    let (status, booked) = post_json(&fin, &app, "/api/v1/funds", fund_body.clone()).await;
     assert_eq!(status, 201, "{booked}");
     let fund_id = booked["fund"]["id"].as_i64().unwrap();
     assert_eq!(
@@ -22,17 +15,17 @@ async fn a_finance_officials_day(app: TestApp) {
         "amounts are integer fen"
     );
     // A retried request books once; the same id with other content is refused.
-    let (status, again) = post(&fin, &app, "/api/v1/funds", fund_body).await;
+    let (status, again) = post_json(&fin, &app, "/api/v1/funds", fund_body).await;
     assert_eq!(status, 201);
     assert_eq!(again["fund"]["id"], fund_id);
     let mut other = json!({"client_id": "day-fund-1", "region": "529121", "source": "provincial", "fiscal_year": 2026,
         "document_no": "黔财农〔2026〕88号", "name": "2026年省级财政衔接资金", "amount": "2,000,000.01", "booked_on": "2026-06-01"});
-    let (status, err) = post(&fin, &app, "/api/v1/funds", other.take()).await;
+    let (status, err) = post_json(&fin, &app, "/api/v1/funds", other.take()).await;
     assert_eq!(status, 409, "{err}");
     assert_eq!(err["error"]["field"], "client_id");
 
     // 2. Pass it down to a township; the township has it only after confirming receipt.
-    let (status, approp) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-approp-1", "fund_id": fund_id, "kind": "appropriate",
+    let (status, approp) = post_json(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-approp-1", "fund_id": fund_id, "kind": "appropriate",
         "from": {"region": "529121"}, "to": {"region": "529121101"}, "amount": "500000", "booked_on": "2026-06-02",
         "document_no": "云财农〔2026〕90号", "purpose": "下达乡镇衔接资金"})).await;
     assert_eq!(status, 201, "{approp}");
@@ -60,7 +53,7 @@ async fn a_finance_officials_day(app: TestApp) {
         (Some(50_000_000), Some(0), Some(50_000_000))
     );
     let id = approp["id"].as_i64().unwrap();
-    let (status, t) = post(
+    let (status, t) = post_json(
         &fin,
         &app,
         &format!("/api/v1/transfers/{id}/receipt"),
@@ -84,25 +77,25 @@ async fn a_finance_officials_day(app: TestApp) {
         )
         .await
         .unwrap();
-    let (status, arr) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-arrange-1", "fund_id": fund_id, "kind": "arrange",
+    let (status, arr) = post_json(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-arrange-1", "fund_id": fund_id, "kind": "arrange",
         "from": {"region": "529121"}, "to": {"project": project.id}, "amount": "300000", "booked_on": "2026-06-05",
         "document_no": "云扶〔2026〕12号", "purpose": "安排项目资金"})).await;
     assert_eq!(status, 201, "{arr}");
-    let (status, pay) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-pay-1", "fund_id": fund_id, "kind": "disburse",
+    let (status, pay) = post_json(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-pay-1", "fund_id": fund_id, "kind": "disburse",
         "from": {"project": project.id}, "payee": "云岭县路桥公司", "amount": "120000", "booked_on": "2026-06-10",
         "document_no": "云支〔2026〕3号", "purpose": "工程进度款"})).await;
     assert_eq!(status, 201, "{pay}");
     assert_eq!(pay["state"], "approved");
     let pay_id = pay["id"].as_i64().unwrap();
     // Overdraft refused, naming the field.
-    let (status, err) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-pay-2", "fund_id": fund_id, "kind": "disburse",
+    let (status, err) = post_json(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-pay-2", "fund_id": fund_id, "kind": "disburse",
         "from": {"project": project.id}, "payee": "某公司", "amount": "200000", "booked_on": "2026-06-10",
         "document_no": "云支〔2026〕4号", "purpose": "超额"})).await;
     assert_eq!(status, 422, "{err}");
     assert_eq!(err["error"]["field"], "amount");
 
     // 4. Suspend the payee: paying is refused with the suspension named; resume, then pay.
-    let (status, susp) = post(
+    let (status, susp) = post_json(
         &fin,
         &app,
         "/api/v1/suspensions",
@@ -112,7 +105,7 @@ async fn a_finance_officials_day(app: TestApp) {
     .await;
     assert_eq!(status, 201, "{susp}");
     // A retried suspension request books once.
-    let (_, again) = post(
+    let (_, again) = post_json(
         &fin,
         &app,
         "/api/v1/suspensions",
@@ -121,7 +114,7 @@ async fn a_finance_officials_day(app: TestApp) {
     )
     .await;
     assert_eq!(again["id"], susp["id"]);
-    let (status, err) = post(
+    let (status, err) = post_json(
         &fin,
         &app,
         &format!("/api/v1/transfers/{pay_id}/payment"),
@@ -138,7 +131,7 @@ async fn a_finance_officials_day(app: TestApp) {
         "{err}"
     );
     let sid = susp["id"].as_i64().unwrap();
-    let (status, _) = post(
+    let (status, _) = post_json(
         &fin,
         &app,
         &format!("/api/v1/suspensions/{sid}/resume"),
@@ -146,7 +139,7 @@ async fn a_finance_officials_day(app: TestApp) {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, paid) = post(
+    let (status, paid) = post_json(
         &fin,
         &app,
         &format!("/api/v1/transfers/{pay_id}/payment"),
@@ -278,7 +271,7 @@ async fn a_finance_officials_day(app: TestApp) {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let (status, rev) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-rev-1", "fund_id": fund_id, "kind": "reverse",
+    let (status, rev) = post_json(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-rev-1", "fund_id": fund_id, "kind": "reverse",
         "reverses": wrong, "amount": "10000.50", "booked_on": "2026-06-21", "document_no": "云财农〔2026〕92号", "purpose": "冲正误拨"})).await;
     assert_eq!(status, 201, "{rev}");
     let html = fin
