@@ -1,5 +1,6 @@
 //! The story's departments and people.
 use super::*;
+/// Department ids of the story.
 pub(super) struct Org {
     pub(super) finance: i64,
     pub(super) party: i64,
