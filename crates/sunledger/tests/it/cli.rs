@@ -1,41 +1,7 @@
 //! The `sunledger` binary's account commands and start-up checks, on real database files and on
 //! PostgreSQL.
-use crate::support::TestDb;
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-pub fn sunledger(db: &TestDb, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sunledger"));
-    // Keys and default files go to a scratch directory, never into the source tree.
-    let scratch = std::env::temp_dir().join(format!("sunledger-test-data-{}", std::process::id()));
-    cmd.env("SUNLEDGER_DATA_DIR", &scratch)
-        .arg("--database")
-        .arg(&db.url)
-        .args(args)
-        .env("SUNLEDGER_LOG", "warn");
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    })
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run sunledger");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::support::{TestDb, sunledger};
+use std::process::Command;
 
 async fn users_commands_manage_accounts(db: TestDb) {
     let (code, out, _) = sunledger(&db, &["init"], None);

@@ -4,7 +4,7 @@
 //! otherwise — and must refuse it (403, 404 or 422, never 2xx) without booking anything (the
 //! log's size does not move). The write routes are read from the OpenAPI document: a route
 //! without an entry here fails the test.
-use crate::access::{Foreign, example_body, fill, foreign_ids};
+use crate::access_matrix::{Foreign, example_body, fill, foreign_ids};
 use crate::support::{TestApp, TestDb};
 use serde_json::{Value, json};
 use sqlx::Row;

@@ -1,7 +1,6 @@
 //! The tamper-evident log: proofs served by the API check out, and `sunledger verify` names every
 //! row edited, deleted or inserted behind the application's back, on both backends.
-use crate::cli::sunledger;
-use crate::support::{TestApp, TestDb, raw_sql, test_signer};
+use crate::support::{TestApp, TestDb, raw_sql, run_verify, test_signer};
 use serde_json::{Value, json};
 use sunledger_core::merkle::{self, Hash};
 
@@ -288,17 +287,6 @@ crate::both_app!(
     a_downloaded_proof_verifies_offline
 );
 
-/// Runs `sunledger verify` over the test database with the test key; returns (exit, stdout).
-fn verify(db: &TestDb, key_dir: &std::path::Path) -> (i32, String) {
-    let (code, out, err) = sunledger(
-        db,
-        &["--data-dir", key_dir.to_str().unwrap(), "verify"],
-        None,
-    );
-    assert!(err.is_empty() || !err.contains("error"), "{err}");
-    (code, out)
-}
-
 async fn verify_names_rows_changed_outside_the_application(db: TestDb) {
     sunledger::demo::load(db.store.as_ref(), crate::support::now())
         .await
@@ -312,7 +300,7 @@ async fn verify_names_rows_changed_outside_the_application(db: TestDb) {
         format!("{}\n", test_signer().verifier_key()),
     )
     .unwrap();
-    let (code, out) = verify(&db, keys.path());
+    let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 0, "a clean database verifies: {out}");
     assert!(out.contains("findings=0"));
 
@@ -328,7 +316,7 @@ async fn verify_names_rows_changed_outside_the_application(db: TestDb) {
         .await
         .unwrap()[0]
         .id;
-    let (code, out) = verify(&db, keys.path());
+    let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1);
     assert!(out.contains(&format!("edited: departments/{id}:")), "{out}");
     raw_sql(
@@ -337,7 +325,7 @@ async fn verify_names_rows_changed_outside_the_application(db: TestDb) {
     )
     .await;
     assert_eq!(
-        verify(&db, keys.path()).0,
+        run_verify(&db, keys.path()).0,
         0,
         "putting it back makes it clean"
     );
@@ -363,7 +351,7 @@ async fn verify_names_rows_changed_outside_the_application(db: TestDb) {
         &format!("UPDATE users SET region_code = '529122000000' WHERE id = {uid}"),
     )
     .await;
-    let (code, out) = verify(&db, keys.path());
+    let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1);
     assert!(out.contains(&format!("deleted: people/{pid}:")), "{out}");
     assert!(
@@ -424,7 +412,7 @@ async fn verify_catches_a_rewritten_log(db: TestDb) {
         ),
     )
     .await;
-    let (code, out) = verify(&db, keys.path());
+    let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1);
     assert!(
         out.contains(&format!(
@@ -449,7 +437,7 @@ async fn verify_catches_a_rewritten_log(db: TestDb) {
         ),
     )
     .await;
-    let (code, out) = verify(&db, keys.path());
+    let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1);
     assert!(
         out.lines().any(|l| l.starts_with("node: log node 1/")),
@@ -469,7 +457,7 @@ async fn verify_catches_a_rewritten_log(db: TestDb) {
         format!("{}\n", other.verifier_key()),
     )
     .unwrap();
-    let (_, out) = verify(&db, keys.path());
+    let (_, out) = run_verify(&db, keys.path());
     assert!(out.contains("signature:"), "{out}");
 }
 crate::both!(

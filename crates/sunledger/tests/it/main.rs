@@ -3,24 +3,22 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod access;
-mod auth;
+mod access_matrix;
 mod bench;
 mod browser;
 mod cli;
 mod cross_county;
+mod escalation;
 mod hardening;
-mod households_io;
+mod inspection;
 mod ledger;
-mod ledger_day;
-mod ledger_io;
 mod log;
-mod projects;
-mod projects_io;
-mod regions_import;
+mod problem;
+mod project;
+mod region;
 mod security;
 mod snapshots;
 mod storage;
-mod supervision;
-mod supervision_pages;
+mod summary;
 mod support;
 mod web;

@@ -1,5 +1,5 @@
 //! The API document, the pages and the language switch, through the real server.
-use crate::support::TestApp;
+use crate::support::{TestApp, assert_no_catalogue_keys};
 use serde_json::Value;
 
 /// Every route the API serves. Adding a route means adding it here, and the OpenAPI document must
@@ -173,34 +173,6 @@ fn api_routes_are_only_registered_with_their_documentation() {
         !lib.contains("\"/api/v1/") || lib.matches("\"/api/v1/").count() == 1,
         "API routes belong in api.rs"
     );
-}
-
-pub fn assert_no_catalogue_keys(html: &str) {
-    for (key, _, _) in sunledger_web::i18n::entries() {
-        assert!(
-            !html.contains(&format!(">{key}<")),
-            "untranslated key {key} on the page"
-        );
-    }
-    for prefix in [
-        "role.",
-        "dept.kind.",
-        "level.",
-        "position.",
-        "event.",
-        "error.",
-        "reason.",
-        "field.",
-        "project.",
-        "resp.",
-        "export.",
-    ] {
-        let raw = html
-            .match_indices(prefix)
-            .filter(|(i, _)| html[..*i].ends_with('>'))
-            .count();
-        assert_eq!(raw, 0, "a raw {prefix}* key is shown");
-    }
 }
 
 async fn pages_speak_chinese_by_default_and_english_on_request(app: TestApp) {

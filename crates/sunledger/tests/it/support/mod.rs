@@ -6,6 +6,9 @@
 //! PostgreSQL run is a failure.
 #![allow(dead_code)]
 
+mod fixtures;
+pub use fixtures::*;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use sunledger_store::Store;

@@ -1,20 +1,23 @@
 //! A county finance official's day, through the real server: receive central funds, pass them
 //! down, confirm, arrange them to a project, pay, suspend a payee, and see it all on the pages.
-use crate::support::TestApp;
+use crate::support::{TestApp, post_json};
 use serde_json::{Value, json};
-
-async fn post(c: &reqwest::Client, app: &TestApp, path: &str, body: Value) -> (u16, Value) {
-    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
-
 async fn a_finance_officials_day(app: TestApp) {
     let fin = app.signed_in("yunling.finance").await;
+    let fund_id = step_receive(&app, &fin).await;
+    step_pass_down(&app, &fin, fund_id).await;
+    let pay_id = step_arrange_and_pay(&app, &fin, fund_id).await;
+    step_suspend_the_payee(&app, &fin, pay_id).await;
+    step_another_county(&app, fund_id, pay_id).await;
+    step_pages(&app, &fin, fund_id).await;
+    step_reverse(&app, &fin, fund_id).await;
+}
+
+async fn step_receive(app: &TestApp, fin: &reqwest::Client) -> i64 {
     // 1. Receive a provincial fund at the county.
     let fund_body = json!({"client_id": "day-fund-1", "region": "529121", "source": "provincial", "fiscal_year": 2026,
         "document_no": "黔财农〔2026〕88号", "name": "2026年省级财政衔接资金", "amount": "2,000,000.00", "booked_on": "2026-06-01"});
-    let (status, booked) = post(&fin, &app, "/api/v1/funds", fund_body.clone()).await;
+    let (status, booked) = post_json(fin, app, "/api/v1/funds", fund_body.clone()).await;
     assert_eq!(status, 201, "{booked}");
     let fund_id = booked["fund"]["id"].as_i64().unwrap();
     assert_eq!(
@@ -22,17 +25,21 @@ async fn a_finance_officials_day(app: TestApp) {
         "amounts are integer fen"
     );
     // A retried request books once; the same id with other content is refused.
-    let (status, again) = post(&fin, &app, "/api/v1/funds", fund_body).await;
+    let (status, again) = post_json(fin, app, "/api/v1/funds", fund_body).await;
     assert_eq!(status, 201);
     assert_eq!(again["fund"]["id"], fund_id);
     let mut other = json!({"client_id": "day-fund-1", "region": "529121", "source": "provincial", "fiscal_year": 2026,
         "document_no": "黔财农〔2026〕88号", "name": "2026年省级财政衔接资金", "amount": "2,000,000.01", "booked_on": "2026-06-01"});
-    let (status, err) = post(&fin, &app, "/api/v1/funds", other.take()).await;
+    let (status, err) = post_json(fin, app, "/api/v1/funds", other.take()).await;
     assert_eq!(status, 409, "{err}");
     assert_eq!(err["error"]["field"], "client_id");
 
+    fund_id
+}
+
+async fn step_pass_down(app: &TestApp, fin: &reqwest::Client, fund_id: i64) {
     // 2. Pass it down to a township; the township has it only after confirming receipt.
-    let (status, approp) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-approp-1", "fund_id": fund_id, "kind": "appropriate",
+    let (status, approp) = post_json(fin, app, "/api/v1/transfers", json!({"client_id": "day-approp-1", "fund_id": fund_id, "kind": "appropriate",
         "from": {"region": "529121"}, "to": {"region": "529121101"}, "amount": "500000", "booked_on": "2026-06-02",
         "document_no": "云财农〔2026〕90号", "purpose": "下达乡镇衔接资金"})).await;
     assert_eq!(status, 201, "{approp}");
@@ -60,16 +67,18 @@ async fn a_finance_officials_day(app: TestApp) {
         (Some(50_000_000), Some(0), Some(50_000_000))
     );
     let id = approp["id"].as_i64().unwrap();
-    let (status, t) = post(
-        &fin,
-        &app,
+    let (status, t) = post_json(
+        fin,
+        app,
         &format!("/api/v1/transfers/{id}/receipt"),
         json!({"on": "2026-06-03"}),
     )
     .await;
     assert_eq!(status, 200, "{t}");
     assert_eq!(t["state"], "received");
+}
 
+async fn step_arrange_and_pay(app: &TestApp, fin: &reqwest::Client, fund_id: i64) -> i64 {
     // 3. Arrange to a project in that township, then pay a contractor.
     let project = app
         .db
@@ -84,27 +93,31 @@ async fn a_finance_officials_day(app: TestApp) {
         )
         .await
         .unwrap();
-    let (status, arr) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-arrange-1", "fund_id": fund_id, "kind": "arrange",
+    let (status, arr) = post_json(fin, app, "/api/v1/transfers", json!({"client_id": "day-arrange-1", "fund_id": fund_id, "kind": "arrange",
         "from": {"region": "529121"}, "to": {"project": project.id}, "amount": "300000", "booked_on": "2026-06-05",
         "document_no": "云扶〔2026〕12号", "purpose": "安排项目资金"})).await;
     assert_eq!(status, 201, "{arr}");
-    let (status, pay) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-pay-1", "fund_id": fund_id, "kind": "disburse",
+    let (status, pay) = post_json(fin, app, "/api/v1/transfers", json!({"client_id": "day-pay-1", "fund_id": fund_id, "kind": "disburse",
         "from": {"project": project.id}, "payee": "云岭县路桥公司", "amount": "120000", "booked_on": "2026-06-10",
         "document_no": "云支〔2026〕3号", "purpose": "工程进度款"})).await;
     assert_eq!(status, 201, "{pay}");
     assert_eq!(pay["state"], "approved");
     let pay_id = pay["id"].as_i64().unwrap();
     // Overdraft refused, naming the field.
-    let (status, err) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-pay-2", "fund_id": fund_id, "kind": "disburse",
+    let (status, err) = post_json(fin, app, "/api/v1/transfers", json!({"client_id": "day-pay-2", "fund_id": fund_id, "kind": "disburse",
         "from": {"project": project.id}, "payee": "某公司", "amount": "200000", "booked_on": "2026-06-10",
         "document_no": "云支〔2026〕4号", "purpose": "超额"})).await;
     assert_eq!(status, 422, "{err}");
     assert_eq!(err["error"]["field"], "amount");
 
+    pay_id
+}
+
+async fn step_suspend_the_payee(app: &TestApp, fin: &reqwest::Client, pay_id: i64) {
     // 4. Suspend the payee: paying is refused with the suspension named; resume, then pay.
-    let (status, susp) = post(
-        &fin,
-        &app,
+    let (status, susp) = post_json(
+        fin,
+        app,
         "/api/v1/suspensions",
         json!({"target_kind": "payee", "target": "云岭县路桥公司",
         "reason": "资金使用违规待查", "document_no": "云财监〔2026〕2号"}),
@@ -112,18 +125,18 @@ async fn a_finance_officials_day(app: TestApp) {
     .await;
     assert_eq!(status, 201, "{susp}");
     // A retried suspension request books once.
-    let (_, again) = post(
-        &fin,
-        &app,
+    let (_, again) = post_json(
+        fin,
+        app,
         "/api/v1/suspensions",
         json!({"target_kind": "payee", "target": "云岭县路桥公司",
         "reason": "资金使用违规待查", "document_no": "云财监〔2026〕2号"}),
     )
     .await;
     assert_eq!(again["id"], susp["id"]);
-    let (status, err) = post(
-        &fin,
-        &app,
+    let (status, err) = post_json(
+        fin,
+        app,
         &format!("/api/v1/transfers/{pay_id}/payment"),
         json!({"action": "pay", "on": "2026-06-12"}),
     )
@@ -138,24 +151,26 @@ async fn a_finance_officials_day(app: TestApp) {
         "{err}"
     );
     let sid = susp["id"].as_i64().unwrap();
-    let (status, _) = post(
-        &fin,
-        &app,
+    let (status, _) = post_json(
+        fin,
+        app,
         &format!("/api/v1/suspensions/{sid}/resume"),
         json!({"document_no": "云财监〔2026〕3号"}),
     )
     .await;
     assert_eq!(status, 200);
-    let (status, paid) = post(
-        &fin,
-        &app,
+    let (status, paid) = post_json(
+        fin,
+        app,
         &format!("/api/v1/transfers/{pay_id}/payment"),
         json!({"action": "pay", "on": "2026-06-15"}),
     )
     .await;
     assert_eq!(status, 200, "{paid}");
     assert_eq!(paid["state"], "paid");
+}
 
+async fn step_another_county(app: &TestApp, fund_id: i64, pay_id: i64) {
     // 5. Another county's finance official sees none of it.
     let other = app.signed_in("shimen.finance").await;
     assert_eq!(
@@ -185,7 +200,9 @@ async fn a_finance_officials_day(app: TestApp) {
             .status(),
         403
     );
+}
 
+async fn step_pages(app: &TestApp, fin: &reqwest::Client, fund_id: i64) {
     // 6. The pages: the village ledger shows the project account, in Chinese and in English.
     let html = fin
         .get(app.url("/regions/529121101201/ledger"))
@@ -260,7 +277,9 @@ async fn a_finance_officials_day(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("最多两位小数"));
+}
 
+async fn step_reverse(app: &TestApp, fin: &reqwest::Client, fund_id: i64) {
     // 7. A mistaken appropriation is corrected by a reversal; the page offers no more steps on it.
     let ledger: Value = fin
         .get(app.url("/api/v1/regions/529121/ledger"))
@@ -278,7 +297,7 @@ async fn a_finance_officials_day(app: TestApp) {
         .unwrap()["id"]
         .as_i64()
         .unwrap();
-    let (status, rev) = post(&fin, &app, "/api/v1/transfers", json!({"client_id": "day-rev-1", "fund_id": fund_id, "kind": "reverse",
+    let (status, rev) = post_json(fin, app, "/api/v1/transfers", json!({"client_id": "day-rev-1", "fund_id": fund_id, "kind": "reverse",
         "reverses": wrong, "amount": "10000.50", "booked_on": "2026-06-21", "document_no": "云财农〔2026〕92号", "purpose": "冲正误拨"})).await;
     assert_eq!(status, 201, "{rev}");
     let html = fin
@@ -298,4 +317,5 @@ async fn a_finance_officials_day(app: TestApp) {
         "no receipt button on a reversed appropriation"
     );
 }
+
 crate::both_app!(a_finance_officials_day_on, a_finance_officials_day);

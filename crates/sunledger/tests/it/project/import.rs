@@ -2,44 +2,17 @@
 //! re-imports, a round trip), the store's all-or-nothing `import_projects`, and the demo city's
 //! project library.
 use crate::both;
-use crate::cli::sunledger;
-use crate::support::{Kind, TestDb, fresh_db, now};
+use crate::support::{TestDb, fresh_like, now, p, rc, sunledger, with_demo_regions};
 use std::collections::BTreeSet;
-use std::path::Path;
+use sunledger_core::IdNumber;
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
 use sunledger_core::project::{Budget, Category, Content, Stage, Targets};
-use sunledger_core::{IdNumber, RegionCode};
 use sunledger_store::{ImportProject, ProjectFilter, ResponsibilityFilter, Store, StoreError};
 
 const V1: &str = "529121100201";
 const V2: &str = "529121100202";
 const V3: &str = "529122100201";
-
-fn rc(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
-/// A second fresh database on the backend of `db`.
-async fn fresh_like(db: &TestDb) -> TestDb {
-    let kind = if db.url.starts_with("postgres") {
-        Kind::Postgres
-    } else {
-        Kind::Sqlite
-    };
-    fresh_db(kind).await.expect("a second database")
-}
-
-async fn with_demo_regions(db: &TestDb) {
-    db.store
-        .upsert_regions(&sunledger::demo::regions().unwrap(), now())
-        .await
-        .unwrap();
-}
 
 const HEADER: &str = "village,name,category,fiscal_year,budget_central_special,budget_county_budget,\
 outputs,households,income_effect,satisfaction,meeting_on,meeting_ref,description,stage";

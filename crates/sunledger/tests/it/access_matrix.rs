@@ -215,7 +215,7 @@ async fn foreign_project(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
     let county = RegionCode::parse("529122").unwrap();
     let township = store.region_children(&county).await.unwrap()[0].code;
     let village = store.region_children(&township).await.unwrap()[0].code;
-    let mut c = crate::projects::content(village.as_str(), "石门县测试项目");
+    let mut c = crate::support::content(village.as_str(), "石门县测试项目");
     c.meeting_on = "2026-01-05".into();
     let p = store
         .create_library_project(&c, true, None, now())

@@ -6,14 +6,9 @@
 //! county gets 404; the municipal bureau draws a spot-check sample; every page reads in English
 //! without a raw catalogue key.
 use crate::support::*;
-use sunledger_core::RegionCode;
 
 const COUNTY: &str = "529121";
 const TOWNSHIP: &str = "529121100";
-
-fn rc(s: &str) -> RegionCode {
-    RegionCode::parse(s).unwrap()
-}
 
 fn today(app: &TestApp) -> i64 {
     sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock))
@@ -548,7 +543,7 @@ async fn supervision_on_the_web(app: TestApp) {
             households.push(sunledger_store::NewHousehold {
                 village: rc(village),
                 head_name: format!("户主{v}-{i}"),
-                id_number: crate::supervision::id_number(7_000 + v as u64 * 100 + i),
+                id_number: crate::support::id_number(7_000 + v as u64 * 100 + i),
                 poor: i < 22,
                 size: 3,
             });

@@ -1,0 +1,2 @@
+//! Households: the register import.
+mod households;

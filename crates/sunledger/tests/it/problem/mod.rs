@@ -1,0 +1,2 @@
+//! Book 3 (problems), inspections and letters through the pages.
+mod pages;

@@ -1,0 +1,343 @@
+//! The declaration path through the real server.
+use super::*;
+async fn declaration_on_the_web(app: TestApp) {
+    use serde_json::json;
+    let village = app.signed_in("yunling.village").await;
+
+    // On the phone form: a missing target comes back as the same form, filled in, with the reason.
+    let mut form = vec![
+        ("village", VILLAGE.to_string()),
+        ("name", "光伏扶贫电站".to_string()),
+        ("category", "industry".to_string()),
+        ("fiscal_year", "2026".to_string()),
+        ("budget_central_special", "480000.00".to_string()),
+        ("budget_county_budget", "20000.50".to_string()),
+        ("outputs", "".to_string()),
+        ("households", "86".to_string()),
+        ("income_effect", "户均年分红 1200 元".to_string()),
+        ("satisfaction", "95".to_string()),
+        ("meeting_on", "2026-01-08".to_string()),
+        ("meeting_ref", "村民大会纪要〔2026〕1号".to_string()),
+        ("declare", "1".to_string()),
+    ];
+    let r = village
+        .post(app.url("/projects"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("产出目标") && html.contains("光伏扶贫电站") && html.contains("480000.00"),
+        "{html}"
+    );
+    form[6].1 = "建设 300 千瓦村级光伏电站".into();
+    let r = village
+        .post(app.url("/projects"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = loc.trim_start_matches("/projects/").parse().unwrap();
+    let step = |c: &reqwest::Client, action: &str, comment: &str| {
+        c.post(app.url(&format!("/api/v1/projects/{id}/steps")))
+            .json(&json!({"action": action, "comment": comment}))
+            .send()
+    };
+
+    // The township returns it; the village may not approve its own project.
+    let township = app.signed_in("yunling.township").await;
+    json_of(step(&village, "township_approve", "").await.unwrap(), 403).await;
+    let p = json_of(
+        step(&township, "township_return", "缺少电网接入意见")
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(p["stage"], "returned_to_village");
+
+    // The village fixes it (a new version) and declares again.
+    let body = json!({
+        "village": VILLAGE, "name": "光伏扶贫电站", "category": "industry", "fiscal_year": 2026,
+        "budget": [{"source": "central_special", "amount": "480000.00"}, {"source": "county_budget", "amount": "20000.50"}],
+        "outputs": "建设 300 千瓦村级光伏电站并接入电网", "households": 86, "income_effect": "户均年分红 1200 元",
+        "satisfaction": 95, "meeting_on": "2026-01-08", "meeting_ref": "村民大会纪要〔2026〕1号",
+        "description": "附供电所接入意见"});
+    let p = json_of(
+        village
+            .post(app.url(&format!("/api/v1/projects/{id}/versions")))
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    assert_eq!(p["version"], 2);
+    json_of(step(&village, "declare", "").await.unwrap(), 200).await;
+    let p = json_of(step(&township, "township_approve", "").await.unwrap(), 200).await;
+    assert_eq!(p["stage"], "noticed");
+
+    // During the notice: an objection is recorded; the county must wait and answer first.
+    let bureau = app.signed_in("yunling.bureau").await;
+    let e = json_of(step(&bureau, "county_approve", "").await.unwrap(), 422).await;
+    assert_eq!(e["error"]["field"], "action");
+    let today = sunledger_core::day::format(sunledger_core::day::today(now()));
+    let o = json_of(
+        village
+            .post(app.url(&format!("/api/v1/projects/{id}/objections")))
+            .json(&json!({"objector": "村民王某", "content": "电站选址离学校太近", "received_on": today}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    app.clock.advance_days(10);
+    // Sessions last 12 hours: sign in again after the notice period.
+    let village = app.signed_in("yunling.village").await;
+    let township = app.signed_in("yunling.township").await;
+    let bureau = app.signed_in("yunling.bureau").await;
+    let e = json_of(step(&bureau, "county_approve", "").await.unwrap(), 422).await;
+    assert!(
+        e["error"]["message"].as_str().unwrap().contains("异议"),
+        "{e}"
+    );
+    json_of(
+        township
+            .post(app.url(&format!("/api/v1/objections/{}/answer", o["id"])))
+            .json(&json!({"answer": "已核实，选址距学校 800 米，符合规定"}))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let p = json_of(step(&bureau, "county_approve", "").await.unwrap(), 200).await;
+    assert_eq!(
+        (p["stage"].as_str(), p["approved_version"].as_i64()),
+        (Some("approved"), Some(2))
+    );
+    let city = app.signed_in("city.bureau").await;
+    let p = json_of(step(&city, "record", "").await.unwrap(), 200).await;
+    assert_eq!(p["stage"], "recorded");
+
+    // Book 2: the bureau names who answers for it; a county official sees since when.
+    let s = app.db.store.as_ref();
+    let mut cadre = None;
+    for d in s.departments_in(&rc(VILLAGE)).await.unwrap() {
+        if d.kind == "village_committee" {
+            cadre = s
+                .people_in_department(d.id)
+                .await
+                .unwrap()
+                .first()
+                .map(|p| p.id);
+        }
+    }
+    let cadre = cadre.expect("a village committee member");
+    json_of(
+        village
+            .post(app.url(&format!("/api/v1/projects/{id}/responsibilities")))
+            .json(&json!({"person_id": cadre, "role": "village_cadre", "start_on": "2026-01-08"}))
+            .send()
+            .await
+            .unwrap(),
+        403,
+    )
+    .await;
+    json_of(
+        bureau
+            .post(app.url(&format!("/api/v1/projects/{id}/responsibilities")))
+            .json(&json!({"person_id": cadre, "role": "village_cadre", "start_on": "2026-01-08"}))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    let party = app.signed_in("yunling.party").await;
+    let book = json_of(
+        party
+            .get(app.url(&format!(
+                "/api/v1/responsibilities?project={id}&on=2026-02-01"
+            )))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(book.as_array().unwrap().len(), 1);
+    assert_eq!(book[0]["start_on"], "2026-01-08");
+    let html = party
+        .get(app.url(&format!("/projects/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for want in [
+        "光伏扶贫电站",
+        "缺少电网接入意见",
+        "已报市级备案",
+        "电站选址离学校太近",
+        "村干部",
+        "批准后的变更",
+    ] {
+        if want == "批准后的变更" {
+            assert!(!html.contains(want), "no changes after approval yet");
+        } else {
+            assert!(html.contains(want), "{want} missing from the project page");
+        }
+    }
+
+    // A change after approval shows against the approved version.
+    let mut changed = body.clone();
+    changed["budget"] = json!([{"source": "central_special", "amount": "520000.00"}]);
+    changed["note"] = json!("追加中央资金");
+    json_of(
+        bureau
+            .post(app.url(&format!("/api/v1/projects/{id}/versions")))
+            .json(&changed)
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    let view = json_of(
+        bureau
+            .get(app.url(&format!("/api/v1/projects/{id}")))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(view["changes"][0]["field"], "budget");
+    let html = party
+        .get(app.url(&format!("/projects/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("批准后的变更") && html.contains("520,000.00"));
+    // The public notice, read without signing in, shows what the county approved, its lines and
+    // their total, not the revision waiting for approval.
+    let public = app
+        .client()
+        .get(app.url(&format!("/public/projects/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(public.status(), 200);
+    let public = public.text().await.unwrap();
+    assert!(
+        public.contains("¥480,000.00") && public.contains("合计 ¥500,000.50"),
+        "{public}"
+    );
+    assert!(!public.contains("520,000.00"), "{public}");
+
+    // Every step is in the log.
+    let actions: Vec<String> = view["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "declare",
+            "township_return",
+            "declare",
+            "township_approve",
+            "county_approve",
+            "record"
+        ]
+    );
+    for table in [
+        "project_events",
+        "project_versions",
+        "project_objections",
+        "responsibilities",
+    ] {
+        for row in view[match table {
+            "project_events" => "events",
+            "project_versions" => "versions",
+            "project_objections" => "objections",
+            _ => "responsibilities",
+        }]
+        .as_array()
+        .unwrap()
+        {
+            let leaves = s
+                .log_leaves_of(table, row["id"].as_i64().unwrap())
+                .await
+                .unwrap();
+            assert!(
+                !leaves.is_empty(),
+                "{table}/{} is not in the log",
+                row["id"]
+            );
+        }
+    }
+
+    // Exports carry it; another county's officials see none of it.
+    let csv = bureau
+        .get(app.url("/api/v1/projects.csv?year=2026"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("光伏扶贫电站") && csv.contains("已报市级备案"));
+    let xlsx = bureau
+        .get(app.url("/api/v1/responsibilities.xlsx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(xlsx.starts_with(b"PK"));
+    let other = app.signed_in("shimen.finance").await;
+    json_of(
+        other
+            .get(app.url(&format!("/api/v1/projects/{id}")))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+    let list = json_of(
+        other
+            .get(app.url("/api/v1/projects?q=光伏扶贫电站"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(list["total"], 0);
+    assert_eq!(
+        other
+            .get(app.url(&format!("/projects/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+}
+crate::both_app!(declaration_path_on_the_web, declaration_on_the_web);

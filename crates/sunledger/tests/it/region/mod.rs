@@ -1,0 +1,2 @@
+//! Regions: the region table import.
+mod import;

@@ -1,0 +1,158 @@
+//! Shared fixtures: region codes, second databases, JSON requests, the `sunledger` binary, the
+//! project content and resident ID numbers tests book, and the page check for raw catalogue keys.
+use super::{Kind, TestApp, TestDb, fresh_db, now};
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use sunledger_core::ledger::{FiscalYear, FundSource};
+use sunledger_core::money::Money;
+use sunledger_core::project::{Budget, Category, Content, Targets};
+use sunledger_core::{IdNumber, RegionCode};
+
+pub fn rc(s: &str) -> RegionCode {
+    RegionCode::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+pub fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// A second fresh database on the backend of `db`.
+pub async fn fresh_like(db: &TestDb) -> TestDb {
+    let kind = if db.url.starts_with("postgres") {
+        Kind::Postgres
+    } else {
+        Kind::Sqlite
+    };
+    fresh_db(kind).await.expect("a second database")
+}
+
+pub async fn with_demo_regions(db: &TestDb) {
+    db.store
+        .upsert_regions(&sunledger::demo::regions().unwrap(), now())
+        .await
+        .unwrap();
+}
+
+/// The JSON body of `r`, after checking its status is `want` (`Null` when the body is not JSON).
+pub async fn json_of(r: reqwest::Response, want: u16) -> Value {
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, want, "{text}");
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+/// POSTs `body` as JSON to `path`: (status, JSON body or `Null`).
+pub async fn post_json(
+    c: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let r = c.post(app.url(path)).json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+pub fn sunledger(db: &TestDb, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sunledger"));
+    // Keys and default files go to a scratch directory, never into the source tree.
+    let scratch = std::env::temp_dir().join(format!("sunledger-test-data-{}", std::process::id()));
+    cmd.env("SUNLEDGER_DATA_DIR", &scratch)
+        .arg("--database")
+        .arg(&db.url)
+        .args(args)
+        .env("SUNLEDGER_LOG", "warn");
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run sunledger");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs `sunledger verify` over the test database with the test key; returns (exit, stdout).
+pub fn run_verify(db: &TestDb, key_dir: &std::path::Path) -> (i32, String) {
+    let (code, out, err) = sunledger(
+        db,
+        &["--data-dir", key_dir.to_str().unwrap(), "verify"],
+        None,
+    );
+    assert!(err.is_empty() || !err.contains("error"), "{err}");
+    (code, out)
+}
+
+pub fn content(village: &str, name: &str) -> Content {
+    Content {
+        name: name.into(),
+        category: Category::Infrastructure,
+        village: rc(village),
+        fiscal_year: FiscalYear::new(2026).unwrap(),
+        budget: Budget::new(vec![
+            (FundSource::CentralSpecial, Money::from_fen(50_000_000)),
+            (FundSource::CountyBudget, Money::from_fen(800_000)),
+        ])
+        .unwrap(),
+        targets: Targets {
+            outputs: "硬化村组道路 3.2 公里".into(),
+            households: 126,
+            income_effect: "户均年增收 800 元".into(),
+            satisfaction: 90,
+        },
+        meeting_on: "2026-03-01".into(),
+        meeting_ref: "村民代表大会纪要〔2026〕3号".into(),
+        description: String::new(),
+    }
+}
+
+/// A valid resident ID number from a serial.
+pub fn id_number(n: u64) -> IdNumber {
+    let first17 = format!("5329011980{:07}", n % 10_000_000);
+    let c = IdNumber::check_char(&first17).unwrap();
+    IdNumber::parse(&format!("{first17}{c}")).unwrap()
+}
+
+pub fn assert_no_catalogue_keys(html: &str) {
+    for (key, _, _) in sunledger_web::i18n::entries() {
+        assert!(
+            !html.contains(&format!(">{key}<")),
+            "untranslated key {key} on the page"
+        );
+    }
+    for prefix in [
+        "role.",
+        "dept.kind.",
+        "level.",
+        "position.",
+        "event.",
+        "error.",
+        "reason.",
+        "field.",
+        "project.",
+        "resp.",
+        "export.",
+    ] {
+        let raw = html
+            .match_indices(prefix)
+            .filter(|(i, _)| html[..*i].ends_with('>'))
+            .count();
+        assert_eq!(raw, 0, "a raw {prefix}* key is shown");
+    }
+}
