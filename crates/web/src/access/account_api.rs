@@ -3,14 +3,12 @@
 //! each registered through `routes!` with its documentation).
 use crate::AppState;
 use crate::access::api::signed_in_response;
-use crate::access::auth::TotpSetup;
-use crate::access::auth::TotpStatus;
-use crate::app::api::ApiJson;
-use crate::app::api::Path;
+use crate::access::auth::{TotpSetup, TotpStatus};
+use crate::access::{api, auth};
+use crate::app::api::{ApiJson, Path};
+use crate::app::ctx;
 use crate::app::ctx::Ctx;
-use crate::app::error::ApiError;
-use crate::app::error::ErrorBody;
-use crate::app::error::WebError;
+use crate::app::error::{ApiError, ErrorBody, WebError};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -56,7 +54,7 @@ pub struct CodeBody {
 /// sent with the pending session cookie of `POST /api/v1/session`. Five wrong codes end the
 /// pending sign-in.
 #[utoipa::path(post, path = "/api/v1/session/second-step", tag = "session", request_body = CodeBody,
-    responses((status = 200, description = "Signed in", body = crate::access::api::Me),
+    responses((status = 200, description = "Signed in", body = api::Me),
         (status = 401, description = "No pending sign-in (it expired, ended after five wrong codes, or never began)", body = ErrorBody),
         (status = 422, description = "Wrong code (`invalid`, field `otp`), or a bad body (`bad_request`)", body = ErrorBody)))]
 async fn second_step(
@@ -64,7 +62,7 @@ async fn second_step(
     ctx: Ctx,
     ApiJson(b): ApiJson<CodeBody>,
 ) -> ApiResult<Response> {
-    let signed = crate::access::auth::second_step(&state, &ctx, &b.otp)
+    let signed = auth::second_step(&state, &ctx, &b.otp)
         .await
         .map_err(err(&ctx))?;
     signed_in_response(&state, &ctx, signed).await
@@ -78,7 +76,7 @@ async fn list_sessions(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> ApiResult<Json<Vec<SessionInfo>>> {
-    crate::access::auth::my_sessions(&state, &ctx)
+    auth::my_sessions(&state, &ctx)
         .await
         .map(Json)
         .map_err(err(&ctx))
@@ -95,16 +93,13 @@ async fn end_session(
     ctx: Ctx,
     Path(sid): Path<String>,
 ) -> ApiResult<Response> {
-    crate::access::auth::end_my_session(&state, &ctx, &sid)
+    auth::end_my_session(&state, &ctx, &sid)
         .await
         .map_err(err(&ctx))?;
     if ctx.session_id.as_deref() == Some(sid.as_str()) {
         return Ok((
             StatusCode::NO_CONTENT,
-            [(
-                header::SET_COOKIE,
-                crate::app::ctx::clear_session_cookie(&state),
-            )],
+            [(header::SET_COOKIE, ctx::clear_session_cookie(&state))],
         )
             .into_response());
     }
@@ -117,7 +112,7 @@ async fn end_session(
     responses((status = 200, body = TotpStatus),
         (status = 401, description = "Not signed in", body = ErrorBody)))]
 async fn get_second_factor(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<TotpStatus>> {
-    crate::access::auth::totp_status(&state, &ctx)
+    auth::totp_status(&state, &ctx)
         .await
         .map(Json)
         .map_err(err(&ctx))
@@ -131,9 +126,7 @@ async fn get_second_factor(State(state): State<AppState>, ctx: Ctx) -> ApiResult
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 409, description = "A second factor is already enrolled (field `totp`)", body = ErrorBody)))]
 async fn start_second_factor(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Response> {
-    let setup = crate::access::auth::start_totp(&state, &ctx)
-        .await
-        .map_err(err(&ctx))?;
+    let setup = auth::start_totp(&state, &ctx).await.map_err(err(&ctx))?;
     Ok((StatusCode::CREATED, Json(setup)).into_response())
 }
 
@@ -154,7 +147,7 @@ async fn confirm_second_factor(
     ctx: Ctx,
     ApiJson(b): ApiJson<CodeBody>,
 ) -> ApiResult<Json<RecoveryCodes>> {
-    crate::access::auth::confirm_totp(&state, &ctx, &b.otp)
+    auth::confirm_totp(&state, &ctx, &b.otp)
         .await
         .map(|recovery_codes| Json(RecoveryCodes { recovery_codes }))
         .map_err(err(&ctx))
@@ -171,7 +164,7 @@ async fn remove_second_factor(
     ctx: Ctx,
     ApiJson(b): ApiJson<CodeBody>,
 ) -> ApiResult<StatusCode> {
-    crate::access::auth::remove_totp(&state, &ctx, &b.otp)
+    auth::remove_totp(&state, &ctx, &b.otp)
         .await
         .map_err(err(&ctx))?;
     Ok(StatusCode::NO_CONTENT)
@@ -199,7 +192,7 @@ async fn disable_user(
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<User>> {
     let uid = id(&ctx, &raw)?;
-    crate::access::auth::set_disabled(&state, &ctx, uid, true, &b.reason)
+    auth::set_disabled(&state, &ctx, uid, true, &b.reason)
         .await
         .map(Json)
         .map_err(err(&ctx))
@@ -219,7 +212,7 @@ async fn enable_user(
     ApiJson(b): ApiJson<ReasonBody>,
 ) -> ApiResult<Json<User>> {
     let uid = id(&ctx, &raw)?;
-    crate::access::auth::set_disabled(&state, &ctx, uid, false, &b.reason)
+    auth::set_disabled(&state, &ctx, uid, false, &b.reason)
         .await
         .map(Json)
         .map_err(err(&ctx))
@@ -235,7 +228,7 @@ async fn list_sign_in_limits(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> ApiResult<Json<Vec<SignInLimit>>> {
-    crate::access::auth::sign_in_limits(&state, &ctx)
+    auth::sign_in_limits(&state, &ctx)
         .await
         .map(Json)
         .map_err(err(&ctx))
@@ -253,7 +246,7 @@ async fn clear_sign_in_limit(
     Path(raw): Path<String>,
 ) -> ApiResult<StatusCode> {
     let lid = id(&ctx, &raw)?;
-    crate::access::auth::clear_sign_in_limit(&state, &ctx, lid)
+    auth::clear_sign_in_limit(&state, &ctx, lid)
         .await
         .map_err(err(&ctx))?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,15 +1,12 @@
 //! Account pages: the second step of a sign-in, the person's sessions and second factor (under
 //! the account menu), and for administrators disabling accounts and clearing sign-in limits.
 use crate::AppState;
-use crate::access::auth::SignedIn;
-use crate::access::auth::TotpSetup;
-use crate::access::auth::TotpStatus;
+use crate::access::auth;
+use crate::access::auth::{SignedIn, TotpSetup, TotpStatus};
+use crate::app::ctx;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
-use crate::app::page::urlencode;
+use crate::app::page::{Page, PageResult, fail, urlencode};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -62,7 +59,7 @@ pub fn after_password(state: &AppState, signed: &SignedIn, next: Option<&str>) -
         [
             (
                 header::SET_COOKIE,
-                crate::app::ctx::session_cookie(&signed.token, state),
+                ctx::session_cookie(&signed.token, state),
             ),
             (header::LOCATION, location),
         ],
@@ -105,7 +102,7 @@ async fn second_step(
     uri: Uri,
     Form(f): Form<CodeForm>,
 ) -> Response {
-    match crate::access::auth::second_step(&state, &ctx, &f.otp).await {
+    match auth::second_step(&state, &ctx, &f.otp).await {
         Ok(signed) => after_password(&state, &signed, f.next.as_deref()),
         Err(WebError::Unauthorized) => Redirect::to("/login").into_response(),
         Err(e) => {
@@ -133,7 +130,7 @@ struct SessionsView {
 }
 
 async fn sessions_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    let sessions = crate::access::auth::my_sessions(&state, &ctx)
+    let sessions = auth::my_sessions(&state, &ctx)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(SessionsView {
@@ -151,17 +148,14 @@ async fn end_session(
     uri: Uri,
     Path(id): Path<String>,
 ) -> PageResult {
-    crate::access::auth::end_my_session(&state, &ctx, &id)
+    auth::end_my_session(&state, &ctx, &id)
         .await
         .map_err(fail(&ctx, &uri))?;
     if ctx.session_id.as_deref() == Some(id.as_str()) {
         return Ok((
             StatusCode::SEE_OTHER,
             [
-                (
-                    header::SET_COOKIE,
-                    crate::app::ctx::clear_session_cookie(&state),
-                ),
+                (header::SET_COOKIE, ctx::clear_session_cookie(&state)),
                 (header::LOCATION, "/".to_string()),
             ],
         )
@@ -180,7 +174,7 @@ struct SecondFactorView {
 }
 
 async fn second_factor_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    let status = crate::access::auth::totp_status(&state, &ctx)
+    let status = auth::totp_status(&state, &ctx)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(SecondFactorView {
@@ -193,7 +187,7 @@ async fn second_factor_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -
 }
 
 async fn start_second_factor(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    crate::access::auth::start_totp(&state, &ctx)
+    auth::start_totp(&state, &ctx)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to("/account/second-factor").into_response())
@@ -206,11 +200,9 @@ async fn confirm_second_factor(
     Form(f): Form<CodeForm>,
 ) -> PageResult {
     let f_err = fail(&ctx, &uri);
-    match crate::access::auth::confirm_totp(&state, &ctx, &f.otp).await {
+    match auth::confirm_totp(&state, &ctx, &f.otp).await {
         Ok(codes) => {
-            let status = crate::access::auth::totp_status(&state, &ctx)
-                .await
-                .map_err(&f_err)?;
+            let status = auth::totp_status(&state, &ctx).await.map_err(&f_err)?;
             Ok(SecondFactorView {
                 page: Page::new(&ctx, &uri),
                 status,
@@ -220,9 +212,7 @@ async fn confirm_second_factor(
             .into_response())
         }
         Err(e @ WebError::Invalid { .. }) => {
-            let status = crate::access::auth::totp_status(&state, &ctx)
-                .await
-                .map_err(&f_err)?;
+            let status = auth::totp_status(&state, &ctx).await.map_err(&f_err)?;
             let mut page = Page::new(&ctx, &uri);
             page.flash = Some(e.message(ctx.lang));
             Ok((
@@ -246,7 +236,7 @@ async fn remove_second_factor(
     uri: Uri,
     Form(f): Form<CodeForm>,
 ) -> PageResult {
-    crate::access::auth::remove_totp(&state, &ctx, &f.otp)
+    auth::remove_totp(&state, &ctx, &f.otp)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to("/account/second-factor").into_response())
@@ -271,7 +261,7 @@ async fn disable_user(
 ) -> PageResult {
     let fl = fail(&ctx, &uri);
     let id = user_id(&raw).map_err(&fl)?;
-    crate::access::auth::set_disabled(&state, &ctx, id, true, &f.reason)
+    auth::set_disabled(&state, &ctx, id, true, &f.reason)
         .await
         .map_err(&fl)?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
@@ -286,7 +276,7 @@ async fn enable_user(
 ) -> PageResult {
     let fl = fail(&ctx, &uri);
     let id = user_id(&raw).map_err(&fl)?;
-    crate::access::auth::set_disabled(&state, &ctx, id, false, &f.reason)
+    auth::set_disabled(&state, &ctx, id, false, &f.reason)
         .await
         .map_err(&fl)?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
@@ -301,7 +291,7 @@ struct LimitsView {
 }
 
 async fn limits_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    let limits = crate::access::auth::sign_in_limits(&state, &ctx)
+    let limits = auth::sign_in_limits(&state, &ctx)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(LimitsView {
@@ -320,7 +310,7 @@ async fn clear_limit(
 ) -> PageResult {
     let fl = fail(&ctx, &uri);
     let id = user_id(&raw).map_err(&fl)?;
-    crate::access::auth::clear_sign_in_limit(&state, &ctx, id)
+    auth::clear_sign_in_limit(&state, &ctx, id)
         .await
         .map_err(&fl)?;
     Ok(Redirect::to("/admin/sign-in-limits").into_response())

@@ -1,14 +1,10 @@
 //! JSON routes of sign-in, sessions, accounts, grants and the access record.
 use crate::AppState;
-use crate::app::api::ApiJson;
-use crate::app::api::ApiResult;
-use crate::app::api::Path;
-use crate::app::api::Query;
-use crate::app::api::api;
-use crate::app::api::id;
+use crate::access::{auth, ops};
+use crate::app::api::{ApiJson, ApiResult, Path, Query, api, id};
+use crate::app::ctx;
 use crate::app::ctx::Ctx;
-use crate::app::error::ApiError;
-use crate::app::error::ErrorBody;
+use crate::app::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -66,7 +62,7 @@ async fn create_session(
     ctx: Ctx,
     ApiJson(body): ApiJson<SignIn>,
 ) -> ApiResult<Response> {
-    let signed = crate::access::auth::sign_in(&state, &ctx, &body.username, &body.password)
+    let signed = auth::sign_in(&state, &ctx, &body.username, &body.password)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     signed_in_response(&state, &ctx, signed).await
@@ -77,13 +73,13 @@ async fn create_session(
 pub(crate) async fn signed_in_response(
     state: &AppState,
     ctx: &Ctx,
-    signed: crate::access::auth::SignedIn,
+    signed: auth::SignedIn,
 ) -> ApiResult<Response> {
-    let cookie = crate::app::ctx::session_cookie(&signed.token, state);
+    let cookie = ctx::session_cookie(&signed.token, state);
     if signed.second_step {
         let body = SecondStepNeeded {
             second_factor: "totp",
-            expires_in: crate::access::auth::SECOND_STEP_SECS,
+            expires_in: auth::SECOND_STEP_SECS,
         };
         return Ok((
             StatusCode::ACCEPTED,
@@ -104,15 +100,12 @@ pub(crate) async fn signed_in_response(
 /// Signs out: the session is deleted on the server and the cookie cleared.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
 async fn delete_session(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Response> {
-    crate::access::auth::sign_out(&state, &ctx)
+    auth::sign_out(&state, &ctx)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((
         StatusCode::NO_CONTENT,
-        [(
-            header::SET_COOKIE,
-            crate::app::ctx::clear_session_cookie(&state),
-        )],
+        [(header::SET_COOKIE, ctx::clear_session_cookie(&state))],
     )
         .into_response())
 }
@@ -132,7 +125,7 @@ async fn get_session(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<
 /// Accounts whose home region lies in the caller's administered areas.
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts", responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody)))]
 async fn list_users(State(state): State<AppState>, ctx: Ctx) -> ApiResult<Json<Vec<User>>> {
-    let r = crate::access::ops::users(&state, &ctx).await;
+    let r = ops::users(&state, &ctx).await;
     api(&ctx, r)
 }
 
@@ -154,13 +147,13 @@ async fn create_user(
     ctx: Ctx,
     ApiJson(b): ApiJson<NewUserBody>,
 ) -> ApiResult<Response> {
-    let input = crate::access::ops::UserInput {
+    let input = ops::UserInput {
         username: b.username,
         display_name: b.display_name,
         password: b.password,
         region: b.region,
     };
-    let u = crate::access::ops::create_user(&state, &ctx, input)
+    let u = ops::create_user(&state, &ctx, input)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(u)).into_response())
@@ -183,7 +176,7 @@ async fn get_user(
 ) -> ApiResult<Json<UserDetail>> {
     let uid = id(&ctx, &raw)?;
     let r = async {
-        let user = crate::access::ops::managed_user(&state, &ctx, uid).await?;
+        let user = ops::managed_user(&state, &ctx, uid).await?;
         let grants = state.store.grants_of(uid, true).await?;
         Ok(UserDetail { user, grants })
     }
@@ -210,7 +203,7 @@ async fn create_grant(
     ApiJson(b): ApiJson<NewGrantBody>,
 ) -> ApiResult<Response> {
     let uid = id(&ctx, &raw)?;
-    let g = crate::access::ops::add_grant(&state, &ctx, uid, &b.role, &b.region)
+    let g = ops::add_grant(&state, &ctx, uid, &b.role, &b.region)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(g)).into_response())
@@ -227,7 +220,7 @@ async fn revoke_grant(
 ) -> ApiResult<StatusCode> {
     let uid = id(&ctx, &raw_user)?;
     let gid = id(&ctx, &raw_grant)?;
-    crate::access::ops::revoke_grant(&state, &ctx, uid, gid)
+    ops::revoke_grant(&state, &ctx, uid, gid)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok(StatusCode::NO_CONTENT)
@@ -247,6 +240,6 @@ async fn list_auth_events(
     ctx: Ctx,
     Query(q): Query<Limit>,
 ) -> ApiResult<Json<Vec<AuthEvent>>> {
-    let r = crate::access::ops::auth_events(&state, &ctx, q.limit.unwrap_or(200)).await;
+    let r = ops::auth_events(&state, &ctx, q.limit.unwrap_or(200)).await;
     api(&ctx, r)
 }

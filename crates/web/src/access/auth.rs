@@ -1,13 +1,7 @@
 //! Passwords, sign-in with its limits, the second step, sessions and TOTP enrolment.
 use crate::AppState;
-use crate::access::totp;
-use crate::app::ctx::Ctx;
-use crate::app::ctx::actor_for;
-use crate::app::ctx::has_totp;
-use crate::app::ctx::hex;
-use crate::app::ctx::needs_second_factor;
-use crate::app::ctx::new_token;
-use crate::app::ctx::token_hash;
+use crate::access::{ops, totp};
+use crate::app::ctx::{Ctx, actor_for, has_totp, hex, needs_second_factor, new_token, token_hash};
 use crate::app::error::WebError;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -335,7 +329,7 @@ pub async fn set_disabled(
     disabled: bool,
     reason: &str,
 ) -> Result<User, WebError> {
-    let user = crate::access::ops::managed_user(state, ctx, user_id).await?;
+    let user = ops::managed_user(state, ctx, user_id).await?;
     if disabled && ctx.user.as_ref().is_some_and(|me| me.id == user.id) {
         return Err(WebError::invalid("user", "cannot_disable_self", ""));
     }

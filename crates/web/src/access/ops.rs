@@ -1,8 +1,6 @@
 //! Operations on accounts and grants (administrators) and the access record.
 use crate::AppState;
-use crate::access::auth::check_password_policy;
-use crate::access::auth::check_username;
-use crate::access::auth::hash_password;
+use crate::access::auth::{check_password_policy, check_username, hash_password};
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
 use crate::app::ops::parse_region;

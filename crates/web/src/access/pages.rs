@@ -1,10 +1,10 @@
 //! Pages of sign-in, sign-out, the language switch, accounts, grants and the access record.
 use crate::AppState;
+use crate::access::{account_pages, auth, ops};
+use crate::app::ctx;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::page::{Page, PageResult, fail};
 use crate::i18n::Lang;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -75,10 +75,8 @@ async fn login(
     uri: Uri,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    match crate::access::auth::sign_in(&state, &ctx, &f.username, &f.password).await {
-        Ok(signed) => {
-            crate::access::account_pages::after_password(&state, &signed, f.next.as_deref())
-        }
+    match auth::sign_in(&state, &ctx, &f.username, &f.password).await {
+        Ok(signed) => account_pages::after_password(&state, &signed, f.next.as_deref()),
         Err(e) => {
             let status = e.status();
             let mut page = Page::new(&ctx, &uri);
@@ -94,16 +92,13 @@ async fn login(
 }
 
 async fn logout(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    crate::access::auth::sign_out(&state, &ctx)
+    auth::sign_out(&state, &ctx)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok((
         StatusCode::SEE_OTHER,
         [
-            (
-                header::SET_COOKIE,
-                crate::app::ctx::clear_session_cookie(&state),
-            ),
+            (header::SET_COOKIE, ctx::clear_session_cookie(&state)),
             (header::LOCATION, "/".to_string()),
         ],
     )
@@ -125,7 +120,7 @@ async fn set_lang(
     (
         StatusCode::SEE_OTHER,
         [
-            (header::SET_COOKIE, crate::app::ctx::lang_cookie(lang)),
+            (header::SET_COOKIE, ctx::lang_cookie(lang)),
             (header::LOCATION, safe_next(q.next.as_deref())),
         ],
     )
@@ -141,9 +136,7 @@ pub(crate) struct UsersView {
 }
 
 async fn users_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    let users = crate::access::ops::users(&state, &ctx)
-        .await
-        .map_err(fail(&ctx, &uri))?;
+    let users = ops::users(&state, &ctx).await.map_err(fail(&ctx, &uri))?;
     let default_region = ctx
         .actor
         .scopes(Permission::ManageUsers)
@@ -172,13 +165,13 @@ async fn add_user(
     uri: Uri,
     Form(f): Form<UserForm>,
 ) -> PageResult {
-    let input = crate::access::ops::UserInput {
+    let input = ops::UserInput {
         username: f.username,
         display_name: f.display_name,
         password: f.password,
         region: f.region,
     };
-    let u = crate::access::ops::create_user(&state, &ctx, input)
+    let u = ops::create_user(&state, &ctx, input)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to(&format!("/admin/users/{}", u.id)).into_response())
@@ -201,9 +194,7 @@ async fn user_page(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
-    let user = crate::access::ops::managed_user(&state, &ctx, id)
-        .await
-        .map_err(&f)?;
+    let user = ops::managed_user(&state, &ctx, id).await.map_err(&f)?;
     let grants = state
         .store
         .grants_of(id, true)
@@ -234,7 +225,7 @@ async fn add_grant(
     let id: i64 = raw
         .parse()
         .map_err(|_| fail(&ctx, &uri)(WebError::NotFound))?;
-    crate::access::ops::add_grant(&state, &ctx, id, &f.role, &f.region)
+    ops::add_grant(&state, &ctx, id, &f.role, &f.region)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
@@ -249,9 +240,7 @@ async fn revoke_grant(
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
     let gid: i64 = raw_grant.parse().map_err(|_| f(WebError::NotFound))?;
-    crate::access::ops::revoke_grant(&state, &ctx, id, gid)
-        .await
-        .map_err(&f)?;
+    ops::revoke_grant(&state, &ctx, id, gid).await.map_err(&f)?;
     Ok(Redirect::to(&format!("/admin/users/{id}")).into_response())
 }
 
@@ -263,7 +252,7 @@ pub(crate) struct EventsView {
 }
 
 async fn events_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    let events = crate::access::ops::auth_events(&state, &ctx, 500)
+    let events = ops::auth_events(&state, &ctx, 500)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(EventsView {

@@ -2,10 +2,9 @@
 //! the extractors that answer in JSON, and the health check. Operations tagged `public` need no
 //! sign-in; every other one is scoped to the caller's areas and answers 401, 403 or 404 outside them.
 use crate::AppState;
+use crate::app::ctx;
 use crate::app::ctx::Ctx;
-use crate::app::error::ApiError;
-use crate::app::error::ErrorBody;
-use crate::app::error::WebError;
+use crate::app::error::{ApiError, ErrorBody, WebError};
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::StatusCode;
@@ -141,7 +140,7 @@ pub struct ApiJson<T>(pub T);
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let lang = crate::app::ctx::lang_hint(req.uri(), req.headers()).unwrap_or_default();
+        let lang = ctx::lang_hint(req.uri(), req.headers()).unwrap_or_default();
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(rej) => Err(ApiError(WebError::BadRequest(rej.body_text()), lang)),
@@ -159,7 +158,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Que
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        let lang = crate::app::ctx::lang_hint(&parts.uri, &parts.headers).unwrap_or_default();
+        let lang = ctx::lang_hint(&parts.uri, &parts.headers).unwrap_or_default();
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(Query(v)),
             Err(rej) => Err(ApiError(WebError::BadRequest(rej.body_text()), lang)),
@@ -177,7 +176,7 @@ impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> 
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
-        let lang = crate::app::ctx::lang_hint(&parts.uri, &parts.headers).unwrap_or_default();
+        let lang = ctx::lang_hint(&parts.uri, &parts.headers).unwrap_or_default();
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(v)) => Ok(Path(v)),
             Err(_) => Err(ApiError(WebError::NotFound, lang)),

@@ -1,6 +1,7 @@
 //! The request context (`Ctx`: who acts, in which language, from where), cookies and the session
 //! lookup that builds it.
 use crate::AppState;
+use crate::app::error;
 use crate::app::error::WebError;
 use crate::i18n::Lang;
 use axum::extract::{ConnectInfo, FromRequestParts};
@@ -183,7 +184,7 @@ pub async fn actor_for(state: &AppState, user: &User) -> Result<Actor, WebError>
 }
 
 impl FromRequestParts<AppState> for Ctx {
-    type Rejection = crate::app::error::ApiError;
+    type Rejection = error::ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
@@ -202,7 +203,7 @@ impl FromRequestParts<AppState> for Ctx {
         let session = cookie_value(&parts.headers, SESSION_COOKIE)
             .filter(|t| !t.is_empty())
             .map(token_hash);
-        let err = |e: WebError| crate::app::error::ApiError(e, hint.unwrap_or_default());
+        let err = |e: WebError| error::ApiError(e, hint.unwrap_or_default());
         let mut user = None;
         let mut session_id = None;
         let mut pending = None;

@@ -2,8 +2,7 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageError;
+use crate::app::page::{Page, PageError};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashMap;
 use sunledger_core::{Level, RegionCode, Role};

@@ -19,8 +19,8 @@
 //! - **Cookies over HTTPS.** When the request came over HTTPS, every `Set-Cookie` is marked
 //!   `Secure` and `Strict-Transport-Security` is sent.
 use crate::AppState;
-use crate::app::error::ApiError;
-use crate::app::error::WebError;
+use crate::app::error::{ApiError, WebError};
+use crate::app::{ctx, page};
 use crate::i18n::Lang;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, header};
@@ -172,12 +172,12 @@ pub async fn same_origin(State(state): State<AppState>, mut req: Request, next: 
     let https = is_https(&req, proxies);
     let docs = req.uri().path().starts_with("/api/docs");
     let mut resp = if is_cross_origin(&req, proxies) {
-        let lang = crate::app::ctx::lang_hint(req.uri(), req.headers()).unwrap_or(Lang::Zh);
+        let lang = ctx::lang_hint(req.uri(), req.headers()).unwrap_or(Lang::Zh);
         tracing::warn!(path = %req.uri().path(), "refused cross-origin request");
         if req.uri().path().starts_with("/api/") {
             ApiError(WebError::CrossOrigin, lang).into_response()
         } else {
-            crate::app::page::error_page(WebError::CrossOrigin, lang)
+            page::error_page(WebError::CrossOrigin, lang)
         }
     } else {
         if let Some(client) = forwarded_client(&req, proxies) {

@@ -2,6 +2,7 @@
 //! the fallback for unknown routes, the stylesheet and the home page.
 use crate::AppState;
 use crate::app::ctx::Ctx;
+use crate::app::error;
 use crate::app::error::WebError;
 use crate::i18n::{Lang, t};
 use askama::Template;
@@ -176,7 +177,7 @@ pub(crate) fn fail(ctx: &Ctx, uri: &Uri) -> impl Fn(WebError) -> PageError {
 
 pub async fn no_route(ctx: Ctx, uri: Uri) -> Response {
     if uri.path().starts_with("/api/") {
-        return crate::app::error::ApiError(WebError::NoRoute, ctx.lang).into_response();
+        return error::ApiError(WebError::NoRoute, ctx.lang).into_response();
     }
     render_error(WebError::NoRoute, Page::new(&ctx, &uri))
 }

@@ -4,9 +4,7 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::page::{Page, PageResult, fail};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

@@ -1,13 +1,9 @@
 //! JSON routes of the escalation ladder and its proposals.
 use crate::AppState;
-use crate::app::api::ApiJson;
-use crate::app::api::ApiResult;
-use crate::app::api::Path;
-use crate::app::api::api;
-use crate::app::api::created;
-use crate::app::api::id;
+use crate::app::api::{ApiJson, ApiResult, Path, api, created, id};
 use crate::app::ctx::Ctx;
 use crate::app::error::ErrorBody;
+use crate::escalation::ops;
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
@@ -26,30 +22,30 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Takes a step of the escalation ladder on a problem (confirming a proposal when
 /// `proposal_id` is given). A suspension of payment is booked in the fund ledger with it.
-#[utoipa::path(post, path = "/api/v1/problems/{id}/escalations", tag = "supervision", params(("id" = i64, Path)), request_body = crate::escalation::ops::EscalationInput,
+#[utoipa::path(post, path = "/api/v1/problems/{id}/escalations", tag = "supervision", params(("id" = i64, Path)), request_body = ops::EscalationInput,
     responses((status = 201, body = sunledger_store::Escalation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_escalation(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(raw): Path<String>,
-    ApiJson(b): ApiJson<crate::escalation::ops::EscalationInput>,
+    ApiJson(b): ApiJson<ops::EscalationInput>,
 ) -> ApiResult<Response> {
     let pid = id(&ctx, &raw)?;
-    let r = crate::escalation::ops::escalate(&state, &ctx, pid, &b).await;
+    let r = ops::escalate(&state, &ctx, pid, &b).await;
     created(&ctx, r)
 }
 
 /// Records the outcome of a referral (once).
-#[utoipa::path(post, path = "/api/v1/escalations/{id}/outcome", tag = "supervision", params(("id" = i64, Path)), request_body = crate::escalation::ops::OutcomeInput,
+#[utoipa::path(post, path = "/api/v1/escalations/{id}/outcome", tag = "supervision", params(("id" = i64, Path)), request_body = ops::OutcomeInput,
     responses((status = 200, body = sunledger_store::Escalation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn record_outcome(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(raw): Path<String>,
-    ApiJson(b): ApiJson<crate::escalation::ops::OutcomeInput>,
+    ApiJson(b): ApiJson<ops::OutcomeInput>,
 ) -> ApiResult<Json<sunledger_store::Escalation>> {
     let eid = id(&ctx, &raw)?;
-    let r = crate::escalation::ops::outcome(&state, &ctx, eid, &b).await;
+    let r = ops::outcome(&state, &ctx, eid, &b).await;
     api(&ctx, r)
 }
 
@@ -67,27 +63,25 @@ async fn list_proposals(
     State(state): State<AppState>,
     ctx: Ctx,
 ) -> ApiResult<Json<Vec<OpenProposal>>> {
-    let r = crate::escalation::ops::open_proposals(&state, &ctx)
-        .await
-        .map(|v| {
-            v.into_iter()
-                .map(|(proposal, problem)| OpenProposal { proposal, problem })
-                .collect()
-        });
+    let r = ops::open_proposals(&state, &ctx).await.map(|v| {
+        v.into_iter()
+            .map(|(proposal, problem)| OpenProposal { proposal, problem })
+            .collect()
+    });
     api(&ctx, r)
 }
 
 /// Dismisses a proposed step, with a reason (it is confirmed by taking the step with its
 /// `proposal_id`).
-#[utoipa::path(post, path = "/api/v1/proposals/{id}/dismiss", tag = "supervision", params(("id" = i64, Path)), request_body = crate::escalation::ops::DismissInput,
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/dismiss", tag = "supervision", params(("id" = i64, Path)), request_body = ops::DismissInput,
     responses((status = 200, body = sunledger_store::Proposal), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn dismiss_proposal(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(raw): Path<String>,
-    ApiJson(b): ApiJson<crate::escalation::ops::DismissInput>,
+    ApiJson(b): ApiJson<ops::DismissInput>,
 ) -> ApiResult<Json<sunledger_store::Proposal>> {
     let pid = id(&ctx, &raw)?;
-    let r = crate::escalation::ops::dismiss(&state, &ctx, pid, &b).await;
+    let r = ops::dismiss(&state, &ctx, pid, &b).await;
     api(&ctx, r)
 }

@@ -2,6 +2,7 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
+use crate::app::ops;
 use crate::app::ops::actor;
 use crate::problem::ops::visible_problem;
 use serde::{Deserialize, Serialize};
@@ -141,7 +142,7 @@ pub async fn open_proposals(
     state: &AppState,
     ctx: &Ctx,
 ) -> Result<Vec<(Proposal, Problem)>, WebError> {
-    let scopes = crate::app::ops::scopes(ctx, None)?;
+    let scopes = ops::scopes(ctx, None)?;
     let (problems, _) = state
         .store
         .problems(

@@ -1,16 +1,10 @@
 //! JSON routes of inspections, their coverage and spot-check draws.
 use crate::AppState;
-use crate::app::api::ApiJson;
-use crate::app::api::ApiResult;
-use crate::app::api::Path;
-use crate::app::api::Query;
-use crate::app::api::api;
-use crate::app::api::created;
-use crate::app::api::id;
+use crate::app::api::{ApiJson, ApiResult, Path, Query, api, created, id};
 use crate::app::ctx::Ctx;
-use crate::app::error::ApiError;
-use crate::app::error::ErrorBody;
-use crate::app::error::WebError;
+use crate::app::error::{ApiError, ErrorBody, WebError};
+use crate::app::{day, table};
+use crate::inspection::{export, ops};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
@@ -31,52 +25,49 @@ pub fn router() -> OpenApiRouter<AppState> {
 // --- Supervision ------------------------------------------------------------------------------
 
 /// Inspections in the caller's areas, newest first.
-#[utoipa::path(get, path = "/api/v1/inspections", tag = "supervision", params(crate::inspection::ops::RegionQuery),
+#[utoipa::path(get, path = "/api/v1/inspections", tag = "supervision", params(ops::RegionQuery),
     responses((status = 200, body = Vec<sunledger_store::Inspection>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_inspections(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<crate::inspection::ops::RegionQuery>,
+    Query(q): Query<ops::RegionQuery>,
 ) -> ApiResult<Json<Vec<sunledger_store::Inspection>>> {
-    let r = crate::inspection::ops::inspections(&state, &ctx, &q).await;
+    let r = ops::inspections(&state, &ctx, &q).await;
     api(&ctx, r)
 }
 
 /// Plans an inspection, or records one done (with `done_on` and `findings`): team, lead
 /// departments, what and when. Discipline, poverty bureau, finance, municipal bureau.
-#[utoipa::path(post, path = "/api/v1/inspections", tag = "supervision", request_body = crate::inspection::ops::InspectionInput,
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "supervision", request_body = ops::InspectionInput,
     responses((status = 201, body = sunledger_store::Inspection), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_inspection(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(b): ApiJson<crate::inspection::ops::InspectionInput>,
+    ApiJson(b): ApiJson<ops::InspectionInput>,
 ) -> ApiResult<Response> {
-    let r = crate::inspection::ops::create_inspection(&state, &ctx, &b).await;
+    let r = ops::create_inspection(&state, &ctx, &b).await;
     created(&ctx, r)
 }
 
 async fn inspections_download(
     state: &AppState,
     ctx: &Ctx,
-    q: &crate::inspection::ops::RegionQuery,
+    q: &ops::RegionQuery,
     xlsx: bool,
 ) -> Result<Response, WebError> {
-    let rows = crate::inspection::ops::inspections(state, ctx, q).await?;
-    let (h, rows) = crate::inspection::export::inspection_table(ctx.lang, &rows);
-    let stem = format!(
-        "sunledger-inspections-{}",
-        crate::app::day::china_day(state.now())
-    );
-    crate::app::table::table_download(xlsx, &stem, &h, &rows)
+    let rows = ops::inspections(state, ctx, q).await?;
+    let (h, rows) = export::inspection_table(ctx.lang, &rows);
+    let stem = format!("sunledger-inspections-{}", day::china_day(state.now()));
+    table::table_download(xlsx, &stem, &h, &rows)
 }
 
 /// The inspection record as CSV (UTF-8 with BOM).
-#[utoipa::path(get, path = "/api/v1/inspections.csv", tag = "supervision", params(crate::inspection::ops::RegionQuery),
+#[utoipa::path(get, path = "/api/v1/inspections.csv", tag = "supervision", params(ops::RegionQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn get_inspections_csv(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<crate::inspection::ops::RegionQuery>,
+    Query(q): Query<ops::RegionQuery>,
 ) -> ApiResult<Response> {
     inspections_download(&state, &ctx, &q, false)
         .await
@@ -84,12 +75,12 @@ async fn get_inspections_csv(
 }
 
 /// The inspection record as XLSX.
-#[utoipa::path(get, path = "/api/v1/inspections.xlsx", tag = "supervision", params(crate::inspection::ops::RegionQuery),
+#[utoipa::path(get, path = "/api/v1/inspections.xlsx", tag = "supervision", params(ops::RegionQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn get_inspections_xlsx(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<crate::inspection::ops::RegionQuery>,
+    Query(q): Query<ops::RegionQuery>,
 ) -> ApiResult<Response> {
     inspections_download(&state, &ctx, &q, true)
         .await
@@ -105,58 +96,58 @@ async fn get_inspection(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<sunledger_store::Inspection>> {
     let iid = id(&ctx, &raw)?;
-    let r = crate::inspection::ops::visible_inspection(&state, &ctx, iid).await;
+    let r = ops::visible_inspection(&state, &ctx, iid).await;
     api(&ctx, r)
 }
 
 /// Records that a planned inspection was done, with its findings (once).
-#[utoipa::path(post, path = "/api/v1/inspections/{id}/done", tag = "supervision", params(("id" = i64, Path)), request_body = crate::inspection::ops::DoneInput,
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/done", tag = "supervision", params(("id" = i64, Path)), request_body = ops::DoneInput,
     responses((status = 200, body = sunledger_store::Inspection), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn complete_inspection(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(raw): Path<String>,
-    ApiJson(b): ApiJson<crate::inspection::ops::DoneInput>,
+    ApiJson(b): ApiJson<ops::DoneInput>,
 ) -> ApiResult<Json<sunledger_store::Inspection>> {
     let iid = id(&ctx, &raw)?;
-    let r = crate::inspection::ops::complete_inspection(&state, &ctx, iid, &b).await;
+    let r = ops::complete_inspection(&state, &ctx, iid, &b).await;
     api(&ctx, r)
 }
 
 /// Quarterly coverage: for each county in the caller's areas, inspections done in the current
 /// quarter and the three before it, and whether it is behind (at least one a quarter).
-#[utoipa::path(get, path = "/api/v1/coverage", tag = "supervision", params(crate::inspection::ops::RegionQuery),
-    responses((status = 200, body = Vec<crate::inspection::ops::CountyCoverage>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "supervision", params(ops::RegionQuery),
+    responses((status = 200, body = Vec<ops::CountyCoverage>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn get_coverage(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<crate::inspection::ops::RegionQuery>,
-) -> ApiResult<Json<Vec<crate::inspection::ops::CountyCoverage>>> {
-    let r = crate::inspection::ops::coverage(&state, &ctx, &q).await;
+    Query(q): Query<ops::RegionQuery>,
+) -> ApiResult<Json<Vec<ops::CountyCoverage>>> {
+    let r = ops::coverage(&state, &ctx, &q).await;
     api(&ctx, r)
 }
 
 /// Spot-check draws in the caller's areas (the municipal bureau's).
-#[utoipa::path(get, path = "/api/v1/spot-draws", tag = "supervision", params(crate::inspection::ops::RegionQuery),
+#[utoipa::path(get, path = "/api/v1/spot-draws", tag = "supervision", params(ops::RegionQuery),
     responses((status = 200, body = Vec<sunledger_store::SpotDraw>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn list_draws(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<crate::inspection::ops::RegionQuery>,
+    Query(q): Query<ops::RegionQuery>,
 ) -> ApiResult<Json<Vec<sunledger_store::SpotDraw>>> {
-    let r = crate::inspection::ops::draws(&state, &ctx, &q).await;
+    let r = ops::draws(&state, &ctx, &q).await;
     api(&ctx, r)
 }
 
 /// Draws a spot-check sample from a published seed and rules (municipal bureau); the draw is in
 /// the log before any inspection uses it. Anyone can re-derive it (see docs/SUPERVISION.md).
-#[utoipa::path(post, path = "/api/v1/spot-draws", tag = "supervision", request_body = crate::inspection::ops::DrawInput,
+#[utoipa::path(post, path = "/api/v1/spot-draws", tag = "supervision", request_body = ops::DrawInput,
     responses((status = 201, body = sunledger_store::SpotDraw), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_draw(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(b): ApiJson<crate::inspection::ops::DrawInput>,
+    ApiJson(b): ApiJson<ops::DrawInput>,
 ) -> ApiResult<Response> {
-    let r = crate::inspection::ops::draw(&state, &ctx, &b).await;
+    let r = ops::draw(&state, &ctx, &b).await;
     created(&ctx, r)
 }

@@ -2,10 +2,8 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::ops::Named;
-use crate::app::ops::actor;
-use crate::app::ops::opt;
-use crate::app::ops::own_ref;
+use crate::app::ops;
+use crate::app::ops::{Named, actor, opt, own_ref};
 use serde::{Deserialize, Serialize};
 use sunledger_core::supervision::{self as sv, CoverageCell, SampleRules};
 use sunledger_core::{DepartmentKind, Level, Permission};
@@ -147,7 +145,7 @@ pub async fn inspections(
     ctx: &Ctx,
     q: &RegionQuery,
 ) -> Result<Vec<Inspection>, WebError> {
-    let scopes = crate::app::ops::scopes(ctx, opt(&q.region))?;
+    let scopes = ops::scopes(ctx, opt(&q.region))?;
     Ok(state.store.inspections(&scopes, 500).await?)
 }
 
@@ -190,7 +188,7 @@ pub async fn coverage(
     ctx: &Ctx,
     q: &RegionQuery,
 ) -> Result<Vec<CountyCoverage>, WebError> {
-    let scopes = crate::app::ops::scopes(ctx, opt(&q.region))?;
+    let scopes = ops::scopes(ctx, opt(&q.region))?;
     let mut counties = Vec::new();
     for s in &scopes {
         if s.level() >= Level::County {
@@ -289,6 +287,6 @@ pub async fn draws(
     ctx: &Ctx,
     q: &RegionQuery,
 ) -> Result<Vec<SpotDraw>, WebError> {
-    let scopes = crate::app::ops::scopes(ctx, opt(&q.region))?;
+    let scopes = ops::scopes(ctx, opt(&q.region))?;
     Ok(state.store.draws(&scopes).await?)
 }

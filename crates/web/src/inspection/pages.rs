@@ -3,22 +3,12 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::Names;
-use crate::app::forms::holds_any;
-use crate::app::forms::is_access;
-use crate::app::forms::opt_num;
-use crate::app::forms::parse_id;
-use crate::app::forms::region_choices;
-use crate::app::forms::today;
-use crate::app::forms::trimmed;
-use crate::app::forms::user_name;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
-use crate::app::page::urlencode;
+use crate::app::forms::{
+    Names, holds_any, is_access, opt_num, parse_id, region_choices, today, trimmed, user_name,
+};
+use crate::app::page::{Page, PageResult, fail, urlencode};
 use crate::problem::ops::ProblemQuery;
-use crate::problem::pages::ProblemRow;
-use crate::problem::pages::problem_rows;
+use crate::problem::pages::{ProblemRow, problem_rows};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

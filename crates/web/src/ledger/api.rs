@@ -1,16 +1,10 @@
 //! JSON routes of Book 1: funds, transfers, receipts, payments, suspensions, the region ledger
 //! and its downloads.
 use crate::AppState;
-use crate::app::api::ApiJson;
-use crate::app::api::ApiResult;
-use crate::app::api::Path;
-use crate::app::api::Query;
-use crate::app::api::api;
-use crate::app::api::id;
+use crate::app::api::{ApiJson, ApiResult, Path, Query, api, id};
 use crate::app::ctx::Ctx;
-use crate::app::error::ApiError;
-use crate::app::error::ErrorBody;
-use crate::app::error::WebError;
+use crate::app::error::{ApiError, ErrorBody, WebError};
+use crate::ledger::{export, ops};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -42,14 +36,14 @@ pub struct FundBooked {
 }
 
 /// Books a fund received at a region (finance of that region). Idempotent on `client_id`.
-#[utoipa::path(post, path = "/api/v1/funds", tag = "ledger", request_body = crate::ledger::ops::FundInput,
+#[utoipa::path(post, path = "/api/v1/funds", tag = "ledger", request_body = ops::FundInput,
     responses((status = 201, body = FundBooked), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_fund(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(b): ApiJson<crate::ledger::ops::FundInput>,
+    ApiJson(b): ApiJson<ops::FundInput>,
 ) -> ApiResult<Response> {
-    let (fund, receipt) = crate::ledger::ops::create_fund(&state, &ctx, b)
+    let (fund, receipt) = ops::create_fund(&state, &ctx, b)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(FundBooked { fund, receipt })).into_response())
@@ -76,14 +70,14 @@ async fn get_fund(
 /// Books a transfer: appropriation down one level, arrangement to a project, disbursement to a
 /// payee (approved, amount held), refund up, or reversal. Idempotent on `client_id`; the same id
 /// with other content is 409.
-#[utoipa::path(post, path = "/api/v1/transfers", tag = "ledger", request_body = crate::ledger::ops::TransferInput,
+#[utoipa::path(post, path = "/api/v1/transfers", tag = "ledger", request_body = ops::TransferInput,
     responses((status = 201, body = sunledger_store::Transfer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_transfer(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(b): ApiJson<crate::ledger::ops::TransferInput>,
+    ApiJson(b): ApiJson<ops::TransferInput>,
 ) -> ApiResult<Response> {
-    let t = crate::ledger::ops::book(&state, &ctx, b)
+    let t = ops::book(&state, &ctx, b)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(t)).into_response())
@@ -98,7 +92,7 @@ async fn get_transfer(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<sunledger_store::Transfer>> {
     let tid = id(&ctx, &raw)?;
-    let r = crate::ledger::ops::visible_transfer(&state, &ctx, tid)
+    let r = ops::visible_transfer(&state, &ctx, tid)
         .await
         .map(|(t, _)| t);
     api(&ctx, r)
@@ -120,7 +114,7 @@ async fn confirm_receipt(
     ApiJson(b): ApiJson<ReceiptBody>,
 ) -> ApiResult<Json<sunledger_store::Transfer>> {
     let tid = id(&ctx, &raw)?;
-    let r = crate::ledger::ops::confirm_receipt(&state, &ctx, tid, &b.on).await;
+    let r = ops::confirm_receipt(&state, &ctx, tid, &b.on).await;
     api(&ctx, r)
 }
 
@@ -145,20 +139,20 @@ async fn payment_action(
     ApiJson(b): ApiJson<PaymentBody>,
 ) -> ApiResult<Json<sunledger_store::Transfer>> {
     let tid = id(&ctx, &raw)?;
-    let r = crate::ledger::ops::payment(&state, &ctx, tid, &b.action, &b.on, &b.document_no).await;
+    let r = ops::payment(&state, &ctx, tid, &b.action, &b.on, &b.document_no).await;
     api(&ctx, r)
 }
 
 /// Suspends payments to a project, a region subtree or a payee (finance of a region containing
 /// the target). The escalation ladder calls this same operation.
-#[utoipa::path(post, path = "/api/v1/suspensions", tag = "ledger", request_body = crate::ledger::ops::SuspensionInput,
+#[utoipa::path(post, path = "/api/v1/suspensions", tag = "ledger", request_body = ops::SuspensionInput,
     responses((status = 201, body = sunledger_store::Suspension), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_suspension(
     State(state): State<AppState>,
     ctx: Ctx,
-    ApiJson(b): ApiJson<crate::ledger::ops::SuspensionInput>,
+    ApiJson(b): ApiJson<ops::SuspensionInput>,
 ) -> ApiResult<Response> {
-    let s = crate::ledger::ops::suspend(&state, &ctx, b)
+    let s = ops::suspend(&state, &ctx, b)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(s)).into_response())
@@ -179,54 +173,54 @@ async fn resume_suspension(
     ApiJson(b): ApiJson<ResumeBody>,
 ) -> ApiResult<Json<sunledger_store::Suspension>> {
     let sid = id(&ctx, &raw)?;
-    let r = crate::ledger::ops::resume(&state, &ctx, sid, &b.document_no).await;
+    let r = ops::resume(&state, &ctx, sid, &b.document_no).await;
     api(&ctx, r)
 }
 
 /// A region's appropriation ledger (scoped): accounts with available and detained money,
 /// the lower levels reconciled (dispatched against received), recent transfers, suspensions.
 #[utoipa::path(get, path = "/api/v1/regions/{code}/ledger", tag = "ledger", params(("code" = String, Path)),
-    responses((status = 200, body = crate::ledger::ops::RegionLedger), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = ops::RegionLedger), (status = 403, body = ErrorBody)))]
 async fn get_region_ledger(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-) -> ApiResult<Json<crate::ledger::ops::RegionLedger>> {
-    let r = crate::ledger::ops::region_ledger(&state, &ctx, &code).await;
+) -> ApiResult<Json<ops::RegionLedger>> {
+    let r = ops::region_ledger(&state, &ctx, &code).await;
     api(&ctx, r)
 }
 
 /// A region's ledger as a CSV file (UTF-8 with BOM; the filing columns that
 /// `sunledger ledger import` reads), booked between `from` and `to` (scoped).
 #[utoipa::path(get, path = "/api/v1/regions/{code}/ledger.csv", tag = "ledger",
-    params(("code" = String, Path), crate::ledger::export::LedgerExportQuery),
+    params(("code" = String, Path), export::LedgerExportQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_region_ledger_csv(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    Query(q): Query<crate::ledger::export::LedgerExportQuery>,
+    Query(q): Query<export::LedgerExportQuery>,
 ) -> ApiResult<Response> {
-    let e = crate::ledger::export::region_ledger(&state, &ctx, &code, &q)
+    let e = export::region_ledger(&state, &ctx, &code, &q)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
-    Ok(crate::ledger::export::csv_response(&e))
+    Ok(export::csv_response(&e))
 }
 
 /// A region's ledger as an XLSX workbook (the same columns as the CSV; amounts as text), booked
 /// between `from` and `to` (scoped).
 #[utoipa::path(get, path = "/api/v1/regions/{code}/ledger.xlsx", tag = "ledger",
-    params(("code" = String, Path), crate::ledger::export::LedgerExportQuery),
+    params(("code" = String, Path), export::LedgerExportQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn get_region_ledger_xlsx(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
-    Query(q): Query<crate::ledger::export::LedgerExportQuery>,
+    Query(q): Query<export::LedgerExportQuery>,
 ) -> ApiResult<Response> {
     let r = async {
-        let e = crate::ledger::export::region_ledger(&state, &ctx, &code, &q).await?;
-        crate::ledger::export::xlsx_response(&e)
+        let e = export::region_ledger(&state, &ctx, &code, &q).await?;
+        export::xlsx_response(&e)
     }
     .await;
     r.map_err(|e| ApiError(e, ctx.lang))

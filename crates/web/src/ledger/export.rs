@@ -3,14 +3,11 @@ use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::day::china_day;
 use crate::app::error::WebError;
-use crate::app::table::CSV_CONTENT_TYPE;
-use crate::app::table::XLSX_CONTENT_TYPE;
-use crate::app::table::attachment;
-use crate::app::table::display_width;
-use crate::app::table::file_stem;
-use crate::app::table::period;
-use crate::app::table::push_csv_record;
-use crate::app::table::sheet_name;
+use crate::app::ops;
+use crate::app::table::{
+    CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment, display_width, file_stem, period,
+    push_csv_record, sheet_name,
+};
 use axum::response::Response;
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -156,7 +153,7 @@ pub async fn region_ledger(
     code: &str,
     q: &LedgerExportQuery,
 ) -> Result<LedgerExport, WebError> {
-    let region = crate::app::ops::existing_region(state, code).await?;
+    let region = ops::existing_region(state, code).await?;
     ctx.require(Permission::ViewInternal, &region.code)?;
     let subtree = match q.subtree.as_deref().map(str::trim) {
         None | Some("" | "false" | "0") => false,

@@ -2,11 +2,10 @@
 //! the region concerned, parses input into domain types, then calls the store.
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::app::day::day_number;
-use crate::app::day::today;
+use crate::app::day::{day_number, today};
 use crate::app::error::WebError;
-use crate::app::ops::Named;
-use crate::app::ops::own_ref;
+use crate::app::ops;
+use crate::app::ops::{Named, own_ref};
 use serde::{Deserialize, Serialize};
 use sunledger_core::ledger::{FiscalYear, FundSource, PaymentAction, TransferKind};
 use sunledger_core::money::Money;
@@ -24,7 +23,7 @@ pub struct OwnerRef {
 }
 
 /// The account an input names, checked to lie in the actor's subtree or above it (a refund goes
-/// up one level) by `crate::app::ops::own_ref`.
+/// up one level) by `ops::own_ref`.
 pub(crate) async fn owner(
     state: &AppState,
     ctx: &Ctx,
@@ -493,7 +492,7 @@ pub async fn region_summary(
     ctx: &Ctx,
     code: &str,
 ) -> Result<sunledger_store::RegionSummary, WebError> {
-    let region = crate::app::ops::existing_region(state, code).await?;
+    let region = ops::existing_region(state, code).await?;
     ctx.require(Permission::ViewInternal, &region.code)?;
     let today = sunledger_core::day::today(state.now());
     Ok(state.store.region_summary(&region.code, today).await?)
@@ -504,7 +503,7 @@ pub async fn region_ledger(
     ctx: &Ctx,
     code: &str,
 ) -> Result<RegionLedger, WebError> {
-    let region = crate::app::ops::existing_region(state, code).await?;
+    let region = ops::existing_region(state, code).await?;
     ctx.require(Permission::ViewInternal, &region.code)?;
     let (today_n, today) = today(state.now());
     let mut funds = std::collections::HashMap::new();

@@ -2,10 +2,9 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::page::{Page, PageResult, fail};
 use crate::i18n::{Lang, t};
+use crate::ledger::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -76,7 +75,7 @@ async fn account_label(
 #[template(path = "ledger.html")]
 pub(crate) struct LedgerView {
     page: Page,
-    l: crate::ledger::ops::RegionLedger,
+    l: ops::RegionLedger,
     rows: Vec<TransferRow>,
     can_manage: bool,
     client_id: String,
@@ -97,9 +96,7 @@ async fn ledger_page(
     if ctx.user.is_none() {
         return Err(f(WebError::Unauthorized));
     }
-    let l = crate::ledger::ops::region_ledger(&state, &ctx, &code)
-        .await
-        .map_err(&f)?;
+    let l = ops::region_ledger(&state, &ctx, &code).await.map_err(&f)?;
     let can_manage = ctx.actor.can(Permission::ManageFunds, &l.region.code);
     let mut cache = std::collections::HashMap::new();
     let mut rows = Vec::new();
@@ -297,7 +294,7 @@ async fn ledger_fund(
         None => None,
     };
     let region = x.region.clone();
-    let input = crate::ledger::ops::FundInput {
+    let input = ops::FundInput {
         client_id: x.client_id,
         region: x.region,
         source: x.source,
@@ -308,9 +305,7 @@ async fn ledger_fund(
         booked_on: x.booked_on,
         detention_days,
     };
-    crate::ledger::ops::create_fund(&state, &ctx, input)
-        .await
-        .map_err(&f)?;
+    ops::create_fund(&state, &ctx, input).await.map_err(&f)?;
     Ok(back_to_ledger(&region))
 }
 
@@ -330,7 +325,7 @@ pub(crate) struct TransferForm {
 }
 
 /// `529121`, `P12` or empty.
-pub(crate) fn owner_ref(s: &str) -> Option<crate::ledger::ops::OwnerRef> {
+pub(crate) fn owner_ref(s: &str) -> Option<ops::OwnerRef> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -340,11 +335,11 @@ pub(crate) fn owner_ref(s: &str) -> Option<crate::ledger::ops::OwnerRef> {
         .or_else(|| s.strip_prefix('p'))
         .map(str::parse::<i64>)
     {
-        Some(Ok(p)) => Some(crate::ledger::ops::OwnerRef {
+        Some(Ok(p)) => Some(ops::OwnerRef {
             region: None,
             project: Some(p),
         }),
-        _ => Some(crate::ledger::ops::OwnerRef {
+        _ => Some(ops::OwnerRef {
             region: Some(s.to_string()),
             project: None,
         }),
@@ -363,7 +358,7 @@ async fn ledger_transfer(
         .trim()
         .parse()
         .map_err(|_| f(WebError::invalid("fund", "not_a_number", &x.fund_id)))?;
-    let input = crate::ledger::ops::TransferInput {
+    let input = ops::TransferInput {
         client_id: x.client_id,
         fund_id,
         kind: x.kind,
@@ -376,9 +371,7 @@ async fn ledger_transfer(
         purpose: x.purpose,
         reverses: None,
     };
-    crate::ledger::ops::book(&state, &ctx, input)
-        .await
-        .map_err(&f)?;
+    ops::book(&state, &ctx, input).await.map_err(&f)?;
     Ok(back_to_ledger(&x.back))
 }
 
@@ -400,7 +393,7 @@ async fn ledger_receipt(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
-    crate::ledger::ops::confirm_receipt(&state, &ctx, id, &x.on)
+    ops::confirm_receipt(&state, &ctx, id, &x.on)
         .await
         .map_err(&f)?;
     Ok(back_to_ledger(&x.back))
@@ -416,7 +409,7 @@ async fn ledger_payment(
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
     let action = x.action.unwrap_or_default();
-    crate::ledger::ops::payment(&state, &ctx, id, &action, &x.on, &x.document_no)
+    ops::payment(&state, &ctx, id, &action, &x.on, &x.document_no)
         .await
         .map_err(&f)?;
     Ok(back_to_ledger(&x.back))
@@ -438,16 +431,14 @@ async fn ledger_suspend(
     Form(x): Form<SuspendForm>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
-    let input = crate::ledger::ops::SuspensionInput {
+    let input = ops::SuspensionInput {
         target_kind: x.target_kind,
         target: x.target,
         reason: x.reason,
         document_no: x.document_no,
         region: None,
     };
-    crate::ledger::ops::suspend(&state, &ctx, input)
-        .await
-        .map_err(&f)?;
+    ops::suspend(&state, &ctx, input).await.map_err(&f)?;
     Ok(back_to_ledger(&x.back))
 }
 
@@ -466,7 +457,7 @@ async fn ledger_resume(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
-    crate::ledger::ops::resume(&state, &ctx, id, &x.document_no)
+    ops::resume(&state, &ctx, id, &x.document_no)
         .await
         .map_err(&f)?;
     Ok(back_to_ledger(&x.back))

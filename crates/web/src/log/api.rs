@@ -1,15 +1,10 @@
 //! JSON routes of the tamper-evident log: state, checkpoints, inclusion and consistency proofs,
 //! proof bundles.
 use crate::AppState;
-use crate::app::api::ApiResult;
-use crate::app::api::Path;
-use crate::app::api::Query;
-use crate::app::api::id;
-use crate::app::api::store_err;
+use crate::app::api::{ApiResult, Path, Query, id, store_err};
 use crate::app::ctx::Ctx;
-use crate::app::error::ApiError;
-use crate::app::error::ErrorBody;
-use crate::app::error::WebError;
+use crate::app::error::{ApiError, ErrorBody, WebError};
+use crate::log::proof;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header;
@@ -184,7 +179,7 @@ async fn get_proof(
     Query(q): Query<DownloadQuery>,
 ) -> ApiResult<Response> {
     let rid = id(&ctx, &raw)?;
-    let b = crate::log::proof::bundle(&state, &ctx, &table, rid)
+    let b = proof::bundle(&state, &ctx, &table, rid)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     let mut resp = Json(b).into_response();

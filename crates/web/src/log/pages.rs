@@ -2,9 +2,8 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::page::{Page, PageResult, fail};
+use crate::log::proof;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -36,9 +35,7 @@ async fn proof_page(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
-    let bundle = crate::log::proof::bundle(&state, &ctx, &table, id)
-        .await
-        .map_err(&f)?;
+    let bundle = proof::bundle(&state, &ctx, &table, id).await.map_err(&f)?;
     let key_hint = bundle.verifier_keys.last().cloned().unwrap_or_default();
     Ok(ProofView {
         page: Page::new(&ctx, &uri),

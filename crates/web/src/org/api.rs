@@ -1,13 +1,8 @@
 //! JSON routes of departments and people.
 use crate::AppState;
-use crate::app::api::ApiJson;
-use crate::app::api::ApiResult;
-use crate::app::api::Path;
-use crate::app::api::api;
-use crate::app::api::id;
+use crate::app::api::{ApiJson, ApiResult, Path, api, id};
 use crate::app::ctx::Ctx;
-use crate::app::error::ApiError;
-use crate::app::error::ErrorBody;
+use crate::app::error::{ApiError, ErrorBody};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

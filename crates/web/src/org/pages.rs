@@ -2,9 +2,8 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::page::{Page, PageResult, fail};
+use crate::org::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -39,13 +38,13 @@ async fn add_department(
     Path(code): Path<String>,
     Form(f): Form<DepartmentForm>,
 ) -> PageResult {
-    let input = crate::org::ops::DepartmentInput {
+    let input = ops::DepartmentInput {
         kind: f.kind,
         name: f.name,
         credit_code: f.credit_code,
         stationed_by: f.stationed_by,
     };
-    let d = crate::org::ops::create_department(&state, &ctx, &code, input)
+    let d = ops::create_department(&state, &ctx, &code, input)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to(&format!("/departments/{}", d.id)).into_response())
@@ -73,7 +72,7 @@ async fn department_page(
     if ctx.user.is_none() {
         return Err(f(WebError::Unauthorized));
     }
-    let department = crate::org::ops::visible_department(&state, &ctx, id)
+    let department = ops::visible_department(&state, &ctx, id)
         .await
         .map_err(&f)?;
     let people = state
@@ -121,7 +120,7 @@ async fn add_person(
     let id: i64 = raw
         .parse()
         .map_err(|_| fail(&ctx, &uri)(WebError::NotFound))?;
-    crate::org::ops::create_person(&state, &ctx, id, &f.name, &f.position, f.phone)
+    ops::create_person(&state, &ctx, id, &f.name, &f.position, f.phone)
         .await
         .map_err(fail(&ctx, &uri))?;
     Ok(Redirect::to(&format!("/departments/{id}")).into_response())

@@ -2,16 +2,8 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::Names;
-use crate::app::forms::is_access;
-use crate::app::forms::opt_num;
-use crate::app::forms::parse_id;
-use crate::app::forms::to_problem;
-use crate::app::forms::trimmed;
-use crate::app::forms::user_name;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::forms::{Names, is_access, opt_num, parse_id, to_problem, trimmed, user_name};
+use crate::app::page::{Page, PageResult, fail};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;

@@ -2,12 +2,8 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::ops::Named;
-use crate::app::ops::actor;
-use crate::app::ops::opt;
-use crate::app::ops::opt_i64;
-use crate::app::ops::own_opt;
-use crate::app::ops::own_ref;
+use crate::app::ops;
+use crate::app::ops::{Named, actor, opt, opt_i64, own_opt, own_ref};
 use crate::escalation::ops::rules;
 use serde::{Deserialize, Serialize};
 use sunledger_core::Permission;
@@ -150,7 +146,7 @@ pub const PAGE: i64 = 50;
 impl ProblemQuery {
     pub fn filter(&self, state: &AppState, ctx: &Ctx) -> Result<ProblemFilter, WebError> {
         Ok(ProblemFilter {
-            scopes: crate::app::ops::scopes(ctx, opt(&self.region))?,
+            scopes: ops::scopes(ctx, opt(&self.region))?,
             state: opt(&self.state)
                 .map(|s| sv::ProblemState::parse(s).map(|s| s.key().to_string()))
                 .transpose()?,
@@ -204,7 +200,7 @@ pub async fn all_problems(
     q: &ProblemQuery,
 ) -> Result<Vec<Problem>, WebError> {
     let f = q.filter(state, ctx)?;
-    crate::app::ops::all_pages(|offset| state.store.problems(&f, 1000, offset)).await
+    ops::all_pages(|offset| state.store.problems(&f, 1000, offset)).await
 }
 
 /// A problem's page: its record and the steps due now by the rules.

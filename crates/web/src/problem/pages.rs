@@ -3,20 +3,10 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::Names;
-use crate::app::forms::day;
-use crate::app::forms::fill;
-use crate::app::forms::holds_any;
-use crate::app::forms::is_access;
-use crate::app::forms::opt_num;
-use crate::app::forms::region_choices;
-use crate::app::forms::to_problem;
-use crate::app::forms::today;
-use crate::app::forms::trimmed;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
-use crate::app::page::urlencode;
+use crate::app::forms::{
+    Names, day, fill, holds_any, is_access, opt_num, region_choices, to_problem, today, trimmed,
+};
+use crate::app::page::{Page, PageResult, fail, urlencode};
 use crate::problem::ops::ProblemQuery;
 use askama::Template;
 use askama_web::WebTemplate;

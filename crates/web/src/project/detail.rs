@@ -2,12 +2,9 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
-use crate::project::pages::parse_id;
-use crate::project::pages::place;
-use crate::project::pages::to_project;
+use crate::app::page::{Page, PageResult, fail};
+use crate::project::ops;
+use crate::project::pages::{parse_id, place, to_project};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -52,7 +49,7 @@ pub(crate) struct Person {
 #[template(path = "project.html")]
 pub(crate) struct ProjectPage {
     page: Page,
-    v: crate::project::ops::ProjectView,
+    v: ops::ProjectView,
     place: String,
     current: Option<ProjectVersion>,
     /// (action key, needs a comment)
@@ -142,9 +139,7 @@ async fn project_page(
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
     let id = parse_id(&f, &raw)?;
-    let v = crate::project::ops::view(&state, &ctx, id)
-        .await
-        .map_err(&f)?;
+    let v = ops::view(&state, &ctx, id).await.map_err(&f)?;
     let page = Page::new(&ctx, &uri);
     let p = v.record.project.clone();
     let region = p.region;
@@ -323,11 +318,11 @@ async fn step(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    crate::project::ops::step(
+    ops::step(
         &state,
         &ctx,
         id,
-        &crate::project::ops::StepInput {
+        &ops::StepInput {
             action: x.action,
             comment: x.comment,
         },
@@ -342,13 +337,11 @@ async fn object(
     ctx: Ctx,
     uri: Uri,
     Path(raw): Path<String>,
-    Form(x): Form<crate::project::ops::ObjectionInput>,
+    Form(x): Form<ops::ObjectionInput>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    crate::project::ops::object(&state, &ctx, id, &x)
-        .await
-        .map_err(&f)?;
+    ops::object(&state, &ctx, id, &x).await.map_err(&f)?;
     Ok(to_project(id))
 }
 
@@ -357,13 +350,11 @@ async fn answer(
     ctx: Ctx,
     uri: Uri,
     Path(raw): Path<String>,
-    Form(x): Form<crate::project::ops::AnswerInput>,
+    Form(x): Form<ops::AnswerInput>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    let o = crate::project::ops::answer(&state, &ctx, id, &x)
-        .await
-        .map_err(&f)?;
+    let o = ops::answer(&state, &ctx, id, &x).await.map_err(&f)?;
     Ok(to_project(o.project_id))
 }
 
@@ -391,11 +382,11 @@ async fn add_milestone(
             x.weight.as_str(),
         ))
     })?;
-    crate::project::ops::add_milestone(
+    ops::add_milestone(
         &state,
         &ctx,
         id,
-        &crate::project::ops::MilestoneInput {
+        &ops::MilestoneInput {
             name: x.name,
             weight,
             due_on: Some(x.due_on).filter(|d| !d.trim().is_empty()),
@@ -430,11 +421,11 @@ async fn report(
             x.progress.as_str(),
         ))
     })?;
-    let p = crate::project::ops::report(
+    let p = ops::report(
         &state,
         &ctx,
         id,
-        &crate::project::ops::ProgressInput {
+        &ops::ProgressInput {
             progress,
             on_date: x.on_date,
             note: x.note,
@@ -468,11 +459,11 @@ async fn add_beneficiary(
             x.household_size.as_str(),
         ))
     })?;
-    crate::project::ops::add_beneficiary(
+    ops::add_beneficiary(
         &state,
         &ctx,
         id,
-        &crate::project::ops::BeneficiaryInput {
+        &ops::BeneficiaryInput {
             name: x.name,
             id_number: x.id_number,
             household_size,

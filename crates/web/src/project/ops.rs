@@ -3,11 +3,8 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::ops::Named;
-use crate::app::ops::actor;
-use crate::app::ops::opt;
-use crate::app::ops::opt_i64;
-use crate::app::ops::scopes;
+use crate::app::ops;
+use crate::app::ops::{Named, actor, opt, opt_i64, scopes};
 use serde::{Deserialize, Serialize};
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
@@ -101,7 +98,7 @@ pub async fn visible(state: &AppState, ctx: &Ctx, id: i64) -> Result<Project, We
 pub async fn create(state: &AppState, ctx: &Ctx, i: &ProjectInput) -> Result<Project, WebError> {
     ctx.require_user()?;
     let c = i.content()?;
-    crate::app::ops::own_ref(state, ctx, "village", Named::Region(c.village.as_str())).await?;
+    ops::own_ref(state, ctx, "village", Named::Region(c.village.as_str())).await?;
     ctx.require_role(StageAction::Declare.roles(), &c.village)?;
     if state.store.region(&c.village).await?.is_none() {
         return Err(WebError::invalid(
@@ -126,7 +123,7 @@ pub async fn revise(
     let stage = Stage::parse(&p.stage)?;
     ctx.require_role(stage.editors(), &p.region)?;
     let c = i.content()?;
-    crate::app::ops::own_ref(state, ctx, "village", Named::Region(c.village.as_str())).await?;
+    ops::own_ref(state, ctx, "village", Named::Region(c.village.as_str())).await?;
     Ok(state
         .store
         .revise_project(id, &c, &i.note, actor(ctx), state.now())
@@ -384,7 +381,7 @@ pub async fn all_projects(
     q: &LibraryQuery,
 ) -> Result<Vec<Project>, WebError> {
     let f = q.filter(ctx)?;
-    crate::app::ops::all_pages(|offset| state.store.projects(&f, 1000, offset)).await
+    ops::all_pages(|offset| state.store.projects(&f, 1000, offset)).await
 }
 
 /// One field changed since the approved version.

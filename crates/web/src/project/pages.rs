@@ -2,11 +2,10 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
-use crate::project::ops::BudgetInput;
-use crate::project::ops::ProjectInput;
+use crate::app::page;
+use crate::app::page::{Page, PageResult, fail};
+use crate::project::ops;
+use crate::project::ops::{BudgetInput, ProjectInput};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -34,9 +33,9 @@ pub(crate) fn to_project(id: i64) -> Response {
 }
 
 pub(crate) fn parse_id(
-    f: &impl Fn(WebError) -> crate::app::page::PageError,
+    f: &impl Fn(WebError) -> page::PageError,
     raw: &str,
-) -> Result<i64, crate::app::page::PageError> {
+) -> Result<i64, page::PageError> {
     raw.parse().map_err(|_| f(WebError::NotFound))
 }
 
@@ -62,7 +61,7 @@ pub(crate) struct LibraryView {
     total: i64,
     page_no: i64,
     pages: i64,
-    q: crate::project::ops::LibraryQuery,
+    q: ops::LibraryQuery,
     query_string: String,
     categories: Vec<&'static str>,
     stages: Vec<&'static str>,
@@ -70,7 +69,7 @@ pub(crate) struct LibraryView {
     can_declare: bool,
 }
 
-pub(crate) fn query_string(q: &crate::project::ops::LibraryQuery) -> String {
+pub(crate) fn query_string(q: &ops::LibraryQuery) -> String {
     let mut parts = Vec::new();
     for (k, v) in [
         ("region", &q.region),
@@ -82,7 +81,7 @@ pub(crate) fn query_string(q: &crate::project::ops::LibraryQuery) -> String {
         ("q", &q.q),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-            parts.push(format!("{k}={}", crate::app::page::urlencode(v)));
+            parts.push(format!("{k}={}", page::urlencode(v)));
         }
     }
     parts.join("&")
@@ -120,12 +119,10 @@ async fn library_page(
     State(state): State<AppState>,
     ctx: Ctx,
     uri: Uri,
-    Query(q): Query<crate::project::ops::LibraryQuery>,
+    Query(q): Query<ops::LibraryQuery>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
-    let lib = crate::project::ops::library(&state, &ctx, &q)
-        .await
-        .map_err(&f)?;
+    let lib = ops::library(&state, &ctx, &q).await.map_err(&f)?;
     let mut cache = HashMap::new();
     let mut rows = Vec::new();
     for p in lib.projects {
@@ -327,7 +324,7 @@ async fn create(
     let (i, err) = input_from_form(&x);
     let r = match err {
         Some(e) => Err(e),
-        None => crate::project::ops::create(&state, &ctx, &i).await,
+        None => ops::create(&state, &ctx, &i).await,
     };
     match r {
         Ok(p) => Ok(to_project(p.id)),
@@ -365,9 +362,7 @@ async fn edit_form(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    let v = crate::project::ops::view(&state, &ctx, id)
-        .await
-        .map_err(&f)?;
+    let v = ops::view(&state, &ctx, id).await.map_err(&f)?;
     let p = &v.record.project;
     let stage = Stage::parse(&p.stage).map_err(|e| f(e.into()))?;
     let i = v
@@ -405,15 +400,13 @@ async fn revise(
     let (i, err) = input_from_form(&x);
     let r = match err {
         Some(e) => Err(e),
-        None => crate::project::ops::revise(&state, &ctx, id, &i).await,
+        None => ops::revise(&state, &ctx, id, &i).await,
     };
     match r {
         Ok(p) => Ok(to_project(p.id)),
         Err(e @ (WebError::Unauthorized | WebError::NotFound | WebError::Forbidden)) => Err(f(e)),
         Err(e) => {
-            let p = crate::project::ops::visible(&state, &ctx, id)
-                .await
-                .map_err(&f)?;
+            let p = ops::visible(&state, &ctx, id).await.map_err(&f)?;
             let page = Page::new(&ctx, &uri);
             let status = e.status();
             Ok((

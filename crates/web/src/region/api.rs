@@ -1,11 +1,9 @@
 //! JSON routes of the region tree.
 use crate::AppState;
-use crate::app::api::ApiResult;
-use crate::app::api::Path;
-use crate::app::api::api;
+use crate::app::api::{ApiResult, Path, api};
 use crate::app::ctx::Ctx;
-use crate::app::error::ErrorBody;
-use crate::app::error::WebError;
+use crate::app::error::{ErrorBody, WebError};
+use crate::app::ops;
 use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
@@ -48,8 +46,8 @@ async fn get_region(
     Path(code): Path<String>,
 ) -> ApiResult<Json<RegionTree>> {
     let r = async {
-        let region = crate::app::ops::existing_region(&state, &code).await?;
-        let ancestors = crate::app::ops::ancestors(&state, &region).await?;
+        let region = ops::existing_region(&state, &code).await?;
+        let ancestors = ops::ancestors(&state, &region).await?;
         let children = state.store.region_children(&region.code).await?;
         Ok(RegionTree {
             region,

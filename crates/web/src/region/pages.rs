@@ -1,9 +1,8 @@
 //! Pages of the region tree.
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::ops;
+use crate::app::page::{Page, PageResult, fail};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -61,12 +60,8 @@ async fn region_page(
     Path(code): Path<String>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
-    let region = crate::app::ops::existing_region(&state, &code)
-        .await
-        .map_err(&f)?;
-    let ancestors = crate::app::ops::ancestors(&state, &region)
-        .await
-        .map_err(&f)?;
+    let region = ops::existing_region(&state, &code).await.map_err(&f)?;
+    let ancestors = ops::ancestors(&state, &region).await.map_err(&f)?;
     let children = state
         .store
         .region_children(&region.code)

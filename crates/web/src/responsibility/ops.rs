@@ -2,11 +2,8 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::ops::Named;
-use crate::app::ops::actor;
-use crate::app::ops::opt;
-use crate::app::ops::opt_i64;
-use crate::app::ops::scopes;
+use crate::app::ops;
+use crate::app::ops::{Named, actor, opt, opt_i64, scopes};
 use crate::project::ops::visible;
 use serde::{Deserialize, Serialize};
 use sunledger_core::Permission;
@@ -32,7 +29,7 @@ pub async fn assign(
 ) -> Result<Responsibility, WebError> {
     let p = visible(state, ctx, id).await?;
     ctx.require_role(proj::RESPONSIBILITY_KEEPERS, &p.region)?;
-    crate::app::ops::own_ref(state, ctx, "person_id", Named::Person(i.person_id)).await?;
+    ops::own_ref(state, ctx, "person_id", Named::Person(i.person_id)).await?;
     let role = ResponsibleRole::parse(&i.role)?;
     Ok(state
         .store
@@ -95,14 +92,13 @@ pub async fn file_letter(
     i: &LetterInput,
 ) -> Result<ResponsibilityLetter, WebError> {
     ctx.require_user()?;
-    let township =
-        crate::app::ops::own_ref(state, ctx, "township", Named::Region(&i.township)).await?;
+    let township = ops::own_ref(state, ctx, "township", Named::Region(&i.township)).await?;
     ctx.require_role(proj::RESPONSIBILITY_KEEPERS, &township)?;
     for (field, person) in [
         ("bureau_person_id", i.bureau_person_id),
         ("township_person_id", i.township_person_id),
     ] {
-        crate::app::ops::own_ref(state, ctx, field, Named::Person(person)).await?;
+        ops::own_ref(state, ctx, field, Named::Person(person)).await?;
     }
     Ok(state
         .store

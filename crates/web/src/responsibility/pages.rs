@@ -2,12 +2,10 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::page;
+use crate::app::page::{Page, PageResult, fail};
 use crate::project::detail::Person;
-use crate::project::pages::parse_id;
-use crate::project::pages::to_project;
+use crate::project::pages::{parse_id, to_project};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -223,7 +221,7 @@ async fn book_page(
             ("year", &q.year),
         ] {
             if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
-                parts.push(format!("{k}={}", crate::app::page::urlencode(v)));
+                parts.push(format!("{k}={}", page::urlencode(v)));
             }
         }
         parts.join("&")
@@ -262,7 +260,7 @@ async fn file_letter(
     Form(x): Form<LetterForm>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
-    let n = |field: &'static str, v: &str| -> Result<i64, crate::app::page::PageError> {
+    let n = |field: &'static str, v: &str| -> Result<i64, page::PageError> {
         v.trim()
             .parse()
             .map_err(|_| f(WebError::invalid(field, "not_a_number", v)))

@@ -1,10 +1,9 @@
 //! JSON route of a region's dashboard.
 use crate::AppState;
-use crate::app::api::ApiResult;
-use crate::app::api::Path;
-use crate::app::api::api;
+use crate::app::api::{ApiResult, Path, api};
 use crate::app::ctx::Ctx;
 use crate::app::error::ErrorBody;
+use crate::ledger::ops;
 use axum::Json;
 use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
@@ -24,6 +23,6 @@ async fn get_region_summary(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> ApiResult<Json<sunledger_store::RegionSummary>> {
-    let r = crate::ledger::ops::region_summary(&state, &ctx, &code).await;
+    let r = ops::region_summary(&state, &ctx, &code).await;
     api(&ctx, r)
 }

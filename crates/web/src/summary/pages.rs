@@ -2,9 +2,8 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::page::Page;
-use crate::app::page::PageResult;
-use crate::app::page::fail;
+use crate::app::page::{Page, PageResult, fail};
+use crate::ledger::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -38,9 +37,7 @@ async fn summary_page(
     if ctx.user.is_none() {
         return Err(f(WebError::Unauthorized));
     }
-    let s = crate::ledger::ops::region_summary(&state, &ctx, &code)
-        .await
-        .map_err(&f)?;
+    let s = ops::region_summary(&state, &ctx, &code).await.map_err(&f)?;
     let name = state
         .store
         .region(&s.region)
