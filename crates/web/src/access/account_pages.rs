@@ -68,7 +68,7 @@ pub fn after_password(state: &AppState, signed: &SignedIn, next: Option<&str>) -
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "login_second_step.html")]
+#[template(path = "access/login_second_step.html")]
 struct SecondStepView {
     page: Page,
     next: String,
@@ -121,7 +121,7 @@ async fn second_step(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "account_sessions.html")]
+#[template(path = "access/account_sessions.html")]
 struct SessionsView {
     page: Page,
     sessions: Vec<SessionInfo>,
@@ -165,7 +165,7 @@ async fn end_session(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "account_second_factor.html")]
+#[template(path = "access/account_second_factor.html")]
 struct SecondFactorView {
     page: Page,
     status: TotpStatus,
@@ -283,7 +283,7 @@ async fn enable_user(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sign_in_limits.html")]
+#[template(path = "access/sign_in_limits.html")]
 struct LimitsView {
     page: Page,
     limits: Vec<SignInLimit>,

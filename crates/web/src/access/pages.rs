@@ -33,7 +33,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "login.html")]
+#[template(path = "access/login.html")]
 pub(crate) struct LoginView {
     page: Page,
     next: String,
@@ -128,7 +128,7 @@ async fn set_lang(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "users.html")]
+#[template(path = "access/users.html")]
 pub(crate) struct UsersView {
     page: Page,
     users: Vec<User>,
@@ -178,7 +178,7 @@ async fn add_user(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "user.html")]
+#[template(path = "access/user.html")]
 pub(crate) struct UserView {
     page: Page,
     user: User,
@@ -245,7 +245,7 @@ async fn revoke_grant(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "events.html")]
+#[template(path = "access/events.html")]
 pub(crate) struct EventsView {
     page: Page,
     events: Vec<AuthEvent>,

@@ -122,7 +122,7 @@ impl Page {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
+#[template(path = "app/error.html")]
 pub(crate) struct ErrorView {
     page: Page,
     message: String,
@@ -200,7 +200,7 @@ pub(crate) struct ScopeCard {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "home.html")]
+#[template(path = "app/home.html")]
 pub(crate) struct HomeView {
     page: Page,
     grants: Vec<ScopeCard>,

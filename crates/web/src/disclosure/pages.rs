@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "public_project.html")]
+#[template(path = "disclosure/public_project.html")]
 struct PublicProject {
     page: Page,
     p: Project,

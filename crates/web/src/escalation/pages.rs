@@ -145,7 +145,7 @@ async fn outcome(
 // --- Printable documents ----------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "escalation_print.html")]
+#[template(path = "escalation/escalation_print.html")]
 pub(crate) struct PrintView {
     page: Page,
     e: Escalation,

@@ -180,7 +180,7 @@ impl InspectionForm {
 pub(crate) const LEADS: [&str; 3] = ["discipline_commission", "poverty_bureau", "finance_bureau"];
 
 #[derive(Template, WebTemplate)]
-#[template(path = "inspections.html")]
+#[template(path = "inspection/inspections.html")]
 pub(crate) struct InspectionsView {
     page: Page,
     rows: Vec<InspectionRow>,
@@ -351,7 +351,7 @@ async fn create_inspection(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "inspection.html")]
+#[template(path = "inspection/inspection.html")]
 pub(crate) struct InspectionView {
     page: Page,
     i: InspectionRow,
@@ -495,7 +495,7 @@ impl DrawForm {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "spot_checks.html")]
+#[template(path = "inspection/spot_checks.html")]
 pub(crate) struct SpotChecksView {
     page: Page,
     draws: Vec<DrawView>,

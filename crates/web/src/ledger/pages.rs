@@ -72,7 +72,7 @@ async fn account_label(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "ledger.html")]
+#[template(path = "ledger/ledger.html")]
 pub(crate) struct LedgerView {
     page: Page,
     l: ops::RegionLedger,
@@ -174,7 +174,7 @@ pub(crate) struct FlowRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "fund.html")]
+#[template(path = "ledger/fund.html")]
 pub(crate) struct FundView {
     page: Page,
     fund: sunledger_store::Fund,

@@ -19,7 +19,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "proof.html")]
+#[template(path = "log/proof.html")]
 pub(crate) struct ProofView {
     page: Page,
     bundle: sunledger_core::proof::ProofBundle,
@@ -47,7 +47,7 @@ async fn proof_page(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "log.html")]
+#[template(path = "log/log.html")]
 pub(crate) struct LogView {
     page: Page,
     size: u64,

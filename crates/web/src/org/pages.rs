@@ -51,7 +51,7 @@ async fn add_department(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "department.html")]
+#[template(path = "org/department.html")]
 pub(crate) struct DepartmentView {
     page: Page,
     department: Department,

@@ -114,7 +114,7 @@ pub(crate) struct ActionButton {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "problem.html")]
+#[template(path = "problem/problem.html")]
 pub(crate) struct ProblemPage {
     page: Page,
     p: Problem,

@@ -177,7 +177,7 @@ pub(crate) fn problem_query_string(q: &ProblemQuery) -> String {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "problems.html")]
+#[template(path = "problem/problems.html")]
 pub(crate) struct LedgerView {
     page: Page,
     rows: Vec<ProblemRow>,
@@ -298,7 +298,7 @@ pub(crate) struct PersonOption {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "problem_form.html")]
+#[template(path = "problem/problem_form.html")]
 pub(crate) struct ProblemFormView {
     page: Page,
     i: ProblemForm,

@@ -46,7 +46,7 @@ pub(crate) struct Person {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "project.html")]
+#[template(path = "project/project.html")]
 pub(crate) struct ProjectPage {
     page: Page,
     v: ops::ProjectView,

@@ -54,7 +54,7 @@ pub(crate) struct Row {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "projects.html")]
+#[template(path = "project/projects.html")]
 pub(crate) struct LibraryView {
     page: Page,
     rows: Vec<Row>,
@@ -161,7 +161,7 @@ async fn library_page(
 // --- Declaring and revising -------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "project_form.html")]
+#[template(path = "project/project_form.html")]
 pub(crate) struct FormView {
     page: Page,
     action: String,

@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "region.html")]
+#[template(path = "region/region.html")]
 pub(crate) struct RegionView {
     page: Page,
     code: String,

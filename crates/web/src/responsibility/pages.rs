@@ -97,7 +97,7 @@ async fn end(
 // --- Book 2 -----------------------------------------------------------------------------------
 
 #[derive(Template, WebTemplate)]
-#[template(path = "responsibility.html")]
+#[template(path = "responsibility/responsibility.html")]
 pub(crate) struct BookView {
     page: Page,
     rows: Vec<Responsibility>,
@@ -282,7 +282,7 @@ async fn file_letter(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "letter.html")]
+#[template(path = "responsibility/letter.html")]
 pub(crate) struct LetterView {
     page: Page,
     l: ResponsibilityLetter,

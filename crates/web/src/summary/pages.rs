@@ -17,7 +17,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "summary.html")]
+#[template(path = "summary/summary.html")]
 pub(crate) struct SummaryView {
     page: Page,
     name: String,
