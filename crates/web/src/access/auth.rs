@@ -13,7 +13,7 @@ use sunledger_store::{
 };
 
 /// OWASP's minimum for argon2id: 19 MiB of memory, 2 iterations, 1 lane.
-pub(crate) fn argon2() -> Result<Argon2<'static>, WebError> {
+fn argon2() -> Result<Argon2<'static>, WebError> {
     let params =
         Params::new(19 * 1024, 2, 1, None).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
@@ -37,7 +37,7 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// A hash to verify against when the username does not exist, so both paths take as long.
-pub(crate) static DUMMY_HASH: LazyLock<String> =
+static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("sunledger-dummy-password").unwrap_or_default());
 
 pub fn check_password_policy(password: &str) -> Result<(), WebError> {
@@ -86,7 +86,7 @@ pub(crate) fn limit_keys(
 }
 
 /// Addresses an account signed in from within this many seconds are exempt from its backoff.
-pub(crate) const KNOWN_ADDRESS_SECS: i64 = 90 * 86_400;
+const KNOWN_ADDRESS_SECS: i64 = 90 * 86_400;
 
 pub(crate) async fn new_session(
     state: &AppState,

@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "access/login.html")]
-pub(crate) struct LoginView {
+struct LoginView {
     page: Page,
     next: String,
     username: String,
@@ -63,7 +63,7 @@ async fn login_form(ctx: Ctx, uri: Uri, Query(q): Query<NextQuery>) -> Response 
 }
 
 #[derive(Deserialize)]
-pub(crate) struct LoginForm {
+struct LoginForm {
     username: String,
     password: String,
     next: Option<String>,
@@ -129,7 +129,7 @@ async fn set_lang(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "access/users.html")]
-pub(crate) struct UsersView {
+struct UsersView {
     page: Page,
     users: Vec<User>,
     default_region: String,
@@ -152,7 +152,7 @@ async fn users_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageRe
 }
 
 #[derive(Deserialize)]
-pub(crate) struct UserForm {
+struct UserForm {
     username: String,
     display_name: String,
     password: String,
@@ -179,7 +179,7 @@ async fn add_user(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "access/user.html")]
-pub(crate) struct UserView {
+struct UserView {
     page: Page,
     user: User,
     grants: Vec<GrantRow>,
@@ -210,7 +210,7 @@ async fn user_page(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct GrantForm {
+struct GrantForm {
     role: String,
     region: String,
 }
@@ -246,7 +246,7 @@ async fn revoke_grant(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "access/events.html")]
-pub(crate) struct EventsView {
+struct EventsView {
     page: Page,
     events: Vec<AuthEvent>,
 }

@@ -36,12 +36,12 @@ pub fn router() -> OpenApiRouter<AppState> {
     ),
     components(schemas(ErrorBody))
 )]
-pub(crate) struct ApiDoc;
+struct ApiDoc;
 
 /// The error responses, documented once under `components.responses` (each an [`ErrorBody`])
 /// and referenced from every operation that can give them and does not describe the status
 /// itself (see [`document_errors`]).
-pub(crate) const ERROR_RESPONSES: [(&str, &str, &str); 6] = [
+const ERROR_RESPONSES: [(&str, &str, &str); 6] = [
     (
         "401",
         "Unauthorized",
@@ -198,7 +198,7 @@ pub struct Health {
 /// Liveness and storage check.
 #[utoipa::path(get, path = "/healthz", tag = "public",
     responses((status = 200, body = Health), (status = 503, description = "The database does not answer", body = Health)))]
-pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
+async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.region_count().await {
         Ok(_) => Json(Health {
             status: "ok",

@@ -123,7 +123,7 @@ impl Page {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "app/error.html")]
-pub(crate) struct ErrorView {
+struct ErrorView {
     page: Page,
     message: String,
 }
@@ -201,7 +201,7 @@ pub(crate) struct ScopeCard {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "app/home.html")]
-pub(crate) struct HomeView {
+struct HomeView {
     page: Page,
     grants: Vec<ScopeCard>,
 }

@@ -15,7 +15,7 @@ pub const XLSX_CONTENT_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Characters that make a spreadsheet read a CSV field as a formula.
-pub(crate) const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// The field as written to CSV: with a leading apostrophe when a spreadsheet would take it for a
 /// formula, or when it already starts with the apostrophe this adds (so that

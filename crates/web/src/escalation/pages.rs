@@ -146,7 +146,7 @@ async fn outcome(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "escalation/escalation_print.html")]
-pub(crate) struct PrintView {
+struct PrintView {
     page: Page,
     e: Escalation,
     p: Problem,

@@ -85,7 +85,7 @@ pub struct DoneInput {
 
 /// Every target of an inspection (`region:CODE`, `project:ID`, `household:ID`, joined by `;`)
 /// must lie in the inspector's own area.
-pub(crate) async fn check_targets(
+async fn check_targets(
     state: &AppState,
     ctx: &Ctx,
     targets: &str,

@@ -119,7 +119,7 @@ pub(crate) struct CoverageRow {
 
 /// The inspection form as typed.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct InspectionForm {
+struct InspectionForm {
     region: String,
     kind: String,
     title: String,
@@ -177,11 +177,11 @@ impl InspectionForm {
 }
 
 /// The lead departments an inspection can have.
-pub(crate) const LEADS: [&str; 3] = ["discipline_commission", "poverty_bureau", "finance_bureau"];
+const LEADS: [&str; 3] = ["discipline_commission", "poverty_bureau", "finance_bureau"];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "inspection/inspections.html")]
-pub(crate) struct InspectionsView {
+struct InspectionsView {
     page: Page,
     rows: Vec<InspectionRow>,
     quarters: Vec<String>,
@@ -352,7 +352,7 @@ async fn create_inspection(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "inspection/inspection.html")]
-pub(crate) struct InspectionView {
+struct InspectionView {
     page: Page,
     i: InspectionRow,
     region_code: String,
@@ -472,7 +472,7 @@ pub(crate) struct DrawView {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub(crate) struct DrawForm {
+struct DrawForm {
     region: String,
     round: String,
     seed: String,
@@ -496,7 +496,7 @@ impl DrawForm {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "inspection/spot_checks.html")]
-pub(crate) struct SpotChecksView {
+struct SpotChecksView {
     page: Page,
     draws: Vec<DrawView>,
     can_draw: bool,

@@ -53,7 +53,7 @@ pub fn ledger_csv(rows: &[LedgerRow]) -> Vec<u8> {
 }
 
 /// Columns written as whole numbers in XLSX (the others are text).
-pub(crate) const NUMBER_COLUMNS: [&str; 2] = ["fiscal_year", "detention_days"];
+const NUMBER_COLUMNS: [&str; 2] = ["fiscal_year", "detention_days"];
 
 /// The rows as an XLSX workbook with one sheet named after `sheet_title` (cleaned to a name Excel
 /// accepts). Amounts are text, so their fen survive any round trip.

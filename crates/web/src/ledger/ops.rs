@@ -24,7 +24,7 @@ pub struct OwnerRef {
 
 /// The account an input names, checked to lie in the actor's subtree or above it (a refund goes
 /// up one level) by `ops::own_ref`.
-pub(crate) async fn owner(
+async fn owner(
     state: &AppState,
     ctx: &Ctx,
     r: &OwnerRef,
@@ -44,7 +44,7 @@ pub(crate) async fn owner(
 }
 
 /// A suspension refusing a payment, named with its issuing unit (region name and code).
-pub(crate) async fn name_unit(state: &AppState, e: WebError) -> WebError {
+async fn name_unit(state: &AppState, e: WebError) -> WebError {
     match e {
         WebError::Suspended {
             id,
@@ -296,7 +296,7 @@ pub struct SuspensionInput {
 }
 
 /// The caller's finance area holding `r`.
-pub(crate) fn finance_area(ctx: &Ctx, r: &RegionCode) -> Result<RegionCode, WebError> {
+fn finance_area(ctx: &Ctx, r: &RegionCode) -> Result<RegionCode, WebError> {
     ctx.actor
         .scopes(Permission::ManageFunds)
         .into_iter()
@@ -373,7 +373,7 @@ pub async fn suspend(
 
 /// Whether suspension `s` concerns `area`'s subtree: issued inside it, or stopping payments
 /// booked inside it (the same rule as `Store::suspensions_within`).
-pub(crate) async fn concerns(
+async fn concerns(
     state: &AppState,
     s: &Suspension,
     area: &RegionCode,

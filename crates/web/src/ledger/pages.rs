@@ -175,7 +175,7 @@ pub(crate) struct FlowRow {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "ledger/fund.html")]
-pub(crate) struct FundView {
+struct FundView {
     page: Page,
     fund: sunledger_store::Fund,
     rows: Vec<FlowRow>,
@@ -247,7 +247,7 @@ async fn fund_page(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct FundForm {
+struct FundForm {
     client_id: String,
     region: String,
     source: String,
@@ -310,7 +310,7 @@ async fn ledger_fund(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct TransferForm {
+struct TransferForm {
     client_id: String,
     back: String,
     kind: String,
@@ -325,7 +325,7 @@ pub(crate) struct TransferForm {
 }
 
 /// `529121`, `P12` or empty.
-pub(crate) fn owner_ref(s: &str) -> Option<ops::OwnerRef> {
+fn owner_ref(s: &str) -> Option<ops::OwnerRef> {
     let s = s.trim();
     if s.is_empty() {
         return None;
@@ -416,7 +416,7 @@ async fn ledger_payment(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct SuspendForm {
+struct SuspendForm {
     back: String,
     target_kind: String,
     target: String,
@@ -443,7 +443,7 @@ async fn ledger_suspend(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct ResumeForm {
+struct ResumeForm {
     back: String,
     document_no: String,
 }

@@ -20,7 +20,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "log/proof.html")]
-pub(crate) struct ProofView {
+struct ProofView {
     page: Page,
     bundle: sunledger_core::proof::ProofBundle,
     file_stem: String,
@@ -48,7 +48,7 @@ async fn proof_page(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "log/log.html")]
-pub(crate) struct LogView {
+struct LogView {
     page: Page,
     size: u64,
     root: String,

@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
-pub(crate) struct DepartmentForm {
+struct DepartmentForm {
     kind: String,
     name: String,
     credit_code: Option<String>,
@@ -52,7 +52,7 @@ async fn add_department(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "org/department.html")]
-pub(crate) struct DepartmentView {
+struct DepartmentView {
     page: Page,
     department: Department,
     region_name: String,
@@ -104,7 +104,7 @@ async fn department_page(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct PersonForm {
+struct PersonForm {
     name: String,
     position: String,
     phone: Option<String>,

@@ -107,7 +107,7 @@ pub(crate) struct ProposalRow {
 }
 
 /// A lifecycle button: the action, and the label of its text field when it needs one.
-pub(crate) struct ActionButton {
+struct ActionButton {
     key: &'static str,
     text_label: Option<String>,
     text: String,
@@ -115,7 +115,7 @@ pub(crate) struct ActionButton {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "problem/problem.html")]
-pub(crate) struct ProblemPage {
+struct ProblemPage {
     page: Page,
     p: Problem,
     place: String,

@@ -95,7 +95,7 @@ pub(crate) async fn problem_rows(
 }
 
 #[derive(Default)]
-pub(crate) struct Summary {
+struct Summary {
     open: i64,
     overdue: i64,
     due_soon: i64,
@@ -238,7 +238,7 @@ async fn ledger_page(
 /// The problem form as typed (numbers stay text until sent, so a bad one comes back as typed).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub(crate) struct ProblemForm {
+struct ProblemForm {
     region: String,
     inspection_id: String,
     project_id: String,
@@ -275,7 +275,7 @@ impl ProblemForm {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub(crate) struct NewProblemQuery {
+struct NewProblemQuery {
     region: String,
     inspection: String,
     project: String,
@@ -299,7 +299,7 @@ pub(crate) struct PersonOption {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "problem/problem_form.html")]
-pub(crate) struct ProblemFormView {
+struct ProblemFormView {
     page: Page,
     i: ProblemForm,
     regions: Vec<(String, String)>,

@@ -47,7 +47,7 @@ pub(crate) struct Person {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "project/project.html")]
-pub(crate) struct ProjectPage {
+struct ProjectPage {
     page: Page,
     v: ops::ProjectView,
     place: String,
@@ -359,7 +359,7 @@ async fn answer(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct MilestoneForm {
+struct MilestoneForm {
     name: String,
     weight: String,
     #[serde(default)]
@@ -398,7 +398,7 @@ async fn add_milestone(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct ReportForm {
+struct ReportForm {
     progress: String,
     on_date: String,
     #[serde(default)]
@@ -437,7 +437,7 @@ async fn report(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct BeneficiaryForm {
+struct BeneficiaryForm {
     name: String,
     id_number: String,
     household_size: String,

@@ -55,7 +55,7 @@ pub(crate) struct Row {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "project/projects.html")]
-pub(crate) struct LibraryView {
+struct LibraryView {
     page: Page,
     rows: Vec<Row>,
     total: i64,
@@ -162,7 +162,7 @@ async fn library_page(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "project/project_form.html")]
-pub(crate) struct FormView {
+struct FormView {
     page: Page,
     action: String,
     editing: bool,
@@ -241,7 +241,7 @@ pub(crate) fn input_of(v: &ProjectVersion) -> ProjectInput {
 }
 
 /// The form's fields into a project input; numbers that do not parse are named.
-pub(crate) fn input_from_form(x: &HashMap<String, String>) -> (ProjectInput, Option<WebError>) {
+fn input_from_form(x: &HashMap<String, String>) -> (ProjectInput, Option<WebError>) {
     let get = |k: &str| x.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let mut err = None;
     let mut num = |k: &'static str| -> i64 {

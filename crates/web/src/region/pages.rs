@@ -21,7 +21,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "region/region.html")]
-pub(crate) struct RegionView {
+struct RegionView {
     page: Page,
     code: String,
     region: Option<Region>,

@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Deserialize)]
-pub(crate) struct AssignForm {
+struct AssignForm {
     person_id: String,
     role: String,
     start_on: String,
@@ -66,7 +66,7 @@ async fn assign(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct EndForm {
+struct EndForm {
     end_on: String,
     reason: String,
 }
@@ -98,7 +98,7 @@ async fn end(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "responsibility/responsibility.html")]
-pub(crate) struct BookView {
+struct BookView {
     page: Page,
     rows: Vec<Responsibility>,
     letters: Vec<ResponsibilityLetter>,
@@ -242,7 +242,7 @@ async fn book_page(
 }
 
 #[derive(Deserialize)]
-pub(crate) struct LetterForm {
+struct LetterForm {
     township: String,
     fiscal_year: String,
     document_no: String,
@@ -283,7 +283,7 @@ async fn file_letter(
 
 #[derive(Template, WebTemplate)]
 #[template(path = "responsibility/letter.html")]
-pub(crate) struct LetterView {
+struct LetterView {
     page: Page,
     l: ResponsibilityLetter,
     township_name: String,

@@ -18,7 +18,7 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "summary/summary.html")]
-pub(crate) struct SummaryView {
+struct SummaryView {
     page: Page,
     name: String,
     /// (label key, totals)
