@@ -85,11 +85,7 @@ pub struct DoneInput {
 
 /// Every target of an inspection (`region:CODE`, `project:ID`, `household:ID`, joined by `;`)
 /// must lie in the inspector's own area.
-async fn check_targets(
-    state: &AppState,
-    ctx: &Ctx,
-    targets: &str,
-) -> Result<(), WebError> {
+async fn check_targets(state: &AppState, ctx: &Ctx, targets: &str) -> Result<(), WebError> {
     for t in targets.split(';').map(str::trim).filter(|t| !t.is_empty()) {
         let bad = || WebError::invalid("targets", "unknown_reference", t);
         let (kind, value) = t.split_once(':').ok_or_else(bad)?;

@@ -373,11 +373,7 @@ pub async fn suspend(
 
 /// Whether suspension `s` concerns `area`'s subtree: issued inside it, or stopping payments
 /// booked inside it (the same rule as `Store::suspensions_within`).
-async fn concerns(
-    state: &AppState,
-    s: &Suspension,
-    area: &RegionCode,
-) -> Result<bool, WebError> {
+async fn concerns(state: &AppState, s: &Suspension, area: &RegionCode) -> Result<bool, WebError> {
     let issued = RegionCode::parse(&s.region)?;
     if issued.is_within(area) {
         return Ok(true);
