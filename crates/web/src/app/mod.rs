@@ -1,0 +1,13 @@
+//! What every feature shares: the state, the error type, the request context, the page frame,
+//! the API's document and extractors, the export table writer, the cross-origin guard and
+//! helpers used by several features. `app` uses no feature.
+pub mod api;
+pub mod ctx;
+pub mod day;
+pub mod error;
+pub mod forms;
+pub mod guard;
+pub mod ops;
+pub mod page;
+pub mod state;
+pub mod table;

@@ -1,0 +1,230 @@
+//! What every page shares: the page frame (`Page`: language, user, navigation), the error page,
+//! the fallback for unknown routes, the stylesheet and the home page.
+use crate::AppState;
+use crate::app::ctx::Ctx;
+use crate::app::error;
+use crate::app::error::WebError;
+use crate::i18n::{Lang, t};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use sunledger_core::Permission;
+use sunledger_store::User;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/static/style.css", get(style))
+}
+
+/// What every page needs: language, the signed-in user, navigation rights.
+#[derive(Clone)]
+pub struct Page {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub is_admin: bool,
+    pub can_see_events: bool,
+    pub path: String,
+    pub flash: Option<String>,
+    /// The account must enrol a second factor before it gets its rights.
+    pub must_enrol: bool,
+}
+
+pub trait AsTs {
+    fn ts(&self) -> i64;
+}
+impl AsTs for i64 {
+    fn ts(&self) -> i64 {
+        *self
+    }
+}
+impl<T: AsTs + ?Sized> AsTs for &T {
+    fn ts(&self) -> i64 {
+        (**self).ts()
+    }
+}
+
+impl Page {
+    pub fn new(ctx: &Ctx, uri: &Uri) -> Page {
+        Page {
+            lang: ctx.lang,
+            user: ctx.user.clone(),
+            is_admin: !ctx.actor.scopes(Permission::ManageUsers).is_empty(),
+            can_see_events: !ctx.actor.scopes(Permission::ViewAuthEvents).is_empty(),
+            path: uri.path().to_string(),
+            flash: None,
+            must_enrol: ctx.must_enrol,
+        }
+    }
+    fn public(lang: Lang) -> Page {
+        Page {
+            lang,
+            user: None,
+            is_admin: false,
+            can_see_events: false,
+            path: "/".into(),
+            flash: None,
+            must_enrol: false,
+        }
+    }
+    pub fn t(&self, key: &str) -> String {
+        t(self.lang, key)
+    }
+    /// Translates an enum value stored as text, e.g. `tp("role.", "finance")`.
+    pub fn tp(&self, prefix: &str, value: &str) -> String {
+        t(self.lang, &format!("{prefix}{value}"))
+    }
+    /// Yuan with thousands separators: `1,234,567.89`.
+    pub fn yuan(&self, m: &sunledger_core::money::Money) -> String {
+        let s = m.to_string();
+        let (sign, rest) = s
+            .strip_prefix('-')
+            .map(|r| ("-", r))
+            .unwrap_or(("", s.as_str()));
+        let (int, frac) = rest.split_once('.').unwrap_or((rest, "00"));
+        let mut out = String::new();
+        for (i, c) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        format!("{sign}{out}.{frac}")
+    }
+
+    /// Fen as yuan with thousands separators.
+    pub fn fen<T: std::borrow::Borrow<i64>>(&self, fen: T) -> String {
+        self.yuan(&sunledger_core::money::Money::from_fen(*fen.borrow()))
+    }
+
+    /// A Unix time as Beijing time, `YYYY-MM-DD HH:MM`.
+    pub fn time(&self, ts: impl AsTs) -> String {
+        let offset = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+        match time::OffsetDateTime::from_unix_timestamp(ts.ts()) {
+            Ok(t) => {
+                let t = t.to_offset(offset);
+                format!(
+                    "{:04}-{:02}-{:02} {:02}:{:02}",
+                    t.year(),
+                    u8::from(t.month()),
+                    t.day(),
+                    t.hour(),
+                    t.minute()
+                )
+            }
+            Err(_) => ts.ts().to_string(),
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "app/error.html")]
+struct ErrorView {
+    page: Page,
+    message: String,
+}
+
+/// An error as a page in the user's language, with its status, for a request without context.
+pub fn error_page(e: WebError, lang: Lang) -> Response {
+    render_error(e, Page::public(lang))
+}
+
+pub(crate) fn render_error(e: WebError, page: Page) -> Response {
+    let status = e.status();
+    let view = ErrorView {
+        message: e.message(page.lang),
+        page,
+    };
+    (status, view).into_response()
+}
+
+/// A page handler's error: sign-in needed goes to the sign-in page, the rest render in the
+/// user's language with the usual header (who is signed in, where the language switch leads).
+pub struct PageError(pub(crate) WebError, pub(crate) Box<Page>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self.0 {
+            WebError::Unauthorized => {
+                Redirect::to(&format!("/login?next={}", urlencode(&self.1.path))).into_response()
+            }
+            e => render_error(e, *self.1),
+        }
+    }
+}
+
+pub(crate) fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub(crate) type PageResult = Result<Response, PageError>;
+
+pub(crate) fn fail(ctx: &Ctx, uri: &Uri) -> impl Fn(WebError) -> PageError {
+    let page = Page::new(ctx, uri);
+    move |e| PageError(e, Box::new(page.clone()))
+}
+
+pub async fn no_route(ctx: Ctx, uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        return error::ApiError(WebError::NoRoute, ctx.lang).into_response();
+    }
+    render_error(WebError::NoRoute, Page::new(&ctx, &uri))
+}
+
+pub(crate) async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/style.css"),
+    )
+        .into_response()
+}
+
+pub(crate) struct ScopeCard {
+    region_code: String,
+    region_name: String,
+    role: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "app/home.html")]
+struct HomeView {
+    page: Page,
+    grants: Vec<ScopeCard>,
+}
+
+pub(crate) async fn home(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let mut grants = Vec::new();
+    for g in &ctx.actor.grants {
+        let name = state
+            .store
+            .region(&g.region)
+            .await
+            .map_err(|e| fail(&ctx, &uri)(e.into()))?
+            .map(|r| r.name)
+            .unwrap_or_default();
+        grants.push(ScopeCard {
+            region_code: g.region.to_string(),
+            region_name: name,
+            role: g.role.key().into(),
+        });
+    }
+    Ok(HomeView {
+        page: Page::new(&ctx, &uri),
+        grants,
+    }
+    .into_response())
+}

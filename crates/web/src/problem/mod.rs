@@ -1,0 +1,20 @@
+//! Book 3, the problem rectification ledger.
+pub mod api;
+pub mod detail;
+pub mod export;
+pub mod ops;
+pub mod pages;
+
+use crate::AppState;
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+
+/// The JSON routes of this feature.
+pub fn api() -> OpenApiRouter<AppState> {
+    api::router()
+}
+
+/// The pages of this feature.
+pub fn pages() -> Router<AppState> {
+    pages::router().merge(detail::router())
+}

@@ -1,0 +1,19 @@
+//! Book 2, the supervision responsibility ledger, and responsibility letters.
+pub mod api;
+pub mod export;
+pub mod ops;
+pub mod pages;
+
+use crate::AppState;
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+
+/// The JSON routes of this feature.
+pub fn api() -> OpenApiRouter<AppState> {
+    api::router()
+}
+
+/// The pages of this feature.
+pub fn pages() -> Router<AppState> {
+    pages::router()
+}

@@ -1,0 +1,17 @@
+//! Region dashboards.
+pub mod api;
+pub mod pages;
+
+use crate::AppState;
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+
+/// The JSON routes of this feature.
+pub fn api() -> OpenApiRouter<AppState> {
+    api::router()
+}
+
+/// The pages of this feature.
+pub fn pages() -> Router<AppState> {
+    pages::router()
+}
