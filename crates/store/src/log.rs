@@ -1,7 +1,44 @@
-//! Roots and proofs of the tamper-evident log, computed from the stored perfect-subtree nodes
-//! (one batched lookup of O(log n) nodes per proof; see `sunledger_core::merkle`).
+//! The tamper-evident log: its storage ([`LogStore`]), and roots and proofs computed from the
+//! stored perfect-subtree nodes (one batched lookup of O(log n) nodes per proof; see
+//! `sunledger_core::merkle`).
+use crate::model::*;
 use crate::{Result, Store, StoreError};
-use sunledger_core::merkle::{self, Hash};
+use async_trait::async_trait;
+use std::collections::HashMap;
+use sunledger_core::fact::Fact;
+use sunledger_core::merkle::{self, Hash, NodeId};
+
+/// The storage of log (part of [`Store`](crate::Store)).
+#[async_trait]
+pub trait LogStore: Send + Sync {
+    /// Books facts that have no row of their own (bulk history, benchmarks) in one transaction.
+    async fn append_facts(&self, facts: &[Fact]) -> Result<()>;
+    /// Number of leaves.
+    async fn log_size(&self) -> Result<u64>;
+    async fn log_leaf(&self, index: u64) -> Result<Option<LogLeaf>>;
+    /// Leaves from `from` in index order.
+    async fn log_leaves(&self, from: u64, limit: u64) -> Result<Vec<LogLeaf>>;
+    /// The leaves booked for one row, in index order.
+    async fn log_leaves_of(&self, table: &str, id: i64) -> Result<Vec<LogLeaf>>;
+    /// The leaves of a table's rows with `after_id < record_id <= upto_id`, ordered by record id,
+    /// kind and index.
+    async fn log_leaves_of_table(
+        &self,
+        table: &str,
+        after_id: i64,
+        upto_id: i64,
+    ) -> Result<Vec<LogLeaf>>;
+    /// Stored node hashes; ids not stored are absent from the map.
+    async fn log_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>>;
+    /// Stored nodes of one level from `from` in index order (for `verify`).
+    async fn log_nodes_page(&self, level: u32, from: u64, limit: u64) -> Result<Vec<(u64, Hash)>>;
+    /// The facts that the rows of `table` with `id > after_id` say now, ordered by id (for
+    /// `verify`: compared with the leaves booked when the rows were written).
+    async fn facts_of_table(&self, table: &str, after_id: i64, limit: i64) -> Result<Vec<Fact>>;
+    async fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<()>;
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;
+}
 
 async fn assemble(store: &dyn Store, ranges: &[(u64, u64)]) -> Result<Vec<Hash>> {
     let ids = merkle::proof_nodes(ranges);

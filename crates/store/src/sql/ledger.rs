@@ -1,18 +1,209 @@
-// The fund appropriation ledger's SQL, shared by both backends (`include!`d after `sql.rs`).
-// Every booking locks the accounts it touches (in id order, so concurrent bookings cannot
-// deadlock), applies the core rules (`sunledger_core::ledger`) to their totals and writes the
-// entry; the new totals, states and log facts of a whole write (one booking or a batch, see
-// `Books`) are written together before it commits — or nothing is.
+//! Book 1, the fund appropriation ledger. Every booking locks the accounts it touches (in id
+//! order, so concurrent bookings cannot deadlock), applies the core rules
+//! (`sunledger_core::ledger`) to their totals and writes the entry; the new totals, states and log
+//! facts of a whole write (one booking or a batch, see `Books`) are written together before it
+//! commits — or nothing is.
 
-use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
-use sunledger_core::money::Money;
+use super::*;
 
-const ACCOUNT_COLS: &str = "id, fund_id, owner_kind, region_code, project_id, credited, debited, held, in_transit, received";
-const TRANSFER_COLS: &str = "id, client_id, fund_id, kind, from_account, to_account, payee, amount, booked_on, document_no, purpose, actor_id, reverses, state";
-const FUND_COLS: &str = "id, region_code, source, fiscal_year, document_no, name, detention_days";
-const SUSPENSION_COLS: &str = "id, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at, resumed_at, resume_document";
+pub(crate) fn fund_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new("fund", "funds", r.try_get("id")?, r.try_get("created_at")?)
+            .county(Some(r.try_get::<String, _>("county_code")?))
+            .field("region", r.try_get::<String, _>("region_code")?)
+            .field("source", r.try_get::<String, _>("source")?)
+            .field("fiscal_year", r.try_get::<i64, _>("fiscal_year")?)
+            .field("document_no", r.try_get::<String, _>("document_no")?)
+            .field("name", r.try_get::<String, _>("name")?)
+            .field("detention_days", r.try_get::<i64, _>("detention_days")?),
+    ])
+}
 
-fn account_row(r: &DbRow) -> Result<Account> {
+/// A transfer's booked columns (its `state` changes by `transfer.event` facts).
+pub(crate) fn transfer_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new(
+            "transfer",
+            "transfers",
+            r.try_get("id")?,
+            r.try_get("created_at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("client_id", r.try_get::<String, _>("client_id")?)
+        .field("fund_id", r.try_get::<i64, _>("fund_id")?)
+        .field("kind", r.try_get::<String, _>("kind")?)
+        .field("from_account", r.try_get::<Option<i64>, _>("from_account")?)
+        .field("to_account", r.try_get::<Option<i64>, _>("to_account")?)
+        .field("payee", r.try_get::<Option<String>, _>("payee")?)
+        .field("amount_fen", r.try_get::<i64, _>("amount")?)
+        .field("booked_on", r.try_get::<String, _>("booked_on")?)
+        .field("document_no", r.try_get::<String, _>("document_no")?)
+        .field("purpose", r.try_get::<String, _>("purpose")?)
+        .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?)
+        .field("reverses", r.try_get::<Option<i64>, _>("reverses")?)
+        .field("region", r.try_get::<String, _>("region_code")?),
+    ])
+}
+
+pub(crate) fn transfer_event_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new(
+            "transfer.event",
+            "transfer_events",
+            r.try_get("id")?,
+            r.try_get("at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("transfer_id", r.try_get::<i64, _>("transfer_id")?)
+        .field("action", r.try_get::<String, _>("action")?)
+        .field("from_state", r.try_get::<Option<String>, _>("from_state")?)
+        .field("to_state", r.try_get::<String, _>("to_state")?)
+        .field("on_date", r.try_get::<String, _>("on_date")?)
+        .field("document_no", r.try_get::<String, _>("document_no")?)
+        .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?)
+        .field("region", r.try_get::<String, _>("region_code")?),
+    ])
+}
+
+pub(crate) fn suspension_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    let id: i64 = r.try_get("id")?;
+    let county = Some(r.try_get::<String, _>("county_code")?);
+    let region: String = r.try_get("region_code")?;
+    let mut out = vec![
+        Fact::new("suspension", "suspensions", id, r.try_get("suspended_at")?)
+            .county(county.clone())
+            .field("target_kind", r.try_get::<String, _>("target_kind")?)
+            .field("target", r.try_get::<String, _>("target")?)
+            .field("region", region.clone())
+            .field("reason", r.try_get::<String, _>("reason")?)
+            .field("document_no", r.try_get::<String, _>("document_no")?)
+            .field("suspended_by", r.try_get::<Option<i64>, _>("suspended_by")?),
+    ];
+    if let Some(at) = r.try_get::<Option<i64>, _>("resumed_at")? {
+        out.push(
+            Fact::new("suspension.resume", "suspensions", id, at)
+                .county(county)
+                .field("region", region)
+                .field("resumed_by", r.try_get::<Option<i64>, _>("resumed_by")?)
+                .field(
+                    "resume_document",
+                    r.try_get::<Option<String>, _>("resume_document")?,
+                ),
+        );
+    }
+    Ok(out)
+}
+
+pub(crate) async fn create_fund_in(
+    b: &mut Books,
+    f: &NewFund,
+    now: i64,
+) -> Result<(Fund, Transfer)> {
+    sunledger_core::ledger::check_amount(f.amount).map_err(rule)?;
+    check_date(&f.booked_on)?;
+    if f.detention_days < 0 {
+        return Err(rule(sunledger_core::DomainError::invalid(
+            "detention_days",
+            "negative",
+            f.detention_days.to_string(),
+        )));
+    }
+    for (field, v) in [("document_no", &f.document_no), ("name", &f.name)] {
+        if v.trim().is_empty() {
+            return Err(rule(sunledger_core::DomainError::invalid(
+                field, "empty", "",
+            )));
+        }
+    }
+    let hash = content_hash(&[
+        "fund".into(),
+        f.region.to_string(),
+        f.source.key().into(),
+        f.fiscal_year.get().to_string(),
+        f.document_no.clone(),
+        f.name.clone(),
+        f.detention_days.to_string(),
+        f.amount.fen().to_string(),
+        f.booked_on.clone(),
+    ]);
+    if let Some(t) = replay(b, f.region.county_code(), &f.client_id, &hash).await? {
+        let fund = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {FUND_COLS} FROM funds WHERE id = $1"
+        )))
+        .bind(t.fund_id)
+        .fetch_one(&mut *b.tx)
+        .await?;
+        return Ok((fund_row(&fund)?, t));
+    }
+    if !b.region_exists(&f.region).await? {
+        return Err(StoreError::NotFound("region"));
+    }
+    let row = sqlx::query(
+            "INSERT INTO funds (county_code, region_code, source, fiscal_year, document_no, name, detention_days, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(f.region.county_code())
+        .bind(f.region.as_str())
+        .bind(f.source.key())
+        .bind(f.fiscal_year.get())
+        .bind(f.document_no.trim())
+        .bind(f.name.trim())
+        .bind(f.detention_days)
+        .bind(now)
+        .fetch_one(&mut *b.tx)
+        .await?;
+    let fund_id: i64 = row.try_get(0)?;
+    b.booked("funds", fund_id);
+    b.funds.insert(fund_id);
+    let t = NewTransfer {
+        client_id: f.client_id.clone(),
+        fund_id,
+        kind: sunledger_core::ledger::TransferKind::Receive,
+        from: None,
+        to: Some(Owner::Region(f.region)),
+        payee: None,
+        amount: f.amount,
+        booked_on: f.booked_on.clone(),
+        document_no: f.document_no.clone(),
+        purpose: f.name.clone(),
+        actor: f.actor,
+        reverses: None,
+    };
+    let mut acc = b.lock_account(fund_id, &Owner::Region(f.region)).await?;
+    acc.balance = acc.balance.credit(f.amount).map_err(rule)?;
+    b.save(&acc);
+    let tid = insert_transfer(
+        b,
+        &t,
+        &hash,
+        Placement {
+            county: f.region.county_code(),
+            from: None,
+            to: Some(acc.id),
+            state: None,
+        },
+        now,
+    )
+    .await?;
+    let fund = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {FUND_COLS} FROM funds WHERE id = $1"
+    )))
+    .bind(fund_id)
+    .fetch_one(&mut *b.tx)
+    .await?;
+    Ok((fund_row(&fund)?, b.transfer(tid).await?))
+}
+
+pub(crate) const ACCOUNT_COLS: &str = "id, fund_id, owner_kind, region_code, project_id, credited, debited, held, in_transit, received";
+
+pub(crate) const TRANSFER_COLS: &str = "id, client_id, fund_id, kind, from_account, to_account, payee, amount, booked_on, document_no, purpose, actor_id, reverses, state";
+
+pub(crate) const FUND_COLS: &str =
+    "id, region_code, source, fiscal_year, document_no, name, detention_days";
+
+pub(crate) const SUSPENSION_COLS: &str = "id, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at, resumed_at, resume_document";
+
+pub(crate) fn account_row(r: &DbRow) -> Result<Account> {
     Ok(Account {
         id: r.try_get("id")?,
         fund_id: r.try_get("fund_id")?,
@@ -29,7 +220,7 @@ fn account_row(r: &DbRow) -> Result<Account> {
     })
 }
 
-fn transfer_row(r: &DbRow) -> Result<Transfer> {
+pub(crate) fn transfer_row(r: &DbRow) -> Result<Transfer> {
     Ok(Transfer {
         id: r.try_get("id")?,
         client_id: r.try_get("client_id")?,
@@ -48,7 +239,7 @@ fn transfer_row(r: &DbRow) -> Result<Transfer> {
     })
 }
 
-fn fund_row(r: &DbRow) -> Result<Fund> {
+pub(crate) fn fund_row(r: &DbRow) -> Result<Fund> {
     Ok(Fund {
         id: r.try_get("id")?,
         region: code(&r.try_get::<String, _>("region_code")?)?,
@@ -60,7 +251,7 @@ fn fund_row(r: &DbRow) -> Result<Fund> {
     })
 }
 
-fn suspension_row(r: &DbRow) -> Result<Suspension> {
+pub(crate) fn suspension_row(r: &DbRow) -> Result<Suspension> {
     Ok(Suspension {
         id: r.try_get("id")?,
         target_kind: r.try_get("target_kind")?,
@@ -75,11 +266,11 @@ fn suspension_row(r: &DbRow) -> Result<Suspension> {
     })
 }
 
-fn rule(e: sunledger_core::DomainError) -> StoreError {
+pub(crate) fn rule(e: sunledger_core::DomainError) -> StoreError {
     StoreError::Rule(e)
 }
 
-fn owner_key(o: &Owner) -> String {
+pub(crate) fn owner_key(o: &Owner) -> String {
     match o {
         Owner::Region(c) => c.as_str().to_string(),
         Owner::Project(id) => format!("p{id}"),
@@ -87,12 +278,15 @@ fn owner_key(o: &Owner) -> String {
 }
 
 /// A stable digest of what a write asks for, to tell a retry from a different request.
-fn content_hash(parts: &[String]) -> String {
+pub(crate) fn content_hash(parts: &[String]) -> String {
     let joined = parts.join("\u{1f}");
     hex(&merkle::leaf_hash(joined.as_bytes()))
 }
 
-async fn project_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result<Project> {
+pub(crate) async fn project_in_tx(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    id: i64,
+) -> Result<Project> {
     let q = format!("SELECT {PROJECT_COLS} FROM projects WHERE id = $1");
     let r = sqlx::query(AssertSqlSafe(q))
         .bind(id)
@@ -110,41 +304,41 @@ async fn project_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Resu
 /// and so are the transfers' new states. Nothing inside a ledger write reads those back in SQL:
 /// totals and states are read through `account` and `transfer`, and the facts are derived from
 /// set-once columns only.
-struct Books {
-    tx: sqlx::Transaction<'static, DB>,
+pub(crate) struct Books {
+    pub(crate) tx: sqlx::Transaction<'static, DB>,
     /// Rows booked (table, id), in booking order: their facts are appended by `commit`.
-    booked: Vec<(&'static str, i64)>,
+    pub(crate) booked: Vec<(&'static str, i64)>,
     /// Accounts read in this transaction (locked), with their current totals.
-    accounts: HashMap<i64, Account>,
+    pub(crate) accounts: HashMap<i64, Account>,
     /// Accounts whose totals changed since they were read.
-    dirty: BTreeSet<i64>,
+    pub(crate) dirty: BTreeSet<i64>,
     /// Transfers' new states (written at commit; nothing reads a state back in SQL before).
-    states: BTreeMap<i64, String>,
+    pub(crate) states: BTreeMap<i64, String>,
     /// Account ids by (fund, owner key).
-    account_ids: HashMap<(i64, String), i64>,
+    pub(crate) account_ids: HashMap<(i64, String), i64>,
     /// Transfers read or booked in this transaction (locked), as they are now.
-    transfers: HashMap<i64, Transfer>,
+    pub(crate) transfers: HashMap<i64, Transfer>,
     /// Client ids looked up, by (county, client id): the transfer booked under each (id,
     /// content hash), or `None` when there is none. Client ids are unique per county.
-    client_ids: HashMap<(String, String), Option<(i64, String)>>,
+    pub(crate) client_ids: HashMap<(String, String), Option<(i64, String)>>,
     /// Client ids whose transfers (in every county) were all read into `client_ids` at once.
-    prefetched: HashSet<String>,
+    pub(crate) prefetched: HashSet<String>,
     /// The transfer each client id named in this write (booked or replayed here): what later
     /// steps of the same write mean by it.
-    named: HashMap<String, i64>,
+    pub(crate) named: HashMap<String, i64>,
     /// Funds known to exist.
-    funds: HashSet<i64>,
+    pub(crate) funds: HashSet<i64>,
     /// Regions known to exist.
-    regions: HashSet<RegionCode>,
+    pub(crate) regions: HashSet<RegionCode>,
     /// Projects read (their region is set once).
-    projects: HashMap<i64, Project>,
+    pub(crate) projects: HashMap<i64, Project>,
     /// The active suspensions, read at the first payment checked: none starts or ends inside a
     /// ledger write.
-    suspensions: Option<Vec<Suspension>>,
+    pub(crate) suspensions: Option<Vec<Suspension>>,
 }
 
 impl Books {
-    async fn begin(pool: &Pool<DB>) -> Result<Books> {
+    pub(crate) async fn begin(pool: &Pool<DB>) -> Result<Books> {
         Ok(Books {
             tx: begin_write(pool).await?,
             booked: Vec::new(),
@@ -164,7 +358,7 @@ impl Books {
     }
 
     /// Writes the changed totals and the booked rows' facts, and commits.
-    async fn commit(mut self) -> Result<()> {
+    pub(crate) async fn commit(mut self) -> Result<()> {
         let dirty: Vec<&Account> = self
             .dirty
             .iter()
@@ -209,12 +403,12 @@ impl Books {
     }
 
     /// Row `id` of `table` was just booked: its facts go to the log at commit.
-    fn booked(&mut self, table: &'static str, id: i64) {
+    pub(crate) fn booked(&mut self, table: &'static str, id: i64) {
         self.booked.push((table, id));
     }
 
     /// The id of the account of `owner` in `fund`, created empty if needed (not locked).
-    async fn ensure_account(&mut self, fund_id: i64, owner: &Owner) -> Result<i64> {
+    pub(crate) async fn ensure_account(&mut self, fund_id: i64, owner: &Owner) -> Result<i64> {
         let key = (fund_id, owner_key(owner));
         if let Some(id) = self.account_ids.get(&key) {
             return Ok(*id);
@@ -246,13 +440,13 @@ impl Books {
     }
 
     /// The account of `owner` in `fund`, created empty if needed, locked for this transaction.
-    async fn lock_account(&mut self, fund_id: i64, owner: &Owner) -> Result<Account> {
+    pub(crate) async fn lock_account(&mut self, fund_id: i64, owner: &Owner) -> Result<Account> {
         let id = self.ensure_account(fund_id, owner).await?;
         self.account(id).await
     }
 
     /// Account `id` as it is now, locked for this transaction.
-    async fn account(&mut self, id: i64) -> Result<Account> {
+    pub(crate) async fn account(&mut self, id: i64) -> Result<Account> {
         if let Some(a) = self.accounts.get(&id) {
             return Ok(a.clone());
         }
@@ -268,13 +462,13 @@ impl Books {
     }
 
     /// Keeps an account's new totals (written at commit).
-    fn save(&mut self, a: &Account) {
+    pub(crate) fn save(&mut self, a: &Account) {
         self.accounts.insert(a.id, a.clone());
         self.dirty.insert(a.id);
     }
 
     /// Transfer `id` as it is now, locked for this transaction.
-    async fn transfer(&mut self, id: i64) -> Result<Transfer> {
+    pub(crate) async fn transfer(&mut self, id: i64) -> Result<Transfer> {
         if let Some(t) = self.transfers.get(&id) {
             return Ok(t.clone());
         }
@@ -287,7 +481,11 @@ impl Books {
     }
 
     /// The transfer booked in `county` under `client_id` (its id and content hash), if any.
-    async fn client_id(&mut self, county: &str, client_id: &str) -> Result<Option<(i64, String)>> {
+    pub(crate) async fn client_id(
+        &mut self,
+        county: &str,
+        client_id: &str,
+    ) -> Result<Option<(i64, String)>> {
         let key = (county.to_string(), client_id.to_string());
         if let Some(known) = self.client_ids.get(&key) {
             return Ok(known.clone());
@@ -313,7 +511,7 @@ impl Books {
     /// The transfer an import names by client id: the one this write booked or replayed under it,
     /// else the one booked under it in whichever county (booked in two counties: ambiguous,
     /// refused as a conflict).
-    async fn any_client_id(&mut self, client_id: &str) -> Result<Option<i64>> {
+    pub(crate) async fn any_client_id(&mut self, client_id: &str) -> Result<Option<i64>> {
         if let Some(id) = self.named.get(client_id) {
             return Ok(Some(*id));
         }
@@ -345,7 +543,7 @@ impl Books {
 
     /// Looks up the transfers booked under these client ids in a few queries. Only where a client
     /// id needs no lock first (SQLite: `BEGIN IMMEDIATE` already serialises writers).
-    async fn look_up_client_ids(&mut self, ids: &[&str]) -> Result<()> {
+    pub(crate) async fn look_up_client_ids(&mut self, ids: &[&str]) -> Result<()> {
         if CLIENT_ID_LOCK.is_some() {
             return Ok(());
         }
@@ -372,7 +570,7 @@ impl Books {
     }
 
     /// Project `id`.
-    async fn project(&mut self, id: i64) -> Result<Project> {
+    pub(crate) async fn project(&mut self, id: i64) -> Result<Project> {
         if let Some(p) = self.projects.get(&id) {
             return Ok(p.clone());
         }
@@ -382,7 +580,7 @@ impl Books {
     }
 
     /// Whether region `c` exists.
-    async fn region_exists(&mut self, c: &RegionCode) -> Result<bool> {
+    pub(crate) async fn region_exists(&mut self, c: &RegionCode) -> Result<bool> {
         if self.regions.contains(c) {
             return Ok(true);
         }
@@ -394,7 +592,7 @@ impl Books {
     }
 
     /// Whether fund `id` exists.
-    async fn fund_exists(&mut self, id: i64) -> Result<bool> {
+    pub(crate) async fn fund_exists(&mut self, id: i64) -> Result<bool> {
         if self.funds.contains(&id) {
             return Ok(true);
         }
@@ -411,7 +609,7 @@ impl Books {
 
     /// The active suspension that stops a payment touching `project` (and its region) or `payee`:
     /// the first (by id) of those that match.
-    async fn blocking_suspension(
+    pub(crate) async fn blocking_suspension(
         &mut self,
         region: &RegionCode,
         project: Option<i64>,
@@ -451,7 +649,7 @@ impl Books {
 }
 
 /// The facts of the given rows, in their order, read with one query per table and chunk.
-async fn rows_facts(
+pub(crate) async fn rows_facts(
     tx: &mut sqlx::Transaction<'static, DB>,
     rows: &[(&'static str, i64)],
 ) -> Result<Vec<Fact>> {
@@ -486,7 +684,7 @@ async fn rows_facts(
     Ok(out)
 }
 
-fn suspended(s: Suspension) -> StoreError {
+pub(crate) fn suspended(s: Suspension) -> StoreError {
     StoreError::Suspended {
         id: s.id,
         document_no: s.document_no,
@@ -495,14 +693,14 @@ fn suspended(s: Suspension) -> StoreError {
 }
 
 /// Where a transfer was booked: its county, the accounts debited and credited, its first state.
-struct Placement<'a> {
-    county: &'a str,
-    from: Option<i64>,
-    to: Option<i64>,
-    state: Option<&'a str>,
+pub(crate) struct Placement<'a> {
+    pub(crate) county: &'a str,
+    pub(crate) from: Option<i64>,
+    pub(crate) to: Option<i64>,
+    pub(crate) state: Option<&'a str>,
 }
 
-async fn insert_transfer(
+pub(crate) async fn insert_transfer(
     b: &mut Books,
     t: &NewTransfer,
     hash: &str,
@@ -569,7 +767,10 @@ async fn insert_transfer(
     Ok(id)
 }
 
-async fn transfer_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result<Transfer> {
+pub(crate) async fn transfer_in_tx(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    id: i64,
+) -> Result<Transfer> {
     let q = format!("SELECT {TRANSFER_COLS} FROM transfers WHERE id = $1{FOR_UPDATE}");
     let r = sqlx::query(AssertSqlSafe(q))
         .bind(id)
@@ -581,7 +782,7 @@ async fn transfer_in_tx(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Res
 
 /// A transfer already booked in `county` under this client id: the same request (returned) or a
 /// conflict. Another county's use of the same client id is not seen (nor told).
-async fn replay(
+pub(crate) async fn replay(
     b: &mut Books,
     county: &str,
     client_id: &str,
@@ -610,16 +811,21 @@ async fn replay(
 }
 
 /// One change of a transfer's state.
-struct StateChange<'a> {
-    county: &'a str,
-    action: &'a str,
-    to_state: &'a str,
-    on: &'a str,
-    document_no: &'a str,
-    actor: Option<i64>,
+pub(crate) struct StateChange<'a> {
+    pub(crate) county: &'a str,
+    pub(crate) action: &'a str,
+    pub(crate) to_state: &'a str,
+    pub(crate) on: &'a str,
+    pub(crate) document_no: &'a str,
+    pub(crate) actor: Option<i64>,
 }
 
-async fn record_event(b: &mut Books, t: &Transfer, c: StateChange<'_>, now: i64) -> Result<()> {
+pub(crate) async fn record_event(
+    b: &mut Books,
+    t: &Transfer,
+    c: StateChange<'_>,
+    now: i64,
+) -> Result<()> {
     let StateChange {
         county,
         action,
@@ -652,7 +858,7 @@ async fn record_event(b: &mut Books, t: &Transfer, c: StateChange<'_>, now: i64)
     Ok(())
 }
 
-fn check_date(s: &str) -> Result<()> {
+pub(crate) fn check_date(s: &str) -> Result<()> {
     let ok = s.len() == 10
         && s.bytes().enumerate().all(|(i, b)| {
             if i == 4 || i == 7 {
@@ -673,44 +879,60 @@ fn check_date(s: &str) -> Result<()> {
     }
 }
 
+/// The county a transfer is booked in (its shard key, and the scope of its client id): the
+/// paying side's, the receiving region's for a receipt, the original's for a reversal.
+pub(crate) async fn booking_county(b: &mut Books, t: &NewTransfer) -> Result<String> {
+    let owner = match t.kind {
+        TransferKind::Reverse => {
+            let Some(orig) = t.reverses else {
+                return Ok(String::new());
+            };
+            let r = sqlx::query("SELECT county_code FROM transfers WHERE id = $1")
+                .bind(orig)
+                .fetch_optional(&mut *b.tx)
+                .await?
+                .ok_or(StoreError::NotFound("transfer"))?;
+            return Ok(r.try_get(0)?);
+        }
+        TransferKind::Receive => t.to,
+        _ => t.from,
+    };
+    Ok(match owner {
+        Some(Owner::Region(c)) => c.county_code().to_string(),
+        Some(Owner::Project(p)) => b.project(p).await?.region.county_code().to_string(),
+        None => String::new(),
+    })
+}
+
+pub(crate) async fn self_region_missing(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    c: &RegionCode,
+) -> Result<bool> {
+    Ok(sqlx::query("SELECT code FROM regions WHERE code = $1")
+        .bind(c.as_str())
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_none())
+}
+
+pub(crate) async fn resolve_transfer(b: &mut Books, r: &Ref) -> Result<Transfer> {
+    let id = match r {
+        Ref::Id(id) => *id,
+        Ref::ClientId(c) => b
+            .any_client_id(c)
+            .await?
+            .ok_or(StoreError::NotFound("transfer"))?,
+    };
+    b.transfer(id).await
+}
+
 impl StoreImpl {
-    async fn ledger_book(&self, t: &NewTransfer, now: i64) -> Result<Transfer> {
-        let mut b = Books::begin(&self.pool).await?;
-        let out = self.book_in(&mut b, t, now).await?;
-        b.commit().await?;
-        Ok(out)
-    }
-
-    async fn ledger_confirm(
+    pub(crate) async fn book_in(
         &self,
-        transfer_id: i64,
-        on: &str,
-        actor: Option<i64>,
+        b: &mut Books,
+        t: &NewTransfer,
         now: i64,
     ) -> Result<Transfer> {
-        let mut b = Books::begin(&self.pool).await?;
-        let out = self.confirm_in(&mut b, transfer_id, on, actor, now).await?;
-        b.commit().await?;
-        Ok(out)
-    }
-
-    async fn ledger_payment(
-        &self,
-        transfer_id: i64,
-        action: PaymentAction,
-        on: &str,
-        document_no: &str,
-        actor: Option<i64>,
-        now: i64,
-    ) -> Result<Transfer> {
-        let mut b = Books::begin(&self.pool).await?;
-        let out =
-            Self::payment_in(&mut b, transfer_id, action, on, document_no, actor, now).await?;
-        b.commit().await?;
-        Ok(out)
-    }
-
-    async fn book_in(&self, b: &mut Books, t: &NewTransfer, now: i64) -> Result<Transfer> {
         // Payees are compared exactly (suspensions): store them trimmed.
         let trimmed = NewTransfer {
             payee: t.payee.as_deref().map(str::trim).map(str::to_string),
@@ -882,7 +1104,7 @@ impl StoreImpl {
 
     /// Appropriations go down exactly one level; arrangements go to a project inside the region;
     /// refunds go back up one level (or from a project to a region above it).
-    async fn check_direction(
+    pub(crate) async fn check_direction(
         &self,
         b: &mut Books,
         kind: TransferKind,
@@ -923,7 +1145,7 @@ impl StoreImpl {
         }
     }
 
-    async fn book_reversal(
+    pub(crate) async fn book_reversal(
         &self,
         b: &mut Books,
         t: &NewTransfer,
@@ -1036,7 +1258,7 @@ impl StoreImpl {
         .await
     }
 
-    async fn confirm_in(
+    pub(crate) async fn confirm_in(
         &self,
         b: &mut Books,
         transfer_id: i64,
@@ -1096,7 +1318,7 @@ impl StoreImpl {
         b.transfer(transfer_id).await
     }
 
-    async fn payment_in(
+    pub(crate) async fn payment_in(
         b: &mut Books,
         transfer_id: i64,
         action: PaymentAction,
@@ -1152,55 +1374,218 @@ impl StoreImpl {
     }
 }
 
-/// The county a transfer is booked in (its shard key, and the scope of its client id): the
-/// paying side's, the receiving region's for a receipt, the original's for a reversal.
-async fn booking_county(b: &mut Books, t: &NewTransfer) -> Result<String> {
-    let owner = match t.kind {
-        TransferKind::Reverse => {
-            let Some(orig) = t.reverses else {
-                return Ok(String::new());
-            };
-            let r = sqlx::query("SELECT county_code FROM transfers WHERE id = $1")
-                .bind(orig)
-                .fetch_optional(&mut *b.tx)
-                .await?
-                .ok_or(StoreError::NotFound("transfer"))?;
-            return Ok(r.try_get(0)?);
+#[async_trait]
+impl LedgerStore for StoreImpl {
+    async fn transfer_states(
+        &self,
+        client_ids: &[String],
+    ) -> Result<HashMap<String, Option<String>>> {
+        let mut out = HashMap::new();
+        let mut conn = self.pool.acquire().await?;
+        for chunk in client_ids.chunks(500) {
+            let mut qb = QueryBuilder::<DB>::new(
+                "SELECT client_id, state FROM transfers WHERE client_id IN (",
+            );
+            let mut sep = qb.separated(", ");
+            for c in chunk {
+                sep.push_bind(c.clone());
+            }
+            qb.push(")");
+            for r in qb.build().fetch_all(&mut *conn).await? {
+                out.insert(r.try_get("client_id")?, r.try_get("state")?);
+            }
         }
-        TransferKind::Receive => t.to,
-        _ => t.from,
-    };
-    Ok(match owner {
-        Some(Owner::Region(c)) => c.county_code().to_string(),
-        Some(Owner::Project(p)) => b.project(p).await?.region.county_code().to_string(),
-        None => String::new(),
-    })
-}
+        Ok(out)
+    }
 
-async fn self_region_missing(
-    tx: &mut sqlx::Transaction<'static, DB>,
-    c: &RegionCode,
-) -> Result<bool> {
-    Ok(sqlx::query("SELECT code FROM regions WHERE code = $1")
-        .bind(c.as_str())
-        .fetch_optional(&mut **tx)
-        .await?
-        .is_none())
-}
+    async fn create_fund(&self, f: &NewFund, now: i64) -> Result<(Fund, Transfer)> {
+        let mut b = Books::begin(&self.pool).await?;
+        let out = create_fund_in(&mut b, f, now).await?;
+        b.commit().await?;
+        Ok(out)
+    }
 
-async fn resolve_transfer(b: &mut Books, r: &Ref) -> Result<Transfer> {
-    let id = match r {
-        Ref::Id(id) => *id,
-        Ref::ClientId(c) => b
-            .any_client_id(c)
+    async fn fund(&self, id: i64) -> Result<Option<Fund>> {
+        let q = format!("SELECT {FUND_COLS} FROM funds WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
             .await?
-            .ok_or(StoreError::NotFound("transfer"))?,
-    };
-    b.transfer(id).await
-}
+            .as_ref()
+            .map(fund_row)
+            .transpose()
+    }
 
-impl StoreImpl {
-    async fn apply_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64> {
+    async fn funds_within(&self, region: &RegionCode) -> Result<Vec<Fund>> {
+        let (lo, hi) = subtree_range(region);
+        let q = format!(
+            "SELECT {FUND_COLS} FROM funds WHERE id IN (SELECT fund_id FROM ledger_accounts WHERE region_code >= $1 AND region_code <= $2) ORDER BY id"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(lo)
+            .bind(hi)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(fund_row)
+            .collect()
+    }
+
+    async fn book_transfer(&self, t: &NewTransfer, now: i64) -> Result<Transfer> {
+        let mut b = Books::begin(&self.pool).await?;
+        let out = self.book_in(&mut b, t, now).await?;
+        b.commit().await?;
+        Ok(out)
+    }
+
+    async fn confirm_receipt(
+        &self,
+        transfer_id: i64,
+        on: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer> {
+        let mut b = Books::begin(&self.pool).await?;
+        let out = self.confirm_in(&mut b, transfer_id, on, actor, now).await?;
+        b.commit().await?;
+        Ok(out)
+    }
+
+    async fn payment_action(
+        &self,
+        transfer_id: i64,
+        action: PaymentAction,
+        on: &str,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Transfer> {
+        let mut b = Books::begin(&self.pool).await?;
+        let out =
+            Self::payment_in(&mut b, transfer_id, action, on, document_no, actor, now).await?;
+        b.commit().await?;
+        Ok(out)
+    }
+
+    async fn ledger_rows(
+        &self,
+        region: &RegionCode,
+        subtree: bool,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<LedgerRow>> {
+        let (lo, hi) = if subtree {
+            subtree_range(region)
+        } else {
+            (region.as_str().to_string(), region.as_str().to_string())
+        };
+        let q = "SELECT t.client_id, t.booked_on, t.kind, t.payee, t.amount, t.document_no, t.purpose, t.state, \
+             f.source, f.fiscal_year, f.document_no AS fund_document_no, f.name AS fund_name, f.detention_days, \
+             (SELECT r.client_id FROM transfers r WHERE r.fund_id = f.id AND r.kind = 'receive' ORDER BY r.id LIMIT 1) AS fund_client_id, \
+             fa.owner AS from_owner, ta.owner AS to_owner, \
+             (SELECT o.client_id FROM transfers o WHERE o.id = t.reverses) AS reverses_client_id \
+             FROM transfers t JOIN funds f ON f.id = t.fund_id \
+             LEFT JOIN ledger_accounts fa ON fa.id = t.from_account LEFT JOIN ledger_accounts ta ON ta.id = t.to_account \
+             WHERE ((fa.region_code >= $1 AND fa.region_code <= $2) OR (ta.region_code >= $1 AND ta.region_code <= $2)) \
+             AND t.booked_on >= $3 AND t.booked_on <= $4 ORDER BY t.id";
+        let rows = sqlx::query(q)
+            .bind(lo)
+            .bind(hi)
+            .bind(from)
+            .bind(to)
+            .fetch_all(&self.pool)
+            .await?;
+        let owner = |o: Option<String>| {
+            o.map(|o| {
+                if let Some(p) = o.strip_prefix('p') {
+                    format!("P{p}")
+                } else {
+                    o
+                }
+            })
+            .unwrap_or_default()
+        };
+        rows.iter()
+            .map(|r| {
+                Ok(LedgerRow {
+                    client_id: r.try_get("client_id")?,
+                    booked_on: r.try_get("booked_on")?,
+                    kind: r.try_get("kind")?,
+                    fund_client_id: r
+                        .try_get::<Option<String>, _>("fund_client_id")?
+                        .unwrap_or_default(),
+                    fund_source: r.try_get("source")?,
+                    fiscal_year: r.try_get("fiscal_year")?,
+                    fund_document_no: r.try_get("fund_document_no")?,
+                    fund_name: r.try_get("fund_name")?,
+                    detention_days: r.try_get("detention_days")?,
+                    from: owner(r.try_get("from_owner")?),
+                    to: owner(r.try_get("to_owner")?),
+                    payee: r.try_get::<Option<String>, _>("payee")?.unwrap_or_default(),
+                    amount: sunledger_core::money::Money::from_fen(r.try_get("amount")?)
+                        .to_string(),
+                    document_no: r.try_get("document_no")?,
+                    purpose: r.try_get("purpose")?,
+                    state: r.try_get::<Option<String>, _>("state")?.unwrap_or_default(),
+                    reverses: r
+                        .try_get::<Option<String>, _>("reverses_client_id")?
+                        .unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    async fn reconciliation(&self, region: &RegionCode) -> Result<Vec<ReconRow>> {
+        let q = format!(
+            "SELECT {ACCOUNT_COLS}, \
+             (SELECT MIN(t.booked_on) FROM transfers t WHERE t.to_account = a.id AND t.state = 'dispatched' \
+              AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id)) AS oldest_in_transit \
+             FROM ledger_accounts a WHERE a.owner_kind = 'region' \
+             AND a.region_code IN (SELECT code FROM regions WHERE parent_code = $1) ORDER BY a.region_code, a.fund_id"
+        );
+        let rows = sqlx::query(AssertSqlSafe(q))
+            .bind(region.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReconRow {
+                    account: account_row(r)?,
+                    oldest_in_transit: r.try_get("oldest_in_transit")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn account_credits(&self, account_id: i64) -> Result<Vec<(String, Money)>> {
+        // Money that arrived: receipts, arrangements and refunds on their booking day,
+        // appropriations on the day their receipt was confirmed; reversed transfers excluded.
+        let rows = sqlx::query(
+            "SELECT COALESCE((SELECT MIN(e.on_date) FROM transfer_events e WHERE e.transfer_id = t.id AND e.action = 'confirm'), t.booked_on) AS day, \
+             t.amount FROM transfers t WHERE t.to_account = $1 AND t.kind IN ('receive', 'appropriate', 'arrange', 'refund') \
+             AND (t.kind <> 'appropriate' OR t.state = 'received') \
+             AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id) ORDER BY day, t.id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<String, _>(0)?, Money::from_fen(r.try_get(1)?))))
+            .collect()
+    }
+
+    async fn transfers_of_fund(&self, fund_id: i64) -> Result<Vec<Transfer>> {
+        let q = format!("SELECT {TRANSFER_COLS} FROM transfers WHERE fund_id = $1 ORDER BY id");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(fund_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(transfer_row)
+            .collect()
+    }
+
+    async fn apply_ledger_ops(&self, ops: &[LedgerOp], now: i64) -> Result<u64> {
         let mut b = Books::begin(&self.pool).await?;
         // Which of the batch's client ids are booked already, in a few queries.
         let client_ids: Vec<&str> = ops
@@ -1286,64 +1671,73 @@ impl StoreImpl {
         b.commit().await?;
         Ok(booked)
     }
-}
 
-impl StoreImpl {
-    async fn reconciliation(&self, region: &RegionCode) -> Result<Vec<ReconRow>> {
-        let q = format!(
-            "SELECT {ACCOUNT_COLS}, \
-             (SELECT MIN(t.booked_on) FROM transfers t WHERE t.to_account = a.id AND t.state = 'dispatched' \
-              AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id)) AS oldest_in_transit \
-             FROM ledger_accounts a WHERE a.owner_kind = 'region' \
-             AND a.region_code IN (SELECT code FROM regions WHERE parent_code = $1) ORDER BY a.region_code, a.fund_id"
-        );
-        let rows = sqlx::query(AssertSqlSafe(q))
-            .bind(region.as_str())
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ReconRow {
-                    account: account_row(r)?,
-                    oldest_in_transit: r.try_get("oldest_in_transit")?,
-                })
-            })
-            .collect()
+    async fn transfer(&self, id: i64) -> Result<Option<Transfer>> {
+        let q = format!("SELECT {TRANSFER_COLS} FROM transfers WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(transfer_row)
+            .transpose()
     }
 
-    async fn credits(&self, account_id: i64) -> Result<Vec<(String, Money)>> {
-        // Money that arrived: receipts, arrangements and refunds on their booking day,
-        // appropriations on the day their receipt was confirmed; reversed transfers excluded.
-        let rows = sqlx::query(
-            "SELECT COALESCE((SELECT MIN(e.on_date) FROM transfer_events e WHERE e.transfer_id = t.id AND e.action = 'confirm'), t.booked_on) AS day, \
-             t.amount FROM transfers t WHERE t.to_account = $1 AND t.kind IN ('receive', 'appropriate', 'arrange', 'refund') \
-             AND (t.kind <> 'appropriate' OR t.state = 'received') \
-             AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id) ORDER BY day, t.id",
-        )
-        .bind(account_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get::<String, _>(0)?, Money::from_fen(r.try_get(1)?))))
-            .collect()
+    async fn account(&self, id: i64) -> Result<Option<Account>> {
+        let q = format!("SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE id = $1");
+        sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(account_row)
+            .transpose()
     }
 
-    async fn fund_transfers(&self, fund_id: i64) -> Result<Vec<Transfer>> {
-        let q = format!("SELECT {TRANSFER_COLS} FROM transfers WHERE fund_id = $1 ORDER BY id");
+    async fn account_of(&self, fund_id: i64, owner: Owner) -> Result<Option<Account>> {
+        let q =
+            format!("SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE fund_id = $1 AND owner = $2");
         sqlx::query(AssertSqlSafe(q))
             .bind(fund_id)
+            .bind(owner_key(&owner))
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(account_row)
+            .transpose()
+    }
+
+    async fn accounts_in(&self, region: &RegionCode) -> Result<Vec<Account>> {
+        let q = format!(
+            "SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE region_code = $1 ORDER BY fund_id, id"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(region.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(account_row)
+            .collect()
+    }
+
+    async fn transfers_of_region(&self, region: &RegionCode, limit: i64) -> Result<Vec<Transfer>> {
+        let q = format!(
+            "SELECT {TRANSFER_COLS} FROM transfers WHERE from_account IN (SELECT id FROM ledger_accounts WHERE region_code = $1) \
+             OR to_account IN (SELECT id FROM ledger_accounts WHERE region_code = $1) ORDER BY id DESC LIMIT $2"
+        );
+        sqlx::query(AssertSqlSafe(q))
+            .bind(region.as_str())
+            .bind(limit)
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(transfer_row)
             .collect()
     }
-}
 
-impl StoreImpl {
     /// Books a suspension issued by the finance of `region` (the issuing unit): a project or a
     /// region target must lie inside it; a payee is suspended for payments booked inside it.
-    async fn ledger_suspend(
+    async fn suspend(
         &self,
         target: &SuspensionTarget,
         region: &RegionCode,
@@ -1426,7 +1820,7 @@ impl StoreImpl {
         Ok(out)
     }
 
-    async fn ledger_suspension(&self, id: i64) -> Result<Option<Suspension>> {
+    async fn suspension(&self, id: i64) -> Result<Option<Suspension>> {
         let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
         sqlx::query(AssertSqlSafe(q))
             .bind(id)
@@ -1437,10 +1831,36 @@ impl StoreImpl {
             .transpose()
     }
 
+    async fn resume(
+        &self,
+        suspension_id: i64,
+        document_no: &str,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Suspension> {
+        let mut tx = begin_write(&self.pool).await?;
+        let n = sqlx::query("UPDATE suspensions SET resumed_at = $1, resumed_by = $2, resume_document = $3 WHERE id = $4 AND resumed_at IS NULL")
+            .bind(now)
+            .bind(actor)
+            .bind(document_no.trim())
+            .bind(suspension_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound("active suspension"));
+        }
+        append_later_fact(&mut tx, "suspensions", suspension_id, "suspension.resume").await?;
+        let q = format!("SELECT {SUSPENSION_COLS} FROM suspensions WHERE id = $1");
+        let out = one_in(&mut tx, q, suspension_id, suspension_row).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// The suspensions that concern `region`'s subtree: issued inside it, or stopping payments
     /// booked inside it (a region target above or inside it, a project inside it, a payee
     /// suspended by a unit above it). What refuses a payment is always among them.
-    async fn ledger_suspensions_within(
+    async fn suspensions_within(
         &self,
         region: &RegionCode,
         active_only: bool,

@@ -1,0 +1,20 @@
+//! Departments and the people in them.
+use crate::Result;
+use crate::model::*;
+use async_trait::async_trait;
+use sunledger_core::RegionCode;
+
+/// The storage of org (part of [`Store`](crate::Store)).
+#[async_trait]
+pub trait OrgStore: Send + Sync {
+    async fn create_department(&self, d: &NewDepartment, now: i64) -> Result<Department>;
+    /// Creates many departments in one transaction (demo and imports); returns their ids in order.
+    async fn create_departments(&self, ds: &[NewDepartment], now: i64) -> Result<Vec<i64>>;
+    async fn department(&self, id: i64) -> Result<Option<Department>>;
+    async fn departments_in(&self, region: &RegionCode) -> Result<Vec<Department>>;
+    async fn create_person(&self, p: &NewPerson, now: i64) -> Result<Person>;
+    /// Creates many people in one transaction (demo and imports).
+    async fn create_people(&self, ps: &[NewPerson], now: i64) -> Result<u64>;
+    async fn person(&self, id: i64) -> Result<Option<Person>>;
+    async fn people_in_department(&self, department_id: i64) -> Result<Vec<Person>>;
+}
