@@ -1,7 +1,7 @@
 //! Accounts, grants, sign-in and its limits, sessions, the TOTP second factor.
 use crate::Result;
-use crate::model::*;
 use async_trait::async_trait;
+use serde::Serialize;
 use sunledger_core::RegionCode;
 
 /// The storage of access (part of [`Store`](crate::Store)).
@@ -138,4 +138,270 @@ pub trait AccessStore: Send + Sync {
         include_unknown: bool,
         limit: i64,
     ) -> Result<Vec<AuthEvent>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    #[serde(skip)]
+    pub password_hash: String,
+    /// The region the account belongs to; admins of that region's subtree manage it.
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub person_id: Option<i64>,
+    pub locale: Option<String>,
+    pub disabled: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub region: RegionCode,
+    pub person_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct GrantRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub role: String,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub granted_by: Option<i64>,
+    pub granted_at: i64,
+    pub revoked_by: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGrant {
+    pub user_id: i64,
+    pub role: sunledger_core::Role,
+    pub region: RegionCode,
+    pub granted_by: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// Kinds of entries in the record of sign-ins and access changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthEventKind {
+    SignIn,
+    SignInFailed,
+    SignOut,
+    UserAdded,
+    PasswordSet,
+    Grant,
+    Revoke,
+    /// An account was disabled (its sessions ended) or enabled again.
+    Disable,
+    Enable,
+    /// A person ended one of their sessions from the sessions page.
+    SessionEnded,
+    /// An administrator cleared a sign-in limit.
+    LimitCleared,
+    /// A second factor (TOTP) was confirmed, or removed.
+    TotpEnrolled,
+    TotpRemoved,
+}
+
+impl AuthEventKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            AuthEventKind::SignIn => "sign_in",
+            AuthEventKind::SignInFailed => "sign_in_failed",
+            AuthEventKind::SignOut => "sign_out",
+            AuthEventKind::UserAdded => "user_added",
+            AuthEventKind::PasswordSet => "password_set",
+            AuthEventKind::Grant => "grant",
+            AuthEventKind::Revoke => "revoke",
+            AuthEventKind::Disable => "disable",
+            AuthEventKind::Enable => "enable",
+            AuthEventKind::SessionEnded => "session_ended",
+            AuthEventKind::LimitCleared => "limit_cleared",
+            AuthEventKind::TotpEnrolled => "totp_enrolled",
+            AuthEventKind::TotpRemoved => "totp_removed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuthEvent {
+    pub at: i64,
+    pub kind: AuthEventKind,
+    /// The region the event concerns (the account's home region); `None` for unknown usernames.
+    pub region: Option<RegionCode>,
+    pub username: Option<String>,
+    pub user_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub ip: Option<String>,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AuthEvent {
+    pub id: i64,
+    pub at: i64,
+    pub kind: String,
+    pub region: Option<String>,
+    pub username: Option<String>,
+    pub user_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub ip: Option<String>,
+    pub detail: String,
+}
+
+/// How a session came to be and what it may do (`NewSession` says who and until when).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SessionMeta {
+    /// A random id shown to the person (the token hash is never shown).
+    pub public_id: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// `full`, or `totp` while the second step of a sign-in is awaited.
+    pub stage: String,
+}
+
+/// A session found by its token, still within its absolute and idle limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveSession {
+    pub user_id: i64,
+    pub public_id: String,
+    pub stage: String,
+    /// Wrong second-step codes entered in this (pending) session.
+    pub tries: i64,
+    pub created_at: i64,
+}
+
+/// One of a person's sessions, as listed to them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    /// The id to end it by.
+    pub id: String,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub expires_at: i64,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// Whether this is the session making the request (filled by the web layer).
+    pub current: bool,
+}
+
+/// The sign-in limits: attempts per account and address, and per address, in a sliding window;
+/// past `account_free_failures` failed attempts in a row an account allows one attempt per
+/// growing delay from addresses it has never signed in from. Defaults follow OWASP's
+/// Authentication Cheat Sheet ("Login Throttling": throttle per account and per source, prefer
+/// exponential delays to lockouts that anyone can trigger) and NIST SP 800-63B §5.2.2 (no more
+/// than 100 consecutive failed attempts on an account).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInPolicy {
+    pub window_secs: i64,
+    pub max_per_account_address: i64,
+    pub max_per_address: i64,
+    pub account_free_failures: i64,
+    pub account_base_delay_secs: i64,
+    pub account_max_delay_secs: i64,
+}
+
+impl Default for SignInPolicy {
+    fn default() -> Self {
+        SignInPolicy {
+            window_secs: 15 * 60,
+            max_per_account_address: 5,
+            max_per_address: 30,
+            account_free_failures: 5,
+            account_base_delay_secs: 2,
+            account_max_delay_secs: 300,
+        }
+    }
+}
+
+impl SignInPolicy {
+    /// The delay the account asks for after its `failures`-th attempt in a row.
+    pub fn account_delay(&self, failures: i64) -> i64 {
+        let over = failures - self.account_free_failures;
+        if over <= 0 {
+            return 0;
+        }
+        let shift = u32::try_from((over - 1).min(30)).unwrap_or(30);
+        self.account_base_delay_secs
+            .max(1)
+            .saturating_mul(1i64 << shift)
+            .min(self.account_max_delay_secs)
+    }
+}
+
+/// The keys one sign-in attempt is counted under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInKeys {
+    pub username: String,
+    pub ip: Option<String>,
+    /// The account's home region (for administrators' views); `None` for unknown usernames.
+    pub region: Option<RegionCode>,
+    /// Count the attempt against the account's backoff (not when the address is one the account
+    /// has signed in from before).
+    pub account_backoff: bool,
+}
+
+impl SignInKeys {
+    pub fn account_address_key(&self) -> String {
+        format!("ua:{}|{}", self.username, self.ip.as_deref().unwrap_or("-"))
+    }
+    pub fn address_key(&self) -> Option<String> {
+        self.ip.as_ref().map(|ip| format!("a:{ip}"))
+    }
+    pub fn account_key(&self) -> String {
+        format!("u:{}", self.username)
+    }
+}
+
+/// Whether an attempt may go on to the password check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInGate {
+    Allowed,
+    /// Refused: which limit (`account_address`, `address`, `account`) and for how long.
+    Limited {
+        limit: &'static str,
+        retry_after: i64,
+    },
+}
+
+/// A sign-in limit as administrators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct SignInLimit {
+    pub id: i64,
+    /// `account_address`, `address` or `account`.
+    pub kind: String,
+    pub username: Option<String>,
+    pub ip: Option<String>,
+    pub region: Option<String>,
+    /// Attempts in the window (`account_address`, `address`) or in a row (`account`).
+    pub attempts: i64,
+    pub window_start: i64,
+    /// Unix seconds before which the account allows no attempt from new addresses.
+    pub next_at: i64,
+    pub updated_at: i64,
+}
+
+/// A person's TOTP second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpRow {
+    pub user_id: i64,
+    /// Base32 (RFC 4648) secret.
+    pub secret: String,
+    pub created_at: i64,
+    pub confirmed_at: Option<i64>,
+    pub last_step: i64,
 }

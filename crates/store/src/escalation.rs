@@ -1,7 +1,8 @@
 //! The escalation ladder and its proposals.
 use crate::Result;
-use crate::model::*;
+use crate::*;
 use async_trait::async_trait;
+use serde::Serialize;
 use sunledger_core::RegionCode;
 
 /// The storage of escalation (part of [`Store`](crate::Store)).
@@ -41,4 +42,56 @@ pub trait EscalationStore: Send + Sync {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Proposal>;
+}
+
+/// A step of the escalation ladder taken on a problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Escalation {
+    pub id: i64,
+    pub problem_id: i64,
+    pub step: String,
+    pub document_no: String,
+    pub issuing_unit: String,
+    pub on_date: String,
+    pub content: String,
+    pub attendees: String,
+    pub new_deadline: Option<String>,
+    pub responsible_person: String,
+    pub deduction_points: Option<i64>,
+    pub suspension_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub at: i64,
+    pub outcome: Option<String>,
+    pub outcome_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewEscalation {
+    pub problem_id: i64,
+    pub step: String,
+    pub document_no: String,
+    pub issuing_unit: String,
+    pub content: String,
+    /// Interviews: who attended.
+    pub attendees: String,
+    /// Interviews: the new deadline.
+    pub new_deadline: Option<String>,
+    pub responsible_person: String,
+    /// Informed criticism: assessment points deducted.
+    pub deduction_points: Option<i64>,
+    /// The proposal this confirms, if any.
+    pub proposal_id: Option<i64>,
+}
+
+/// A step the rules made due, waiting for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Proposal {
+    pub id: i64,
+    pub problem_id: i64,
+    pub step: String,
+    pub proposed_on: String,
+    /// `confirmed` or `dismissed` once decided.
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    pub escalation_id: Option<i64>,
 }

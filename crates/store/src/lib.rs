@@ -13,7 +13,6 @@ pub mod escalation;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
-pub mod model;
 pub mod org;
 mod postgres;
 pub mod problem;
@@ -25,21 +24,20 @@ pub mod summary;
 
 use std::sync::Arc;
 
-pub use access::AccessStore;
+pub use access::*;
 pub use error::{Result, StoreError};
-pub use escalation::EscalationStore;
-pub use inspection::InspectionStore;
-pub use ledger::LedgerStore;
-pub use log::LogStore;
-pub use model::*;
-pub use org::OrgStore;
-pub use postgres::PgStore;
-pub use problem::ProblemStore;
-pub use project::ProjectStore;
-pub use region::RegionStore;
-pub use responsibility::ResponsibilityStore;
-pub use sqlite::SqliteStore;
-pub use summary::SummaryStore;
+pub use escalation::*;
+pub use inspection::*;
+pub use ledger::*;
+pub use log::{LogLeaf, LogStore, StoredCheckpoint, hex, unhex};
+pub use org::*;
+pub use postgres::*;
+pub use problem::*;
+pub use project::*;
+pub use region::*;
+pub use responsibility::*;
+pub use sqlite::*;
+pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
 pub const FACT_TABLES: [&str; 25] = [

@@ -1,9 +1,9 @@
 //! The tamper-evident log: its storage ([`LogStore`]), and roots and proofs computed from the
 //! stored perfect-subtree nodes (one batched lookup of O(log n) nodes per proof; see
 //! `sunledger_core::merkle`).
-use crate::model::*;
 use crate::{Result, Store, StoreError};
 use async_trait::async_trait;
+use serde::Serialize;
 use std::collections::HashMap;
 use sunledger_core::fact::Fact;
 use sunledger_core::merkle::{self, Hash, NodeId};
@@ -111,10 +111,64 @@ pub async fn sign_checkpoint(
         root,
         note,
         prev_size,
-        consistency: consistency.iter().map(|h| crate::model::hex(h)).collect(),
+        consistency: consistency.iter().map(|h| hex(h)).collect(),
         at: now,
     };
     store.save_checkpoint(&stored).await?;
     // Another signer may have stored this size first: return what is stored.
     Ok(store.latest_checkpoint().await?.unwrap_or(stored))
+}
+
+/// One leaf of the tamper-evident log: a booked fact's canonical bytes and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LogLeaf {
+    pub index: u64,
+    pub kind: String,
+    pub record_table: String,
+    pub record_id: i64,
+    pub county_code: Option<String>,
+    pub at: i64,
+    /// The canonical serialization (UTF-8 JSON, see `sunledger_core::fact`).
+    #[schema(value_type = String)]
+    pub data: Vec<u8>,
+}
+
+/// A signed tree head with the consistency proof from the previous one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    /// Hex of the root hash.
+    #[schema(value_type = String)]
+    #[serde(serialize_with = "hex_hash")]
+    pub root: [u8; 32],
+    /// The C2SP signed note.
+    pub note: String,
+    pub prev_size: Option<u64>,
+    /// Hex hashes of the consistency proof from `prev_size` to `size`.
+    pub consistency: Vec<String>,
+    pub at: i64,
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect()
+}
+
+fn hex_hash<S: serde::Serializer>(h: &[u8; 32], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(h))
 }

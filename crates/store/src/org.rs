@@ -1,7 +1,7 @@
 //! Departments and the people in them.
 use crate::Result;
-use crate::model::*;
 use async_trait::async_trait;
+use serde::Serialize;
 use sunledger_core::RegionCode;
 
 /// The storage of org (part of [`Store`](crate::Store)).
@@ -17,4 +17,44 @@ pub trait OrgStore: Send + Sync {
     async fn create_people(&self, ps: &[NewPerson], now: i64) -> Result<u64>;
     async fn person(&self, id: i64) -> Result<Option<Person>>;
     async fn people_in_department(&self, department_id: i64) -> Result<Vec<Person>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Department {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub kind: String,
+    pub name: String,
+    pub credit_code: Option<String>,
+    /// For resident work teams: the unit that sent the team.
+    pub stationed_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDepartment {
+    pub region: RegionCode,
+    pub kind: sunledger_core::DepartmentKind,
+    pub name: String,
+    pub credit_code: Option<sunledger_core::CreditCode>,
+    pub stationed_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Person {
+    pub id: i64,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub department_id: i64,
+    pub name: String,
+    pub position: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    pub department_id: i64,
+    pub name: String,
+    pub position: sunledger_core::department::Position,
+    pub phone: Option<String>,
 }

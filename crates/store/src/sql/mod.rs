@@ -32,8 +32,7 @@ impl crate::Store for StoreImpl {
 
 use crate::StoreError;
 use crate::error::classify;
-use crate::model::*;
-use crate::prelude::*;
+use crate::*;
 use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::collections::HashMap;
