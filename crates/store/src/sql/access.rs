@@ -2,6 +2,25 @@
 
 use super::*;
 
+/// The tables of this feature whose rows are booked facts (listed in the log's registry).
+pub(super) const FACTS: &[FactTable] = &[
+    FactTable {
+        table: "users",
+        select: "SELECT id, username, display_name, region_code, county_code, person_id, created_at FROM users",
+        build: user_facts,
+    },
+    FactTable {
+        table: "grants",
+        select: "SELECT id, user_id, role, region_code, county_code, granted_by, granted_at, revoked_by, revoked_at FROM grants",
+        build: grant_facts,
+    },
+    FactTable {
+        table: "account_status",
+        select: "SELECT id, county_code, region_code, user_id, disabled, reason, actor_id, at FROM account_status",
+        build: account_status_facts,
+    },
+];
+
 mod rows;
 #[allow(unused_imports)]
 pub(crate) use self::rows::*;

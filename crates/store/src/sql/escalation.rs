@@ -2,6 +2,22 @@
 
 use super::*;
 
+/// The tables of this feature whose rows are booked facts (listed in the log's registry).
+pub(super) const FACTS: &[FactTable] = &[
+    FactTable {
+        table: "escalations",
+        select: "SELECT id, county_code, problem_id, step, document_no, issuing_unit, on_date, content, attendees, new_deadline, \
+                 responsible_person, deduction_points, suspension_id, actor_id, at, outcome, outcome_by, outcome_at FROM escalations",
+        build: escalation_facts,
+    },
+    FactTable {
+        table: "escalation_proposals",
+        select: "SELECT id, county_code, problem_id, step, proposed_on, at, decision, reason, escalation_id, decided_by, \
+                 decided_at FROM escalation_proposals",
+        build: proposal_facts,
+    },
+];
+
 pub(crate) const ESCALATION_COLS: &str = "id, problem_id, step, document_no, issuing_unit, on_date, content, attendees, \
     new_deadline, responsible_person, deduction_points, suspension_id, actor_id, at, outcome, outcome_at";
 

@@ -2,6 +2,26 @@
 
 use super::*;
 
+/// The tables of this feature whose rows are booked facts (listed in the log's registry).
+pub(super) const FACTS: &[FactTable] = &[
+    FactTable {
+        table: "households",
+        select: "SELECT id, county_code, region_code, head_name, id_number, poor, size, created_at FROM households",
+        build: household_facts,
+    },
+    FactTable {
+        table: "spot_draws",
+        select: "SELECT id, county_code, region_code, round, seed, rules, sample, created_by, created_at FROM spot_draws",
+        build: draw_facts,
+    },
+    FactTable {
+        table: "inspections",
+        select: "SELECT id, county_code, region_code, kind, title, team, lead_departments, targets, planned_on, draw_id, \
+                 created_by, created_at, done_on, findings, done_by, done_at FROM inspections",
+        build: inspection_facts,
+    },
+];
+
 pub(crate) const HOUSEHOLD_COLS: &str = "id, region_code, head_name, id_number, poor, size";
 
 pub(crate) const INSPECTION_COLS: &str = "id, region_code, kind, title, team, lead_departments, targets, planned_on, \
@@ -167,44 +187,6 @@ pub(crate) fn inspection_facts(r: &DbRow) -> Result<Vec<Fact>> {
         );
     }
     Ok(out)
-}
-
-pub(crate) fn supervision_fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
-    Some(match table {
-        "households" => (
-            "SELECT id, county_code, region_code, head_name, id_number, poor, size, created_at FROM households",
-            household_facts,
-        ),
-        "spot_draws" => (
-            "SELECT id, county_code, region_code, round, seed, rules, sample, created_by, created_at FROM spot_draws",
-            draw_facts,
-        ),
-        "inspections" => (
-            "SELECT id, county_code, region_code, kind, title, team, lead_departments, targets, planned_on, draw_id, \
-             created_by, created_at, done_on, findings, done_by, done_at FROM inspections",
-            inspection_facts,
-        ),
-        "problems" => (
-            "SELECT id, county_code, region_code, inspection_id, project_id, review_of, category, severity, title, \
-             description, department_id, person_id, amount, first_deadline, created_by, created_at FROM problems",
-            problem_facts,
-        ),
-        "problem_events" => (
-            "SELECT id, county_code, problem_id, action, from_state, to_state, text, on_date, actor_id, at FROM problem_events",
-            problem_event_facts,
-        ),
-        "escalations" => (
-            "SELECT id, county_code, problem_id, step, document_no, issuing_unit, on_date, content, attendees, new_deadline, \
-             responsible_person, deduction_points, suspension_id, actor_id, at, outcome, outcome_by, outcome_at FROM escalations",
-            escalation_facts,
-        ),
-        "escalation_proposals" => (
-            "SELECT id, county_code, problem_id, step, proposed_on, at, decision, reason, escalation_id, decided_by, \
-             decided_at FROM escalation_proposals",
-            proposal_facts,
-        ),
-        _ => return None,
-    })
 }
 
 #[async_trait]

@@ -11,6 +11,36 @@ mod books;
 #[allow(unused_imports)]
 pub(crate) use self::{booking::*, books::*};
 
+/// The tables of this feature whose rows are booked facts (listed in the log's registry).
+pub(super) const FACTS: &[FactTable] = &[
+    FactTable {
+        table: "funds",
+        select: "SELECT id, county_code, region_code, source, fiscal_year, document_no, name, detention_days, created_at FROM funds",
+        build: fund_facts,
+    },
+    FactTable {
+        table: "transfers",
+        select: "SELECT t.id, t.county_code, t.client_id, t.fund_id, t.kind, t.from_account, t.to_account, t.payee, t.amount, \
+                 t.booked_on, t.document_no, t.purpose, t.actor_id, t.reverses, t.created_at, \
+                 COALESCE((SELECT a.region_code FROM ledger_accounts a WHERE a.id = COALESCE(t.from_account, t.to_account)), '') AS region_code \
+                 FROM transfers t",
+        build: transfer_facts,
+    },
+    FactTable {
+        table: "transfer_events",
+        select: "SELECT e.id, e.county_code, e.transfer_id, e.action, e.from_state, e.to_state, e.on_date, e.document_no, e.actor_id, e.at, \
+                 COALESCE((SELECT a.region_code FROM transfers t JOIN ledger_accounts a ON a.id = COALESCE(t.from_account, t.to_account) \
+                 WHERE t.id = e.transfer_id), '') AS region_code FROM transfer_events e",
+        build: transfer_event_facts,
+    },
+    FactTable {
+        table: "suspensions",
+        select: "SELECT id, county_code, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at, \
+                 resumed_by, resumed_at, resume_document FROM suspensions",
+        build: suspension_facts,
+    },
+];
+
 pub(crate) fn fund_facts(r: &DbRow) -> Result<Vec<Fact>> {
     Ok(vec![
         Fact::new("fund", "funds", r.try_get("id")?, r.try_get("created_at")?)

@@ -6,57 +6,33 @@ use super::*;
 /// Builds the facts of one row.
 pub(crate) type FactBuilder = fn(&DbRow) -> Result<Vec<Fact>>;
 
+/// A table whose rows are booked facts: the query that reads its rows in id order (a `WHERE`
+/// clause may follow), and the builder of one row's facts.
+pub(crate) struct FactTable {
+    pub(crate) table: &'static str,
+    pub(crate) select: &'static str,
+    pub(crate) build: FactBuilder,
+}
+
+/// Every feature's fact tables, one line per feature (each lists them in its own sql module).
+const REGISTRY: &[&[FactTable]] = &[
+    super::access::FACTS,
+    super::org::FACTS,
+    super::project::FACTS,
+    super::ledger::FACTS,
+    super::responsibility::FACTS,
+    super::inspection::FACTS,
+    super::problem::FACTS,
+    super::escalation::FACTS,
+];
+
 /// The facts a row of `table` says, and the query that reads such rows in id order.
 pub(crate) fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
-    Some(match table {
-        "users" => (
-            "SELECT id, username, display_name, region_code, county_code, person_id, created_at FROM users",
-            user_facts,
-        ),
-        "grants" => (
-            "SELECT id, user_id, role, region_code, county_code, granted_by, granted_at, revoked_by, revoked_at FROM grants",
-            grant_facts,
-        ),
-        "account_status" => (
-            "SELECT id, county_code, region_code, user_id, disabled, reason, actor_id, at FROM account_status",
-            account_status_facts,
-        ),
-        "departments" => (
-            "SELECT id, region_code, county_code, kind, name, credit_code, stationed_by, created_at FROM departments",
-            department_facts,
-        ),
-        "people" => (
-            "SELECT id, department_id, region_code, county_code, name, position, phone, created_at FROM people",
-            person_facts,
-        ),
-        "projects" => (
-            "SELECT id, county_code, region_code, created_by, created_at FROM projects",
-            project_facts,
-        ),
-        "funds" => (
-            "SELECT id, county_code, region_code, source, fiscal_year, document_no, name, detention_days, created_at FROM funds",
-            fund_facts,
-        ),
-        "transfers" => (
-            "SELECT t.id, t.county_code, t.client_id, t.fund_id, t.kind, t.from_account, t.to_account, t.payee, t.amount, \
-             t.booked_on, t.document_no, t.purpose, t.actor_id, t.reverses, t.created_at, \
-             COALESCE((SELECT a.region_code FROM ledger_accounts a WHERE a.id = COALESCE(t.from_account, t.to_account)), '') AS region_code \
-             FROM transfers t",
-            transfer_facts,
-        ),
-        "transfer_events" => (
-            "SELECT e.id, e.county_code, e.transfer_id, e.action, e.from_state, e.to_state, e.on_date, e.document_no, e.actor_id, e.at, \
-             COALESCE((SELECT a.region_code FROM transfers t JOIN ledger_accounts a ON a.id = COALESCE(t.from_account, t.to_account) \
-             WHERE t.id = e.transfer_id), '') AS region_code FROM transfer_events e",
-            transfer_event_facts,
-        ),
-        "suspensions" => (
-            "SELECT id, county_code, target_kind, target, region_code, reason, document_no, suspended_by, suspended_at, \
-             resumed_by, resumed_at, resume_document FROM suspensions",
-            suspension_facts,
-        ),
-        _ => return project_fact_source(table).or_else(|| supervision_fact_source(table)),
-    })
+    REGISTRY
+        .iter()
+        .flat_map(|tables| tables.iter())
+        .find(|t| t.table == table)
+        .map(|t| (t.select, t.build))
 }
 
 /// Reads row `id` of `table` inside the transaction and returns its facts.
@@ -408,5 +384,26 @@ impl LogStore for StoreImpl {
             .iter()
             .map(checkpoint_row)
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The registry lists exactly the public `FACT_TABLES`, each once.
+    #[test]
+    fn registry_lists_exactly_fact_tables() {
+        let mut listed: Vec<&str> = REGISTRY
+            .iter()
+            .flat_map(|ts| ts.iter())
+            .map(|t| t.table)
+            .collect();
+        assert_eq!(listed.len(), crate::FACT_TABLES.len());
+        listed.sort_unstable();
+        listed.dedup();
+        let mut public: Vec<&str> = crate::FACT_TABLES.to_vec();
+        public.sort_unstable();
+        assert_eq!(listed, public);
     }
 }

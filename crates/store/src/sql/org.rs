@@ -2,6 +2,20 @@
 
 use super::*;
 
+/// The tables of this feature whose rows are booked facts (listed in the log's registry).
+pub(super) const FACTS: &[FactTable] = &[
+    FactTable {
+        table: "departments",
+        select: "SELECT id, region_code, county_code, kind, name, credit_code, stationed_by, created_at FROM departments",
+        build: department_facts,
+    },
+    FactTable {
+        table: "people",
+        select: "SELECT id, department_id, region_code, county_code, name, position, phone, created_at FROM people",
+        build: person_facts,
+    },
+];
+
 pub(crate) fn department_row(r: &DbRow) -> Result<Department> {
     Ok(Department {
         id: r.try_get("id")?,

@@ -2,6 +2,21 @@
 
 use super::*;
 
+/// The tables of this feature whose rows are booked facts (listed in the log's registry).
+pub(super) const FACTS: &[FactTable] = &[
+    FactTable {
+        table: "problems",
+        select: "SELECT id, county_code, region_code, inspection_id, project_id, review_of, category, severity, title, \
+                 description, department_id, person_id, amount, first_deadline, created_by, created_at FROM problems",
+        build: problem_facts,
+    },
+    FactTable {
+        table: "problem_events",
+        select: "SELECT id, county_code, problem_id, action, from_state, to_state, text, on_date, actor_id, at FROM problem_events",
+        build: problem_event_facts,
+    },
+];
+
 pub(crate) const PROBLEM_SELECT: &str = "SELECT p.id, p.region_code, p.inspection_id, p.project_id, p.review_of, p.category, \
     p.severity, p.title, p.description, p.department_id, d.name AS department_name, p.person_id, \
     pe.name AS person_name, p.amount, p.first_deadline, p.deadline, p.state, p.rejections, p.created_by, \

@@ -8,6 +8,49 @@ mod write;
 #[allow(unused_imports)]
 pub(crate) use self::{rows::*, write::*};
 
+/// The tables of this feature whose rows are booked facts (listed in the log's registry).
+pub(super) const FACTS: &[FactTable] = &[
+    FactTable {
+        table: "projects",
+        select: "SELECT id, county_code, region_code, created_by, created_at FROM projects",
+        build: project_facts,
+    },
+    FactTable {
+        table: "project_versions",
+        select: "SELECT id, county_code, project_id, version, name, category, region_code, fiscal_year, budget, outputs, \
+                 households, income_effect, satisfaction, meeting_on, meeting_ref, description, note, actor_id, created_at \
+                 FROM project_versions",
+        build: project_version_facts,
+    },
+    FactTable {
+        table: "project_events",
+        select: "SELECT id, county_code, project_id, action, from_state, to_state, version, comment, on_date, actor_id, at \
+                 FROM project_events",
+        build: project_event_facts,
+    },
+    FactTable {
+        table: "project_objections",
+        select: "SELECT id, county_code, project_id, objector, content, received_on, recorded_by, recorded_at, answer, \
+                 answered_by, answered_at FROM project_objections",
+        build: objection_facts,
+    },
+    FactTable {
+        table: "project_milestones",
+        select: "SELECT id, county_code, project_id, name, weight, due_on, created_by, created_at FROM project_milestones",
+        build: milestone_facts,
+    },
+    FactTable {
+        table: "milestone_updates",
+        select: "SELECT id, county_code, project_id, milestone_id, progress, on_date, note, actor_id, at FROM milestone_updates",
+        build: milestone_update_facts,
+    },
+    FactTable {
+        table: "project_beneficiaries",
+        select: "SELECT id, county_code, project_id, name, id_number, household_size, added_by, added_at FROM project_beneficiaries",
+        build: beneficiary_facts,
+    },
+];
+
 #[async_trait]
 impl ProjectStore for StoreImpl {
     async fn project_notice(&self, id: i64) -> Result<Option<ProjectNotice>> {

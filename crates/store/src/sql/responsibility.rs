@@ -2,6 +2,22 @@
 
 use super::*;
 
+/// The tables of this feature whose rows are booked facts (listed in the log's registry).
+pub(super) const FACTS: &[FactTable] = &[
+    FactTable {
+        table: "responsibilities",
+        select: "SELECT id, county_code, project_id, person_id, role, start_on, assigned_by, assigned_at, end_on, end_reason, \
+                 ended_by, ended_at FROM responsibilities",
+        build: responsibility_facts,
+    },
+    FactTable {
+        table: "responsibility_letters",
+        select: "SELECT id, county_code, region_code, fiscal_year, document_no, title, content, bureau_person_id, \
+                 township_person_id, signed_on, filed_by, filed_at FROM responsibility_letters",
+        build: letter_facts,
+    },
+];
+
 pub(crate) const RESPONSIBILITY_SELECT: &str = "SELECT r.id, r.project_id, pr.name AS project_name, \
     pr.region_code AS project_region, r.person_id, pe.name AS person_name, pe.position AS person_position, \
     d.name AS department_name, r.role, r.start_on, r.end_on, r.end_reason, r.assigned_by, r.assigned_at \
