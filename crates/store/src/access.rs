@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sunledger_core::RegionCode;
 
-/// The storage of access (part of [`Store`](crate::Store)).
+/// The storage of accounts, grants, sign-in, sessions and the second factor (part of [`crate::Store`]).
 #[async_trait]
 pub trait AccessStore: Send + Sync {
     async fn user_count(&self) -> Result<i64>;

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sunledger_core::RegionCode;
 
-/// The storage of escalation (part of [`Store`](crate::Store)).
+/// The storage of the escalation ladder and its proposals (part of [`crate::Store`]).
 #[async_trait]
 pub trait EscalationStore: Send + Sync {
     /// Takes a step of the escalation ladder (a suspension of payment is booked with it).

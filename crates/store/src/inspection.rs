@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sunledger_core::RegionCode;
 
-/// The storage of inspection (part of [`Store`](crate::Store)).
+/// The storage of households, spot-check draws and inspections (part of [`crate::Store`]).
 #[async_trait]
 pub trait InspectionStore: Send + Sync {
     /// Registers households (the spot checks' population), all or none; a bad row is

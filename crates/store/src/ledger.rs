@@ -7,7 +7,7 @@ use sunledger_core::RegionCode;
 use sunledger_core::ledger::{Balance, FiscalYear, FundSource, TransferKind};
 use sunledger_core::money::Money;
 
-/// The storage of ledger (part of [`Store`](crate::Store)).
+/// The storage of Book 1, the fund appropriation ledger (part of [`crate::Store`]).
 #[async_trait]
 pub trait LedgerStore: Send + Sync {
     /// Creates a fund and books its receipt at `f.region` (one `receive` transfer), once per

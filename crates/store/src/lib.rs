@@ -1,10 +1,12 @@
 //! Sunledger storage: one interface ([`Store`]) and two backends, embedded SQLite (the default)
 //! and PostgreSQL, chosen by the database URL.
 //!
-//! Both backends share one body of SQL (`sql.rs`), compiled once per backend with that backend's
-//! `DB` type, so the queries cannot drift apart; each backend has its own migrations folder and
-//! connection setup. Every method is one transaction: a call either books everything it was given
-//! or nothing.
+//! [`Store`] is one trait per feature (`RegionStore`, `LedgerStore`, ...), each in the feature's
+//! own file with its rows and inputs; call them with `use sunledger_store::prelude::*;`. Both
+//! backends share one body of SQL (`sql/`, one module per feature), compiled once per backend
+//! with that backend's `DB` type, so the queries cannot drift apart; each backend has its own
+//! migrations folder and connection setup. Every method is one transaction: a call either books
+//! everything it was given or nothing.
 #![deny(clippy::indexing_slicing)]
 
 pub mod access;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sunledger_core::fact::Fact;
 use sunledger_core::merkle::{self, Hash, NodeId};
 
-/// The storage of log (part of [`Store`](crate::Store)).
+/// The storage of the tamper-evident log (part of [`crate::Store`]); roots and proofs are below.
 #[async_trait]
 pub trait LogStore: Send + Sync {
     /// Books facts that have no row of their own (bulk history, benchmarks) in one transaction.

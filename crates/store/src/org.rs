@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sunledger_core::RegionCode;
 
-/// The storage of org (part of [`Store`](crate::Store)).
+/// The storage of departments and people (part of [`crate::Store`]).
 #[async_trait]
 pub trait OrgStore: Send + Sync {
     async fn create_department(&self, d: &NewDepartment, now: i64) -> Result<Department>;

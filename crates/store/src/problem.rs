@@ -6,7 +6,7 @@ use serde::Serialize;
 use sunledger_core::RegionCode;
 use sunledger_core::money::Money;
 
-/// The storage of problem (part of [`Store`](crate::Store)).
+/// The storage of Book 3, the problem ledger (part of [`crate::Store`]).
 #[async_trait]
 pub trait ProblemStore: Send + Sync {
     async fn create_problem(&self, p: &NewProblem, actor: Option<i64>, now: i64)

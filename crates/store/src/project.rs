@@ -7,7 +7,7 @@ use sunledger_core::RegionCode;
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
 
-/// The storage of project (part of [`Store`](crate::Store)).
+/// The storage of the project library (part of [`crate::Store`]).
 #[async_trait]
 pub trait ProjectStore: Send + Sync {
     async fn create_project(&self, p: &NewProject, now: i64) -> Result<Project>;
@@ -314,7 +314,7 @@ pub struct ProjectRecord {
 }
 
 /// The `action` of the event that puts an imported project straight into the library (see
-/// [`crate::Store::import_projects`]).
+/// [`ProjectStore::import_projects`]).
 pub const IMPORT_ACTION: &str = "import";
 
 /// One project of an import of an existing project library: its content and the stage it is

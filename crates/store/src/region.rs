@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use sunledger_core::Level;
 use sunledger_core::RegionCode;
 
-/// The storage of region (part of [`Store`](crate::Store)).
+/// The storage of regions (part of [`crate::Store`]).
 #[async_trait]
 pub trait RegionStore: Send + Sync {
     /// Every stored region code with its name (for validating an import against what exists).

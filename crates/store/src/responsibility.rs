@@ -5,7 +5,7 @@ use serde::Serialize;
 use sunledger_core::RegionCode;
 use sunledger_core::ledger::FiscalYear;
 
-/// The storage of responsibility (part of [`Store`](crate::Store)).
+/// The storage of Book 2 and its responsibility letters (part of [`crate::Store`]).
 #[async_trait]
 pub trait ResponsibilityStore: Send + Sync {
     /// Names a person responsible for a project in a role from `start_on`.

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use serde::Serialize;
 use sunledger_core::RegionCode;
 
-/// The storage of summary (part of [`Store`](crate::Store)).
+/// The storage of region dashboards (part of [`crate::Store`]).
 #[async_trait]
 pub trait SummaryStore: Send + Sync {
     /// The dashboard of `region`'s subtree on day `today` (a day number, for detention).
