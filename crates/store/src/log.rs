@@ -1,7 +1,44 @@
-//! Roots and proofs of the tamper-evident log, computed from the stored perfect-subtree nodes
-//! (one batched lookup of O(log n) nodes per proof; see `sunledger_core::merkle`).
+//! The tamper-evident log: its storage ([`LogStore`]), and roots and proofs computed from the
+//! stored perfect-subtree nodes (one batched lookup of O(log n) nodes per proof; see
+//! `sunledger_core::merkle`).
 use crate::{Result, Store, StoreError};
-use sunledger_core::merkle::{self, Hash};
+use async_trait::async_trait;
+use serde::Serialize;
+use std::collections::HashMap;
+use sunledger_core::fact::Fact;
+use sunledger_core::merkle::{self, Hash, NodeId};
+
+/// The storage of the tamper-evident log (part of [`crate::Store`]); roots and proofs are below.
+#[async_trait]
+pub trait LogStore: Send + Sync {
+    /// Books facts that have no row of their own (bulk history, benchmarks) in one transaction.
+    async fn append_facts(&self, facts: &[Fact]) -> Result<()>;
+    /// Number of leaves.
+    async fn log_size(&self) -> Result<u64>;
+    async fn log_leaf(&self, index: u64) -> Result<Option<LogLeaf>>;
+    /// Leaves from `from` in index order.
+    async fn log_leaves(&self, from: u64, limit: u64) -> Result<Vec<LogLeaf>>;
+    /// The leaves booked for one row, in index order.
+    async fn log_leaves_of(&self, table: &str, id: i64) -> Result<Vec<LogLeaf>>;
+    /// The leaves of a table's rows with `after_id < record_id <= upto_id`, ordered by record id,
+    /// kind and index.
+    async fn log_leaves_of_table(
+        &self,
+        table: &str,
+        after_id: i64,
+        upto_id: i64,
+    ) -> Result<Vec<LogLeaf>>;
+    /// Stored node hashes; ids not stored are absent from the map.
+    async fn log_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>>;
+    /// Stored nodes of one level from `from` in index order (for `verify`).
+    async fn log_nodes_page(&self, level: u32, from: u64, limit: u64) -> Result<Vec<(u64, Hash)>>;
+    /// The facts that the rows of `table` with `id > after_id` say now, ordered by id (for
+    /// `verify`: compared with the leaves booked when the rows were written).
+    async fn facts_of_table(&self, table: &str, after_id: i64, limit: i64) -> Result<Vec<Fact>>;
+    async fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<()>;
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;
+}
 
 async fn assemble(store: &dyn Store, ranges: &[(u64, u64)]) -> Result<Vec<Hash>> {
     let ids = merkle::proof_nodes(ranges);
@@ -74,10 +111,64 @@ pub async fn sign_checkpoint(
         root,
         note,
         prev_size,
-        consistency: consistency.iter().map(|h| crate::model::hex(h)).collect(),
+        consistency: consistency.iter().map(|h| hex(h)).collect(),
         at: now,
     };
     store.save_checkpoint(&stored).await?;
     // Another signer may have stored this size first: return what is stored.
     Ok(store.latest_checkpoint().await?.unwrap_or(stored))
+}
+
+/// One leaf of the tamper-evident log: a booked fact's canonical bytes and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct LogLeaf {
+    pub index: u64,
+    pub kind: String,
+    pub record_table: String,
+    pub record_id: i64,
+    pub county_code: Option<String>,
+    pub at: i64,
+    /// The canonical serialization (UTF-8 JSON, see `sunledger_core::fact`).
+    #[schema(value_type = String)]
+    pub data: Vec<u8>,
+}
+
+/// A signed tree head with the consistency proof from the previous one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StoredCheckpoint {
+    pub size: u64,
+    /// Hex of the root hash.
+    #[schema(value_type = String)]
+    #[serde(serialize_with = "hex_hash")]
+    pub root: [u8; 32],
+    /// The C2SP signed note.
+    pub note: String,
+    pub prev_size: Option<u64>,
+    /// Hex hashes of the consistency proof from `prev_size` to `size`.
+    pub consistency: Vec<String>,
+    pub at: i64,
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|b| u8::from_str_radix(b, 16).ok()))
+        .collect()
+}
+
+fn hex_hash<S: serde::Serializer>(h: &[u8; 32], s: S) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(h))
 }

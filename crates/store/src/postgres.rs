@@ -1,7 +1,6 @@
 //! The PostgreSQL backend, used when the database URL starts with `postgres://`.
 use crate::{Backend, Result};
 use sqlx::Pool;
-use sqlx::Row;
 use sqlx::postgres::PgPoolOptions;
 
 type DB = sqlx::Postgres;
@@ -33,8 +32,8 @@ impl PgStore {
     }
 }
 
-include!("sql.rs");
-include!("ledger_sql.rs");
-include!("project_sql.rs");
-include!("supervision_sql.rs");
-include!("summary_sql.rs");
+/// The SQL shared by both backends, compiled here with this backend's `DB`.
+// Mounted by both backends on purpose: each compiles the same SQL with its own `DB`.
+#[allow(clippy::duplicate_mod)]
+#[path = "sql/mod.rs"]
+mod sql;

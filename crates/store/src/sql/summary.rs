@@ -1,3 +1,10 @@
+//! Rollups: a region's dashboard summed over its subtree. Every query is bounded by the
+//! subtree's code range on `(county_code, region_code)` indexes and reads maintained balances, not
+//! the transfer history; only the credits of level accounts that still hold money are read, for
+//! detention (first in, first out, `sunledger_core::ledger`).
+
+use super::*;
+
 // Rollups: a region's dashboard summed over its subtree (included into both backends).
 //
 // Every query is bounded by the subtree's code range on `(county_code, region_code)` indexes and
@@ -6,7 +13,7 @@
 
 /// `(county lo, county hi, code lo, code hi)` of a subtree, for the `(county_code, region_code)`
 /// indexes.
-fn subtree_bounds(region: &RegionCode) -> (String, String, String, String) {
+pub(crate) fn subtree_bounds(region: &RegionCode) -> (String, String, String, String) {
     let (lo, hi) = subtree_range(region);
     (
         lo.get(..6).unwrap_or("").to_string(),
@@ -19,7 +26,7 @@ fn subtree_bounds(region: &RegionCode) -> (String, String, String, String) {
 /// The subtree condition on `alias`'s `(county_code, region_code)`, binding $1..$4 as
 /// [`subtree_bounds`] returns them. Within one county it is an equality on the county, so the
 /// index's second column bounds the scan too.
-fn subtree_sql(alias: &str, one_county: bool) -> String {
+pub(crate) fn subtree_sql(alias: &str, one_county: bool) -> String {
     let a = if alias.is_empty() {
         String::new()
     } else {
@@ -33,7 +40,7 @@ fn subtree_sql(alias: &str, one_county: bool) -> String {
     format!("{county} AND {a}region_code >= $3 AND {a}region_code <= $4")
 }
 
-fn totals_row(r: &DbRow) -> Result<MoneyTotals> {
+pub(crate) fn totals_row(r: &DbRow) -> Result<MoneyTotals> {
     let credited: i64 = r.try_get::<Option<i64>, _>("credited")?.unwrap_or(0);
     let debited: i64 = r.try_get::<Option<i64>, _>("debited")?.unwrap_or(0);
     let held: i64 = r.try_get::<Option<i64>, _>("held")?.unwrap_or(0);
@@ -47,7 +54,7 @@ fn totals_row(r: &DbRow) -> Result<MoneyTotals> {
     })
 }
 
-fn key_counts(rows: &[DbRow]) -> Result<Vec<KeyCount>> {
+pub(crate) fn key_counts(rows: &[DbRow]) -> Result<Vec<KeyCount>> {
     rows.iter()
         .map(|r| {
             Ok(KeyCount {
@@ -58,8 +65,9 @@ fn key_counts(rows: &[DbRow]) -> Result<Vec<KeyCount>> {
         .collect()
 }
 
-impl StoreImpl {
-    async fn s_region_summary(&self, region: &RegionCode, today: i64) -> Result<RegionSummary> {
+#[async_trait]
+impl SummaryStore for StoreImpl {
+    async fn region_summary(&self, region: &RegionCode, today: i64) -> Result<RegionSummary> {
         let (clo, chi, lo, hi) = subtree_bounds(region);
         let one = clo == chi;
         let sub = subtree_sql("", one);

@@ -1,0 +1,123 @@
+//! The SQL shared by both backends, one module per feature. This tree is mounted twice, by
+//! `sqlite.rs` and `postgres.rs` (`#[path = "sql/mod.rs"] mod sql;`), each of which defines `DB`,
+//! `StoreImpl` (with a `pool` field), `BACKEND`, `FOR_UPDATE`, `CLIENT_ID_LOCK` and `begin_write`,
+//! so the queries cannot drift apart. Placeholders are `$1`-style, which both engines accept.
+
+use super::{BACKEND, CLIENT_ID_LOCK, DB, FOR_UPDATE, StoreImpl, begin_write};
+use crate::{Backend, Result};
+use sqlx::{Pool, Row};
+
+mod access;
+mod escalation;
+mod inspection;
+mod ledger;
+mod log;
+mod org;
+mod problem;
+mod project;
+mod region;
+mod responsibility;
+mod summary;
+#[allow(unused_imports)]
+use self::{
+    access::*, escalation::*, inspection::*, ledger::*, log::*, org::*, problem::*, project::*,
+    region::*, responsibility::*, summary::*,
+};
+
+impl crate::Store for StoreImpl {
+    fn backend(&self) -> Backend {
+        BACKEND
+    }
+}
+
+use crate::StoreError;
+use crate::error::classify;
+use crate::*;
+use async_trait::async_trait;
+use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use sunledger_core::fact::Fact;
+use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
+use sunledger_core::merkle::{self, Hash, NodeId};
+use sunledger_core::money::Money;
+use sunledger_core::project::{
+    self as proj, Content, NoticeState, ResponsibleRole, Stage, StageAction, Status, StatusAction,
+};
+use sunledger_core::supervision::{
+    self as sv, ProblemAction, ProblemCategory, ProblemFacts, ProblemState, SampleRules,
+    SampledVillage, Step,
+};
+use sunledger_core::{Level, RegionCode};
+
+pub(crate) type DbRow = <DB as sqlx::Database>::Row;
+
+/// Batch size for multi-row inserts: below both engines' limit on bound parameters.
+pub(crate) const BATCH_ROWS: usize = 1000;
+
+pub(crate) fn code(s: &str) -> Result<RegionCode> {
+    RegionCode::parse(s).map_err(|e| StoreError::Corrupt(format!("region code {s:?}: {e}")))
+}
+
+pub(crate) fn opt_code(s: Option<String>) -> Result<Option<RegionCode>> {
+    s.as_deref().map(code).transpose()
+}
+
+/// The inclusive range of 12-digit codes inside `scope`'s subtree.
+pub(crate) fn subtree_range(scope: &RegionCode) -> (String, String) {
+    let p = scope.prefix();
+    let pad = 12usize.saturating_sub(p.len());
+    (
+        format!("{p}{}", "0".repeat(pad)),
+        format!("{p}{}", "9".repeat(pad)),
+    )
+}
+
+pub(crate) fn push_scope_filter(qb: &mut QueryBuilder<DB>, column: &str, scopes: &[RegionCode]) {
+    qb.push("(");
+    if scopes.is_empty() {
+        qb.push("1 = 0");
+    }
+    for (i, s) in scopes.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        let (lo, hi) = subtree_range(s);
+        qb.push(format!("({column} >= "))
+            .push_bind(lo)
+            .push(format!(" AND {column} <= "))
+            .push_bind(hi)
+            .push(")");
+    }
+    qb.push(")");
+}
+
+/// Reads one row by id inside the transaction and maps it.
+pub(crate) async fn one_in<T>(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    select: String,
+    id: i64,
+    f: fn(&DbRow) -> Result<T>,
+) -> Result<T> {
+    f(&sqlx::query(AssertSqlSafe(select))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?)
+}
+
+impl StoreImpl {
+    pub(crate) async fn one_by_id<T>(
+        &self,
+        select: String,
+        id: i64,
+        f: fn(&DbRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        sqlx::query(AssertSqlSafe(select))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(f)
+            .transpose()
+    }
+}
