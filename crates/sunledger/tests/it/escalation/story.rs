@@ -1,10 +1,47 @@
 //! Households, a draw, an inspection, Book 3 and the ladder as one story through the store.
 use super::*;
+use sunledger_store::{Fund, Inspection, Project};
+
+/// What the steps after the fund share: the store, the story's start and what was made.
+struct Cx<'a> {
+    s: &'a dyn Store,
+    t0: i64,
+    ins: Inspection,
+    project: Project,
+    deadline: String,
+    ids: Vec<i64>,
+    fund: Fund,
+}
+
 async fn story(db: TestDb) {
     let s = db.store.as_ref();
     let villages = setup(s).await;
     let t0 = now() - 120 * DAY;
+    step_households(s, &villages, t0).await;
+    step_draws(s, &villages, t0).await;
+    let (ins, town_dept, town_person) = step_inspection(s, t0).await;
+    let (project, deadline, ids) =
+        step_problems(s, &villages, t0, &ins, town_dept, town_person).await;
+    let fund = step_fund(s, &villages, t0, &project).await;
+    let cx = &Cx {
+        s,
+        t0,
+        ins,
+        project,
+        deadline,
+        ids,
+        fund,
+    };
+    step_ladder(cx).await;
+    step_interview(cx).await;
+    step_suspension(cx).await;
+    step_rectified(cx).await;
+    step_review(cx).await;
+    step_verify(&db).await;
+}
 
+/// A bad household row names its index and books nothing.
+async fn step_households(s: &dyn Store, villages: &[RegionCode], t0: i64) {
     // A bad household row names its index and books nothing.
     let bad = vec![
         NewHousehold {
@@ -27,7 +64,10 @@ async fn story(db: TestDb) {
         Err(StoreError::Batch { index: 1, .. })
     ));
     assert_eq!(s.households_in(&villages[0]).await.unwrap().len(), 30);
+}
 
+/// The spot-check draw, re-derived from the seed; a second draw takes no household twice.
+async fn step_draws(s: &dyn Store, villages: &[RegionCode], t0: i64) {
     // The spot-check draw: two villages a county, 20 poor and 5 non-poor each.
     let rules = SampleRules::default();
     let d1 = s
@@ -77,7 +117,10 @@ async fn story(db: TestDb) {
         s.draws(&[rc(K)]).await.unwrap().is_empty(),
         "draws are the city's"
     );
+}
 
+/// A county inspection, completed once; returns it and the township's unit and person.
+async fn step_inspection(s: &dyn Store, t0: i64) -> (Inspection, i64, i64) {
     // A county inspection with three findings for the township.
     let (town_dept, town_person) = dept(s, T, DepartmentKind::Government, "金坪镇人民政府").await;
     let ins = s
@@ -115,6 +158,18 @@ async fn story(db: TestDb) {
             .await,
         Err(StoreError::Conflict { .. })
     ));
+    (ins, town_dept, town_person)
+}
+
+/// Three findings for the township, which sees them earliest deadline first.
+async fn step_problems(
+    s: &dyn Store,
+    villages: &[RegionCode],
+    t0: i64,
+    ins: &Inspection,
+    town_dept: i64,
+    town_person: i64,
+) -> (Project, String, Vec<i64>) {
     let project = s
         .create_library_project(
             &crate::support::content(villages[0].as_str(), "受检项目"),
@@ -187,7 +242,11 @@ async fn story(db: TestDb) {
         .await
         .unwrap();
     assert!(none.is_empty());
+    (project, deadline, ids)
+}
 
+/// Money for the project, to see the suspension bite.
+async fn step_fund(s: &dyn Store, villages: &[RegionCode], t0: i64, project: &Project) -> Fund {
     // Money for the project, to see the suspension bite.
     let (fund, _) = s
         .create_fund(
@@ -235,7 +294,13 @@ async fn story(db: TestDb) {
     )
     .await
     .unwrap();
+    fund
+}
 
+/// The ladder: nothing is due before the deadline; 7 days after it a reminder letter is.
+async fn step_ladder(cx: &Cx<'_>) {
+    let Cx { s, t0, .. } = *cx;
+    let ids = &cx.ids;
     // The ladder: nothing is due before the deadline; 7 days after it a reminder letter is.
     let p0 = ids[0];
     let rules = sv::default_rules();
@@ -310,6 +375,21 @@ async fn story(db: TestDb) {
     )
     .await
     .unwrap();
+}
+
+/// A warning interview sets a new deadline; an interview without one is refused.
+async fn step_interview(cx: &Cx<'_>) {
+    let Cx { s, t0, .. } = *cx;
+    let p0 = cx.ids[0];
+    let letter = |step: Step, doc: &str| NewEscalation {
+        problem_id: p0,
+        step: step.key().into(),
+        document_no: doc.into(),
+        issuing_unit: "中共云岭县纪律检查委员会".into(),
+        content: "请于期限内完成整改并书面报告。".into(),
+        responsible_person: "金坪镇人民政府负责人".into(),
+        ..Default::default()
+    };
     // A warning interview sets a new deadline; an interview without one is refused.
     let e = s
         .escalate(
@@ -336,6 +416,48 @@ async fn story(db: TestDb) {
     .await
     .unwrap();
     assert_eq!(s.problem(p0).await.unwrap().unwrap().deadline, new_deadline);
+}
+
+/// Still unfixed a week later: payment to the project is suspended.
+async fn step_suspension(cx: &Cx<'_>) {
+    let Cx { s, t0, .. } = *cx;
+    let project = &cx.project;
+    let fund = &cx.fund;
+    let p0 = cx.ids[0];
+    let tr = |client: &str, kind, from: Option<Owner>, to: Option<Owner>, payee: Option<&str>| {
+        NewTransfer {
+            client_id: client.into(),
+            fund_id: fund.id,
+            kind,
+            from,
+            to,
+            payee: payee.map(str::to_string),
+            amount: Money::from_fen(1_000_000),
+            booked_on: "2026-03-03".into(),
+            document_no: "x".into(),
+            purpose: "工程款".into(),
+            actor: None,
+            reverses: None,
+        }
+    };
+    let due = |t: i64| async move {
+        s.due_escalations(&[rc(K)], &sv::default_rules(), t)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(p, _)| p.id == p0)
+            .map(|(_, steps)| steps)
+            .unwrap_or_default()
+    };
+    let letter = |step: Step, doc: &str| NewEscalation {
+        problem_id: p0,
+        step: step.key().into(),
+        document_no: doc.into(),
+        issuing_unit: "中共云岭县纪律检查委员会".into(),
+        content: "请于期限内完成整改并书面报告。".into(),
+        responsible_person: "金坪镇人民政府负责人".into(),
+        ..Default::default()
+    };
     // Still unfixed a week later: payment to the project is suspended and a payment refused.
     assert_eq!(due(t0 + 59 * DAY).await, vec![Step::SuspendPayment]);
     let susp = s
@@ -363,7 +485,48 @@ async fn story(db: TestDb) {
         matches!(refused, Err(StoreError::Suspended { .. })),
         "{refused:?}"
     );
+}
 
+/// Rectified, rejected once, verified: payment resumes; then reopened.
+async fn step_rectified(cx: &Cx<'_>) {
+    let Cx { s, t0, .. } = *cx;
+    let project = &cx.project;
+    let fund = &cx.fund;
+    let p0 = cx.ids[0];
+    let tr = |client: &str, kind, from: Option<Owner>, to: Option<Owner>, payee: Option<&str>| {
+        NewTransfer {
+            client_id: client.into(),
+            fund_id: fund.id,
+            kind,
+            from,
+            to,
+            payee: payee.map(str::to_string),
+            amount: Money::from_fen(1_000_000),
+            booked_on: "2026-03-03".into(),
+            document_no: "x".into(),
+            purpose: "工程款".into(),
+            actor: None,
+            reverses: None,
+        }
+    };
+    let due = |t: i64| async move {
+        s.due_escalations(&[rc(K)], &sv::default_rules(), t)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(p, _)| p.id == p0)
+            .map(|(_, steps)| steps)
+            .unwrap_or_default()
+    };
+    let letter = |step: Step, doc: &str| NewEscalation {
+        problem_id: p0,
+        step: step.key().into(),
+        document_no: doc.into(),
+        issuing_unit: "中共云岭县纪律检查委员会".into(),
+        content: "请于期限内完成整改并书面报告。".into(),
+        responsible_person: "金坪镇人民政府负责人".into(),
+        ..Default::default()
+    };
     // Rectified: submitted with evidence, rejected once, resubmitted, verified — payment resumes.
     let e = s
         .problem_action(p0, ProblemAction::Submit, " ", None, t0 + 60 * DAY)
@@ -444,7 +607,15 @@ async fn story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(p.state, "rectifying");
+}
 
+/// Double investigation of one case, and the problem's record.
+async fn step_review(cx: &Cx<'_>) {
+    let Cx { s, t0, .. } = *cx;
+    let ins = &cx.ins;
+    let deadline = &cx.deadline;
+    let ids = &cx.ids;
+    let p0 = cx.ids[0];
     // Double investigation of one case: a review of the leaders' supervisory duty, linked.
     let (party, _) = dept(s, K, DepartmentKind::PartyCommittee, "中共云岭县委员会").await;
     let review = s
@@ -479,7 +650,11 @@ async fn story(db: TestDb) {
             .collect::<Vec<_>>(),
         ["start", "submit", "reject", "submit", "verify", "reopen"]
     );
+}
 
+/// `sunledger verify` passes, then finds each tampered table.
+async fn step_verify(db: &TestDb) {
+    let s = db.store.as_ref();
     let rep = sunledger::verify::verify(s, &[]).await.unwrap();
     assert!(rep.findings.is_empty(), "{:?}", rep.findings);
     for (table, set) in [
@@ -492,7 +667,7 @@ async fn story(db: TestDb) {
         ("escalation_proposals", "step = 'x'"),
     ] {
         raw_sql(
-            &db,
+            db,
             &format!("UPDATE {table} SET {set} WHERE id = (SELECT MIN(id) FROM {table})"),
         )
         .await;

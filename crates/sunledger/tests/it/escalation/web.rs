@@ -1,12 +1,49 @@
 //! The whole ladder through the real server.
 use super::*;
+use serde_json::json;
+use sunledger_store::Project;
+
+/// What the steps after the first three share: the signed-in clients, the project, the problem
+/// the ladder climbs and the fund paying the project.
+struct Walk {
+    inspector: reqwest::Client,
+    township: reqwest::Client,
+    finance: reqwest::Client,
+    project: Project,
+    pid: i64,
+    fund_id: i64,
+}
+
 async fn ladder_on_the_web(app: TestApp) {
-    use serde_json::json;
+    let inspector = app.signed_in("yunling.discipline").await;
+    let (ins, project, deadline, pid) = step_findings(&app, &inspector).await;
+    let township = step_township_sees(&app, ins, deadline, pid).await;
+    let (finance, fund_id) = step_fund(&app, &project).await;
+    let mut w = Walk {
+        inspector,
+        township,
+        finance,
+        project,
+        pid,
+        fund_id,
+    };
+    step_reminder(&app, &mut w).await;
+    step_interview(&app, &mut w).await;
+    step_suspension(&app, &mut w).await;
+    step_rectified(&app, &mut w).await;
+    step_exports(&app, &mut w).await;
+    step_spot_check(&app, &mut w).await;
+    step_coverage(&app).await;
+}
+
+/// An inspection with three findings for the township government.
+async fn step_findings(
+    app: &TestApp,
+    inspector: &reqwest::Client,
+) -> (serde_json::Value, Project, String, i64) {
     let s = app.db.store.as_ref();
     let today = |app: &TestApp| sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock));
     let fmt = sunledger_core::day::format;
-    let inspector = app.signed_in("yunling.discipline").await;
-
     // An inspection with three findings for the township government.
     let ins = json_of(
         inspector
@@ -15,8 +52,8 @@ async fn ladder_on_the_web(app: TestApp) {
                 "region": K, "kind": "routine", "title": "第四季度扶贫项目资金监督检查",
                 "team": "县纪委 李静（组长）；县扶贫移民局；县财政局",
                 "lead_departments": ["discipline_commission", "poverty_bureau", "finance_bureau"],
-                "targets": format!("region:{T}"), "planned_on": fmt(today(&app)),
-                "done_on": fmt(today(&app)), "findings": "发现问题三个，详见问题整改台账"}))
+                "targets": format!("region:{T}"), "planned_on": fmt(today(app)),
+                "done_on": fmt(today(app)), "findings": "发现问题三个，详见问题整改台账"}))
             .send()
             .await
             .unwrap(),
@@ -43,7 +80,7 @@ async fn ladder_on_the_web(app: TestApp) {
         )
         .await
         .unwrap();
-    let deadline = fmt(today(&app) + 20);
+    let deadline = fmt(today(app) + 20);
     let mut ids = Vec::new();
     for (i, (title, category)) in [
         ("项目资金滞留", "fund_management"),
@@ -70,6 +107,16 @@ async fn ladder_on_the_web(app: TestApp) {
         ids.push(p["id"].as_i64().unwrap());
     }
     let pid = ids[0];
+    (ins, project, deadline, pid)
+}
+
+/// The township sees its deadlines; another county sees nothing.
+async fn step_township_sees(
+    app: &TestApp,
+    ins: serde_json::Value,
+    deadline: String,
+    pid: i64,
+) -> reqwest::Client {
     // The township sees its deadlines; another county sees nothing.
     let township = app.signed_in("yunling.township").await;
     let ledger = json_of(
@@ -99,14 +146,20 @@ async fn ladder_on_the_web(app: TestApp) {
         404,
     )
     .await;
+    township
+}
 
+/// Money arranged to the project, for the suspension to bite.
+async fn step_fund(app: &TestApp, project: &Project) -> (reqwest::Client, i64) {
+    let today = |app: &TestApp| sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock));
+    let fmt = sunledger_core::day::format;
     // Money arranged to the project, for the suspension to bite.
     let finance = app.signed_in("yunling.finance").await;
     let fund = json_of(
         finance
             .post(app.url("/api/v1/funds"))
             .json(&json!({"client_id": "lad-f", "region": VILLAGE, "source": "county_budget", "fiscal_year": 2026,
-                "document_no": "云财〔2026〕30号", "name": "村级衔接资金", "amount": "500000.00", "booked_on": fmt(today(&app))}))
+                "document_no": "云财〔2026〕30号", "name": "村级衔接资金", "amount": "500000.00", "booked_on": fmt(today(app))}))
             .send()
             .await
             .unwrap(),
@@ -116,7 +169,7 @@ async fn ladder_on_the_web(app: TestApp) {
     let fund_id = fund["fund"]["id"].as_i64().unwrap();
     let transfer = |client: &str, kind: &str| {
         let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind, "amount": "10000.00",
-            "booked_on": fmt(today(&app)), "document_no": "x", "purpose": "工程款"});
+            "booked_on": fmt(today(app)), "document_no": "x", "purpose": "工程款"});
         if kind == "arrange" {
             b["from"] = json!({"region": VILLAGE});
             b["to"] = json!({"project": project.id});
@@ -136,7 +189,14 @@ async fn ladder_on_the_web(app: TestApp) {
         201,
     )
     .await;
+    (finance, fund_id)
+}
 
+/// Overdue by a week: a reminder letter is proposed and confirmed; others may not escalate.
+async fn step_reminder(app: &TestApp, w: &mut Walk) {
+    let s = app.db.store.as_ref();
+    let township = w.township.clone();
+    let Walk { pid, .. } = *w;
     // Overdue by a week: the daily job proposes a reminder letter; the inspector confirms it.
     app.clock.advance_days(27);
     let now_t = sunledger_web::Clock::now(&*app.clock);
@@ -189,7 +249,25 @@ async fn ladder_on_the_web(app: TestApp) {
         403,
     )
     .await;
+    w.inspector = inspector;
+    w.township = township;
+}
 
+/// Letters, then a warning interview with a new deadline; still unfixed after it.
+async fn step_interview(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let Walk { pid, .. } = *w;
+    let today = |app: &TestApp| sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock));
+    let fmt = sunledger_core::day::format;
+    let step = |c: &reqwest::Client, body: serde_json::Value| {
+        c.post(app.url(&format!("/api/v1/problems/{pid}/escalations")))
+            .json(&body)
+            .send()
+    };
+    let letter = |kind: &str, doc: &str| {
+        json!({"step": kind, "document_no": doc, "issuing_unit": "中共云岭县纪律检查委员会",
+        "content": "请于收函后十日内完成整改并书面报告。", "responsible_person": "金坪镇镇长"})
+    };
     // Letters, then a warning interview with a new deadline; still unfixed after it.
     json_of(
         step(
@@ -203,7 +281,7 @@ async fn ladder_on_the_web(app: TestApp) {
     .await;
     let mut interview = letter("warning_interview", "云纪谈〔2026〕8号");
     interview["attendees"] = json!("金坪镇镇长、分管副镇长、财政所所长");
-    interview["new_deadline"] = json!(fmt(today(&app) + 7));
+    interview["new_deadline"] = json!(fmt(today(app) + 7));
     json_of(step(&inspector, interview).await.unwrap(), 201).await;
     app.clock.advance_days(8);
     let inspector = app.signed_in("yunling.discipline").await;
@@ -224,6 +302,39 @@ async fn ladder_on_the_web(app: TestApp) {
             .contains(&json!("suspend_payment")),
         "{view}"
     );
+    w.inspector = inspector;
+    w.finance = finance;
+}
+
+/// Suspension is finance's step; it stops the payment.
+async fn step_suspension(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let finance = w.finance.clone();
+    let Walk { pid, fund_id, .. } = *w;
+    let project = &w.project;
+    let today = |app: &TestApp| sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock));
+    let fmt = sunledger_core::day::format;
+    let transfer = |client: &str, kind: &str| {
+        let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind, "amount": "10000.00",
+            "booked_on": fmt(today(app)), "document_no": "x", "purpose": "工程款"});
+        if kind == "arrange" {
+            b["from"] = json!({"region": VILLAGE});
+            b["to"] = json!({"project": project.id});
+        } else {
+            b["from"] = json!({"project": project.id});
+            b["payee"] = json!("某建筑公司");
+        }
+        b
+    };
+    let step = |c: &reqwest::Client, body: serde_json::Value| {
+        c.post(app.url(&format!("/api/v1/problems/{pid}/escalations")))
+            .json(&body)
+            .send()
+    };
+    let letter = |kind: &str, doc: &str| {
+        json!({"step": kind, "document_no": doc, "issuing_unit": "中共云岭县纪律检查委员会",
+        "content": "请于收函后十日内完成整改并书面报告。", "responsible_person": "金坪镇镇长"})
+    };
     // Suspension is finance's step; it stops the payment.
     json_of(
         step(&inspector, letter("suspend_payment", "云财暂〔2026〕8号"))
@@ -248,7 +359,28 @@ async fn ladder_on_the_web(app: TestApp) {
         .unwrap();
     let e = json_of(r, 409).await;
     assert_eq!(e["error"]["code"], "suspended", "{e}");
+}
 
+/// Rectified and verified: payment resumes.
+async fn step_rectified(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let finance = w.finance.clone();
+    let Walk { pid, fund_id, .. } = *w;
+    let project = &w.project;
+    let today = |app: &TestApp| sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock));
+    let fmt = sunledger_core::day::format;
+    let transfer = |client: &str, kind: &str| {
+        let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind, "amount": "10000.00",
+            "booked_on": fmt(today(app)), "document_no": "x", "purpose": "工程款"});
+        if kind == "arrange" {
+            b["from"] = json!({"region": VILLAGE});
+            b["to"] = json!({"project": project.id});
+        } else {
+            b["from"] = json!({"project": project.id});
+            b["payee"] = json!("某建筑公司");
+        }
+        b
+    };
     // Rectified and verified: payment resumes.
     let township = app.signed_in("yunling.township").await;
     let act = |c: &reqwest::Client, action: &str, text: &str| {
@@ -280,7 +412,11 @@ async fn ladder_on_the_web(app: TestApp) {
         201,
     )
     .await;
+}
 
+/// Exports of Book 3 and of the inspection record.
+async fn step_exports(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
     // Exports of Book 3 and of the inspection record.
     let csv = inspector
         .get(app.url("/api/v1/problems.csv"))
@@ -300,7 +436,11 @@ async fn ladder_on_the_web(app: TestApp) {
         .await
         .unwrap();
     assert!(xlsx.starts_with(b"PK"));
+}
 
+/// The spot-check sample of a seed is the same in another round.
+async fn step_spot_check(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
     // The spot-check sample of a seed is the same in another round (and on any machine).
     let city = app.signed_in("city.bureau").await;
     let draw = |round: &str| {
@@ -321,9 +461,13 @@ async fn ladder_on_the_web(app: TestApp) {
         403,
     )
     .await;
+}
 
+/// Coverage across the year boundary: 2027Q1 runs, 2026Q4 had the inspection.
+async fn step_coverage(app: &TestApp) {
+    let today = |app: &TestApp| sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock));
     // Coverage across the year boundary: 2027Q1 runs, 2026Q4 had the inspection.
-    let days_to_new_year = sunledger_core::day::parse("d", "2027-01-15").unwrap() - today(&app);
+    let days_to_new_year = sunledger_core::day::parse("d", "2027-01-15").unwrap() - today(app);
     app.clock.advance_days(days_to_new_year);
     let city = app.signed_in("city.bureau").await;
     let cov = json_of(

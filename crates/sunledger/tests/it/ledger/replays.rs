@@ -1,10 +1,22 @@
 //! Replays of client ids.
 use super::*;
+use sunledger_store::Fund;
+
 async fn replays(db: TestDb) {
     let s = db.store.as_ref();
     setup(s).await;
-    let log = || async { s.log_size().await.unwrap() };
+    let (f, fund) = step_fund(s).await;
+    let (a, t1) = step_transfer(s, &f, &fund).await;
+    let (p, d) = step_moved_on(s, &fund, a, t1).await;
+    step_refused_then_through(s, &fund, p).await;
+    let t_all = step_money_gone(s, &fund, p).await;
+    step_reversals(s, &fund, p, d, t_all).await;
+    step_per_county(s, &f, &fund).await;
+}
 
+/// create_fund: a retry returns the same fund; a changed request is refused.
+async fn step_fund(s: &dyn Store) -> (NewFund, Fund) {
+    let log = || async { s.log_size().await.unwrap() };
     // create_fund
     let f = new_fund("rp-fund", CITY, 1_000_000);
     let (fund, t0) = s.create_fund(&f, now()).await.unwrap();
@@ -60,7 +72,12 @@ async fn replays(db: TestDb) {
         s.fund(fund.id + 1).await.unwrap().is_none(),
         "no second fund"
     );
+    (f, fund)
+}
 
+/// book_transfer: the same, and client ids are one space across funds and transfers.
+async fn step_transfer(s: &dyn Store, f: &NewFund, fund: &Fund) -> (NewTransfer, Transfer) {
+    let log = || async { s.log_size().await.unwrap() };
     // book_transfer
     let a = nt(
         "rp-approp",
@@ -149,7 +166,17 @@ async fn replays(db: TestDb) {
         ),
         snap
     );
+    (a, t1)
+}
 
+/// A retry after the transfer moved on returns it as it is now, and books nothing.
+async fn step_moved_on(
+    s: &dyn Store,
+    fund: &Fund,
+    a: NewTransfer,
+    t1: Transfer,
+) -> (i64, Transfer) {
+    let log = || async { s.log_size().await.unwrap() };
     // A retry after the transfer moved on returns it as it is now, and books nothing.
     s.confirm_receipt(t1.id, DAY, None, now()).await.unwrap();
     let size = log().await;
@@ -186,7 +213,11 @@ async fn replays(db: TestDb) {
         [100_000, 40_000, 0, 0],
         "not held again"
     );
+    (p, d)
+}
 
+/// A refused request leaves its client id unused.
+async fn step_refused_then_through(s: &dyn Store, fund: &Fund, p: i64) {
     // A refused request leaves its client id unused: the same request goes through later.
     let big = disb("rp-big", fund.id, p, "农户乙", 70_000);
     assert_eq!(
@@ -204,7 +235,11 @@ async fn replays(db: TestDb) {
     s.book_transfer(&arr2, now()).await.unwrap();
     let b = s.book_transfer(&big, now()).await.unwrap();
     assert_eq!(b.state.as_deref(), Some("approved"));
+}
 
+/// A retry after the money is gone still returns the booking.
+async fn step_money_gone(s: &dyn Store, fund: &Fund, p: i64) -> Transfer {
+    let log = || async { s.log_size().await.unwrap() };
     // A retry after the money is gone still returns the booking (it is not re-checked).
     let all = nt(
         "rp-all",
@@ -220,7 +255,12 @@ async fn replays(db: TestDb) {
     assert_eq!(s.book_transfer(&all, now()).await.unwrap(), t_all);
     assert_eq!(log().await, size);
     assert_eq!(bal(s, fund.id, reg(K)).await, [300_000, 300_000, 0, 0]);
+    t_all
+}
 
+/// Reversals too.
+async fn step_reversals(s: &dyn Store, fund: &Fund, p: i64, d: Transfer, t_all: Transfer) {
+    let log = || async { s.log_size().await.unwrap() };
     // Reversals too.
     let rv = rev("rp-rev", &d);
     let r1 = s.book_transfer(&rv, now()).await.unwrap();
@@ -236,7 +276,11 @@ async fn replays(db: TestDb) {
         err_kind(s.book_transfer(&rv2, now()).await),
         "conflict:client_id"
     );
+}
 
+/// Client ids are scoped per county.
+async fn step_per_county(s: &dyn Store, f: &NewFund, fund: &Fund) {
+    let log = || async { s.log_size().await.unwrap() };
     // Client ids are scoped per county: the city's key used in 石门县 books 石门县's own fund, and
     // a retry there answers it.
     let elsewhere = NewFund {

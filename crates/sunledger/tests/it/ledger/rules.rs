@@ -1,5 +1,6 @@
 //! Directions and rule checks: every refused write changes nothing.
 use super::*;
+use sunledger_store::Fund;
 /// Runs a write that must be refused with `want` (an exact `kind_of`, or a prefix ending in
 /// `:`), and checks that it changed nothing: balances, transfers and their states, the log and
 /// the active suspensions.
@@ -19,11 +20,41 @@ async fn refused<T: std::fmt::Debug>(
     assert_eq!(before, after, "{want}: the refused write changed something");
 }
 
+/// What the steps share: the store, the fund booked first, its receipt and three projects.
+struct Cx<'a> {
+    s: &'a dyn Store,
+    f: i64,
+    receipt: Transfer,
+    p_v: i64,
+    p_t: i64,
+    p_k2: i64,
+}
+
 async fn directions_and_rules(db: TestDb) {
     let s = db.store.as_ref();
     setup(s).await;
     let mut raw = Raw::connect(&db).await;
     let raw = &mut raw;
+    let cx = &step_setup(s).await;
+    step_appropriations(cx, raw).await;
+    let a2 = step_transit(cx, raw).await;
+    let arr = step_arrangements(cx, raw).await;
+    step_refunds(cx, raw).await;
+    step_amounts_and_dates(cx, raw).await;
+    step_disbursements(cx, raw).await;
+    let d2 = step_payments(cx, raw, a2).await;
+    let (f2, f2_receipt, mut bugs) = step_reversals(cx, raw, d2, arr).await;
+    step_receipt_reversal(cx, raw, f2, f2_receipt).await;
+    let (d5, arr_t) = step_project_suspension(cx, raw).await;
+    step_region_suspension(cx, raw, d5, arr_t).await;
+    let by_s4 = step_payee_suspension(cx, raw).await;
+    step_overflow(cx, raw).await;
+    step_trimmed_payees(cx, by_s4, &mut bugs).await;
+    assert!(bugs.is_empty(), "{bugs:#?}");
+}
+
+/// Books the first fund and three projects: a village's, a township's and 石门县's.
+async fn step_setup(s: &dyn Store) -> Cx<'_> {
     let (fund, receipt) = s
         .create_fund(&new_fund("r-fund", CITY, 1_000_000), now())
         .await
@@ -32,9 +63,21 @@ async fn directions_and_rules(db: TestDb) {
     let p_v = project(s, V, "村级项目").await;
     let p_t = project(s, T, "乡级项目").await;
     let p_k2 = project(s, K2, "石门县项目").await;
-    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
-    use TransferKind::{Appropriate as Ap, Arrange as Ar, Refund as Rf};
+    Cx {
+        s,
+        f,
+        receipt,
+        p_v,
+        p_t,
+        p_k2,
+    }
+}
 
+/// Appropriations go down exactly one level.
+async fn step_appropriations(cx: &Cx<'_>, raw: &mut Raw) {
+    let Cx { s, f, p_k2, .. } = *cx;
+    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
+    use TransferKind::Appropriate as Ap;
     // Appropriations go down exactly one level, to a region that exists.
     for (from, to) in [(CITY, T), (CITY, V), (K, CITY), (CITY, CITY), (K, K2)] {
         let t = book("r-x", Ap, reg(from), reg(to), 1_000);
@@ -52,7 +95,14 @@ async fn directions_and_rules(db: TestDb) {
     refused(raw, s, "rule:wrong_direction", s.book_transfer(&t, now())).await;
     let t = book("r-x", Ap, reg(CITY), None, 1_000);
     refused(raw, s, "rule:", s.book_transfer(&t, now())).await;
+}
 
+/// Money in transit is not spent before its receipt is confirmed.
+async fn step_transit(cx: &Cx<'_>, raw: &mut Raw) -> Transfer {
+    let Cx { s, f, p_t, .. } = *cx;
+    let receipt = &cx.receipt;
+    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
+    use TransferKind::{Appropriate as Ap, Arrange as Ar, Refund as Rf};
     // Money in transit cannot be spent before the receipt is confirmed.
     let a1 = s
         .book_transfer(&book("r-a1", Ap, reg(CITY), reg(K), 400_000), now())
@@ -111,7 +161,21 @@ async fn directions_and_rules(db: TestDb) {
         .await
         .unwrap();
     s.confirm_receipt(a2.id, DAY, None, now()).await.unwrap();
+    a2
+}
 
+/// Arrangements go to a project inside the region.
+async fn step_arrangements(cx: &Cx<'_>, raw: &mut Raw) -> Transfer {
+    let Cx {
+        s,
+        f,
+        p_v,
+        p_t,
+        p_k2,
+        ..
+    } = *cx;
+    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
+    use TransferKind::Arrange as Ar;
     // Arrangements go to a project inside the region.
     for (from, p) in [(K, p_k2), (T, p_k2), (V, p_t), (K2, p_v)] {
         let t = book("r-x", Ar, reg(from), proj(p), 1_000);
@@ -127,11 +191,16 @@ async fn directions_and_rules(db: TestDb) {
     refused(raw, s, "rule:wrong_direction", s.book_transfer(&t, now())).await;
     let t = book("r-x", Ar, reg(T), proj(424_242), 1_000);
     refused(raw, s, "not_found:project", s.book_transfer(&t, now())).await;
-    let arr = s
-        .book_transfer(&book("r-arr", Ar, reg(T), proj(p_v), 100_000), now())
+    s.book_transfer(&book("r-arr", Ar, reg(T), proj(p_v), 100_000), now())
         .await
-        .unwrap();
+        .unwrap()
+}
 
+/// Refunds go one level up, or from a project to a region containing it.
+async fn step_refunds(cx: &Cx<'_>, raw: &mut Raw) {
+    let Cx { s, f, p_v, .. } = *cx;
+    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
+    use TransferKind::Refund as Rf;
     // Refunds go one level up, or from a project to a region containing it.
     for (from, to) in [(T, CITY), (T, K2), (K, T), (T, T)] {
         let t = book("r-x", Rf, reg(from), reg(to), 1_000);
@@ -161,7 +230,13 @@ async fn directions_and_rules(db: TestDb) {
     s.book_transfer(&book("r-rf2", Rf, proj(p_v), reg(K), 5_000), now())
         .await
         .unwrap();
+}
 
+/// Amounts are positive; dates are real dates.
+async fn step_amounts_and_dates(cx: &Cx<'_>, raw: &mut Raw) {
+    let Cx { s, f, p_v, .. } = *cx;
+    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
+    use TransferKind::Appropriate as Ap;
     // Amounts are positive; dates are real dates.
     for amount in [0, -5, i64::MIN] {
         let t = book("r-x", Ap, reg(K), reg(T), amount);
@@ -195,7 +270,11 @@ async fn directions_and_rules(db: TestDb) {
         ..book("r-x", Ap, reg(K), reg(T), 1_000)
     };
     refused(raw, s, "not_found:fund", s.book_transfer(&t, now())).await;
+}
 
+/// Disbursements need a project and a payee.
+async fn step_disbursements(cx: &Cx<'_>, raw: &mut Raw) {
+    let Cx { s, f, p_v, .. } = *cx;
     // Disbursements need a project and a payee.
     let t = NewTransfer {
         payee: None,
@@ -229,7 +308,11 @@ async fn directions_and_rules(db: TestDb) {
         s.book_transfer(&t, now()),
     )
     .await;
+}
 
+/// The payment state machine.
+async fn step_payments(cx: &Cx<'_>, raw: &mut Raw, a2: Transfer) -> Transfer {
+    let Cx { s, f, p_v, .. } = *cx;
     // The payment state machine.
     let pa = |id: i64, a: PaymentAction| s.payment_action(id, a, DAY, "付款凭证", None, now());
     let d1 = s
@@ -348,7 +431,19 @@ async fn directions_and_rules(db: TestDb) {
         pa(999_999, PaymentAction::Pay),
     )
     .await;
+    d2
+}
 
+/// Reversals: same fund and amount, never of a reversal, never twice.
+async fn step_reversals(
+    cx: &Cx<'_>,
+    raw: &mut Raw,
+    d2: Transfer,
+    arr: Transfer,
+) -> (Fund, Transfer, Vec<String>) {
+    let Cx { s, f, p_v, .. } = *cx;
+    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
+    use TransferKind::{Appropriate as Ap, Arrange as Ar};
     // Reversals: same fund and amount, never of a reversal, never twice.
     let bad = NewTransfer {
         amount: Money::from_fen(19_999),
@@ -474,7 +569,13 @@ async fn directions_and_rules(db: TestDb) {
     }
     eprintln!("second reversals ({:?}): {second:?}", s.backend());
     let _ = a4;
+    (f2, f2_receipt, bugs)
+}
 
+/// Reversing a receipt takes the money back out.
+async fn step_receipt_reversal(cx: &Cx<'_>, raw: &mut Raw, f2: Fund, f2_receipt: Transfer) {
+    let Cx { s, p_k2, .. } = *cx;
+    use TransferKind::Arrange as Ar;
     // Reversing a receipt takes the money back out, refused once any of it is passed on.
     let arr_k2 = nt("r-arr-k2", f2.id, Ar, reg(K2), proj(p_k2), 3_000);
     let arr_k2 = s.book_transfer(&arr_k2, now()).await.unwrap();
@@ -493,7 +594,14 @@ async fn directions_and_rules(db: TestDb) {
         .unwrap();
     assert_eq!(bal(s, f2.id, reg(K2)).await, [8_000, 8_000, 0, 0]);
     assert_eq!(bal(s, f2.id, proj(p_k2)).await, [3_000, 3_000, 0, 0]);
+}
 
+/// A project suspension.
+async fn step_project_suspension(cx: &Cx<'_>, raw: &mut Raw) -> (Transfer, Transfer) {
+    let Cx { s, f, p_v, p_t, .. } = *cx;
+    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
+    use TransferKind::{Arrange as Ar, Refund as Rf};
+    let pa = |id: i64, a: PaymentAction| s.payment_action(id, a, DAY, "付款凭证", None, now());
     // Suspensions.
     let sp = |tg: SuspensionTarget, region: &str, doc: &str| {
         let doc = doc.to_string();
@@ -542,7 +650,24 @@ async fn directions_and_rules(db: TestDb) {
     refused(raw, s, "not_found:", s.resume(s1.id, "again", None, now())).await;
     pa(d4.id, PaymentAction::Release).await.unwrap();
     pa(d4.id, PaymentAction::Pay).await.unwrap();
+    (d5, arr_t)
+}
 
+/// A region suspension.
+async fn step_region_suspension(cx: &Cx<'_>, raw: &mut Raw, d5: Transfer, arr_t: Transfer) {
+    let Cx { s, f, p_v, p_t, .. } = *cx;
+    let book = |c: &str, kind, from, to, amount| nt(c, f, kind, from, to, amount);
+    use TransferKind::{Appropriate as Ap, Arrange as Ar, Refund as Rf};
+    let pa = |id: i64, a: PaymentAction| s.payment_action(id, a, DAY, "付款凭证", None, now());
+    let sp = |tg: SuspensionTarget, region: &str, doc: &str| {
+        let doc = doc.to_string();
+        let region = rc(region);
+        async move {
+            s.suspend(&tg, &region, "审计发现问题", &doc, None, now())
+                .await
+                .unwrap()
+        }
+    };
     // A region suspension covers the region's whole subtree, for money going in or paid out.
     let s2 = sp(SuspensionTarget::Region(rc(T)), T, "纪监〔2026〕2号").await;
     let by_s2 = format!("suspended:{}:纪监〔2026〕2号", s2.id);
@@ -586,7 +711,20 @@ async fn directions_and_rules(db: TestDb) {
         s.book_transfer(&rev("r-x", &arr_t), now()),
     )
     .await;
+}
 
+/// A payee suspension.
+async fn step_payee_suspension(cx: &Cx<'_>, raw: &mut Raw) -> String {
+    let Cx { s, f, p_v, p_t, .. } = *cx;
+    let sp = |tg: SuspensionTarget, region: &str, doc: &str| {
+        let doc = doc.to_string();
+        let region = rc(region);
+        async move {
+            s.suspend(&tg, &region, "审计发现问题", &doc, None, now())
+                .await
+                .unwrap()
+        }
+    };
     // A payee suspension, wherever the payee is paid from.
     let s4 = sp(
         SuspensionTarget::Payee("农户丁".into()),
@@ -612,6 +750,12 @@ async fn directions_and_rules(db: TestDb) {
     s.book_transfer(&disb("r-d6", f, p_t, "农户戊", 1_000), now())
         .await
         .unwrap();
+    by_s4
+}
+
+/// Totals never overflow.
+async fn step_overflow(cx: &Cx<'_>, raw: &mut Raw) {
+    let Cx { s, .. } = *cx;
     // Totals never overflow.
     let (big, _) = s
         .create_fund(&new_fund("r-big", V2, i64::MAX), now())
@@ -619,7 +763,11 @@ async fn directions_and_rules(db: TestDb) {
         .unwrap();
     let t = nt("r-x", big.id, TransferKind::Receive, None, reg(V2), 1);
     refused(raw, s, "rule:too_large", s.book_transfer(&t, now())).await;
+}
 
+/// Payees are stored trimmed.
+async fn step_trimmed_payees(cx: &Cx<'_>, by_s4: String, bugs: &mut Vec<String>) {
+    let Cx { s, f, p_t, .. } = *cx;
     // Payees are stored trimmed, so spacing does not evade a payee suspension.
     let variant = disb("r-x", f, p_t, "农户丁 ", 1_000);
     let r = s
@@ -631,6 +779,5 @@ async fn directions_and_rules(db: TestDb) {
             "a payee suspension is not evaded by spacing: {r:?}"
         ));
     }
-    assert!(bugs.is_empty(), "{bugs:#?}");
 }
 crate::both!(directions_and_rules_on, directions_and_rules);

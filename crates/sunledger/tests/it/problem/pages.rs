@@ -90,25 +90,76 @@ fn assert_no_catalogue_keys(html: &str) {
     }
 }
 
-async fn supervision_on_the_web(app: TestApp) {
-    let s = app.db.store.as_ref();
-    let inspector = app.signed_in("yunling.discipline").await;
-    let day0 = today(&app);
+/// What the steps share: the signed-in clients, the day the walk starts, the ids of what was
+/// made and the pages and dates later steps look at.
+#[derive(Default)]
+struct Walk {
+    inspector: reqwest::Client,
+    township: reqwest::Client,
+    city: reqwest::Client,
+    day0: i64,
+    ins: i64,
+    late_id: i64,
+    pid: i64,
+    graft: i64,
+    letter: i64,
+    interview: i64,
+    referral: i64,
+    gov_name: String,
+    soon: String,
+    mine: String,
+    page: String,
+    gpage: String,
+    new_deadline: String,
+    letter_no: &'static str,
+    interview_no: &'static str,
+}
 
+async fn supervision_on_the_web(app: TestApp) {
+    let mut w = Walk {
+        inspector: app.signed_in("yunling.discipline").await,
+        day0: today(&app),
+        ..Walk::default()
+    };
+    step_menu(&app, &mut w).await;
+    step_inspection(&app, &mut w).await;
+    step_problems(&app, &mut w).await;
+    step_township_sees(&app, &mut w).await;
+    step_overdue(&app, &mut w).await;
+    step_township_works(&app, &mut w).await;
+    step_reject(&app, &mut w).await;
+    step_reminder_letter(&app, &mut w).await;
+    step_interview(&app, &mut w).await;
+    step_printed_letters(&app, &mut w).await;
+    step_referral(&app, &mut w).await;
+    step_other_county(&app, &mut w).await;
+    step_spot_check(&app, &mut w).await;
+    step_english(&app, &mut w).await;
+}
+
+/// The menu leads to Book 3 and the inspections; the coverage shows the current quarter.
+async fn step_menu(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let day0 = w.day0;
     // The menu leads to Book 3 and the inspections; the coverage shows the current quarter.
-    let home = get(&inspector, &app, "/", 200).await;
+    let home = get(&inspector, app, "/", 200).await;
     assert!(home.contains("href=\"/problems\"") && home.contains("href=\"/inspections\""));
-    let html = get(&inspector, &app, "/inspections", 200).await;
+    let html = get(&inspector, app, "/inspections", 200).await;
     assert!(
         html.contains("云岭县") && html.contains("季度检查覆盖"),
         "{html}"
     );
     assert!(html.contains(&sunledger_core::supervision::Quarter::of_day(day0).label()));
+}
 
+/// An inspection planned, refused without a title, then recorded as done once.
+async fn step_inspection(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let day0 = w.day0;
     // An inspection planned through the form, then recorded as done with findings.
     let loc = post_ok(
         &inspector,
-        &app,
+        app,
         "/inspections",
         &[
             ("region", COUNTY),
@@ -125,7 +176,7 @@ async fn supervision_on_the_web(app: TestApp) {
     )
     .await;
     let ins = id_after(&loc, "/inspections/");
-    let html = get(&inspector, &app, &loc, 200).await;
+    let html = get(&inspector, app, &loc, 200).await;
     assert!(
         html.contains("登记完成及发现问题") && html.contains("纪委监委、"),
         "{html}"
@@ -133,7 +184,7 @@ async fn supervision_on_the_web(app: TestApp) {
     // A refused form comes back filled in: without a title nothing is planned.
     let (status, _, html) = post(
         &inspector,
-        &app,
+        app,
         "/inspections",
         &[
             ("region", COUNTY),
@@ -149,7 +200,7 @@ async fn supervision_on_the_web(app: TestApp) {
     assert!(html.contains("第二检查组") && html.contains("class=\"error\""));
     post_ok(
         &inspector,
-        &app,
+        app,
         &format!("/inspections/{ins}/done"),
         &[("done_on", &fmt(day0)), ("findings", "发现问题三个")],
     )
@@ -157,17 +208,25 @@ async fn supervision_on_the_web(app: TestApp) {
     // Done once only: a second time is refused, and what was typed stays.
     let (status, _, html) = post(
         &inspector,
-        &app,
+        app,
         &format!("/inspections/{ins}/done"),
         &[("done_on", &fmt(day0)), ("findings", "再次登记")],
     )
     .await;
     assert_eq!(status, 409, "{html}");
-    let html = get(&inspector, &app, &format!("/inspections/{ins}"), 200).await;
+    let html = get(&inspector, app, &format!("/inspections/{ins}"), 200).await;
     assert!(html.contains("发现问题三个") && !html.contains("action=\"/inspections/"));
-    let html = get(&inspector, &app, "/inspections", 200).await;
+    let html = get(&inspector, app, "/inspections", 200).await;
     assert!(html.contains("第四季度扶贫项目资金监督检查"));
+    w.ins = ins;
+}
 
+/// Problems recorded from the inspection; a refused form keeps what was typed.
+async fn step_problems(app: &TestApp, w: &mut Walk) {
+    let s = app.db.store.as_ref();
+    let inspector = w.inspector.clone();
+    let ins = w.ins;
+    let day0 = w.day0;
     // Recording problems from the inspection: the form lists the township's units.
     let gov = s
         .departments_in(&rc(TOWNSHIP))
@@ -178,7 +237,7 @@ async fn supervision_on_the_web(app: TestApp) {
         .unwrap();
     let html = get(
         &inspector,
-        &app,
+        app,
         &format!("/problems/new?inspection={ins}&region={TOWNSHIP}"),
         200,
     )
@@ -212,7 +271,7 @@ async fn supervision_on_the_web(app: TestApp) {
     let mut bad = problem("", "fund_management", &later);
     bad[6].1 = String::new();
     let form: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, _, html) = post(&inspector, &app, "/problems", &form).await;
+    let (status, _, html) = post(&inspector, app, "/problems", &form).await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains("检查发现：项目资金拨付滞后") && html.contains("120000.00"));
     let mut ids = Vec::new();
@@ -223,23 +282,33 @@ async fn supervision_on_the_web(app: TestApp) {
     ] {
         let f = problem(title, category, deadline);
         let form: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let loc = post_ok(&inspector, &app, "/problems", &form).await;
+        let loc = post_ok(&inspector, app, "/problems", &form).await;
         ids.push(id_after(&loc, "/problems/"));
     }
     let (late_id, pid, graft) = (ids[0], ids[1], ids[2]);
-    let html = get(&inspector, &app, &format!("/inspections/{ins}"), 200).await;
+    let html = get(&inspector, app, &format!("/inspections/{ins}"), 200).await;
     assert!(html.contains("项目资金滞留") && html.contains("村干部虚报冒领"));
+    w.gov_name = gov.name;
+    w.soon = soon;
+    w.late_id = late_id;
+    w.pid = pid;
+    w.graft = graft;
+}
 
+/// The township sees its own open problems, the nearest deadline first.
+async fn step_township_sees(app: &TestApp, w: &mut Walk) {
+    let ins = w.ins;
+    let soon = w.soon.clone();
     // The township sees its own open problems, the nearest deadline first.
     let township = app.signed_in("yunling.township").await;
-    let html = get(&township, &app, "/problems", 200).await;
+    let html = get(&township, app, "/problems", 200).await;
     assert!(
         html.contains("项目资金滞留") && html.contains("还剩 3 天"),
         "{html}"
     );
     // Counted over the inspection's problems (the demo may have others).
     let mine = format!("/problems?inspection={ins}");
-    let html = get(&township, &app, &mine, 200).await;
+    let html = get(&township, app, &mine, 200).await;
     let (a, b) = (
         html.find("项目资金滞留").unwrap(),
         html.find("后到期的问题").unwrap(),
@@ -249,23 +318,36 @@ async fn supervision_on_the_web(app: TestApp) {
     assert!(html.contains("<strong>3</strong> 未销号"), "{html}");
     assert!(html.contains("<strong>1</strong> 7 天内到期"), "{html}");
     assert!(html.contains("/api/v1/problems.xlsx?"));
-    let html = get(&township, &app, "/problems?category=corruption", 200).await;
+    let html = get(&township, app, "/problems?category=corruption", 200).await;
     assert!(html.contains("村干部虚报冒领") && !html.contains("项目资金滞留"));
     assert!(html.contains("/api/v1/problems.csv?category=corruption"));
+    w.township = township;
+    w.mine = mine;
+}
 
+/// Ten days on, the first one is a week overdue.
+async fn step_overdue(app: &TestApp, w: &mut Walk) {
+    let mine = w.mine.clone();
     // Ten days on, the first one is a week overdue.
     app.clock.advance_days(10);
     let township = app.signed_in("yunling.township").await;
     let inspector = app.signed_in("yunling.discipline").await;
-    let html = get(&township, &app, &mine, 200).await;
+    let html = get(&township, app, &mine, 200).await;
     assert!(html.contains("逾期 7 天"), "{html}");
     assert!(html.contains("<strong>1</strong> 已逾期"), "{html}");
-    let html = get(&township, &app, &format!("{mine}&overdue=1"), 200).await;
+    let html = get(&township, app, &format!("{mine}&overdue=1"), 200).await;
     assert!(html.contains("项目资金滞留") && !html.contains("后到期的问题"));
+    w.township = township;
+    w.inspector = inspector;
+}
 
+/// The township starts and submits, and may not verify.
+async fn step_township_works(app: &TestApp, w: &mut Walk) {
+    let township = w.township.clone();
+    let pid = w.pid;
     // The township may start and submit, not verify.
     let page = format!("/problems/{pid}");
-    let html = get(&township, &app, &page, 200).await;
+    let html = get(&township, app, &page, 200).await;
     assert!(
         html.contains("value=\"start\"") && !html.contains("value=\"verify\""),
         "{html}"
@@ -273,14 +355,14 @@ async fn supervision_on_the_web(app: TestApp) {
     assert!(html.contains("逾期 7 天") || html.contains("逾期 7 "));
     post_ok(
         &township,
-        &app,
+        app,
         &format!("{page}/actions"),
         &[("action", "start"), ("text", "")],
     )
     .await;
     let (status, _, html) = post(
         &township,
-        &app,
+        app,
         &format!("{page}/actions"),
         &[("action", "submit"), ("text", "  ")],
     )
@@ -288,7 +370,7 @@ async fn supervision_on_the_web(app: TestApp) {
     assert_eq!(status, 422, "{html}");
     post_ok(
         &township,
-        &app,
+        app,
         &format!("{page}/actions"),
         &[("action", "submit"), ("text", "已拨付到位，附银行回单")],
     )
@@ -296,24 +378,38 @@ async fn supervision_on_the_web(app: TestApp) {
     // The township may not verify its own work.
     let (status, _, _) = post(
         &township,
-        &app,
+        app,
         &format!("{page}/actions"),
         &[("action", "verify"), ("text", "")],
     )
     .await;
     assert_eq!(status, 403);
+    w.page = page;
+}
 
+/// The inspectors reject the evidence.
+async fn step_reject(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let page = w.page.clone();
     // The inspectors reject the evidence.
-    let html = get(&inspector, &app, &page, 200).await;
+    let html = get(&inspector, app, &page, 200).await;
     assert!(html.contains("value=\"verify\"") && html.contains("value=\"reject\""));
     post_ok(
         &inspector,
-        &app,
+        app,
         &format!("{page}/actions"),
         &[("action", "reject"), ("text", "回单与项目不符")],
     )
     .await;
+}
 
+/// The rules propose a reminder letter; the inspector confirms it.
+async fn step_reminder_letter(app: &TestApp, w: &mut Walk) {
+    let s = app.db.store.as_ref();
+    let inspector = w.inspector.clone();
+    let township = w.township.clone();
+    let page = w.page.clone();
+    let pid = w.pid;
     // The rules propose a reminder letter (a week overdue); the inspector confirms it.
     let made = s
         .propose_escalations(
@@ -328,22 +424,16 @@ async fn supervision_on_the_web(app: TestApp) {
         .find(|p| p.problem_id == pid && p.step == "reminder_letter")
         .expect("a reminder letter is proposed")
         .id;
-    let html = get(&inspector, &app, &page, 200).await;
+    let html = get(&inspector, app, &page, 200).await;
     assert!(
         html.contains("按规则今日应采取的措施") && html.contains("系统提示的措施"),
         "{html}"
     );
     assert!(html.contains(&format!("?proposal={proposal}#escalate")));
     // The township sees the proposal but may not decide it.
-    let html = get(&township, &app, &page, 200).await;
+    let html = get(&township, app, &page, 200).await;
     assert!(html.contains("书面提醒函") && !html.contains(&format!("?proposal={proposal}")));
-    let html = get(
-        &inspector,
-        &app,
-        &format!("{page}?proposal={proposal}"),
-        200,
-    )
-    .await;
+    let html = get(&inspector, app, &format!("{page}?proposal={proposal}"), 200).await;
     assert!(
         html.contains(&format!("name=\"proposal_id\" value=\"{proposal}\""))
             && html.contains("云岭县纪委监委"),
@@ -353,7 +443,7 @@ async fn supervision_on_the_web(app: TestApp) {
     let prop = proposal.to_string();
     let loc = post_ok(
         &inspector,
-        &app,
+        app,
         &format!("{page}/escalations"),
         &[
             ("step", "reminder_letter"),
@@ -369,17 +459,26 @@ async fn supervision_on_the_web(app: TestApp) {
     )
     .await;
     let letter = id_after(&loc, "#step-");
-    let html = get(&inspector, &app, &page, 200).await;
+    let html = get(&inspector, app, &page, 200).await;
     assert!(
         html.contains(letter_no) && html.contains("已确认"),
         "{html}"
     );
     assert!(html.contains(&format!("/escalations/{letter}/print")));
+    w.letter = letter;
+    w.letter_no = letter_no;
+}
 
+/// An interview needs attendees and a new deadline.
+async fn step_interview(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let township = w.township.clone();
+    let page = w.page.clone();
+    let soon = w.soon.clone();
     // Finance's step is not the commission's; an interview needs attendees and a new deadline.
     let (status, _, _) = post(
         &inspector,
-        &app,
+        app,
         &format!("{page}/escalations"),
         &[
             ("step", "suspend_payment"),
@@ -393,7 +492,7 @@ async fn supervision_on_the_web(app: TestApp) {
     let interview_no = "云纪谈〔2026〕1号";
     let (status, _, html) = post(
         &inspector,
-        &app,
+        app,
         &format!("{page}/escalations"),
         &[
             ("step", "work_interview"),
@@ -408,10 +507,10 @@ async fn supervision_on_the_web(app: TestApp) {
     .await;
     assert_eq!(status, 422, "{html}");
     assert!(html.contains(interview_no) && html.contains("约谈乡政府主要负责人"));
-    let new_deadline = fmt(today(&app) + 15);
+    let new_deadline = fmt(today(app) + 15);
     let loc = post_ok(
         &inspector,
-        &app,
+        app,
         &format!("{page}/escalations"),
         &[
             ("step", "work_interview"),
@@ -425,16 +524,31 @@ async fn supervision_on_the_web(app: TestApp) {
     )
     .await;
     let interview = id_after(&loc, "#step-");
-    let html = get(&township, &app, &page, 200).await;
+    let html = get(&township, app, &page, 200).await;
     assert!(
         html.contains(&new_deadline) && html.contains(&soon) && html.contains("原定时限"),
         "{html}"
     );
+    w.interview = interview;
+    w.interview_no = interview_no;
+    w.new_deadline = new_deadline;
+}
 
+/// The printed letters: document number, addressee, facts and the deadline in force.
+async fn step_printed_letters(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let township = w.township.clone();
+    let letter = w.letter;
+    let letter_no = w.letter_no;
+    let gov_name = w.gov_name.clone();
+    let soon = w.soon.clone();
+    let interview = w.interview;
+    let interview_no = w.interview_no;
+    let new_deadline = w.new_deadline.clone();
     // The printed letters: document number, addressee, facts and the deadline in force.
     let html = get(
         &inspector,
-        &app,
+        app,
         &format!("/escalations/{letter}/print"),
         200,
     )
@@ -451,7 +565,7 @@ async fn supervision_on_the_web(app: TestApp) {
     assert!(
         html.contains("书面提醒函")
             && html.contains(letter_no)
-            && html.contains(&gov.name)
+            && html.contains(&gov_name)
             && html.contains("项目资金滞留")
             && html.contains("120,000.00")
             && html.contains("第四季度扶贫项目资金监督检查")
@@ -461,7 +575,7 @@ async fn supervision_on_the_web(app: TestApp) {
     assert_no_catalogue_keys(&html);
     let html = get(
         &township,
-        &app,
+        app,
         &format!("/escalations/{interview}/print"),
         200,
     )
@@ -473,12 +587,17 @@ async fn supervision_on_the_web(app: TestApp) {
             && html.contains("分管副乡长"),
         "{html}"
     );
+}
 
+/// A corruption case goes to the discipline commission; its outcome comes later.
+async fn step_referral(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let graft = w.graft;
     // A corruption case goes to the discipline commission at once; its outcome comes later.
     let gpage = format!("/problems/{graft}");
     let loc = post_ok(
         &inspector,
-        &app,
+        app,
         &format!("{gpage}/escalations"),
         &[
             ("step", "discipline_referral"),
@@ -490,38 +609,46 @@ async fn supervision_on_the_web(app: TestApp) {
     )
     .await;
     let referral = id_after(&loc, "#step-");
-    let html = get(&inspector, &app, &gpage, 200).await;
+    let html = get(&inspector, app, &gpage, 200).await;
     assert!(html.contains(&format!("/escalations/{referral}/outcome")));
     post_ok(
         &inspector,
-        &app,
+        app,
         &format!("/escalations/{referral}/outcome"),
         &[("outcome", "立案审查，给予党内严重警告处分")],
     )
     .await;
-    let html = get(&inspector, &app, &gpage, 200).await;
+    let html = get(&inspector, app, &gpage, 200).await;
     assert!(
         html.contains("立案审查") && !html.contains(&format!("/escalations/{referral}/outcome"))
     );
     let html = get(
         &inspector,
-        &app,
+        app,
         &format!("/escalations/{referral}/print"),
         200,
     )
     .await;
     assert!(html.contains("问题线索移送函") && html.contains("云纪移〔2026〕2号"));
+    w.gpage = gpage;
+    w.referral = referral;
+}
 
+/// Another county sees none of it; the public is sent to sign in.
+async fn step_other_county(app: &TestApp, w: &mut Walk) {
+    let page = w.page.clone();
+    let letter = w.letter;
+    let ins = w.ins;
     // Another county sees none of it.
     let other = app.signed_in("shimen.finance").await;
-    get(&other, &app, &page, 404).await;
-    get(&other, &app, &format!("/escalations/{letter}/print"), 404).await;
-    get(&other, &app, &format!("/inspections/{ins}"), 404).await;
-    let html = get(&other, &app, "/problems", 200).await;
+    get(&other, app, &page, 404).await;
+    get(&other, app, &format!("/escalations/{letter}/print"), 404).await;
+    get(&other, app, &format!("/inspections/{ins}"), 404).await;
+    let html = get(&other, app, "/problems", 200).await;
     assert!(!html.contains("项目资金滞留"));
     let (status, _, _) = post(
         &other,
-        &app,
+        app,
         &format!("{page}/actions"),
         &[("action", "start"), ("text", "")],
     )
@@ -531,7 +658,12 @@ async fn supervision_on_the_web(app: TestApp) {
     let r = app.client().get(app.url("/problems")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login?next=/problems");
+}
 
+/// The municipal bureau draws a spot-check sample.
+async fn step_spot_check(app: &TestApp, w: &mut Walk) {
+    let s = app.db.store.as_ref();
+    let inspector = w.inspector.clone();
     // The municipal bureau draws a spot-check sample from the household register; a bad number
     // comes back as typed.
     let mut households = Vec::new();
@@ -555,7 +687,7 @@ async fn supervision_on_the_web(app: TestApp) {
     let city = app.signed_in("city.bureau").await;
     let (status, _, html) = post(
         &city,
-        &app,
+        app,
         "/spot-checks",
         &[
             ("region", "5291"),
@@ -571,7 +703,7 @@ async fn supervision_on_the_web(app: TestApp) {
     assert!(html.contains("20261103-4711") && html.contains("value=\"two\""));
     let loc = post_ok(
         &city,
-        &app,
+        app,
         "/spot-checks",
         &[
             ("region", "5291"),
@@ -584,7 +716,7 @@ async fn supervision_on_the_web(app: TestApp) {
     )
     .await;
     let draw = id_after(&loc, "#draw-");
-    let html = get(&city, &app, "/spot-checks", 200).await;
+    let html = get(&city, app, "/spot-checks", 200).await;
     assert!(
         html.contains(&format!("id=\"draw-{draw}\""))
             && html.contains("20261103-4711")
@@ -598,13 +730,29 @@ async fn supervision_on_the_web(app: TestApp) {
     // Only the bureau draws.
     let (status, _, _) = post(
         &inspector,
-        &app,
+        app,
         "/spot-checks",
         &[("region", "5291"), ("round", "2026-11"), ("seed", "x")],
     )
     .await;
     assert_eq!(status, 403);
+    w.city = city;
+}
 
+/// Every page reads in English, and in Chinese, without a raw key.
+async fn step_english(app: &TestApp, w: &mut Walk) {
+    let inspector = w.inspector.clone();
+    let township = w.township.clone();
+    let city = w.city.clone();
+    let ins = w.ins;
+    let graft = w.graft;
+    let page = w.page.clone();
+    let gpage = w.gpage.clone();
+    let late_id = w.late_id;
+    let letter = w.letter;
+    let interview = w.interview;
+    let referral = w.referral;
+    let mine = w.mine.clone();
     // Every page reads in English, and in Chinese, without a raw key.
     for path in [
         "/problems".to_string(),
@@ -622,21 +770,21 @@ async fn supervision_on_the_web(app: TestApp) {
         format!("/inspections/{ins}"),
         "/spot-checks".to_string(),
     ] {
-        let zh = get(&inspector, &app, &path, 200).await;
+        let zh = get(&inspector, app, &path, 200).await;
         assert_no_catalogue_keys(&zh);
         let sep = if path.contains('?') { '&' } else { '?' };
-        let en = get(&inspector, &app, &format!("{path}{sep}lang=en"), 200).await;
+        let en = get(&inspector, app, &format!("{path}{sep}lang=en"), 200).await;
         assert!(en.contains("<html lang=\"en\">"), "{path}");
         assert_no_catalogue_keys(&en);
     }
-    let en = get(&township, &app, &format!("{mine}&lang=en"), 200).await;
+    let en = get(&township, app, &format!("{mine}&lang=en"), 200).await;
     assert!(
         en.contains("Problem rectification ledger")
             && en.contains("<strong>3</strong> open")
             && en.contains("Rectifying"),
         "{en}"
     );
-    let en = get(&city, &app, "/spot-checks?lang=en", 200).await;
+    let en = get(&city, app, "/spot-checks?lang=en", 200).await;
     assert!(en.contains("Anyone can re-derive the sample"));
 }
 crate::both_app!(supervision_pages_walk, supervision_on_the_web);

@@ -1,9 +1,38 @@
 //! The declaration path through the real server.
 use super::*;
-async fn declaration_on_the_web(app: TestApp) {
-    use serde_json::json;
-    let village = app.signed_in("yunling.village").await;
+use serde_json::json;
 
+/// What the steps share: the signed-in clients, the project's id, the fixed version's body
+/// and the project as the bureau last saw it.
+#[derive(Default)]
+struct Walk {
+    village: reqwest::Client,
+    township: reqwest::Client,
+    bureau: reqwest::Client,
+    party: reqwest::Client,
+    id: i64,
+    body: serde_json::Value,
+    view: serde_json::Value,
+}
+
+async fn declaration_on_the_web(app: TestApp) {
+    let mut w = Walk {
+        village: app.signed_in("yunling.village").await,
+        ..Walk::default()
+    };
+    step_phone_form(&app, &mut w).await;
+    step_returned(&app, &mut w).await;
+    step_declared_again(&app, &mut w).await;
+    step_notice(&app, &mut w).await;
+    step_book2(&app, &mut w).await;
+    step_change(&app, &mut w).await;
+    step_log(&app, &mut w).await;
+    step_exports(&app, &mut w).await;
+}
+
+/// On the phone form: a missing target comes back filled in; then the village declares.
+async fn step_phone_form(app: &TestApp, w: &mut Walk) {
+    let village = w.village.clone();
     // On the phone form: a missing target comes back as the same form, filled in, with the reason.
     let mut form = vec![
         ("village", VILLAGE.to_string()),
@@ -42,12 +71,18 @@ async fn declaration_on_the_web(app: TestApp) {
     assert_eq!(r.status(), 303);
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     let id: i64 = loc.trim_start_matches("/projects/").parse().unwrap();
+    w.id = id;
+}
+
+/// The township returns it; the village may not approve its own project.
+async fn step_returned(app: &TestApp, w: &mut Walk) {
+    let village = w.village.clone();
+    let id = w.id;
     let step = |c: &reqwest::Client, action: &str, comment: &str| {
         c.post(app.url(&format!("/api/v1/projects/{id}/steps")))
             .json(&json!({"action": action, "comment": comment}))
             .send()
     };
-
     // The township returns it; the village may not approve its own project.
     let township = app.signed_in("yunling.township").await;
     json_of(step(&village, "township_approve", "").await.unwrap(), 403).await;
@@ -59,7 +94,19 @@ async fn declaration_on_the_web(app: TestApp) {
     )
     .await;
     assert_eq!(p["stage"], "returned_to_village");
+    w.township = township;
+}
 
+/// The village fixes it (a new version) and declares again.
+async fn step_declared_again(app: &TestApp, w: &mut Walk) {
+    let village = w.village.clone();
+    let township = w.township.clone();
+    let id = w.id;
+    let step = |c: &reqwest::Client, action: &str, comment: &str| {
+        c.post(app.url(&format!("/api/v1/projects/{id}/steps")))
+            .json(&json!({"action": action, "comment": comment}))
+            .send()
+    };
     // The village fixes it (a new version) and declares again.
     let body = json!({
         "village": VILLAGE, "name": "光伏扶贫电站", "category": "industry", "fiscal_year": 2026,
@@ -81,7 +128,18 @@ async fn declaration_on_the_web(app: TestApp) {
     json_of(step(&village, "declare", "").await.unwrap(), 200).await;
     let p = json_of(step(&township, "township_approve", "").await.unwrap(), 200).await;
     assert_eq!(p["stage"], "noticed");
+    w.body = body;
+}
 
+/// During the notice: an objection; the county must wait and answer first.
+async fn step_notice(app: &TestApp, w: &mut Walk) {
+    let village = w.village.clone();
+    let id = w.id;
+    let step = |c: &reqwest::Client, action: &str, comment: &str| {
+        c.post(app.url(&format!("/api/v1/projects/{id}/steps")))
+            .json(&json!({"action": action, "comment": comment}))
+            .send()
+    };
     // During the notice: an objection is recorded; the county must wait and answer first.
     let bureau = app.signed_in("yunling.bureau").await;
     let e = json_of(step(&bureau, "county_approve", "").await.unwrap(), 422).await;
@@ -125,7 +183,16 @@ async fn declaration_on_the_web(app: TestApp) {
     let city = app.signed_in("city.bureau").await;
     let p = json_of(step(&city, "record", "").await.unwrap(), 200).await;
     assert_eq!(p["stage"], "recorded");
+    w.village = village;
+    w.township = township;
+    w.bureau = bureau;
+}
 
+/// Book 2: the bureau names who answers for it; a county official sees since when.
+async fn step_book2(app: &TestApp, w: &mut Walk) {
+    let village = w.village.clone();
+    let bureau = w.bureau.clone();
+    let id = w.id;
     // Book 2: the bureau names who answers for it; a county official sees since when.
     let s = app.db.store.as_ref();
     let mut cadre = None;
@@ -196,7 +263,15 @@ async fn declaration_on_the_web(app: TestApp) {
             assert!(html.contains(want), "{want} missing from the project page");
         }
     }
+    w.party = party;
+}
 
+/// A change after approval shows against the approved version, not on the public notice.
+async fn step_change(app: &TestApp, w: &mut Walk) {
+    let body = w.body.clone();
+    let bureau = w.bureau.clone();
+    let party = w.party.clone();
+    let id = w.id;
     // A change after approval shows against the approved version.
     let mut changed = body.clone();
     changed["budget"] = json!([{"source": "central_special", "amount": "520000.00"}]);
@@ -245,7 +320,13 @@ async fn declaration_on_the_web(app: TestApp) {
         "{public}"
     );
     assert!(!public.contains("520,000.00"), "{public}");
+    w.view = view;
+}
 
+/// Every step is in the log.
+async fn step_log(app: &TestApp, w: &mut Walk) {
+    let view = w.view.clone();
+    let s = app.db.store.as_ref();
     // Every step is in the log.
     let actions: Vec<String> = view["events"]
         .as_array()
@@ -290,7 +371,12 @@ async fn declaration_on_the_web(app: TestApp) {
             );
         }
     }
+}
 
+/// Exports carry it; another county's officials see none of it.
+async fn step_exports(app: &TestApp, w: &mut Walk) {
+    let bureau = w.bureau.clone();
+    let id = w.id;
     // Exports carry it; another county's officials see none of it.
     let csv = bureau
         .get(app.url("/api/v1/projects.csv?year=2026"))

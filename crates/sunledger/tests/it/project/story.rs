@@ -1,11 +1,52 @@
 //! The project library and Book 2 as one story through the store.
 use super::*;
+use sunledger_core::project::Content;
+use sunledger_store::Project;
+
+/// What every step uses: the store, the story's start and the actor (none).
+struct Cx<'a> {
+    s: &'a dyn Store,
+    t0: i64,
+    actor: Option<i64>,
+}
+
+/// The people of Book 2.
+struct People {
+    leader: i64,
+    staff: i64,
+    staff2: i64,
+    township: i64,
+    cadre: i64,
+    other_cadre: i64,
+    fs: i64,
+    finance: i64,
+}
+
 async fn story(db: TestDb) {
     let s = db.store.as_ref();
     setup(s).await;
     let t0 = now();
-    let actor = None;
+    let cx = &Cx { s, t0, actor: None };
+    step_no_targets(cx).await;
+    let (p, fixed) = step_declare(cx).await;
+    let (p, from) = step_notice(cx, p).await;
+    let p = step_objection(cx, p, from).await;
+    let p = step_change(cx, p, &fixed).await;
+    let p = step_implementation(cx, p).await;
+    step_beneficiaries(cx, &p).await;
+    let people = step_people(cx).await;
+    step_assign(cx, &p, &people).await;
+    step_handover(cx, &p, &people).await;
+    step_other_county(cx).await;
+    step_letter(cx, &people).await;
+    step_record(cx, &p).await;
+    step_revoke(cx, &p).await;
+    step_verify(cx, &db).await;
+}
 
+/// A project without targets never gets in.
+async fn step_no_targets(cx: &Cx<'_>) {
+    let Cx { s, t0, actor } = *cx;
     // A project without targets never gets in.
     let mut bad = content(V, "无目标项目");
     bad.targets.outputs = " ".into();
@@ -14,7 +55,11 @@ async fn story(db: TestDb) {
         .await
         .unwrap_err();
     assert_eq!(field_of(&e), "targets.outputs");
+}
 
+/// The village declares; the township returns it; the village fixes and declares again.
+async fn step_declare(cx: &Cx<'_>) -> (Project, Content) {
+    let Cx { s, t0, actor } = *cx;
     // The village declares; the township returns it; the village fixes and declares again.
     let p = s
         .create_library_project(&content(V, "村组道路硬化"), true, actor, t0)
@@ -60,7 +105,12 @@ async fn story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(p.stage, "declared");
+    (p, fixed)
+}
 
+/// The township approves: the notice starts today; the county cannot approve for 10 days.
+async fn step_notice(cx: &Cx<'_>, p: Project) -> (Project, String) {
+    let Cx { s, t0, actor } = *cx;
     // The township approves: the notice starts today; the county cannot approve for 10 days.
     let p = s
         .project_step(p.id, StageAction::TownshipApprove, "", actor, t0)
@@ -73,7 +123,12 @@ async fn story(db: TestDb) {
         .await
         .unwrap_err();
     assert_eq!(reason_of(&e), "notice_period_running");
+    (p, from)
+}
 
+/// An objection raised in the window must be answered first; one dated outside is refused.
+async fn step_objection(cx: &Cx<'_>, p: Project, from: String) -> Project {
+    let Cx { s, t0, actor } = *cx;
     // An objection raised in the window must be answered first; one dated outside is refused.
     let e = s
         .record_objection(
@@ -119,7 +174,12 @@ async fn story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(p.stage, "recorded");
+    p
+}
 
+/// A change after approval needs a note and is a new version beside the approved one.
+async fn step_change(cx: &Cx<'_>, p: Project, fixed: &Content) -> Project {
+    let Cx { s, t0, actor } = *cx;
     // A change after approval needs a note and is a new version beside the approved one.
     let mut changed = fixed.clone();
     changed.budget = Budget::new(vec![(
@@ -137,7 +197,12 @@ async fn story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!((p.version, p.approved_version), (3, Some(2)));
+    p
+}
 
+/// Implementation: milestones roll up; completion needs 100 %.
+async fn step_implementation(cx: &Cx<'_>, p: Project) -> Project {
+    let Cx { s, t0, actor } = *cx;
     // Implementation: milestones roll up; completion needs 100 %.
     let m1 = s
         .add_milestone(p.id, "路基", 40, Some("2026-06-30"), actor, t0)
@@ -189,7 +254,12 @@ async fn story(db: TestDb) {
         s.project(p.id).await.unwrap().unwrap().status.as_deref(),
         Some("evaluated")
     );
+    p
+}
 
+/// Beneficiaries: valid ID numbers only, once per project.
+async fn step_beneficiaries(cx: &Cx<'_>, p: &Project) {
+    let Cx { s, t0, actor } = *cx;
     // Beneficiaries: valid ID numbers only, once per project.
     let id = IdNumber::parse("11010519491231002X").unwrap();
     s.add_beneficiary(p.id, "张三", &id, 4, actor, t0)
@@ -199,7 +269,11 @@ async fn story(db: TestDb) {
         s.add_beneficiary(p.id, "张三", &id, 4, actor, t0).await,
         Err(StoreError::Conflict { field }) if field == "id_number"
     ));
+}
 
+/// Book 2: the people of the county, the township and two villages.
+async fn step_people(cx: &Cx<'_>) -> People {
+    let Cx { s, .. } = *cx;
     // Book 2: people of the right posts, over time; history is kept.
     let leader = person(
         s,
@@ -265,7 +339,31 @@ async fn story(db: TestDb) {
         "财政员",
     )
     .await;
+    People {
+        leader,
+        staff,
+        staff2,
+        township,
+        cadre,
+        other_cadre,
+        fs,
+        finance,
+    }
+}
 
+/// People of the right posts only, each role once at a time.
+async fn step_assign(cx: &Cx<'_>, p: &Project, people: &People) {
+    let Cx { s, t0, actor } = *cx;
+    let People {
+        leader,
+        staff,
+        township,
+        cadre,
+        other_cadre,
+        fs,
+        finance,
+        ..
+    } = *people;
     let e = s
         .assign_responsibility(
             p.id,
@@ -313,6 +411,12 @@ async fn story(db: TestDb) {
         .await,
         Err(StoreError::Conflict { .. })
     ));
+}
+
+/// Staff hands over on 2026-06-30; who was responsible on a day; history is kept.
+async fn step_handover(cx: &Cx<'_>, p: &Project, people: &People) {
+    let Cx { s, t0, actor } = *cx;
+    let People { staff, staff2, .. } = *people;
     // Staff hands over on 2026-06-30.
     let row = s
         .responsibilities(&ResponsibilityFilter {
@@ -372,6 +476,11 @@ async fn story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!((n, ever[0].id), (1, p.id));
+}
+
+/// Another county's scope sees none of it.
+async fn step_other_county(cx: &Cx<'_>) {
+    let Cx { s, .. } = *cx;
     // Another county's scope sees none of it.
     let (none, n) = s
         .projects(
@@ -385,7 +494,17 @@ async fn story(db: TestDb) {
         .await
         .unwrap();
     assert!(none.is_empty() && n == 0);
+}
 
+/// A responsibility letter: the county bureau and the township's leadership, dated.
+async fn step_letter(cx: &Cx<'_>, people: &People) {
+    let Cx { s, t0, actor } = *cx;
+    let People {
+        staff,
+        township,
+        finance,
+        ..
+    } = *people;
     // A responsibility letter: the county bureau and the township's leadership, dated.
     let letter = NewLetter {
         township: rc(T),
@@ -417,7 +536,11 @@ async fn story(db: TestDb) {
     ));
     assert_eq!(s.letters(&[rc(K)]).await.unwrap().len(), 1);
     assert!(s.letters(&[rc("529122")]).await.unwrap().is_empty());
+}
 
+/// The whole history is in the record.
+async fn step_record(cx: &Cx<'_>, p: &Project) {
+    let Cx { s, .. } = *cx;
     // The whole history is in the record.
     let r = s.project_record(p.id).await.unwrap().unwrap();
     assert_eq!(r.versions.len(), 3);
@@ -440,7 +563,11 @@ async fn story(db: TestDb) {
     assert_eq!(r.objections.len(), 1);
     assert_eq!(r.updates.len(), 3);
     assert_eq!(r.responsibilities.len(), 6);
+}
 
+/// Revoking the approval, with a reason.
+async fn step_revoke(cx: &Cx<'_>, p: &Project) {
+    let Cx { s, t0, actor } = *cx;
     // Revoking the approval, with a reason; the village may declare it again.
     let e = s
         .project_step(p.id, StageAction::Revoke, "", actor, t0)
@@ -458,7 +585,11 @@ async fn story(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(p.stage, "revoked");
+}
 
+/// Every new table is in the log: verify is clean, then finds an edited row of each.
+async fn step_verify(cx: &Cx<'_>, db: &TestDb) {
+    let Cx { s, .. } = *cx;
     // Every new table is in the log: verify is clean, then finds an edited row of each.
     let keys: Vec<sunledger_core::checkpoint::NoteVerifier> = vec![];
     let rep = sunledger::verify::verify(s, &keys).await.unwrap();
@@ -474,7 +605,7 @@ async fn story(db: TestDb) {
         ("responsibility_letters", "content = '改过的责任书'"),
     ] {
         raw_sql(
-            &db,
+            db,
             &format!("UPDATE {table} SET {set} WHERE id = (SELECT MIN(id) FROM {table})"),
         )
         .await;
