@@ -29,38 +29,3 @@ pub use ids::{CreditCode, IdNumber};
 pub use money::Money;
 pub use org::DepartmentKind;
 pub use region::{Level, RegionCode};
-
-// TEMP shim (issue 13 merge): the old module paths, so that the other crates compile unchanged
-// while they are restructured. Delete this block once `/tmp/helpers/fix_core_paths.py` has been
-// run over them.
-#[doc(hidden)]
-pub mod supervision {
-    // TEMP shim (issue 13 merge)
-    pub use crate::access::INSPECTORS;
-    pub use crate::{escalation::*, inspection::*, problem::*};
-}
-#[doc(hidden)]
-pub mod department {
-    // TEMP shim (issue 13 merge)
-    pub use crate::org::*;
-}
-#[doc(hidden)]
-pub mod fact {
-    // TEMP shim (issue 13 merge)
-    pub use crate::log::fact::*;
-}
-#[doc(hidden)]
-pub mod merkle {
-    // TEMP shim (issue 13 merge)
-    pub use crate::log::merkle::*;
-}
-#[doc(hidden)]
-pub mod checkpoint {
-    // TEMP shim (issue 13 merge)
-    pub use crate::log::checkpoint::*;
-}
-#[doc(hidden)]
-pub mod proof {
-    // TEMP shim (issue 13 merge)
-    pub use crate::log::proof::*;
-}

@@ -507,11 +507,6 @@ pub fn check_progress(p: i64) -> Result<(), DomainError> {
     }
 }
 
-// TEMP shim (issue 13 merge): Book 2 moved to `crate::responsibility`; delete once every crate
-// imports it from there.
-#[doc(hidden)]
-pub use crate::responsibility::{RESPONSIBILITY_KEEPERS, ResponsibleRole, covers};
-
 #[cfg(test)]
 mod tests {
     use super::*;

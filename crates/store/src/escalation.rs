@@ -24,14 +24,14 @@ pub trait EscalationStore: Send + Sync {
     async fn due_escalations(
         &self,
         scopes: &[RegionCode],
-        rules: &[sunledger_core::supervision::EscalationRule],
+        rules: &[sunledger_core::escalation::EscalationRule],
         now: i64,
-    ) -> Result<Vec<(Problem, Vec<sunledger_core::supervision::Step>)>>;
+    ) -> Result<Vec<(Problem, Vec<sunledger_core::escalation::Step>)>>;
     /// Records proposals for due steps not proposed before; returns the new ones.
     async fn propose_escalations(
         &self,
         scopes: &[RegionCode],
-        rules: &[sunledger_core::supervision::EscalationRule],
+        rules: &[sunledger_core::escalation::EscalationRule],
         now: i64,
     ) -> Result<Vec<Proposal>>;
     async fn proposal(&self, id: i64) -> Result<Option<Proposal>>;

@@ -19,7 +19,7 @@ pub trait InspectionStore: Send + Sync {
         region: &RegionCode,
         round: &str,
         seed: &str,
-        rules: &sunledger_core::supervision::SampleRules,
+        rules: &sunledger_core::inspection::SampleRules,
         actor: Option<i64>,
         now: i64,
     ) -> Result<SpotDraw>;
@@ -114,12 +114,12 @@ pub struct SpotDraw {
     /// The published rules, e.g. `villages=2;poor=20;non_poor=5`.
     pub rules: String,
     #[schema(value_type = Vec<SampledVillageSchema>)]
-    pub sample: Vec<sunledger_core::supervision::SampledVillage>,
+    pub sample: Vec<sunledger_core::inspection::SampledVillage>,
     pub created_by: Option<i64>,
     pub created_at: i64,
 }
 
-/// The OpenAPI description of [`sunledger_core::supervision::SampledVillage`] (core derives
+/// The OpenAPI description of [`sunledger_core::inspection::SampledVillage`] (core derives
 /// no schemas): one sampled village and the household numbers drawn in it.
 #[derive(utoipa::ToSchema)]
 #[schema(as = SampledVillage)]

@@ -1,12 +1,12 @@
 //! The tamper-evident log: its storage ([`LogStore`]), and roots and proofs computed from the
 //! stored perfect-subtree nodes (one batched lookup of O(log n) nodes per proof; see
-//! `sunledger_core::merkle`).
+//! `sunledger_core::log::merkle`).
 use crate::{Result, Store, StoreError};
 use async_trait::async_trait;
 use serde::Serialize;
 use std::collections::HashMap;
-use sunledger_core::fact::Fact;
-use sunledger_core::merkle::{self, Hash, NodeId};
+use sunledger_core::log::fact::Fact;
+use sunledger_core::log::merkle::{self, Hash, NodeId};
 
 /// The storage of the tamper-evident log (part of [`crate::Store`]); roots and proofs are below.
 #[async_trait]
@@ -84,10 +84,10 @@ pub async fn consistency_proof(store: &dyn Store, old: u64, new: u64) -> Result<
 /// checkpoint, and stores it. When the log has not grown, the latest checkpoint is returned.
 pub async fn sign_checkpoint(
     store: &dyn Store,
-    signer: &sunledger_core::checkpoint::NoteSigner,
+    signer: &sunledger_core::log::checkpoint::NoteSigner,
     now: i64,
 ) -> Result<crate::StoredCheckpoint> {
-    use sunledger_core::checkpoint::Checkpoint;
+    use sunledger_core::log::checkpoint::Checkpoint;
     let size = store.log_size().await?;
     let latest = store.latest_checkpoint().await?;
     if let Some(l) = &latest
@@ -128,7 +128,7 @@ pub struct LogLeaf {
     pub record_id: i64,
     pub county_code: Option<String>,
     pub at: i64,
-    /// The canonical serialization (UTF-8 JSON, see `sunledger_core::fact`).
+    /// The canonical serialization (UTF-8 JSON, see `sunledger_core::log::fact`).
     #[schema(value_type = String)]
     pub data: Vec<u8>,
 }

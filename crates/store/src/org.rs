@@ -55,6 +55,6 @@ pub struct Person {
 pub struct NewPerson {
     pub department_id: i64,
     pub name: String,
-    pub position: sunledger_core::department::Position,
+    pub position: sunledger_core::org::Position,
     pub phone: Option<String>,
 }

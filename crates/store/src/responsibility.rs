@@ -13,7 +13,7 @@ pub trait ResponsibilityStore: Send + Sync {
         &self,
         project_id: i64,
         person_id: i64,
-        role: sunledger_core::project::ResponsibleRole,
+        role: sunledger_core::responsibility::ResponsibleRole,
         start_on: &str,
         actor: Option<i64>,
         now: i64,

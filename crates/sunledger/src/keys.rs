@@ -9,7 +9,7 @@
 //! writes a new one and appends its verifier key, so earlier checkpoints stay verifiable.
 use anyhow::{Context, Result, bail};
 use std::path::{Path, PathBuf};
-use sunledger_core::checkpoint::{NoteSigner, NoteVerifier};
+use sunledger_core::log::checkpoint::{NoteSigner, NoteVerifier};
 
 pub const SIGNING_FILE: &str = "log-signing.key";
 pub const VERIFIER_FILE: &str = "log-verifier.keys";

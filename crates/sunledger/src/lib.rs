@@ -9,10 +9,3 @@ pub mod demo;
 pub mod io;
 pub mod keys;
 pub mod verify;
-
-// TEMP shim (issue 13 merge): the integration tests' old paths.
-#[doc(hidden)]
-pub use io::inspection as households_io;
-// TEMP shim (issue 13 merge)
-#[doc(hidden)]
-pub use io::ledger as ledger_io;

@@ -8,9 +8,9 @@
 use anyhow::Result;
 use std::collections::BTreeMap;
 use std::fmt;
-use sunledger_core::checkpoint::NoteVerifier;
-use sunledger_core::fact::Fact;
-use sunledger_core::merkle::{self, Hash};
+use sunledger_core::log::checkpoint::NoteVerifier;
+use sunledger_core::log::fact::Fact;
+use sunledger_core::log::merkle::{self, Hash};
 use sunledger_store::{FACT_TABLES, LogLeaf, Store, unhex};
 
 const PAGE: u64 = 10_000;

@@ -30,25 +30,6 @@ pub use app::{error, guard};
 pub use escalation::spawn_escalation_proposer;
 pub use log::spawn_checkpointer;
 
-/// The old path of the export functions (the table writer and the ledger's downloads).
-pub mod exports {
-    pub use crate::app::day::china_day;
-    pub use crate::app::table::*;
-    pub use crate::ledger::export::*;
-}
-
-/// The old path of passwords, sessions and the request context.
-pub mod auth {
-    pub use crate::access::auth::*;
-    pub use crate::access::totp;
-    pub use crate::app::ctx::*;
-}
-
-/// The old path of the escalation rules.
-pub mod supervision {
-    pub use crate::escalation::ops::rules;
-}
-
 use axum::Router;
 use std::net::SocketAddr;
 

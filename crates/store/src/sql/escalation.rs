@@ -427,7 +427,7 @@ impl EscalationStore for StoreImpl {
     async fn due_escalations(
         &self,
         scopes: &[RegionCode],
-        rules: &[sv::EscalationRule],
+        rules: &[sunledger_core::escalation::EscalationRule],
         now: i64,
     ) -> Result<Vec<(Problem, Vec<Step>)>> {
         let today = sunledger_core::day::today(now);
@@ -468,7 +468,7 @@ impl EscalationStore for StoreImpl {
                 rejections: u32::try_from(p.rejections).unwrap_or(0),
                 steps,
             };
-            let due = sv::due_steps(&facts, rules, today);
+            let due = sunledger_core::escalation::due_steps(&facts, rules, today);
             if !due.is_empty() {
                 out.push((p, due));
             }
@@ -480,7 +480,7 @@ impl EscalationStore for StoreImpl {
     async fn propose_escalations(
         &self,
         scopes: &[RegionCode],
-        rules: &[sv::EscalationRule],
+        rules: &[sunledger_core::escalation::EscalationRule],
         now: i64,
     ) -> Result<Vec<Proposal>> {
         let due = self.due_escalations(scopes, rules, now).await?;

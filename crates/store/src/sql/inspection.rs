@@ -272,7 +272,8 @@ impl InspectionStore for StoreImpl {
         }
         // The population: every village of every county below the region, with its households.
         let (lo, hi) = subtree_range(region);
-        let mut counties: Vec<(String, Vec<sv::VillagePopulation>)> = Vec::new();
+        let mut counties: Vec<(String, Vec<sunledger_core::inspection::VillagePopulation>)> =
+            Vec::new();
         let rows = sqlx::query(
             "SELECT code FROM regions WHERE code >= $1 AND code <= $2 AND level = $3 ORDER BY code",
         )
@@ -303,7 +304,7 @@ impl InspectionStore for StoreImpl {
             let Some(households) = by_village.remove(&v) else {
                 continue;
             };
-            let pop = sv::VillagePopulation {
+            let pop = sunledger_core::inspection::VillagePopulation {
                 households,
                 village: v,
             };
@@ -312,7 +313,7 @@ impl InspectionStore for StoreImpl {
                 _ => counties.push((county, vec![pop])),
             }
         }
-        let sample = sv::draw(&seed, rules, &counties, &excluded);
+        let sample = sunledger_core::inspection::draw(&seed, rules, &counties, &excluded);
         let row = sqlx::query(
             "INSERT INTO spot_draws (county_code, region_code, round, seed, rules, sample, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

@@ -37,17 +37,15 @@ use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use sunledger_core::fact::Fact;
+use sunledger_core::escalation::{ProblemFacts, Step};
+use sunledger_core::inspection::{SampleRules, SampledVillage};
 use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
-use sunledger_core::merkle::{self, Hash, NodeId};
+use sunledger_core::log::fact::Fact;
+use sunledger_core::log::merkle::{self, Hash, NodeId};
 use sunledger_core::money::Money;
-use sunledger_core::project::{
-    self as proj, Content, NoticeState, ResponsibleRole, Stage, StageAction, Status, StatusAction,
-};
-use sunledger_core::supervision::{
-    self as sv, ProblemAction, ProblemCategory, ProblemFacts, ProblemState, SampleRules,
-    SampledVillage, Step,
-};
+use sunledger_core::problem::{ProblemAction, ProblemCategory, ProblemState};
+use sunledger_core::project::{Content, NoticeState, Stage, StageAction, Status, StatusAction};
+use sunledger_core::responsibility::ResponsibleRole;
 use sunledger_core::{Level, RegionCode};
 
 pub(crate) type DbRow = <DB as sqlx::Database>::Row;

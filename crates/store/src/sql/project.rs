@@ -399,7 +399,7 @@ impl ProjectStore for StoreImpl {
         now: i64,
     ) -> Result<Milestone> {
         let name = nonempty("name", name, 200)?;
-        proj::check_weight(weight).map_err(rule)?;
+        sunledger_core::project::check_weight(weight).map_err(rule)?;
         let due = match due_on.map(str::trim).filter(|s| !s.is_empty()) {
             Some(d) => Some(sunledger_core::day::format(
                 sunledger_core::day::parse("due_on", d).map_err(rule)?,
@@ -449,7 +449,7 @@ impl ProjectStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Project> {
-        proj::check_progress(progress).map_err(rule)?;
+        sunledger_core::project::check_progress(progress).map_err(rule)?;
         let today = sunledger_core::day::today(now);
         let on = past_day("on_date", on_date, today)?;
         let mut tx = begin_write(&self.pool).await?;

@@ -115,7 +115,7 @@ pub(crate) fn letter_facts(r: &DbRow) -> Result<Vec<Fact>> {
         .field("title", r.try_get::<String, _>("title")?)
         .field(
             "content_sha256",
-            sunledger_core::fact::sha256_hex(content.as_bytes()),
+            sunledger_core::log::fact::sha256_hex(content.as_bytes()),
         )
         .field("bureau_person_id", r.try_get::<i64, _>("bureau_person_id")?)
         .field(
@@ -163,7 +163,7 @@ impl ResponsibilityStore for StoreImpl {
         let p = lock_project(&mut tx, project_id).await?;
         let (region, position, kind) = person_post(&mut tx, person_id, "person_id").await?;
         let kind = sunledger_core::DepartmentKind::parse(&kind).map_err(rule)?;
-        let position = sunledger_core::department::Position::parse(&position).map_err(rule)?;
+        let position = sunledger_core::org::Position::parse(&position).map_err(rule)?;
         if !role.fits(kind, region.level(), position) {
             return Err(invalid("person_id", "does_not_fit_role", role.key()));
         }
@@ -343,7 +343,7 @@ impl ResponsibilityStore for StoreImpl {
         .bind(document_no)
         .bind(title)
         .bind(content.as_str())
-        .bind(sunledger_core::fact::sha256_hex(content.as_bytes()))
+        .bind(sunledger_core::log::fact::sha256_hex(content.as_bytes()))
         .bind(l.bureau_person_id)
         .bind(l.township_person_id)
         .bind(sunledger_core::day::format(signed))

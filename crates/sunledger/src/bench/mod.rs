@@ -7,7 +7,7 @@
 //! resulting log size. Prints a table. Benchmarks are not tests: CI does not run this.
 use anyhow::Result;
 use std::time::Instant;
-use sunledger_core::fact::Fact;
+use sunledger_core::log::fact::Fact;
 use sunledger_store::Store;
 
 pub mod generate;

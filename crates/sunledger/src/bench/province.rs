@@ -22,7 +22,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use sunledger_core::fact::Fact;
+use sunledger_core::log::fact::Fact;
 use sunledger_store::{Store, SuspensionTarget};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -456,7 +456,7 @@ async fn log_section(store: &dyn Store, table: &mut Table, seed: u64) -> Result<
         from = last.index + 1;
         let t = Instant::now();
         for l in &leaves {
-            std::hint::black_box(sunledger_core::merkle::leaf_hash(&l.data));
+            std::hint::black_box(sunledger_core::log::merkle::leaf_hash(&l.data));
             bytes += l.data.len() as u64 + 1;
         }
         hashing += t.elapsed();

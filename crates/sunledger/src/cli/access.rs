@@ -81,7 +81,7 @@ pub(super) async fn run(url: &str, command: UsersCommand) -> Result<u8> {
             region,
             password,
         } => {
-            sunledger_web::auth::check_username(&username)
+            sunledger_web::access::auth::check_username(&username)
                 .map_err(|e| anyhow::anyhow!("{}", e.message(sunledger_web::i18n::Lang::En)))?;
             let region =
                 RegionCode::parse(&region).map_err(|e| anyhow::anyhow!("--region: {e}"))?;
@@ -101,10 +101,10 @@ pub(super) async fn run(url: &str, command: UsersCommand) -> Result<u8> {
                     s.lines().next().unwrap_or("").to_string()
                 }
             };
-            sunledger_web::auth::check_password_policy(&password).map_err(|e| {
+            sunledger_web::access::auth::check_password_policy(&password).map_err(|e| {
                 anyhow::anyhow!("password: {}", e.message(sunledger_web::i18n::Lang::En))
             })?;
-            let hash = sunledger_web::auth::hash_password(&password)
+            let hash = sunledger_web::access::auth::hash_password(&password)
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             let ev = NewAuthEvent {
                 at: now(),

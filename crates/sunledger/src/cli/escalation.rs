@@ -26,7 +26,7 @@ pub(super) async fn run(Escalate { dry_run, region }: Escalate, g: &Globals) -> 
             .map(|r| r.code)
             .collect(),
     };
-    let rules = sunledger_core::supervision::default_rules();
+    let rules = sunledger_core::escalation::default_rules();
     let due = store.due_escalations(&scopes, &rules, now()).await?;
     if due.is_empty() {
         println!("no escalation step is due");

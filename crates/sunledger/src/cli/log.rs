@@ -60,7 +60,7 @@ pub(super) async fn verify(Verify { keys }: Verify, g: &Globals) -> Result<u8> {
 pub(super) fn verify_proof(VerifyProof { file, keys }: VerifyProof, g: &Globals) -> Result<u8> {
     let text =
         std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-    let bundle: sunledger_core::proof::ProofBundle = serde_json::from_str(&text)
+    let bundle: sunledger_core::log::proof::ProofBundle = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a proof bundle", file.display()))?;
     let verifiers = trusted_keys(&keys, &g.data_dir)?;
     if verifiers.is_empty() {
@@ -111,13 +111,13 @@ pub(super) fn keys(command: KeysCommand, g: &Globals) -> Result<u8> {
 fn trusted_keys(
     keys: &[String],
     data_dir: &std::path::Path,
-) -> Result<Vec<sunledger_core::checkpoint::NoteVerifier>> {
+) -> Result<Vec<sunledger_core::log::checkpoint::NoteVerifier>> {
     if keys.is_empty() {
         return crate::keys::verifiers(data_dir);
     }
     keys.iter()
         .map(|k| {
-            sunledger_core::checkpoint::NoteVerifier::new(k.trim())
+            sunledger_core::log::checkpoint::NoteVerifier::new(k.trim())
                 .map_err(|e| anyhow::anyhow!("--key {k}: {e}"))
         })
         .collect()

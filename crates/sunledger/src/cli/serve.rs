@@ -176,7 +176,7 @@ fn print_first_admin_hint() {
 async fn serve(
     url: &str,
     opts: Serve,
-    signer: sunledger_core::checkpoint::NoteSigner,
+    signer: sunledger_core::log::checkpoint::NoteSigner,
     verifier_keys: Vec<String>,
 ) -> Result<u8> {
     let Serve {

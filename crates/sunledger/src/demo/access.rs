@@ -90,8 +90,8 @@ pub const ACCOUNTS: [DemoAccount; 12] = [
 /// Books the accounts and their grants.
 pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
     let now = city.now;
-    let hash =
-        sunledger_web::auth::hash_password(DEMO_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = sunledger_web::access::auth::hash_password(DEMO_PASSWORD)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     for a in &ACCOUNTS {
         let region = RegionCode::parse(a.region)?;
         let ev = NewAuthEvent {

@@ -3,7 +3,7 @@
 use super::{City, DAY};
 use anyhow::{Context, Result};
 use sunledger_core::day;
-use sunledger_core::supervision::Step;
+use sunledger_core::escalation::Step;
 use sunledger_store::{NewEscalation, Store};
 
 /// Takes `steps` on problem `problem_id` (the `n`th demo case), a week apart from a week after
@@ -75,7 +75,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
     store
         .propose_escalations(
             &[city.code],
-            &sunledger_core::supervision::default_rules(),
+            &sunledger_core::escalation::default_rules(),
             city.now,
         )
         .await?;

@@ -3,7 +3,7 @@
 use super::{City, DAY};
 use anyhow::{Context, Result};
 use sunledger_core::day;
-use sunledger_core::supervision::{Quarter, SampleRules};
+use sunledger_core::inspection::{Quarter, SampleRules};
 use sunledger_core::{DepartmentKind, IdNumber, Level, RegionCode};
 use sunledger_store::{NewHousehold, NewInspection, Store};
 

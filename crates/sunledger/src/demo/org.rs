@@ -2,7 +2,7 @@
 //! villages) and their people.
 use super::{City, Rng, person_name};
 use anyhow::{Context, Result};
-use sunledger_core::department::Position;
+use sunledger_core::org::Position;
 use sunledger_core::{DepartmentKind, Level};
 use sunledger_store::{NewDepartment, NewPerson, Store};
 

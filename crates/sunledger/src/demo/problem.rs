@@ -4,8 +4,9 @@ use super::inspection::Inspected;
 use super::{City, DAY, escalation};
 use anyhow::{Context, Result};
 use sunledger_core::day;
+use sunledger_core::escalation::Step;
 use sunledger_core::money::Money;
-use sunledger_core::supervision::{ProblemAction, ProblemCategory, Severity, Step};
+use sunledger_core::problem::{ProblemAction, ProblemCategory, Severity};
 use sunledger_core::{DepartmentKind, RegionCode};
 use sunledger_store::{NewProblem, ProjectFilter, Store};
 

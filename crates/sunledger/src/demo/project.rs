@@ -3,9 +3,9 @@
 //! `now`. Their Book 2 is in [`super::responsibility`].
 use super::{City, DAY, Rng, person_name};
 use anyhow::{Context, Result};
-use sunledger_core::department::Position;
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
+use sunledger_core::org::Position;
 use sunledger_core::project::{
     Budget, Category, Content, StageAction, Status, StatusAction, Targets,
 };

@@ -2,9 +2,9 @@
 //! between them, and the year's responsibility letters of every township.
 use super::project::{Library, Planned};
 use anyhow::{Context, Result};
-use sunledger_core::department::Position;
 use sunledger_core::ledger::FiscalYear;
-use sunledger_core::project::ResponsibleRole;
+use sunledger_core::org::Position;
+use sunledger_core::responsibility::ResponsibleRole;
 use sunledger_core::{DepartmentKind, Level, RegionCode};
 use sunledger_store::NewRegion;
 

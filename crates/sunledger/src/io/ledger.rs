@@ -16,7 +16,7 @@
 //!   is read. Rows whose fields are all blank are skipped.
 //! - A CSV field starting with an apostrophe followed by `=`, `+`, `-`, `@`, a tab, a carriage
 //!   return or another apostrophe loses that apostrophe (the export's guard against spreadsheet
-//!   formulas, see `sunledger_web::exports`). Workbook cells are read as they are: numbers as
+//!   formulas, see `sunledger_web::app::table`). Workbook cells are read as they are: numbers as
 //!   their shortest decimal form (`1234.5`), dates as `YYYY-MM-DD`.
 //! - `booked_on` is a day of 2000 to 2100; the fund columns of every row (not only receipts)
 //!   must hold known values when not blank.
@@ -75,7 +75,7 @@ use sunledger_core::RegionCode;
 use sunledger_core::ledger::{FiscalYear, FundSource, PaymentAction, TransferKind};
 use sunledger_core::money::Money;
 use sunledger_store::{LedgerOp, LedgerRow, NewFund, NewTransfer, Owner, Ref, Store, StoreError};
-use sunledger_web::exports;
+use sunledger_web::app::table;
 
 mod check;
 mod export;

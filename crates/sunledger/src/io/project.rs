@@ -49,7 +49,7 @@ use sunledger_core::money::Money;
 use sunledger_core::project::{Budget, Category, Content, Stage, Targets};
 use sunledger_core::{DomainError, Level, RegionCode};
 use sunledger_store::{ImportProject, ProjectFilter, Store, StoreError};
-use sunledger_web::exports::csv_guard;
+use sunledger_web::app::table::csv_guard;
 
 mod export;
 mod import;

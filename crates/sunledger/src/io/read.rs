@@ -43,7 +43,7 @@ use anyhow::{anyhow, bail};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use sunledger_web::exports::{self, csv_unguard};
+use sunledger_web::app::table::csv_unguard;
 
 /// Longest cell accepted, in characters.
 pub const MAX_FIELD_CHARS: usize = 10_000;
@@ -733,7 +733,7 @@ fn cell_text(c: &calamine::DataRef<'_>) -> Cell {
         DataRef::DateTime(d) => number_text(d.as_f64()),
         DataRef::DateTimeIso(s) => s
             .get(..10)
-            .filter(|d| exports::is_day(d))
+            .filter(|d| sunledger_core::day::is_day(d))
             .unwrap_or(s)
             .to_string(),
         DataRef::DurationIso(s) => s.clone(),
@@ -754,7 +754,7 @@ pub fn number_text(f: f64) -> String {
 
 /// A day `YYYY-MM-DD` whose year is between 2000 and 2100 (the years the books cover).
 pub fn is_day_in_range(s: &str) -> bool {
-    exports::is_day(s)
+    sunledger_core::day::is_day(s)
         && s.get(..4)
             .and_then(|y| y.parse::<u32>().ok())
             .is_some_and(|y| (2000..=2100).contains(&y))

@@ -211,7 +211,8 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
 /// and a responsibility letter of one of its townships (ids of each).
 async fn foreign_project(store: &dyn sunledger_store::Store) -> (i64, i64, i64, i64, i64) {
     use sunledger_core::RegionCode;
-    use sunledger_core::project::{ResponsibleRole, StageAction};
+    use sunledger_core::project::StageAction;
+    use sunledger_core::responsibility::ResponsibleRole;
     let county = RegionCode::parse("529122").unwrap();
     let township = store.region_children(&county).await.unwrap()[0].code;
     let village = store.region_children(&township).await.unwrap()[0].code;
@@ -282,7 +283,7 @@ async fn foreign_project(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
 /// proposal for the next step (ids of each).
 async fn foreign_problem(store: &dyn sunledger_store::Store) -> (i64, i64, i64, i64) {
     use sunledger_core::RegionCode;
-    use sunledger_core::supervision::{ProblemCategory, Severity};
+    use sunledger_core::problem::{ProblemCategory, Severity};
     let county = RegionCode::parse("529122").unwrap();
     let ins = store
         .create_inspection(
@@ -360,7 +361,7 @@ async fn foreign_problem(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
     let proposals = store
         .propose_escalations(
             &[county],
-            &sunledger_core::supervision::default_rules(),
+            &sunledger_core::escalation::default_rules(),
             now(),
         )
         .await

@@ -86,7 +86,7 @@ async fn users_commands_manage_accounts(db: TestDb) {
         .await
         .unwrap()
         .unwrap();
-    assert!(sunledger_web::auth::verify_password(
+    assert!(sunledger_web::access::auth::verify_password(
         "a-long-password",
         &u.password_hash
     ));

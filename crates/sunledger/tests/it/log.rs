@@ -2,7 +2,7 @@
 //! row edited, deleted or inserted behind the application's back, on both backends.
 use crate::support::{TestApp, TestDb, raw_sql, run_verify, test_signer};
 use serde_json::{Value, json};
-use sunledger_core::merkle::{self, Hash};
+use sunledger_core::log::merkle::{self, Hash};
 
 fn unhex(s: &str) -> Hash {
     let v = sunledger_store::unhex(s).expect("hex");
@@ -219,9 +219,10 @@ async fn a_downloaded_proof_verifies_offline(app: TestApp) {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAILED"));
     std::fs::write(&file, &text).unwrap();
-    let other = sunledger_core::checkpoint::NoteSigner::from_seed("sunledger.test/log", &[8u8; 32])
-        .unwrap()
-        .verifier_key();
+    let other =
+        sunledger_core::log::checkpoint::NoteSigner::from_seed("sunledger.test/log", &[8u8; 32])
+            .unwrap()
+            .verifier_key();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sunledger"))
         .args([
             "--data-dir",
@@ -450,8 +451,9 @@ async fn verify_catches_a_rewritten_log(db: TestDb) {
     );
     // A forged checkpoint signature is caught too.
     raw_sql(&db, "UPDATE log_checkpoints SET note = replace(note, 'sunledger.test/log\n', 'sunledger.test/log\n')").await;
-    let other = sunledger_core::checkpoint::NoteSigner::from_seed("sunledger.test/log", &[9u8; 32])
-        .unwrap();
+    let other =
+        sunledger_core::log::checkpoint::NoteSigner::from_seed("sunledger.test/log", &[9u8; 32])
+            .unwrap();
     std::fs::write(
         keys.path().join("log-verifier.keys"),
         format!("{}\n", other.verifier_key()),

@@ -69,7 +69,7 @@ async fn sessions_rotate_and_end_on_the_server(app: TestApp) {
         "token must be dead after sign-out"
     );
     // The store keeps a hash, never the token itself.
-    let hash = sunledger_web::auth::token_hash(&t2);
+    let hash = sunledger_web::app::ctx::token_hash(&t2);
     assert_ne!(hash, t2);
     assert_eq!(
         app.db

@@ -3,7 +3,6 @@
 //! helpers used by several features. `app` uses no feature.
 pub mod api;
 pub mod ctx;
-pub mod day;
 pub mod error;
 pub mod forms;
 pub mod guard;

@@ -62,7 +62,7 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Signs checkpoints of the tamper-evident log; `None` serves proofs of existing checkpoints
     /// only.
-    pub signer: Option<Arc<sunledger_core::checkpoint::NoteSigner>>,
+    pub signer: Option<Arc<sunledger_core::log::checkpoint::NoteSigner>>,
     /// Every verifier key the log has used, published with proofs.
     pub verifier_keys: Arc<Vec<String>>,
 }
@@ -80,7 +80,7 @@ impl AppState {
 
     pub fn with_signer(
         mut self,
-        signer: sunledger_core::checkpoint::NoteSigner,
+        signer: sunledger_core::log::checkpoint::NoteSigner,
         mut verifier_keys: Vec<String>,
     ) -> AppState {
         if !verifier_keys.contains(&signer.verifier_key()) {

@@ -180,26 +180,13 @@ pub fn table_download(
     }
 }
 
-/// Whether `s` is a calendar day written `YYYY-MM-DD`.
-pub fn is_day(s: &str) -> bool {
-    s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        })
-        && time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok()
-}
-
 /// The period of an export: `from`/`to` checked (`YYYY-MM-DD`, blank = unbounded), defaulting to
 /// the whole history. Errors name the field.
 pub fn period(from: Option<&str>, to: Option<&str>) -> Result<(String, String), WebError> {
     let day = |v: Option<&str>, field: &str, default: &str| -> Result<String, WebError> {
         match v.map(str::trim).filter(|v| !v.is_empty()) {
             None => Ok(default.to_string()),
-            Some(d) if is_day(d) => Ok(d.to_string()),
+            Some(d) if sunledger_core::day::is_day(d) => Ok(d.to_string()),
             Some(d) => Err(WebError::invalid(field, "malformed", d)),
         }
     };

@@ -6,7 +6,8 @@ use crate::app::ops;
 use crate::app::ops::actor;
 use crate::problem::ops::visible_problem;
 use serde::{Deserialize, Serialize};
-use sunledger_core::supervision::{self as sv, Step};
+use sunledger_core::escalation as sv;
+use sunledger_core::escalation::Step;
 use sunledger_store::{Escalation, NewEscalation, Problem, ProblemFilter, Proposal};
 
 /// The escalation rules in force (the defaults; see `docs/SUPERVISION.md`).

@@ -12,7 +12,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use sunledger_core::supervision::Step;
+use sunledger_core::escalation::Step;
 use sunledger_store::{Escalation, Inspection, Problem};
 
 pub fn router() -> Router<AppState> {

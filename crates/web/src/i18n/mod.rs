@@ -117,7 +117,7 @@ mod tests {
         for k in sunledger_core::DepartmentKind::ALL {
             assert!(ZH.contains_key(format!("dept.kind.{}", k.key()).as_str()));
         }
-        for p in sunledger_core::department::Position::ALL {
+        for p in sunledger_core::org::Position::ALL {
             assert!(ZH.contains_key(format!("position.{}", p.key()).as_str()));
         }
         for l in sunledger_core::Level::ALL {
@@ -148,7 +148,7 @@ mod tests {
                     .map(|x| format!("project.action.{}", x.key())),
             )
             .chain(
-                p::ResponsibleRole::ALL
+                sunledger_core::responsibility::ResponsibleRole::ALL
                     .iter()
                     .map(|x| format!("resp.role.{}", x.key())),
             );

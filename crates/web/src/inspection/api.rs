@@ -3,11 +3,12 @@ use crate::AppState;
 use crate::app::api::{ApiJson, ApiResult, Path, Query, api, created, id};
 use crate::app::ctx::Ctx;
 use crate::app::error::{ApiError, ErrorBody, WebError};
-use crate::app::{day, table};
+use crate::app::table;
 use crate::inspection::{export, ops};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use sunledger_core::day;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -57,7 +58,7 @@ async fn inspections_download(
 ) -> Result<Response, WebError> {
     let rows = ops::inspections(state, ctx, q).await?;
     let (h, rows) = export::inspection_table(ctx.lang, &rows);
-    let stem = format!("sunledger-inspections-{}", day::china_day(state.now()));
+    let stem = format!("sunledger-inspections-{}", day::today_text(state.now()));
     table::table_download(xlsx, &stem, &h, &rows)
 }
 

@@ -5,7 +5,7 @@ use crate::app::error::WebError;
 use crate::app::ops;
 use crate::app::ops::{Named, actor, opt, own_ref};
 use serde::{Deserialize, Serialize};
-use sunledger_core::supervision::{self as sv, CoverageCell, SampleRules};
+use sunledger_core::inspection::{CoverageCell, SampleRules};
 use sunledger_core::{DepartmentKind, Level, Permission};
 use sunledger_store::{Inspection, NewInspection, SpotDraw};
 
@@ -44,7 +44,7 @@ pub async fn create_inspection(
 ) -> Result<Inspection, WebError> {
     ctx.require_user()?;
     let region = own_ref(state, ctx, "region", Named::Region(&i.region)).await?;
-    ctx.require_role(sv::INSPECTORS, &region)?;
+    ctx.require_role(sunledger_core::access::INSPECTORS, &region)?;
     check_targets(state, ctx, &i.targets).await?;
     let lead = i
         .lead_departments
@@ -109,7 +109,7 @@ pub async fn complete_inspection(
     i: &DoneInput,
 ) -> Result<Inspection, WebError> {
     let ins = visible_inspection(state, ctx, id).await?;
-    ctx.require_role(sv::INSPECTORS, &ins.region)?;
+    ctx.require_role(sunledger_core::access::INSPECTORS, &ins.region)?;
     Ok(state
         .store
         .complete_inspection(id, &i.done_on, &i.findings, actor(ctx), state.now())
@@ -225,7 +225,13 @@ pub async fn coverage(
         .collect();
     let today = sunledger_core::day::today(state.now());
     let mut out = Vec::new();
-    for (code, cells) in sv::coverage(&keys, &days, today, 3, sv::CoverageRule::default()) {
+    for (code, cells) in sunledger_core::inspection::coverage(
+        &keys,
+        &days,
+        today,
+        3,
+        sunledger_core::inspection::CoverageRule::default(),
+    ) {
         let name = match counties.iter().find(|c| c.county_code() == code) {
             Some(c) => state
                 .store
@@ -265,7 +271,7 @@ pub struct DrawInput {
 pub async fn draw(state: &AppState, ctx: &Ctx, i: &DrawInput) -> Result<SpotDraw, WebError> {
     ctx.require_user()?;
     let region = own_ref(state, ctx, "region", Named::Region(&i.region)).await?;
-    ctx.require_role(sv::SAMPLERS, &region)?;
+    ctx.require_role(sunledger_core::inspection::SAMPLERS, &region)?;
     let d = SampleRules::default();
     let rules = SampleRules {
         villages_per_county: i.villages_per_county.unwrap_or(d.villages_per_county),

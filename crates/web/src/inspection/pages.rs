@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::collections::HashMap;
-use sunledger_core::supervision::{self as sv, SampleRules};
+use sunledger_core::inspection::SampleRules;
 use sunledger_core::{Level, RegionCode, Role};
 use sunledger_store::Inspection;
 
@@ -241,7 +241,7 @@ async fn render_inspections(
                 .collect(),
         })
         .collect();
-    let can_record = holds_any(ctx, sv::INSPECTORS);
+    let can_record = holds_any(ctx, sunledger_core::access::INSPECTORS);
     let mut draws = Vec::new();
     if can_record {
         for d in crate::inspection::ops::draws(
@@ -258,7 +258,7 @@ async fn render_inspections(
         .actor
         .grants
         .iter()
-        .find(|g| sv::INSPECTORS.contains(&g.role));
+        .find(|g| sunledger_core::access::INSPECTORS.contains(&g.role));
     let i = form.unwrap_or_else(|| InspectionForm {
         region: first_role
             .map(|g| g.region.prefix().to_string())
@@ -278,7 +278,13 @@ async fn render_inspections(
     });
     let chosen = RegionCode::parse(&i.region).ok();
     let regions = if can_record {
-        region_choices(state, ctx, sv::INSPECTORS, chosen.as_ref()).await?
+        region_choices(
+            state,
+            ctx,
+            sunledger_core::access::INSPECTORS,
+            chosen.as_ref(),
+        )
+        .await?
     } else {
         Vec::new()
     };
@@ -296,7 +302,7 @@ async fn render_inspections(
             region,
             query_string,
             can_record,
-            can_draw: holds_any(ctx, sv::SAMPLERS),
+            can_draw: holds_any(ctx, sunledger_core::inspection::SAMPLERS),
             i,
             regions,
             draws,
@@ -391,7 +397,9 @@ async fn render_inspection(
     .await
     .map_err(&f)?;
     let problems = problem_rows(state, &page, problems).await.map_err(&f)?;
-    let can_record = ctx.actor.has_role(sv::INSPECTORS, &x.region);
+    let can_record = ctx
+        .actor
+        .has_role(sunledger_core::access::INSPECTORS, &x.region);
     let region_code = x.region.prefix().to_string();
     let (done_on, findings) = match typed {
         Some(t) => (t.done_on, t.findings),
@@ -554,14 +562,14 @@ async fn render_spot_checks(
             households,
         });
     }
-    let can_draw = holds_any(ctx, sv::SAMPLERS);
+    let can_draw = holds_any(ctx, sunledger_core::inspection::SAMPLERS);
     let rules = SampleRules::default();
     let d = form.unwrap_or_else(|| DrawForm {
         region: ctx
             .actor
             .grants
             .iter()
-            .find(|g| sv::SAMPLERS.contains(&g.role))
+            .find(|g| sunledger_core::inspection::SAMPLERS.contains(&g.role))
             .map(|g| g.region.prefix().to_string())
             .unwrap_or_default(),
         round: sunledger_core::day::format(today(state))
@@ -574,12 +582,9 @@ async fn render_spot_checks(
         ..Default::default()
     });
     let mut regions = Vec::new();
-    for g in ctx
-        .actor
-        .grants
-        .iter()
-        .filter(|g| sv::SAMPLERS.contains(&g.role) && g.region.level() <= Level::City)
-    {
+    for g in ctx.actor.grants.iter().filter(|g| {
+        sunledger_core::inspection::SAMPLERS.contains(&g.role) && g.region.level() <= Level::City
+    }) {
         regions.push((g.region.prefix().to_string(), names.name(&g.region).await?));
     }
     Ok((

@@ -1,7 +1,6 @@
 //! The ledger's CSV and XLSX downloads.
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::app::day::china_day;
 use crate::app::error::WebError;
 use crate::app::ops;
 use crate::app::table::{
@@ -12,6 +11,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use std::borrow::Cow;
 use sunledger_core::Permission;
+use sunledger_core::day::today_text;
 use sunledger_store::{LedgerRow, Region};
 
 /// The fields of a row in [`LedgerRow::COLUMNS`] order.
@@ -165,7 +165,7 @@ pub async fn region_ledger(
         .store
         .ledger_rows(&region.code, subtree, &from, &to)
         .await?;
-    let file_stem = file_stem(&region.code, subtree, &from, &to, &china_day(state.now()));
+    let file_stem = file_stem(&region.code, subtree, &from, &to, &today_text(state.now()));
     Ok(LedgerExport {
         region,
         rows,
@@ -264,7 +264,7 @@ mod tests {
             period(None, Some("2026-01-31")).unwrap(),
             (FIRST_DAY.to_string(), "2026-01-31".to_string())
         );
-        assert_eq!(china_day(1_700_000_000), "2023-11-15");
+        assert_eq!(today_text(1_700_000_000), "2023-11-15");
     }
 
     #[test]

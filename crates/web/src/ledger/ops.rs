@@ -2,7 +2,6 @@
 //! the region concerned, parses input into domain types, then calls the store.
 use crate::AppState;
 use crate::app::ctx::Ctx;
-use crate::app::day::{day_number, today};
 use crate::app::error::WebError;
 use crate::app::ops;
 use crate::app::ops::{Named, own_ref};
@@ -501,7 +500,7 @@ pub async fn region_ledger(
 ) -> Result<RegionLedger, WebError> {
     let region = ops::existing_region(state, code).await?;
     ctx.require(Permission::ViewInternal, &region.code)?;
-    let (today_n, today) = today(state.now());
+    let (today_n, today) = sunledger_core::day::today_with_text(state.now());
     let mut funds = std::collections::HashMap::new();
     let mut accounts = Vec::new();
     for a in state.store.accounts_in(&region.code).await? {
@@ -526,7 +525,7 @@ pub async fn region_ledger(
             .account_credits(a.id)
             .await?
             .into_iter()
-            .filter_map(|(d, m)| day_number(&d).map(|n| (n, m)))
+            .filter_map(|(d, m)| sunledger_core::day::number(&d).map(|n| (n, m)))
             .collect();
         let out = Money::from_fen(a.balance.debited.fen() + a.balance.held.fen());
         let det = sunledger_core::ledger::detention(&credits, out, today_n, fund.detention_days);
@@ -571,7 +570,7 @@ pub async fn region_ledger(
             waiting_days: r
                 .oldest_in_transit
                 .as_deref()
-                .and_then(day_number)
+                .and_then(sunledger_core::day::number)
                 .map(|d| today_n - d),
         });
     }

@@ -109,7 +109,7 @@ async fn get_inclusion(
         .map_err(store_err(&ctx))?;
     let leaf = state
         .store
-        .log_nodes(&[sunledger_core::merkle::NodeId::leaf(q.index)])
+        .log_nodes(&[sunledger_core::log::merkle::NodeId::leaf(q.index)])
         .await
         .map_err(store_err(&ctx))?;
     let leaf = leaf

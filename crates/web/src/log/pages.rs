@@ -22,7 +22,7 @@ pub fn router() -> Router<AppState> {
 #[template(path = "log/proof.html")]
 struct ProofView {
     page: Page,
-    bundle: sunledger_core::proof::ProofBundle,
+    bundle: sunledger_core::log::proof::ProofBundle,
     file_stem: String,
     key_hint: String,
 }

@@ -9,7 +9,7 @@ use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
 use sunledger_core::Permission;
 use sunledger_core::RegionCode;
-use sunledger_core::proof::{BUNDLE_FORMAT, BundleLeaf, ProofBundle};
+use sunledger_core::log::proof::{BUNDLE_FORMAT, BundleLeaf, ProofBundle};
 use sunledger_store::{hex, log};
 
 pub const PUBLIC_TABLES: [&str; 1] = ["departments"];
@@ -58,7 +58,7 @@ pub async fn bundle(
         out.push(BundleLeaf {
             index: l.index,
             kind: l.kind,
-            leaf_hash: hex(&sunledger_core::merkle::leaf_hash(&l.data)),
+            leaf_hash: hex(&sunledger_core::log::merkle::leaf_hash(&l.data)),
             data: String::from_utf8_lossy(&l.data).into_owned(),
             inclusion: proof.iter().map(|h| hex(h)).collect(),
         });

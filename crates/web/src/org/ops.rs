@@ -3,7 +3,7 @@ use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
 use crate::app::ops::existing_region;
-use sunledger_core::department::{Position, check_position};
+use sunledger_core::org::{Position, check_position};
 use sunledger_core::{CreditCode, DepartmentKind, Permission, RegionCode};
 use sunledger_store::{Department, NewDepartment, NewPerson, Person};
 

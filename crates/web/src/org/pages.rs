@@ -12,7 +12,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use sunledger_core::department::Position;
+use sunledger_core::org::Position;
 use sunledger_core::{DepartmentKind, Permission};
 use sunledger_store::{Department, Person};
 

@@ -3,11 +3,12 @@ use crate::AppState;
 use crate::app::api::{ApiJson, ApiResult, Path, Query, api, created, id};
 use crate::app::ctx::Ctx;
 use crate::app::error::{ApiError, ErrorBody, WebError};
-use crate::app::{day, table};
+use crate::app::table;
 use crate::problem::{export, ops};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use sunledger_core::day;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -53,7 +54,7 @@ async fn problems_download(
 ) -> Result<Response, WebError> {
     let rows = ops::all_problems(state, ctx, q).await?;
     let (h, rows) = export::problem_table(ctx.lang, &rows);
-    let stem = format!("sunledger-problems-{}", day::china_day(state.now()));
+    let stem = format!("sunledger-problems-{}", day::today_text(state.now()));
     table::table_download(xlsx, &stem, &h, &rows)
 }
 

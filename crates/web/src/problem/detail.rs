@@ -13,7 +13,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::collections::HashMap;
-use sunledger_core::supervision::{self as sv, ProblemAction, ProblemCategory, ProblemState, Step};
+use sunledger_core::access as sv;
+use sunledger_core::escalation::Step;
+use sunledger_core::problem::{ProblemAction, ProblemCategory, ProblemState};
 use sunledger_core::{DepartmentKind, RegionCode, Role};
 use sunledger_store::{Escalation, Problem};
 

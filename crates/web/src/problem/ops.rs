@@ -8,7 +8,7 @@ use crate::escalation::ops::rules;
 use serde::{Deserialize, Serialize};
 use sunledger_core::Permission;
 use sunledger_core::money::Money;
-use sunledger_core::supervision::{self as sv, ProblemAction, ProblemCategory, Severity};
+use sunledger_core::problem::{ProblemAction, ProblemCategory, Severity};
 use sunledger_store::{NewProblem, Problem, ProblemFilter, ProblemRecord};
 
 // --- Book 3 -------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ pub async fn create_problem(
 ) -> Result<Problem, WebError> {
     ctx.require_user()?;
     let region = own_ref(state, ctx, "region", Named::Region(&i.region)).await?;
-    ctx.require_role(sv::INSPECTORS, &region)?;
+    ctx.require_role(sunledger_core::access::INSPECTORS, &region)?;
     own_opt(
         state,
         ctx,
@@ -148,7 +148,9 @@ impl ProblemQuery {
         Ok(ProblemFilter {
             scopes: ops::scopes(ctx, opt(&self.region))?,
             state: opt(&self.state)
-                .map(|s| sv::ProblemState::parse(s).map(|s| s.key().to_string()))
+                .map(|s| {
+                    sunledger_core::problem::ProblemState::parse(s).map(|s| s.key().to_string())
+                })
                 .transpose()?,
             category: opt(&self.category)
                 .map(|s| ProblemCategory::parse(s).map(|s| s.key().to_string()))

@@ -16,7 +16,8 @@ use axum::http::Uri;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
-use sunledger_core::supervision::{self as sv, ProblemCategory, ProblemState, Severity};
+use sunledger_core::access as sv;
+use sunledger_core::problem::{ProblemCategory, ProblemState, Severity};
 use sunledger_core::{Level, RegionCode};
 use sunledger_store::Problem;
 

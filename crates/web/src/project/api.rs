@@ -3,11 +3,12 @@ use crate::AppState;
 use crate::app::api::{ApiJson, ApiResult, Path, Query, api, created, id};
 use crate::app::ctx::Ctx;
 use crate::app::error::{ApiError, ErrorBody, WebError};
-use crate::app::{day, table};
+use crate::app::table;
 use crate::project::{export, ops};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
+use sunledger_core::day;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -61,7 +62,7 @@ async fn library_download(
 ) -> Result<Response, WebError> {
     let projects = ops::all_projects(state, ctx, q).await?;
     let (h, rows) = export::library_table(state, ctx.lang, &projects).await?;
-    let stem = format!("sunledger-projects-{}", day::china_day(state.now()));
+    let stem = format!("sunledger-projects-{}", day::today_text(state.now()));
     table::table_download(xlsx, &stem, &h, &rows)
 }
 

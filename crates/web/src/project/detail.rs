@@ -14,9 +14,9 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use std::collections::HashMap;
-use sunledger_core::project::{
-    self as proj, ResponsibleRole, Stage, StageAction, Status, StatusAction,
-};
+use sunledger_core::project as proj;
+use sunledger_core::project::{Stage, StageAction, Status, StatusAction};
+use sunledger_core::responsibility::ResponsibleRole;
 use sunledger_core::{DepartmentKind, IdNumber, Level, RegionCode, Role};
 use sunledger_store::{ProjectVersion, Responsibility};
 
@@ -106,7 +106,7 @@ async fn candidates(
             let kind = DepartmentKind::parse(&d.kind).ok();
             let relevant = ResponsibleRole::ALL.iter().any(|role| {
                 kind.is_some_and(|k| {
-                    sunledger_core::department::Position::ALL
+                    sunledger_core::org::Position::ALL
                         .iter()
                         .any(|p| role.fits(k, r.level(), *p))
                 })
@@ -252,7 +252,7 @@ async fn project_page(
         })
         .cloned()
         .collect();
-    let can_keep_book = has(proj::RESPONSIBILITY_KEEPERS);
+    let can_keep_book = has(sunledger_core::responsibility::RESPONSIBILITY_KEEPERS);
     let people = if can_keep_book {
         candidates(&state, &region, ctx.lang).await.map_err(&f)?
     } else {

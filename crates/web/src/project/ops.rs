@@ -8,8 +8,9 @@ use crate::app::ops::{Named, actor, opt, opt_i64, scopes};
 use serde::{Deserialize, Serialize};
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
+use sunledger_core::project as proj;
 use sunledger_core::project::{
-    self as proj, Budget, Category, Content, Stage, StageAction, StatusAction, Targets,
+    Budget, Category, Content, Stage, StageAction, StatusAction, Targets,
 };
 use sunledger_core::{IdNumber, Permission, RegionCode};
 use sunledger_store::{Account, Fund, Objection, Project, ProjectFilter, ProjectRecord};

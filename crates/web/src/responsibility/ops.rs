@@ -8,7 +8,8 @@ use crate::project::ops::visible;
 use serde::{Deserialize, Serialize};
 use sunledger_core::Permission;
 use sunledger_core::ledger::FiscalYear;
-use sunledger_core::project::{self as proj, ResponsibleRole};
+use sunledger_core::responsibility as proj;
+use sunledger_core::responsibility::ResponsibleRole;
 use sunledger_store::{NewLetter, Responsibility, ResponsibilityFilter, ResponsibilityLetter};
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

@@ -14,7 +14,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use sunledger_core::project::{self as proj};
+use sunledger_core::responsibility as proj;
 use sunledger_core::{DepartmentKind, Level};
 use sunledger_store::{Responsibility, ResponsibilityLetter};
 

@@ -57,8 +57,8 @@ pub(crate) fn project_row(r: &DbRow) -> Result<Project> {
 }
 
 pub(crate) fn budget_lines(s: &str) -> Result<Vec<BudgetLine>> {
-    let b =
-        proj::Budget::decode(s).map_err(|e| StoreError::Corrupt(format!("budget {s:?}: {e}")))?;
+    let b = sunledger_core::project::Budget::decode(s)
+        .map_err(|e| StoreError::Corrupt(format!("budget {s:?}: {e}")))?;
     Ok(b.lines()
         .iter()
         .map(|(src, m)| BudgetLine {

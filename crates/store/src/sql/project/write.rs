@@ -173,7 +173,7 @@ pub(crate) async fn roll_up(
         .map(|r| Ok((r.try_get("weight")?, r.try_get("progress")?)))
         .collect::<Result<_>>()?;
     sqlx::query("UPDATE projects SET progress = $1 WHERE id = $2")
-        .bind(i64::from(proj::rollup(&ms)))
+        .bind(i64::from(sunledger_core::project::rollup(&ms)))
         .bind(project_id)
         .execute(&mut **tx)
         .await?;

@@ -31,8 +31,8 @@ pub(super) async fn bench_user(store: &dyn Store, prov: &generate::Province) -> 
     while let Some(p) = store.region(&root).await?.and_then(|r| r.parent) {
         root = p;
     }
-    let hash =
-        sunledger_web::auth::hash_password(BENCH_PASSWORD).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let hash = sunledger_web::access::auth::hash_password(BENCH_PASSWORD)
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let ev = sunledger_store::NewAuthEvent {
         at: NOW,
         kind: sunledger_store::AuthEventKind::UserAdded,

@@ -26,7 +26,7 @@ pub async fn export_cli(
         .region(&code)
         .await?
         .ok_or_else(|| anyhow!("--region {region}: no such region"))?;
-    let (from, to) = exports::period(from, to).map_err(|e| {
+    let (from, to) = table::period(from, to).map_err(|e| {
         anyhow!(
             "--{}: {}",
             e.field().unwrap_or("from"),
@@ -35,10 +35,11 @@ pub async fn export_cli(
     })?;
     let rows = store.ledger_rows(&code, subtree, &from, &to).await?;
     let bytes = if ext == "csv" {
-        exports::ledger_csv(&rows)
+        sunledger_web::ledger::export::ledger_csv(&rows)
     } else {
         let title = format!("{} {}", region.name, code.prefix());
-        exports::ledger_xlsx(&rows, &title).map_err(|e| anyhow!("writing the workbook: {e}"))?
+        sunledger_web::ledger::export::ledger_xlsx(&rows, &title)
+            .map_err(|e| anyhow!("writing the workbook: {e}"))?
     };
     std::fs::write(out, bytes).with_context(|| format!("writing {}", out.display()))?;
     println!("rows={} file={}", rows.len(), out.display());

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
-use sunledger_web::auth::totp;
+use sunledger_web::access::totp;
 
 const PW: &str = sunledger::demo::DEMO_PASSWORD;
 

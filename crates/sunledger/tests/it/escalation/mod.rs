@@ -5,12 +5,12 @@
 use crate::both;
 use crate::support::*;
 use std::collections::HashSet;
-use sunledger_core::department::Position;
+use sunledger_core::escalation::Step;
+use sunledger_core::inspection::SampleRules;
 use sunledger_core::ledger::{FiscalYear, FundSource, TransferKind};
 use sunledger_core::money::Money;
-use sunledger_core::supervision::{
-    self as sv, ProblemAction, ProblemCategory, SampleRules, Severity, Step,
-};
+use sunledger_core::org::Position;
+use sunledger_core::problem::{ProblemAction, ProblemCategory, Severity};
 use sunledger_core::{DepartmentKind, RegionCode};
 use sunledger_store::{
     NewDepartment, NewEscalation, NewFund, NewHousehold, NewInspection, NewPerson, NewProblem,

@@ -79,11 +79,12 @@ async fn step_draws(s: &dyn Store, villages: &[RegionCode], t0: i64) {
         assert_eq!((v.poor.len(), v.non_poor.len()), (20, 5), "{v:?}");
     }
     // Anyone can re-derive it from the seed, the rules and the register.
-    let mut counties: Vec<(String, Vec<sv::VillagePopulation>)> = Vec::new();
+    let mut counties: Vec<(String, Vec<sunledger_core::inspection::VillagePopulation>)> =
+        Vec::new();
     for county in [K, K2] {
         let mut vs = Vec::new();
         for v in villages.iter().filter(|v| v.county_code() == county) {
-            vs.push(sv::VillagePopulation {
+            vs.push(sunledger_core::inspection::VillagePopulation {
                 village: v.as_str().to_string(),
                 households: s
                     .households_in(v)
@@ -96,7 +97,10 @@ async fn step_draws(s: &dyn Store, villages: &[RegionCode], t0: i64) {
         }
         counties.push((county.to_string(), vs));
     }
-    assert_eq!(sv::draw("青山2026-08", &rules, &counties, &[]), d1.sample);
+    assert_eq!(
+        sunledger_core::inspection::draw("青山2026-08", &rules, &counties, &[]),
+        d1.sample
+    );
     // A second draw in the same round takes no household twice.
     let d2 = s
         .create_draw(&rc(CITY), "2026-08", "青山2026-08b", &rules, None, t0)
@@ -303,9 +307,9 @@ async fn step_ladder(cx: &Cx<'_>) {
     let ids = &cx.ids;
     // The ladder: nothing is due before the deadline; 7 days after it a reminder letter is.
     let p0 = ids[0];
-    let rules = sv::default_rules();
+    let rules = sunledger_core::escalation::default_rules();
     let due = |t: i64| async move {
-        s.due_escalations(&[rc(K)], &sv::default_rules(), t)
+        s.due_escalations(&[rc(K)], &sunledger_core::escalation::default_rules(), t)
             .await
             .unwrap()
             .into_iter()
@@ -441,7 +445,7 @@ async fn step_suspension(cx: &Cx<'_>) {
         }
     };
     let due = |t: i64| async move {
-        s.due_escalations(&[rc(K)], &sv::default_rules(), t)
+        s.due_escalations(&[rc(K)], &sunledger_core::escalation::default_rules(), t)
             .await
             .unwrap()
             .into_iter()
@@ -510,7 +514,7 @@ async fn step_rectified(cx: &Cx<'_>) {
         }
     };
     let due = |t: i64| async move {
-        s.due_escalations(&[rc(K)], &sv::default_rules(), t)
+        s.due_escalations(&[rc(K)], &sunledger_core::escalation::default_rules(), t)
             .await
             .unwrap()
             .into_iter()

@@ -201,7 +201,11 @@ async fn step_reminder(app: &TestApp, w: &mut Walk) {
     app.clock.advance_days(27);
     let now_t = sunledger_web::Clock::now(&*app.clock);
     let made = s
-        .propose_escalations(&[rc(K)], &sv::default_rules(), now_t)
+        .propose_escalations(
+            &[rc(K)],
+            &sunledger_core::escalation::default_rules(),
+            now_t,
+        )
         .await
         .unwrap();
     let proposal = made

@@ -1,7 +1,7 @@
 //! `sunledger households import`: a county's household register from a file, all or nothing,
 //! with each bad row named by its line, and the same file twice registering nothing twice.
 use crate::support::{TestDb, now};
-use sunledger::households_io::import_households;
+use sunledger::io::inspection::import_households;
 use sunledger_core::RegionCode;
 
 const V: &str = "529121100201";

@@ -149,7 +149,7 @@ async fn step_menu(app: &TestApp, w: &mut Walk) {
         html.contains("云岭县") && html.contains("季度检查覆盖"),
         "{html}"
     );
-    assert!(html.contains(&sunledger_core::supervision::Quarter::of_day(day0).label()));
+    assert!(html.contains(&sunledger_core::inspection::Quarter::of_day(day0).label()));
 }
 
 /// An inspection planned, refused without a title, then recorded as done once.
@@ -414,7 +414,7 @@ async fn step_reminder_letter(app: &TestApp, w: &mut Walk) {
     let made = s
         .propose_escalations(
             &[rc(COUNTY)],
-            &sunledger_web::supervision::rules(),
+            &sunledger_web::escalation::ops::rules(),
             sunledger_web::Clock::now(&*app.clock),
         )
         .await

@@ -5,10 +5,11 @@
 use crate::both;
 use crate::support::*;
 use std::collections::HashSet;
-use sunledger_core::department::Position;
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
-use sunledger_core::project::{Budget, ResponsibleRole, StageAction, StatusAction};
+use sunledger_core::org::Position;
+use sunledger_core::project::{Budget, StageAction, StatusAction};
+use sunledger_core::responsibility::ResponsibleRole;
 use sunledger_core::{DepartmentKind, IdNumber};
 use sunledger_store::{
     NewDepartment, NewLetter, NewPerson, ProjectFilter, ResponsibilityFilter, Store, StoreError,

@@ -591,7 +591,7 @@ async fn step_revoke(cx: &Cx<'_>, p: &Project) {
 async fn step_verify(cx: &Cx<'_>, db: &TestDb) {
     let Cx { s, .. } = *cx;
     // Every new table is in the log: verify is clean, then finds an edited row of each.
-    let keys: Vec<sunledger_core::checkpoint::NoteVerifier> = vec![];
+    let keys: Vec<sunledger_core::log::checkpoint::NoteVerifier> = vec![];
     let rep = sunledger::verify::verify(s, &keys).await.unwrap();
     assert!(rep.findings.is_empty(), "{:?}", rep.findings);
     for (table, set) in [

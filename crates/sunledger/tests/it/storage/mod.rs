@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use sqlx::{AssertSqlSafe, Connection};
 use std::collections::HashMap;
 use std::time::Instant;
-use sunledger_core::department::Position;
+use sunledger_core::org::Position;
 use sunledger_core::{CreditCode, DepartmentKind, Level, RegionCode, Role};
 use sunledger_store::{
     AuthEvent, AuthEventKind, Backend, Department, NewAuthEvent, NewDepartment, NewGrant,

@@ -235,8 +235,8 @@ macro_rules! both_app {
 pub const TEST_ORIGIN: &str = "sunledger.test/log";
 
 /// The log signing key of test servers (a fixed seed, so proofs are reproducible).
-pub fn test_signer() -> sunledger_core::checkpoint::NoteSigner {
-    sunledger_core::checkpoint::NoteSigner::from_seed(TEST_ORIGIN, &[7u8; 32]).expect("signer")
+pub fn test_signer() -> sunledger_core::log::checkpoint::NoteSigner {
+    sunledger_core::log::checkpoint::NoteSigner::from_seed(TEST_ORIGIN, &[7u8; 32]).expect("signer")
 }
 
 /// Runs SQL directly against the test database, outside the application (to tamper with it).

@@ -19,7 +19,7 @@
 use crate::both;
 use crate::support::{TestDb, fresh_like, now, p, rc, sunledger, with_demo_regions};
 use std::path::{Path, PathBuf};
-use sunledger::ledger_io::read_ledger_file;
+use sunledger::io::ledger::read_ledger_file;
 use sunledger_core::RegionCode;
 use sunledger_core::ledger::{Balance, FiscalYear};
 use sunledger_store::{LedgerRow, NewProject, Store};

@@ -141,7 +141,7 @@ async fn gb18030_and_workbooks_import(db: TestDb) {
     let xlsx = dir.path().join("ours.xlsx");
     std::fs::write(
         &xlsx,
-        sunledger_web::exports::ledger_xlsx(&want, "云岭县 529121").unwrap(),
+        sunledger_web::ledger::export::ledger_xlsx(&want, "云岭县 529121").unwrap(),
     )
     .unwrap();
     assert_eq!(rows_of(&xlsx), want);
@@ -382,7 +382,7 @@ async fn cut_files_book_whole_rows_or_nothing(db: TestDb) {
             std::fs::write(&path, &full[..cut]).unwrap();
             let size = db.store.log_size().await.unwrap();
             let r =
-                sunledger::ledger_io::import_ledger(db.store.as_ref(), &path, false, now()).await;
+                sunledger::io::ledger::import_ledger(db.store.as_ref(), &path, false, now()).await;
             match r {
                 Ok(rep) if rep.errors.is_empty() => {
                     booked_cuts += 1;
@@ -618,7 +618,7 @@ async fn workbooks_are_bounded(db: TestDb) {
     let csv_file = write_csv(dir.path(), "b.csv", &rows);
     std::fs::write(
         &ok,
-        sunledger_web::exports::ledger_xlsx(&rows_of(&csv_file), "t").unwrap(),
+        sunledger_web::ledger::export::ledger_xlsx(&rows_of(&csv_file), "t").unwrap(),
     )
     .unwrap();
     let mut src = zip::ZipArchive::new(std::fs::File::open(&ok).unwrap()).unwrap();
