@@ -7,6 +7,26 @@ use super::{BACKEND, CLIENT_ID_LOCK, DB, FOR_UPDATE, StoreImpl, begin_write};
 use crate::{Backend, Result};
 use sqlx::{Pool, Row};
 
+use crate::StoreError;
+use crate::error::classify;
+use crate::*;
+use async_trait::async_trait;
+use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use sunledger_core::fact::Fact;
+use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
+use sunledger_core::merkle::{self, Hash, NodeId};
+use sunledger_core::money::Money;
+use sunledger_core::project::{
+    self as proj, Content, NoticeState, ResponsibleRole, Stage, StageAction, Status, StatusAction,
+};
+use sunledger_core::supervision::{
+    self as sv, ProblemAction, ProblemCategory, ProblemFacts, ProblemState, SampleRules,
+    SampledVillage, Step,
+};
+use sunledger_core::{Level, RegionCode};
+
 mod access;
 mod escalation;
 mod inspection;
@@ -29,26 +49,6 @@ impl crate::Store for StoreImpl {
         BACKEND
     }
 }
-
-use crate::StoreError;
-use crate::error::classify;
-use crate::*;
-use async_trait::async_trait;
-use sqlx::{AssertSqlSafe, QueryBuilder};
-use std::collections::HashMap;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
-use sunledger_core::fact::Fact;
-use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
-use sunledger_core::merkle::{self, Hash, NodeId};
-use sunledger_core::money::Money;
-use sunledger_core::project::{
-    self as proj, Content, NoticeState, ResponsibleRole, Stage, StageAction, Status, StatusAction,
-};
-use sunledger_core::supervision::{
-    self as sv, ProblemAction, ProblemCategory, ProblemFacts, ProblemState, SampleRules,
-    SampledVillage, Step,
-};
-use sunledger_core::{Level, RegionCode};
 
 pub(crate) type DbRow = <DB as sqlx::Database>::Row;
 
