@@ -34,6 +34,18 @@ async fn summary_agrees_with_the_accounts(db: TestDb) {
     let s = db.store.as_ref();
     setup(s).await;
     realistic(s).await;
+    step_open_items(s).await;
+    let day0 = sunledger_core::day::parse("day", DAY).unwrap();
+    let mut detained_somewhere = false;
+    for region in [CITY, K, T, T2, V, K2] {
+        detained_somewhere |= step_region(s, region, day0).await;
+    }
+    assert!(detained_somewhere, "the late days find detained money");
+    step_county_money(s, day0).await;
+}
+
+/// Leaves an appropriation unconfirmed and a payment held, so every column has something.
+async fn step_open_items(s: &dyn Store) {
     // Leave an appropriation unconfirmed and a payment held, so every column has something.
     let (fund, _) = s
         .create_fund(&new_fund("sum-f", K, yuan(90_000)), now())
@@ -76,96 +88,101 @@ async fn summary_agrees_with_the_accounts(db: TestDb) {
     s.payment_action(d.id, PaymentAction::Hold, DAY, "暂缓", None, now())
         .await
         .unwrap();
-    let day0 = sunledger_core::day::parse("day", DAY).unwrap();
+}
+
+/// One region's summary on three days against its accounts, its detention and its
+/// reconciliation; whether any money was detained there.
+async fn step_region(s: &dyn Store, region: &str, day0: i64) -> bool {
     let mut detained_somewhere = false;
-    for region in [CITY, K, T, T2, V, K2] {
-        let codes = subtree(s, region).await;
-        let (mut own, mut below, mut projects) = Default::default();
-        let mut region_accounts = Vec::new();
-        for c in &codes {
-            for a in s.accounts_in(c).await.unwrap() {
-                match (a.owner_kind.as_str(), c.as_str() == rc(region).as_str()) {
-                    ("project", _) => add(&mut projects, &a),
-                    (_, true) => add(&mut own, &a),
-                    (_, false) => add(&mut below, &a),
-                }
-                if a.owner_kind == "region" {
-                    region_accounts.push(a);
-                }
+    let codes = subtree(s, region).await;
+    let (mut own, mut below, mut projects) = Default::default();
+    let mut region_accounts = Vec::new();
+    for c in &codes {
+        for a in s.accounts_in(c).await.unwrap() {
+            match (a.owner_kind.as_str(), c.as_str() == rc(region).as_str()) {
+                ("project", _) => add(&mut projects, &a),
+                (_, true) => add(&mut own, &a),
+                (_, false) => add(&mut below, &a),
             }
-        }
-        for today in [day0 + 10, day0 + 91, day0 + 400] {
-            let got = s.region_summary(&rc(region), today).await.unwrap();
-            assert_eq!(
-                (got.own, got.below, got.projects),
-                (own, below, projects),
-                "{region}"
-            );
-            let (mut fen, mut n, mut max) = (0, 0, None::<i64>);
-            for a in &region_accounts {
-                let dd = s.fund(a.fund_id).await.unwrap().unwrap().detention_days;
-                let credits: Vec<(i64, Money)> = s
-                    .account_credits(a.id)
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|(d, m)| (sunledger_core::day::parse("day", &d).unwrap(), m))
-                    .collect();
-                let out = Money::from_fen(a.balance.debited.fen() + a.balance.held.fen());
-                if let Some((m, days)) = sunledger_core::ledger::detention(&credits, out, today, dd)
-                {
-                    fen += m.fen();
-                    n += 1;
-                    max = Some(max.map_or(days, |x| x.max(days)));
-                }
-            }
-            assert_eq!(
-                (
-                    got.detained_fen,
-                    got.detained_accounts,
-                    got.detained_max_days
-                ),
-                (fen, n, max),
-                "{region} on day {today}"
-            );
-            detained_somewhere |= n > 0;
-            let recon = s.reconciliation(&rc(region)).await.unwrap();
-            let children = s.region_children(&rc(region)).await.unwrap();
-            assert_eq!(got.children.len(), children.len(), "{region}");
-            for (c, want) in got.children.iter().zip(&children) {
-                assert_eq!(c.region_code, want.code.to_string());
-                assert_eq!(c.region_name, want.name);
-                let mine: Vec<_> = recon
-                    .iter()
-                    .filter(|r| r.account.region == want.code)
-                    .collect();
-                let received: i64 = mine
-                    .iter()
-                    .map(|r| r.account.received_from_above.fen())
-                    .sum();
-                let transit: i64 = mine
-                    .iter()
-                    .map(|r| r.account.balance.in_transit.fen())
-                    .sum();
-                let oldest = mine
-                    .iter()
-                    .filter_map(|r| r.oldest_in_transit.clone())
-                    .min();
-                assert_eq!(
-                    (
-                        c.received,
-                        c.in_transit,
-                        c.dispatched,
-                        c.oldest_unconfirmed.clone()
-                    ),
-                    (received, transit, received + transit, oldest),
-                    "{region} → {}",
-                    c.region_code
-                );
+            if a.owner_kind == "region" {
+                region_accounts.push(a);
             }
         }
     }
-    assert!(detained_somewhere, "the late days find detained money");
+    for today in [day0 + 10, day0 + 91, day0 + 400] {
+        let got = s.region_summary(&rc(region), today).await.unwrap();
+        assert_eq!(
+            (got.own, got.below, got.projects),
+            (own, below, projects),
+            "{region}"
+        );
+        let (mut fen, mut n, mut max) = (0, 0, None::<i64>);
+        for a in &region_accounts {
+            let dd = s.fund(a.fund_id).await.unwrap().unwrap().detention_days;
+            let credits: Vec<(i64, Money)> = s
+                .account_credits(a.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(d, m)| (sunledger_core::day::parse("day", &d).unwrap(), m))
+                .collect();
+            let out = Money::from_fen(a.balance.debited.fen() + a.balance.held.fen());
+            if let Some((m, days)) = sunledger_core::ledger::detention(&credits, out, today, dd) {
+                fen += m.fen();
+                n += 1;
+                max = Some(max.map_or(days, |x| x.max(days)));
+            }
+        }
+        assert_eq!(
+            (
+                got.detained_fen,
+                got.detained_accounts,
+                got.detained_max_days
+            ),
+            (fen, n, max),
+            "{region} on day {today}"
+        );
+        detained_somewhere |= n > 0;
+        let recon = s.reconciliation(&rc(region)).await.unwrap();
+        let children = s.region_children(&rc(region)).await.unwrap();
+        assert_eq!(got.children.len(), children.len(), "{region}");
+        for (c, want) in got.children.iter().zip(&children) {
+            assert_eq!(c.region_code, want.code.to_string());
+            assert_eq!(c.region_name, want.name);
+            let mine: Vec<_> = recon
+                .iter()
+                .filter(|r| r.account.region == want.code)
+                .collect();
+            let received: i64 = mine
+                .iter()
+                .map(|r| r.account.received_from_above.fen())
+                .sum();
+            let transit: i64 = mine
+                .iter()
+                .map(|r| r.account.balance.in_transit.fen())
+                .sum();
+            let oldest = mine
+                .iter()
+                .filter_map(|r| r.oldest_in_transit.clone())
+                .min();
+            assert_eq!(
+                (
+                    c.received,
+                    c.in_transit,
+                    c.dispatched,
+                    c.oldest_unconfirmed.clone()
+                ),
+                (received, transit, received + transit, oldest),
+                "{region} → {}",
+                c.region_code
+            );
+        }
+    }
+    detained_somewhere
+}
+
+/// The county's money, its projects by stage, and a county with no project accounts.
+async fn step_county_money(s: &dyn Store, day0: i64) {
     // Money: the unconfirmed appropriation shows under the county's children, the held payment
     // on the projects; the suspension was resumed, so none is active.
     let k = s.region_summary(&rc(K), day0).await.unwrap();

@@ -1,8 +1,19 @@
 //! Disabling and enabling accounts.
 use super::*;
+use sunledger_store::User;
 /// Finding 6: accounts are disabled and re-enabled by the API, the page and the CLI; disabling
 /// ends the account's sessions at once and is booked in the log (verify stays clean).
 async fn accounts_can_be_disabled_and_enabled(app: TestApp) {
+    let (target, admin, url) = step_disable(&app).await;
+    step_refusals(&app, &target, &admin).await;
+    step_logged(&app).await;
+    step_page(&app, &target, &admin, &url).await;
+    step_cli(&app, &target).await;
+    step_record(&app).await;
+}
+
+/// An administrator disables an account: its session ends at once, and it cannot sign in.
+async fn step_disable(app: &TestApp) -> (User, reqwest::Client, String) {
     let party = app.signed_in("yunling.party").await;
     assert_eq!(
         party
@@ -44,6 +55,11 @@ async fn accounts_can_be_disabled_and_enabled(app: TestApp) {
         sign_in_status(&app.client(), &url, "yunling.party", PW).await,
         401
     );
+    (target, admin, url)
+}
+
+/// Twice is a conflict; oneself is refused; someone outside the admin's areas is hidden.
+async fn step_refusals(app: &TestApp, target: &User, admin: &reqwest::Client) {
     // Twice is a conflict; oneself is refused; someone outside the admin's areas is hidden.
     let r = admin
         .post(app.url(&format!("/api/v1/users/{}/disable", target.id)))
@@ -81,6 +97,10 @@ async fn accounts_can_be_disabled_and_enabled(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
+}
+
+/// Booked in the log.
+async fn step_logged(app: &TestApp) {
     // Booked in the log.
     let leaves = app
         .db
@@ -90,6 +110,10 @@ async fn accounts_can_be_disabled_and_enabled(app: TestApp) {
         .unwrap();
     assert_eq!(leaves.len(), 1);
     assert_eq!(leaves[0].kind, "account.disable");
+}
+
+/// The page: the account's record shows it, and its button enables it again.
+async fn step_page(app: &TestApp, target: &User, admin: &reqwest::Client, url: &str) {
     // The page: the account's record shows it, and its button enables it again.
     let html = admin
         .get(app.url(&format!("/admin/users/{}", target.id)))
@@ -112,7 +136,7 @@ async fn accounts_can_be_disabled_and_enabled(app: TestApp) {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(
-        sign_in_status(&app.client(), &url, "yunling.party", PW).await,
+        sign_in_status(&app.client(), url, "yunling.party", PW).await,
         200
     );
     let leaves = app
@@ -122,6 +146,10 @@ async fn accounts_can_be_disabled_and_enabled(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(leaves[0].kind, "account.enable");
+}
+
+/// The CLI.
+async fn step_cli(app: &TestApp, target: &User) {
     // The CLI.
     let (code, out, err) = crate::support::sunledger(
         &app.db,
@@ -156,6 +184,10 @@ async fn accounts_can_be_disabled_and_enabled(app: TestApp) {
             .unwrap()
             .disabled
     );
+}
+
+/// The record, and a clean verify.
+async fn step_record(app: &TestApp) {
     // The record, and a clean verify.
     let d = app.signed_in("yunling.discipline").await;
     let ev = events(&app.url(""), &d).await;

@@ -1,5 +1,6 @@
 //! The TOTP second factor and recovery codes.
 use super::*;
+use sunledger_store::User;
 async fn enrol(app: &App, c: &reqwest::Client) -> (String, Vec<String>) {
     let r = c
         .post(app.url("/api/v1/account/second-factor"))
@@ -51,9 +52,20 @@ async fn second_factor_for_officials(db: TestDb) {
     };
     let app = App::spawn(db, config).await;
     let url = app.url("/api/v1/session");
+    let (secret, codes, admin) = step_admin_enrols(&app, &url).await;
+    let code = step_two_steps(&app, &url, &secret).await;
+    let c4 = step_used_once(&app, &url, code, &codes, &admin).await;
+    step_five_wrong(&app, c4, &secret).await;
+    let b = step_pages(&app, &secret).await;
+    step_removing(&app, b, &secret).await;
+    step_no_factor_roles(&app, &url).await;
+}
+
+/// An administrator without a second factor has no rights until enrolled; codes are stored hashed.
+async fn step_admin_enrols(app: &App, url: &str) -> (String, Vec<String>, User) {
     let c = app.client();
     // An administrator without a second factor signs in but has no rights until enrolled.
-    assert_eq!(sign_in_status(&c, &url, "yunling.admin", PW).await, 200);
+    assert_eq!(sign_in_status(&c, url, "yunling.admin", PW).await, 200);
     assert_eq!(app.status(&c, "/api/v1/users").await, 403);
     let html = c
         .get(app.url("/"))
@@ -74,7 +86,7 @@ async fn second_factor_for_officials(db: TestDb) {
         .unwrap();
     assert_eq!(status["required"], true);
     assert_eq!(status["enrolled"], false);
-    let (secret, codes) = enrol(&app, &c).await;
+    let (secret, codes) = enrol(app, &c).await;
     assert_eq!(
         app.status(&c, "/api/v1/users").await,
         200,
@@ -100,11 +112,15 @@ async fn second_factor_for_officials(db: TestDb) {
             .unwrap(),
         "the plain code is not what is stored"
     );
+    (secret, codes, admin)
+}
 
+/// Two steps now: the password alone gives a pending session; a code signs in.
+async fn step_two_steps(app: &App, url: &str, secret: &str) -> String {
     // Two steps now. The password alone gives a pending session that is not signed in.
     let c2 = app.client();
     let r = c2
-        .post(&url)
+        .post(url)
         .json(&creds("yunling.admin", PW))
         .send()
         .await
@@ -119,12 +135,12 @@ async fn second_factor_for_officials(db: TestDb) {
             .send()
     };
     // The code used to confirm is used up; a wrong one names the field.
-    let used = totp::code_at(&secret, app.clock.now());
+    let used = totp::code_at(secret, app.clock.now());
     let r = step(&used).await.unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["field"], "otp");
     app.clock.advance(30);
-    let code = totp::code_at(&secret, app.clock.now());
+    let code = totp::code_at(secret, app.clock.now());
     let r = step(&code).await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(
@@ -132,9 +148,20 @@ async fn second_factor_for_officials(db: TestDb) {
         "yunling.admin"
     );
     assert_eq!(app.status(&c2, "/api/v1/users").await, 200);
+    code
+}
+
+/// The same code does not work twice; a recovery code works once.
+async fn step_used_once(
+    app: &App,
+    url: &str,
+    code: String,
+    codes: &[String],
+    admin: &User,
+) -> reqwest::Client {
     // The same code does not work twice.
     let c3 = app.client();
-    assert_eq!(sign_in_status(&c3, &url, "yunling.admin", PW).await, 202);
+    assert_eq!(sign_in_status(&c3, url, "yunling.admin", PW).await, 202);
     let r = c3
         .post(app.url("/api/v1/session/second-step"))
         .json(&json!({"otp": code}))
@@ -153,7 +180,7 @@ async fn second_factor_for_officials(db: TestDb) {
     assert_eq!(r.status(), 200);
     assert_eq!(app.db.store.recovery_codes_left(admin.id).await.unwrap(), 9);
     let c4 = app.client();
-    assert_eq!(sign_in_status(&c4, &url, "yunling.admin", PW).await, 202);
+    assert_eq!(sign_in_status(&c4, url, "yunling.admin", PW).await, 202);
     let r = c4
         .post(app.url("/api/v1/session/second-step"))
         .json(&json!({"otp": codes[1]}))
@@ -161,6 +188,11 @@ async fn second_factor_for_officials(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(r.status(), 422, "a recovery code is used once");
+    c4
+}
+
+/// Five wrong codes end the pending sign-in.
+async fn step_five_wrong(app: &App, c4: reqwest::Client, secret: &str) {
     // Five wrong codes end the pending sign-in.
     for _ in 0..4 {
         let r = c4
@@ -174,7 +206,7 @@ async fn second_factor_for_officials(db: TestDb) {
     app.clock.advance(30);
     let r = c4
         .post(app.url("/api/v1/session/second-step"))
-        .json(&json!({"otp": totp::code_at(&secret, app.clock.now())}))
+        .json(&json!({"otp": totp::code_at(secret, app.clock.now())}))
         .send()
         .await
         .unwrap();
@@ -183,7 +215,10 @@ async fn second_factor_for_officials(db: TestDb) {
         401,
         "the pending sign-in ended after five wrong codes"
     );
+}
 
+/// The pages: password, then the second step, then the page asked for.
+async fn step_pages(app: &App, secret: &str) -> reqwest::Client {
     // The pages: password, then the second step, then the page asked for.
     let b = app.client();
     let r = b
@@ -213,7 +248,7 @@ async fn second_factor_for_officials(db: TestDb) {
     let r = b
         .post(app.url("/login/second-step"))
         .form(&[
-            ("otp", totp::code_at(&secret, app.clock.now()).as_str()),
+            ("otp", totp::code_at(secret, app.clock.now()).as_str()),
             ("next", "/admin/users"),
         ])
         .send()
@@ -222,7 +257,11 @@ async fn second_factor_for_officials(db: TestDb) {
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/admin/users");
     assert_eq!(app.status(&b, "/admin/users").await, 200);
+    b
+}
 
+/// Removing the second factor takes a current code.
+async fn step_removing(app: &App, b: reqwest::Client, secret: &str) {
     // Removing the second factor takes a current code.
     app.clock.advance(30);
     let r = b
@@ -234,21 +273,24 @@ async fn second_factor_for_officials(db: TestDb) {
     assert_eq!(r.status(), 422);
     let r = b
         .post(app.url("/api/v1/account/second-factor/remove"))
-        .json(&json!({"otp": totp::code_at(&secret, app.clock.now())}))
+        .json(&json!({"otp": totp::code_at(secret, app.clock.now())}))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
     assert_eq!(app.status(&b, "/api/v1/users").await, 403, "required again");
+}
 
+/// Roles that need no second factor sign in with the password alone.
+async fn step_no_factor_roles(app: &App, url: &str) {
     // Roles that need no second factor sign in with the password alone.
     assert_eq!(
-        sign_in_status(&app.client(), &url, "yunling.party", PW).await,
+        sign_in_status(&app.client(), url, "yunling.party", PW).await,
         200
     );
     // The enrolment page speaks the catalogue.
     let p = app.client();
-    assert_eq!(sign_in_status(&p, &url, "yunling.party", PW).await, 200);
+    assert_eq!(sign_in_status(&p, url, "yunling.party", PW).await, 200);
     let r = p
         .post(app.url("/account/second-factor/start"))
         .send()

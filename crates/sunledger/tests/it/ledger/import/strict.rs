@@ -44,11 +44,18 @@ async fn gb18030_and_workbooks_import(db: TestDb) {
     );
     let want = rows_of(&plain);
     assert_eq!(want.len(), 10);
+    step_gb18030(&db, &dir, &plain, &want).await;
+    step_export_round_trip(&db, &dir).await;
+    step_our_workbook(&db, &dir, &want).await;
+    step_hand_made_workbook(&db, &dir).await;
+}
 
+/// GB18030, columns reversed, an extra column: imported as written; then a replay.
+async fn step_gb18030(db: &TestDb, dir: &tempfile::TempDir, plain: &Path, want: &[LedgerRow]) {
     // GB18030, columns reversed, an extra column.
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_path(&plain)
+        .from_path(plain)
         .unwrap();
     let mut wtr = csv::Writer::from_writer(Vec::new());
     for rec in rdr.records() {
@@ -72,7 +79,7 @@ async fn gb18030_and_workbooks_import(db: TestDb) {
     std::fs::write(&gb_file, &gb).unwrap();
     let f = read_ledger_file(&gb_file).unwrap();
     assert_eq!(f.format, "CSV (GB18030)");
-    let (code, out, err) = import(&db, &gb_file);
+    let (code, out, err) = import(db, &gb_file);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(summary(&out), "rows=10 booked=10 unchanged=0");
     assert_eq!(
@@ -92,17 +99,20 @@ async fn gb18030_and_workbooks_import(db: TestDb) {
     assert_eq!(p1.credited.fen(), 30_100_000 + 10_000_050);
     assert_eq!(p1.debited.fen(), 10_000_050 + 100_000);
     assert_eq!(p1.held.fen(), 2_000_000);
-    let (code, out, _) = import(&db, &plain);
+    let (code, out, _) = import(db, plain);
     assert_eq!(
         (code, summary(&out)),
         (0, "rows=10 booked=0 unchanged=10".into())
     );
+}
 
+/// Exported and imported into a fresh database with the same project: the same rows and totals.
+async fn step_export_round_trip(db: &TestDb, dir: &tempfile::TempDir) {
     // Exported (reversals, refunds and voids included) and imported into a fresh database with
     // the same project: the same rows and totals.
     let exported = dir.path().join("full.xlsx");
     let (code, _, err) = sunledger(
-        &db,
+        db,
         &[
             "ledger",
             "export",
@@ -115,7 +125,7 @@ async fn gb18030_and_workbooks_import(db: TestDb) {
         None,
     );
     assert_eq!(code, 0, "{err}");
-    let copy = fresh_like(&db).await;
+    let copy = fresh_like(db).await;
     with_demo_regions(&copy).await;
     copy.store
         .create_project(
@@ -136,21 +146,27 @@ async fn gb18030_and_workbooks_import(db: TestDb) {
         balances(copy.store.as_ref(), &city).await,
         balances(db.store.as_ref(), &city).await
     );
+}
 
+/// Our own workbook of those rows imports as a replay.
+async fn step_our_workbook(db: &TestDb, dir: &tempfile::TempDir, want: &[LedgerRow]) {
     // Our own workbook of those rows imports as a replay.
     let xlsx = dir.path().join("ours.xlsx");
     std::fs::write(
         &xlsx,
-        sunledger_web::ledger::export::ledger_xlsx(&want, "云岭县 529121").unwrap(),
+        sunledger_web::ledger::export::ledger_xlsx(want, "云岭县 529121").unwrap(),
     )
     .unwrap();
     assert_eq!(rows_of(&xlsx), want);
-    let (code, out, _) = import(&db, &xlsx);
+    let (code, out, _) = import(db, &xlsx);
     assert_eq!(
         (code, summary(&out)),
         (0, "rows=10 booked=0 unchanged=10".into())
     );
+}
 
+/// A hand-made workbook: shuffled columns starting at C3, numbers, a date cell, a blank row.
+async fn step_hand_made_workbook(db: &TestDb, dir: &tempfile::TempDir) {
     // A hand-made workbook: shuffled columns starting at C3, numbers, a date cell, a blank row.
     use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
     let mut wb = Workbook::new();
@@ -222,7 +238,7 @@ async fn gb18030_and_workbooks_import(db: TestDb) {
         vec![4, 6],
         "lines are sheet rows"
     );
-    let (code, out, err) = import(&db, &hand);
+    let (code, out, err) = import(db, &hand);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(summary(&out), "rows=2 booked=2 unchanged=0");
     let town = all_rows(db.store.as_ref(), "529121100", false).await;
