@@ -197,3 +197,8 @@ where
         }
     }
 }
+
+/// The escalation rules in force (the defaults; see `docs/SUPERVISION.md`).
+pub fn rules() -> Vec<sunledger_core::supervision::EscalationRule> {
+    sunledger_core::supervision::default_rules()
+}

@@ -2,7 +2,7 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::{Names, is_access, opt_num, parse_id, to_problem, trimmed, user_name};
+use crate::app::forms::{Names, is_access, parse_id, to_problem, trimmed, user_name};
 use crate::app::page::{Page, PageResult, fail};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -38,22 +38,6 @@ pub(crate) struct EscalationForm {
     pub(crate) responsible_person: String,
     pub(crate) deduction_points: String,
     pub(crate) proposal_id: String,
-}
-
-impl EscalationForm {
-    pub(crate) fn input(&self) -> Result<crate::escalation::ops::EscalationInput, WebError> {
-        Ok(crate::escalation::ops::EscalationInput {
-            step: self.step.trim().to_string(),
-            document_no: self.document_no.clone(),
-            issuing_unit: self.issuing_unit.clone(),
-            content: self.content.clone(),
-            attendees: self.attendees.clone(),
-            new_deadline: trimmed(&self.new_deadline).map(str::to_string),
-            responsible_person: self.responsible_person.clone(),
-            deduction_points: opt_num("deduction_points", &self.deduction_points)?,
-            proposal_id: opt_num("proposal_id", &self.proposal_id)?,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
