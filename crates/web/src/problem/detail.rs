@@ -4,6 +4,7 @@ use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
 use crate::app::forms::{Names, is_access, parse_id, to_problem, trimmed, user_name};
 use crate::app::page::{Page, PageResult, fail};
+use crate::problem::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -161,9 +162,7 @@ pub(crate) async fn render_problem(
 ) -> PageResult {
     let f = fail(ctx, uri);
     ctx.require_user().map_err(&f)?;
-    let v = crate::problem::ops::view(state, ctx, id)
-        .await
-        .map_err(&f)?;
+    let v = ops::view(state, ctx, id).await.map_err(&f)?;
     let mut page = Page::new(ctx, uri);
     page.path = format!("/problems/{id}");
     let status = kept
@@ -353,7 +352,7 @@ pub(crate) async fn render_problem(
     let review_of = match p.review_of {
         Some(rid) => Some((
             rid,
-            crate::problem::ops::visible_problem(state, ctx, rid)
+            ops::visible_problem(state, ctx, rid)
                 .await
                 .map(|x| x.title)
                 .unwrap_or_else(|_| format!("#{rid}")),
@@ -412,11 +411,11 @@ async fn problem_action(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    let r = crate::problem::ops::problem_action(
+    let r = ops::problem_action(
         &state,
         &ctx,
         id,
-        &crate::problem::ops::ProblemActionInput {
+        &ops::ProblemActionInput {
             action: x.action.clone(),
             text: x.text.clone(),
         },
