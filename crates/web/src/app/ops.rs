@@ -197,3 +197,8 @@ where
         }
     }
 }
+
+/// The escalation rules in force (the defaults; see `docs/SUPERVISION.md`).
+pub fn rules() -> Vec<sunledger_core::escalation::EscalationRule> {
+    sunledger_core::escalation::default_rules()
+}

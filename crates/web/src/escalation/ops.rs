@@ -6,14 +6,10 @@ use crate::app::ops;
 use crate::app::ops::actor;
 use crate::problem::ops::visible_problem;
 use serde::{Deserialize, Serialize};
-use sunledger_core::escalation as sv;
 use sunledger_core::escalation::Step;
 use sunledger_store::{Escalation, NewEscalation, Problem, ProblemFilter, Proposal};
 
-/// The escalation rules in force (the defaults; see `docs/SUPERVISION.md`).
-pub fn rules() -> Vec<sv::EscalationRule> {
-    sv::default_rules()
-}
+pub use crate::app::ops::rules;
 
 // --- The escalation ladder ------------------------------------------------------------------------
 

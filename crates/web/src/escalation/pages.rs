@@ -2,8 +2,9 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::{day, fill, is_access, long_date, parse_id, to_problem};
+use crate::app::forms::{day, fill, is_access, long_date, opt_num, parse_id, to_problem, trimmed};
 use crate::app::page::{Page, PageResult, fail};
+use crate::escalation::ops;
 use crate::problem::detail::{EscalationForm, Kept, ProblemPageQuery, TextForm, render_problem};
 use askama::Template;
 use askama_web::WebTemplate;
@@ -33,7 +34,7 @@ async fn escalate(
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
     let r = match x.input() {
-        Ok(i) => crate::escalation::ops::escalate(&state, &ctx, id, &i).await,
+        Ok(i) => ops::escalate(&state, &ctx, id, &i).await,
         Err(e) => Err(e),
     };
     match r {
@@ -59,11 +60,11 @@ async fn dismiss(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let pid = parse_id(&f, &raw)?;
-    let r = crate::escalation::ops::dismiss(
+    let r = ops::dismiss(
         &state,
         &ctx,
         pid,
-        &crate::escalation::ops::DismissInput {
+        &ops::DismissInput {
             reason: x.reason.clone(),
         },
     )
@@ -106,11 +107,11 @@ async fn outcome(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let eid = parse_id(&f, &raw)?;
-    let r = crate::escalation::ops::outcome(
+    let r = ops::outcome(
         &state,
         &ctx,
         eid,
-        &crate::escalation::ops::OutcomeInput {
+        &ops::OutcomeInput {
             outcome: x.outcome.clone(),
         },
     )
@@ -121,7 +122,7 @@ async fn outcome(
         }
         Err(e) if is_access(&e) => Err(f(e)),
         Err(e) => {
-            let (esc, _) = crate::escalation::ops::visible_escalation(&state, &ctx, eid)
+            let (esc, _) = ops::visible_escalation(&state, &ctx, eid)
                 .await
                 .map_err(&f)?;
             let kept = Kept {
@@ -174,7 +175,7 @@ async fn print_page(
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
     let id = parse_id(&f, &raw)?;
-    let (e, p) = crate::escalation::ops::visible_escalation(&state, &ctx, id)
+    let (e, p) = ops::visible_escalation(&state, &ctx, id)
         .await
         .map_err(&f)?;
     let page = Page::new(&ctx, &uri);
@@ -246,4 +247,20 @@ async fn print_page(
         page,
     }
     .into_response())
+}
+
+impl EscalationForm {
+    fn input(&self) -> Result<ops::EscalationInput, WebError> {
+        Ok(ops::EscalationInput {
+            step: self.step.trim().to_string(),
+            document_no: self.document_no.clone(),
+            issuing_unit: self.issuing_unit.clone(),
+            content: self.content.clone(),
+            attendees: self.attendees.clone(),
+            new_deadline: trimmed(&self.new_deadline).map(str::to_string),
+            responsible_person: self.responsible_person.clone(),
+            deduction_points: opt_num("deduction_points", &self.deduction_points)?,
+            proposal_id: opt_num("proposal_id", &self.proposal_id)?,
+        })
+    }
 }

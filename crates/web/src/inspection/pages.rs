@@ -7,6 +7,7 @@ use crate::app::forms::{
     Names, holds_any, is_access, opt_num, parse_id, region_choices, today, trimmed, user_name,
 };
 use crate::app::page::{Page, PageResult, fail, urlencode};
+use crate::inspection::ops;
 use crate::problem::ops::ProblemQuery;
 use crate::problem::pages::{ProblemRow, problem_rows};
 use askama::Template;
@@ -157,8 +158,8 @@ impl InspectionForm {
             findings: get("findings"),
         }
     }
-    fn input(&self) -> Result<crate::inspection::ops::InspectionInput, WebError> {
-        Ok(crate::inspection::ops::InspectionInput {
+    fn input(&self) -> Result<ops::InspectionInput, WebError> {
+        Ok(ops::InspectionInput {
             region: self.region.trim().to_string(),
             kind: self.kind.trim().to_string(),
             title: self.title.clone(),
@@ -202,7 +203,7 @@ async fn render_inspections(
     state: &AppState,
     ctx: &Ctx,
     page: Page,
-    q: crate::inspection::ops::RegionQuery,
+    q: ops::RegionQuery,
     form: Option<InspectionForm>,
     error: Option<WebError>,
 ) -> Result<Response, WebError> {
@@ -210,10 +211,10 @@ async fn render_inspections(
     let error = error.map(|e| e.message(page.lang));
     let mut names = Names::new(state);
     let mut rows = Vec::new();
-    for i in crate::inspection::ops::inspections(state, ctx, &q).await? {
+    for i in ops::inspections(state, ctx, &q).await? {
         rows.push(inspection_row(&page, &mut names, i).await?);
     }
-    let cov = crate::inspection::ops::coverage(state, ctx, &q).await?;
+    let cov = ops::coverage(state, ctx, &q).await?;
     let quarters = cov
         .first()
         .map(|c| c.quarters.iter().map(|x| x.quarter.label()).collect())
@@ -244,13 +245,7 @@ async fn render_inspections(
     let can_record = holds_any(ctx, sunledger_core::access::INSPECTORS);
     let mut draws = Vec::new();
     if can_record {
-        for d in crate::inspection::ops::draws(
-            state,
-            ctx,
-            &crate::inspection::ops::RegionQuery::default(),
-        )
-        .await?
-        {
+        for d in ops::draws(state, ctx, &ops::RegionQuery::default()).await? {
             draws.push((d.id, format!("{} · {}", d.round, d.seed)));
         }
     }
@@ -318,7 +313,7 @@ async fn inspections_page(
     State(state): State<AppState>,
     ctx: Ctx,
     uri: Uri,
-    Query(q): Query<crate::inspection::ops::RegionQuery>,
+    Query(q): Query<ops::RegionQuery>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
@@ -337,7 +332,7 @@ async fn create_inspection(
     ctx.require_user().map_err(&f)?;
     let form = InspectionForm::from_pairs(&x);
     let r = match form.input() {
-        Ok(i) => crate::inspection::ops::create_inspection(&state, &ctx, &i).await,
+        Ok(i) => ops::create_inspection(&state, &ctx, &i).await,
         Err(e) => Err(e),
     };
     match r {
@@ -347,7 +342,7 @@ async fn create_inspection(
             &state,
             &ctx,
             Page::new(&ctx, &uri),
-            crate::inspection::ops::RegionQuery::default(),
+            ops::RegionQuery::default(),
             Some(form),
             Some(e),
         )
@@ -374,14 +369,12 @@ async fn render_inspection(
     ctx: &Ctx,
     uri: &Uri,
     id: i64,
-    typed: Option<crate::inspection::ops::DoneInput>,
+    typed: Option<ops::DoneInput>,
     error: Option<WebError>,
 ) -> PageResult {
     let f = fail(ctx, uri);
     ctx.require_user().map_err(&f)?;
-    let x = crate::inspection::ops::visible_inspection(state, ctx, id)
-        .await
-        .map_err(&f)?;
+    let x = ops::visible_inspection(state, ctx, id).await.map_err(&f)?;
     let mut page = Page::new(ctx, uri);
     page.path = format!("/inspections/{id}");
     let status = error.as_ref().map(|e| e.status()).unwrap_or(StatusCode::OK);
@@ -440,11 +433,11 @@ async fn complete_inspection(
     ctx: Ctx,
     uri: Uri,
     Path(raw): Path<String>,
-    Form(x): Form<crate::inspection::ops::DoneInput>,
+    Form(x): Form<ops::DoneInput>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    match crate::inspection::ops::complete_inspection(&state, &ctx, id, &x).await {
+    match ops::complete_inspection(&state, &ctx, id, &x).await {
         Ok(_) => Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
         Err(e) if is_access(&e) => Err(f(e)),
         Err(e) => render_inspection(&state, &ctx, &uri, id, Some(x), Some(e)).await,
@@ -490,8 +483,8 @@ struct DrawForm {
 }
 
 impl DrawForm {
-    fn input(&self) -> Result<crate::inspection::ops::DrawInput, WebError> {
-        Ok(crate::inspection::ops::DrawInput {
+    fn input(&self) -> Result<ops::DrawInput, WebError> {
+        Ok(ops::DrawInput {
             region: self.region.trim().to_string(),
             round: self.round.trim().to_string(),
             seed: self.seed.clone(),
@@ -525,10 +518,7 @@ async fn render_spot_checks(
     let mut names = Names::new(state);
     let mut users = HashMap::new();
     let mut draws = Vec::new();
-    for d in
-        crate::inspection::ops::draws(state, ctx, &crate::inspection::ops::RegionQuery::default())
-            .await?
-    {
+    for d in ops::draws(state, ctx, &ops::RegionQuery::default()).await? {
         let mut counties: Vec<SampledCountyView> = Vec::new();
         let mut households = 0;
         for v in d.sample {
@@ -618,7 +608,7 @@ async fn draw(
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
     let r = match x.input() {
-        Ok(i) => crate::inspection::ops::draw(&state, &ctx, &i).await,
+        Ok(i) => ops::draw(&state, &ctx, &i).await,
         Err(e) => Err(e),
     };
     match r {

@@ -3,6 +3,7 @@ use crate::AppState;
 use crate::app::api::{ApiJson, ApiResult, Path, api, id};
 use crate::app::ctx::Ctx;
 use crate::app::error::{ApiError, ErrorBody};
+use crate::org::ops;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -31,7 +32,7 @@ async fn list_departments(
 ) -> ApiResult<Json<Vec<Department>>> {
     let r = async {
         let region = crate::app::ops::existing_region(&state, &code).await?;
-        crate::org::ops::departments(&state, &ctx, &region.code).await
+        ops::departments(&state, &ctx, &region.code).await
     }
     .await;
     api(&ctx, r)
@@ -60,13 +61,13 @@ async fn create_department(
     Path(code): Path<String>,
     ApiJson(b): ApiJson<NewDepartmentBody>,
 ) -> ApiResult<Response> {
-    let input = crate::org::ops::DepartmentInput {
+    let input = ops::DepartmentInput {
         kind: b.kind,
         name: b.name,
         credit_code: b.credit_code,
         stationed_by: b.stationed_by,
     };
-    let d = crate::org::ops::create_department(&state, &ctx, &code, input)
+    let d = ops::create_department(&state, &ctx, &code, input)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(d)).into_response())
@@ -88,7 +89,7 @@ async fn get_department(
 ) -> ApiResult<Json<DepartmentDetail>> {
     let dept_id = id(&ctx, &raw)?;
     let r = async {
-        let department = crate::org::ops::visible_department(&state, &ctx, dept_id).await?;
+        let department = ops::visible_department(&state, &ctx, dept_id).await?;
         let people = state.store.people_in_department(dept_id).await?;
         Ok(DepartmentDetail { department, people })
     }
@@ -106,7 +107,7 @@ async fn list_people(
 ) -> ApiResult<Json<Vec<Person>>> {
     let dept_id = id(&ctx, &raw)?;
     let r = async {
-        crate::org::ops::visible_department(&state, &ctx, dept_id).await?;
+        ops::visible_department(&state, &ctx, dept_id).await?;
         Ok(state.store.people_in_department(dept_id).await?)
     }
     .await;
@@ -132,7 +133,7 @@ async fn create_person(
     ApiJson(b): ApiJson<NewPersonBody>,
 ) -> ApiResult<Response> {
     let dept_id = id(&ctx, &raw)?;
-    let p = crate::org::ops::create_person(&state, &ctx, dept_id, &b.name, &b.position, b.phone)
+    let p = ops::create_person(&state, &ctx, dept_id, &b.name, &b.position, b.phone)
         .await
         .map_err(|e| ApiError(e, ctx.lang))?;
     Ok((StatusCode::CREATED, Json(p)).into_response())
@@ -147,6 +148,6 @@ async fn get_person(
     Path(raw): Path<String>,
 ) -> ApiResult<Json<Person>> {
     let pid = id(&ctx, &raw)?;
-    let r = crate::org::ops::visible_person(&state, &ctx, pid).await;
+    let r = ops::visible_person(&state, &ctx, pid).await;
     api(&ctx, r)
 }

@@ -2,8 +2,9 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::{Names, is_access, opt_num, parse_id, to_problem, trimmed, user_name};
+use crate::app::forms::{Names, is_access, parse_id, to_problem, trimmed, user_name};
 use crate::app::page::{Page, PageResult, fail};
+use crate::problem::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -40,22 +41,6 @@ pub(crate) struct EscalationForm {
     pub(crate) responsible_person: String,
     pub(crate) deduction_points: String,
     pub(crate) proposal_id: String,
-}
-
-impl EscalationForm {
-    pub(crate) fn input(&self) -> Result<crate::escalation::ops::EscalationInput, WebError> {
-        Ok(crate::escalation::ops::EscalationInput {
-            step: self.step.trim().to_string(),
-            document_no: self.document_no.clone(),
-            issuing_unit: self.issuing_unit.clone(),
-            content: self.content.clone(),
-            attendees: self.attendees.clone(),
-            new_deadline: trimmed(&self.new_deadline).map(str::to_string),
-            responsible_person: self.responsible_person.clone(),
-            deduction_points: opt_num("deduction_points", &self.deduction_points)?,
-            proposal_id: opt_num("proposal_id", &self.proposal_id)?,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -179,9 +164,7 @@ pub(crate) async fn render_problem(
 ) -> PageResult {
     let f = fail(ctx, uri);
     ctx.require_user().map_err(&f)?;
-    let v = crate::problem::ops::view(state, ctx, id)
-        .await
-        .map_err(&f)?;
+    let v = ops::view(state, ctx, id).await.map_err(&f)?;
     let mut page = Page::new(ctx, uri);
     page.path = format!("/problems/{id}");
     let status = kept
@@ -371,7 +354,7 @@ pub(crate) async fn render_problem(
     let review_of = match p.review_of {
         Some(rid) => Some((
             rid,
-            crate::problem::ops::visible_problem(state, ctx, rid)
+            ops::visible_problem(state, ctx, rid)
                 .await
                 .map(|x| x.title)
                 .unwrap_or_else(|_| format!("#{rid}")),
@@ -430,11 +413,11 @@ async fn problem_action(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    let r = crate::problem::ops::problem_action(
+    let r = ops::problem_action(
         &state,
         &ctx,
         id,
-        &crate::problem::ops::ProblemActionInput {
+        &ops::ProblemActionInput {
             action: x.action.clone(),
             text: x.text.clone(),
         },

@@ -7,7 +7,7 @@ use crate::app::forms::{
     Names, day, fill, holds_any, is_access, opt_num, region_choices, to_problem, today, trimmed,
 };
 use crate::app::page::{Page, PageResult, fail, urlencode};
-use crate::problem::ops::ProblemQuery;
+use crate::problem::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -15,6 +15,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::Uri;
 use axum::response::IntoResponse;
 use axum::routing::get;
+use ops::ProblemQuery;
 use serde::Deserialize;
 use sunledger_core::access as sv;
 use sunledger_core::problem::{ProblemCategory, ProblemState, Severity};
@@ -112,7 +113,7 @@ async fn summary(state: &AppState, ctx: &Ctx, q: &ProblemQuery) -> Result<Summar
         department: q.department.clone(),
         ..Default::default()
     };
-    let overdue = crate::problem::ops::problems(
+    let overdue = ops::problems(
         state,
         ctx,
         &ProblemQuery {
@@ -128,7 +129,7 @@ async fn summary(state: &AppState, ctx: &Ctx, q: &ProblemQuery) -> Result<Summar
     let mut due_soon = 0;
     let mut page_no = 1;
     loop {
-        let l = crate::problem::ops::problems(
+        let l = ops::problems(
             state,
             ctx,
             &ProblemQuery {
@@ -205,9 +206,7 @@ async fn ledger_page(
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
     let page = Page::new(&ctx, &uri);
-    let l = crate::problem::ops::problems(&state, &ctx, &q)
-        .await
-        .map_err(&f)?;
+    let l = ops::problems(&state, &ctx, &q).await.map_err(&f)?;
     let summary = summary(&state, &ctx, &q).await.map_err(&f)?;
     let rows = problem_rows(&state, &page, l.problems).await.map_err(&f)?;
     Ok(LedgerView {
@@ -255,8 +254,8 @@ struct ProblemForm {
 }
 
 impl ProblemForm {
-    fn input(&self) -> Result<crate::problem::ops::ProblemInput, WebError> {
-        Ok(crate::problem::ops::ProblemInput {
+    fn input(&self) -> Result<ops::ProblemInput, WebError> {
+        Ok(ops::ProblemInput {
             region: self.region.trim().to_string(),
             inspection_id: opt_num("inspection_id", &self.inspection_id)?,
             project_id: opt_num("project_id", &self.project_id)?,
@@ -387,7 +386,7 @@ async fn problem_form(
         inspections.push((x.id, x.title));
     }
     let review_title = match opt_num::<i64>("review_of", &i.review_of) {
-        Ok(Some(id)) => crate::problem::ops::visible_problem(state, ctx, id)
+        Ok(Some(id)) => ops::visible_problem(state, ctx, id)
             .await
             .ok()
             .map(|p| p.title),
@@ -441,9 +440,7 @@ async fn new_problem_form(
     if region.is_none()
         && let Ok(Some(id)) = opt_num::<i64>("review_of", &q.review_of)
     {
-        let p = crate::problem::ops::visible_problem(&state, &ctx, id)
-            .await
-            .map_err(&f)?;
+        let p = ops::visible_problem(&state, &ctx, id).await.map_err(&f)?;
         region = Some(p.region.prefix().to_string());
     }
     let region = region.unwrap_or_else(|| {
@@ -480,7 +477,7 @@ async fn create_problem(
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
     let r = match x.input() {
-        Ok(i) => crate::problem::ops::create_problem(&state, &ctx, &i).await,
+        Ok(i) => ops::create_problem(&state, &ctx, &i).await,
         Err(e) => Err(e),
     };
     match r {

@@ -6,6 +6,7 @@ use crate::app::page;
 use crate::app::page::{Page, PageResult, fail};
 use crate::project::detail::Person;
 use crate::project::pages::{parse_id, to_project};
+use crate::responsibility::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -50,11 +51,11 @@ async fn assign(
             x.person_id.as_str(),
         ))
     })?;
-    crate::responsibility::ops::assign(
+    ops::assign(
         &state,
         &ctx,
         id,
-        &crate::responsibility::ops::ResponsibilityInput {
+        &ops::ResponsibilityInput {
             person_id,
             role: x.role,
             start_on: x.start_on,
@@ -80,11 +81,11 @@ async fn end(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    let r = crate::responsibility::ops::end(
+    let r = ops::end(
         &state,
         &ctx,
         id,
-        &crate::responsibility::ops::EndInput {
+        &ops::EndInput {
             end_on: x.end_on,
             reason: x.reason,
         },
@@ -102,7 +103,7 @@ struct BookView {
     page: Page,
     rows: Vec<Responsibility>,
     letters: Vec<ResponsibilityLetter>,
-    q: crate::responsibility::ops::BookQuery,
+    q: ops::BookQuery,
     query_string: String,
     person_name: Option<String>,
     /// Townships where the caller may file letters, and the signatories to choose from.
@@ -116,16 +117,14 @@ async fn book_page(
     State(state): State<AppState>,
     ctx: Ctx,
     uri: Uri,
-    Query(q): Query<crate::responsibility::ops::BookQuery>,
+    Query(q): Query<ops::BookQuery>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
-    let rows = crate::responsibility::ops::book(&state, &ctx, &q)
-        .await
-        .map_err(&f)?;
-    let letters = crate::responsibility::ops::letters(
+    let rows = ops::book(&state, &ctx, &q).await.map_err(&f)?;
+    let letters = ops::letters(
         &state,
         &ctx,
-        &crate::responsibility::ops::LetterQuery {
+        &ops::LetterQuery {
             region: q.region.clone(),
         },
     )
@@ -265,7 +264,7 @@ async fn file_letter(
             .parse()
             .map_err(|_| f(WebError::invalid(field, "not_a_number", v)))
     };
-    let input = crate::responsibility::ops::LetterInput {
+    let input = ops::LetterInput {
         fiscal_year: n("fiscal_year", &x.fiscal_year)?,
         bureau_person_id: n("bureau_person_id", &x.bureau_person_id)?,
         township_person_id: n("township_person_id", &x.township_person_id)?,
@@ -275,9 +274,7 @@ async fn file_letter(
         content: x.content,
         signed_on: x.signed_on,
     };
-    let l = crate::responsibility::ops::file_letter(&state, &ctx, &input)
-        .await
-        .map_err(&f)?;
+    let l = ops::file_letter(&state, &ctx, &input).await.map_err(&f)?;
     Ok(Redirect::to(&format!("/responsibility/letters/{}", l.id)).into_response())
 }
 
@@ -298,9 +295,7 @@ async fn letter_page(
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
     let id = parse_id(&f, &raw)?;
-    let l = crate::responsibility::ops::letter(&state, &ctx, id)
-        .await
-        .map_err(&f)?;
+    let l = ops::letter(&state, &ctx, id).await.map_err(&f)?;
     let township_name = state
         .store
         .region(&l.township)
