@@ -8,7 +8,9 @@ use sunledger_core::IdNumber;
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
 use sunledger_core::project::{Budget, Category, Content, Stage, Targets};
-use sunledger_store::{ImportProject, ProjectFilter, ResponsibilityFilter, Store, StoreError};
+use sunledger_store::{
+    ImportProject, Project, ProjectFilter, ResponsibilityFilter, Store, StoreError,
+};
 
 const V1: &str = "529121100201";
 const V2: &str = "529121100202";
@@ -526,6 +528,17 @@ async fn demo_library(db: TestDb) {
     eprintln!("demo::load {:?} on {:?}", t.elapsed(), db.store.backend());
     let store = db.store.as_ref();
     let ps = all_projects(store, "5291").await;
+    step_spread(&ps);
+    step_village(&ps);
+    step_records(store, &ps).await;
+    step_book2(store).await;
+    step_ledger(store).await;
+    step_verify(store).await;
+    step_exports(&db, &ps).await;
+}
+
+/// Projects in every stage, status and category, most in the featured counties.
+fn step_spread(ps: &[Project]) {
     assert!((180..=320).contains(&ps.len()), "{} projects", ps.len());
     let stages: BTreeSet<&str> = ps.iter().map(|p| p.stage.as_str()).collect();
     for s in Stage::ALL {
@@ -550,16 +563,22 @@ async fn demo_library(db: TestDb) {
             "county {c} has projects"
         );
     }
+}
 
+/// The demo village cadre sees a project in every stage in the village.
+fn step_village(ps: &[Project]) {
     // The demo village cadre sees a project in every stage in the village.
     let village: Vec<_> = ps.iter().filter(|p| p.region == rc(V1)).collect();
     let vstages: BTreeSet<&str> = village.iter().map(|p| p.stage.as_str()).collect();
     assert_eq!(vstages.len(), Stage::ALL.len(), "{vstages:?}");
+}
 
+/// Every project's record: valid ID numbers, answered objections, progress, nothing dated after today.
+async fn step_records(store: &dyn Store, ps: &[Project]) {
     let mut objections = (0, 0);
     let mut beneficiaries = 0;
     let mut milestones = 0;
-    for p in &ps {
+    for p in ps {
         let rec = store.project_record(p.id).await.unwrap().unwrap();
         assert!(!rec.versions.is_empty());
         for b in &rec.beneficiaries {
@@ -605,7 +624,10 @@ async fn demo_library(db: TestDb) {
     assert!(objections.0 > 5 && objections.1 > 3, "{objections:?}");
     assert!(beneficiaries > 20, "{beneficiaries}");
     assert!(milestones > 100, "{milestones}");
+}
 
+/// Book 2 with every role and handovers, and one letter per township.
+async fn step_book2(store: &dyn Store) {
     let book2 = store
         .responsibilities(&ResponsibilityFilter {
             scopes: vec![rc("5291")],
@@ -626,7 +648,10 @@ async fn demo_library(db: TestDb) {
         .filter(|r| r.code.level() == sunledger_core::Level::Township)
         .count();
     assert_eq!(letters.len(), townships, "one letter per township");
+}
 
+/// The ledger still arranges money to approved library projects and pays from them.
+async fn step_ledger(store: &dyn Store) {
     // The ledger still arranges money to approved library projects and pays from them.
     let rows = store
         .ledger_rows(&rc("5291"), true, "0000-01-01", "9999-12-31")
@@ -647,15 +672,21 @@ async fn demo_library(db: TestDb) {
         rows.iter()
             .any(|r| r.kind == "disburse" && r.state == "paid")
     );
+}
 
+/// All of it is in the log.
+async fn step_verify(store: &dyn Store) {
     let report = sunledger::verify::verify(store, &[]).await.unwrap();
     assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
 
+/// The county's library exports, and reads back into the demo database as unchanged.
+async fn step_exports(db: &TestDb, ps: &[Project]) {
     // The county's library exports, and reads back into the demo database as unchanged.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("yunling.csv");
     let (code, out, err) = sunledger(
-        &db,
+        db,
         &[
             "projects",
             "export",
@@ -672,7 +703,7 @@ async fn demo_library(db: TestDb) {
         .filter(|p| p.region.as_str().starts_with("529121"))
         .count();
     assert!(out.starts_with(&format!("projects={n} ")), "{out}");
-    let (code, out, err) = sunledger(&db, &["projects", "import", p(&file)], None);
+    let (code, out, err) = sunledger(db, &["projects", "import", p(&file)], None);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(
         summary(&out),
