@@ -271,17 +271,8 @@ impl EscalationStore for StoreImpl {
         if step.is_letter() || step == Step::InformedCriticism {
             nonempty("content", &e.content, 20_000)?;
         }
-        let points = match (step, e.deduction_points) {
-            (Step::InformedCriticism, Some(p)) if (1..=100).contains(&p) => Some(p),
-            (Step::InformedCriticism, p) => {
-                return Err(invalid(
-                    "deduction_points",
-                    "out_of_range",
-                    p.map(|x| x.to_string()).unwrap_or_default(),
-                ));
-            }
-            _ => None,
-        };
+        let points = sunledger_core::escalation::deduction_points(step, e.deduction_points)
+            .map_err(StoreError::Rule)?;
         let mut tx = begin_write(&self.pool).await?;
         let p = lock_problem(&mut tx, e.problem_id).await?;
         let facts = problem_facts_in(&mut tx, &p).await?;

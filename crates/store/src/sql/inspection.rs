@@ -199,9 +199,8 @@ impl InspectionStore for StoreImpl {
                     return Err(invalid("village", "not_a_village", h.village.as_str()));
                 }
                 let name = nonempty("head_name", &h.head_name, 100)?;
-                if !(1..=30).contains(&h.size) {
-                    return Err(invalid("size", "out_of_range", h.size.to_string()));
-                }
+                sunledger_core::inspection::check_household_size("size", h.size)
+                    .map_err(StoreError::Rule)?;
                 let row = sqlx::query(
                     "INSERT INTO households (county_code, region_code, head_name, id_number, poor, size, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",

@@ -512,13 +512,8 @@ impl ProjectStore for StoreImpl {
         now: i64,
     ) -> Result<Beneficiary> {
         let name = nonempty("name", name, 100)?;
-        if !(1..=30).contains(&household_size) {
-            return Err(invalid(
-                "household_size",
-                "out_of_range",
-                household_size.to_string(),
-            ));
-        }
+        sunledger_core::inspection::check_household_size("household_size", household_size)
+            .map_err(StoreError::Rule)?;
         let mut tx = begin_write(&self.pool).await?;
         let p = lock_project(&mut tx, project_id).await?;
         let row = sqlx::query(

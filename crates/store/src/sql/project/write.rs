@@ -12,24 +12,14 @@ pub(crate) fn invalid(
     StoreError::Rule(sunledger_core::DomainError::invalid(field, reason, value))
 }
 
+/// Free text: the core rule (`text::nonempty`: trimmed, not empty, at most `max` characters).
 pub(crate) fn nonempty(field: &'static str, s: &str, max: usize) -> Result<String> {
-    let t = s.trim();
-    if t.is_empty() {
-        return Err(invalid(field, "empty", ""));
-    }
-    if t.chars().count() > max {
-        return Err(invalid(field, "too_long", t.chars().count().to_string()));
-    }
-    Ok(t.to_string())
+    sunledger_core::text::nonempty(field, s, max).map_err(StoreError::Rule)
 }
 
-/// A date field that must not be after `today`.
+/// A date field that must not be after `today` (the core rule, `day::parse_past`).
 pub(crate) fn past_day(field: &'static str, s: &str, today: i64) -> Result<i64> {
-    let d = sunledger_core::day::parse(field, s).map_err(rule)?;
-    if d > today {
-        return Err(invalid(field, "in_future", s));
-    }
-    Ok(d)
+    sunledger_core::day::parse_past(field, s, today).map_err(StoreError::Rule)
 }
 
 pub(crate) async fn lock_project(
