@@ -37,6 +37,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("unsupported database URL (expected sqlite: or postgres://): {0}")]
     Url(String),
+    /// The database cannot be audited as it is (missing, not migrated).
+    #[error("{0}")]
+    Audit(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

@@ -31,7 +31,7 @@ pub use error::{Result, StoreError};
 pub use escalation::*;
 pub use inspection::*;
 pub use ledger::*;
-pub use log::{LogLeaf, LogStore, StoredCheckpoint, hex, unhex};
+pub use log::{Cover, LogLeaf, LogStore, Mismatch, StoredCheckpoint, TableCover, hex, unhex};
 pub use org::*;
 pub use postgres::*;
 pub use problem::*;
@@ -42,14 +42,17 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 25] = [
+pub const FACT_TABLES: [&str; 28] = [
+    "regions",
     "users",
+    "auth_events",
     "grants",
     "account_status",
     "departments",
     "people",
     "projects",
     "funds",
+    "ledger_accounts",
     "transfers",
     "transfer_events",
     "suspensions",
@@ -91,6 +94,58 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     } else {
         Ok(Arc::new(SqliteStore::open(url).await?))
     }
+}
+
+/// Opens the store named by `url` for an audit (`sunledger verify`): SQLite read-only, nothing
+/// created or migrated. A missing file or an unmigrated database is a [`StoreError::Audit`].
+pub async fn open_for_audit(url: &str) -> Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PgStore::connect_existing(url).await?))
+    } else if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        Ok(Arc::new(SqliteStore::open_read_only(path).await?))
+    } else if url.contains("://") {
+        Err(StoreError::Url(redact_url(url)))
+    } else {
+        Ok(Arc::new(SqliteStore::open_read_only(url).await?))
+    }
+}
+
+/// Refuses a database that this version's migrations have not all been applied to, given the
+/// versions it lists as applied (an error when it has no migrations table).
+fn check_migrated(
+    applied: std::result::Result<Vec<i64>, sqlx::Error>,
+    migrator: &sqlx::migrate::Migrator,
+    name: &str,
+) -> Result<()> {
+    let Ok(applied) = applied else {
+        return Err(StoreError::Audit(format!(
+            "{name}: not a Sunledger database (it has no migrations; create one with `sunledger init`)"
+        )));
+    };
+    let missing: Vec<i64> = migrator
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !applied.contains(v))
+        .collect();
+    if !missing.is_empty() {
+        return Err(StoreError::Audit(format!(
+            "{name}: the database is not migrated to this version (missing migrations {missing:?}; \
+             run `sunledger init` against it first)"
+        )));
+    }
+    Ok(())
+}
+
+/// The migrations a database lists as applied.
+const APPLIED_MIGRATIONS: &str = "SELECT version FROM _sqlx_migrations WHERE success";
+
+/// How `sunledger verify` covers every column of every table: booked, derived, the log itself,
+/// or unbooked on purpose (the same on both backends; see [`LogStore::coverage`]).
+pub fn coverage() -> Vec<TableCover> {
+    sqlite::coverage()
 }
 
 /// The URL with any password replaced by `***`, for logs and `Debug` output.

@@ -35,6 +35,12 @@ pub trait LogStore: Send + Sync {
     /// The facts that the rows of `table` with `id > after_id` say now, ordered by id (for
     /// `verify`: compared with the leaves booked when the rows were written).
     async fn facts_of_table(&self, table: &str, after_id: i64, limit: i64) -> Result<Vec<Fact>>;
+    /// How `verify` covers every column of every table: booked in a fact, derived from booked
+    /// facts, part of the log itself, or unbooked on purpose (with the reason).
+    fn coverage(&self) -> Vec<TableCover>;
+    /// Every derived column whose stored value differs from what `verify` re-computes from the
+    /// booked rows (account totals, states, stages, deadlines, county codes...).
+    async fn derived_mismatches(&self) -> Result<Vec<Mismatch>>;
     async fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<()>;
     async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
     async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;
@@ -117,6 +123,77 @@ pub async fn sign_checkpoint(
     store.save_checkpoint(&stored).await?;
     // Another signer may have stored this size first: return what is stored.
     Ok(store.latest_checkpoint().await?.unwrap_or(stored))
+}
+
+/// How `verify` covers one column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cover {
+    /// The row's key: findings name the row by it (an edited key shows as a row deleted and
+    /// another inserted).
+    Key,
+    /// Held by the row's facts of `kind`: as `field`, as the fact's time (`@at`), or deciding
+    /// which kind the fact is (`@kind`).
+    Booked {
+        kind: &'static str,
+        field: &'static str,
+    },
+    /// Re-computed by `verify` from booked columns.
+    Derived { rule: &'static str },
+    /// The log itself, checked by the tree: leaves hash to nodes, nodes to signed roots.
+    Log { rule: &'static str },
+    /// Not booked, on purpose.
+    Unbooked { reason: &'static str },
+}
+
+/// The coverage of one table's columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableCover {
+    pub table: &'static str,
+    /// Whether a row's facts are compared with the latest leaf of each kind (rows booked again
+    /// when they change: a region renamed by a new import, a new password): earlier leaves are
+    /// the row's history.
+    pub versioned: bool,
+    /// Every (column, how) pair; a column can be held by several fact kinds.
+    pub columns: Vec<(&'static str, Cover)>,
+}
+
+impl TableCover {
+    /// The column that holds `field` of the facts of `kind` (`@at` for the fact's time).
+    pub fn column_of(&self, kind: &str, field: &str) -> Option<&'static str> {
+        self.columns.iter().find_map(|(c, cover)| match cover {
+            Cover::Booked { kind: k, field: f } if *k == kind && *f == field => Some(*c),
+            _ => None,
+        })
+    }
+
+    /// The columns the facts of `kind` hold.
+    pub fn columns_of(&self, kind: &str) -> Vec<&'static str> {
+        let mut out: Vec<&'static str> = self
+            .columns
+            .iter()
+            .filter_map(|(c, cover)| match cover {
+                Cover::Booked { kind: k, .. } if *k == kind => Some(*c),
+                _ => None,
+            })
+            .collect();
+        out.dedup();
+        out
+    }
+}
+
+/// A derived column whose stored value is not what the booked rows give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    pub table: &'static str,
+    /// The row's key (`id`, a region's code, a session's public id).
+    pub key: String,
+    pub column: &'static str,
+    pub stored: Option<String>,
+    pub derived: Option<String>,
+    /// How the value is derived.
+    pub rule: &'static str,
+    /// The booked rows it was derived from, when few enough to name (`transfers 3, 9, 12`).
+    pub sources: String,
 }
 
 /// One leaf of the tamper-evident log: a booked fact's canonical bytes and where it came from.

@@ -30,6 +30,20 @@ impl PgStore {
         MIGRATOR.run(&pool).await?;
         Ok(PgStore { pool })
     }
+
+    /// Connects to an existing database for an audit: nothing is migrated, and a database that
+    /// is not a Sunledger database migrated by this version is an error that says so.
+    pub async fn connect_existing(url: &str) -> Result<PgStore> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect(url)
+            .await?;
+        let applied = sqlx::query_scalar::<_, i64>(crate::APPLIED_MIGRATIONS)
+            .fetch_all(&pool)
+            .await;
+        crate::check_migrated(applied, &MIGRATOR, &crate::redact_url(url))?;
+        Ok(PgStore { pool })
+    }
 }
 
 /// The SQL shared by both backends, compiled here with this backend's `DB`.

@@ -56,6 +56,30 @@ impl SqliteStore {
         Ok(store)
     }
 
+    /// Opens an existing database file read-only, for an audit: nothing is created or migrated.
+    /// A missing file, or one that is not a Sunledger database migrated by this version, is an
+    /// error that says so.
+    pub async fn open_read_only(path: &str) -> Result<SqliteStore> {
+        if !Path::new(path).is_file() {
+            return Err(StoreError::Audit(format!(
+                "{path}: no such database file (nothing to verify; check the path or --database URL)"
+            )));
+        }
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite:{path}"))?
+            .read_only(true)
+            .busy_timeout(Duration::from_secs(30))
+            .row_buffer_size(4096);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(opts)
+            .await?;
+        let applied = sqlx::query_scalar::<_, i64>(crate::APPLIED_MIGRATIONS)
+            .fetch_all(&pool)
+            .await;
+        crate::check_migrated(applied, &MIGRATOR, path)?;
+        Ok(SqliteStore { pool })
+    }
+
     async fn check_settings(&self) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         let journal: String = sqlx::query("PRAGMA journal_mode")
@@ -93,6 +117,11 @@ impl SqliteStore {
         }
         Ok(())
     }
+}
+
+/// How `verify` covers every column (the same on both backends).
+pub(crate) fn coverage() -> Vec<crate::TableCover> {
+    sql::column_coverage()
 }
 
 /// The SQL shared by both backends, compiled here with this backend's `DB`.

@@ -9,14 +9,81 @@ pub(super) const FACTS: &[FactTable] = &[
         select: "SELECT id, county_code, problem_id, step, document_no, issuing_unit, on_date, content, attendees, new_deadline, \
                  responsible_person, deduction_points, suspension_id, actor_id, at, outcome, outcome_by, outcome_at FROM escalations",
         build: escalation_facts,
+        kinds: &[
+            (
+                "escalation",
+                "at",
+                &[
+                    "problem_id",
+                    "step",
+                    "document_no",
+                    "issuing_unit",
+                    "on_date",
+                    "content",
+                    "attendees",
+                    "new_deadline",
+                    "responsible_person",
+                    "deduction_points",
+                    "suspension_id",
+                    "actor_id",
+                ],
+            ),
+            (
+                "escalation.outcome",
+                "outcome_at",
+                &["outcome", "outcome_by"],
+            ),
+        ],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "escalation_proposals",
         select: "SELECT id, county_code, problem_id, step, proposed_on, at, decision, reason, escalation_id, decided_by, \
                  decided_at FROM escalation_proposals",
         build: proposal_facts,
+        kinds: &[
+            (
+                "escalation.proposal",
+                "at",
+                &["problem_id", "step", "proposed_on"],
+            ),
+            (
+                "escalation.decision",
+                "decided_at",
+                &["decision", "reason", "escalation_id", "decided_by"],
+            ),
+        ],
+        key: Key::Id,
+        versioned: false,
     },
 ];
+
+/// How `verify` covers this feature's tables (listed in the log's registry).
+pub(super) const BOOKING: Booking = Booking {
+    facts: FACTS,
+    derived: &[
+        Derived {
+            table: "escalations",
+            columns: &["county_code"],
+            rule: "the county of the problem",
+            check: Check::County {
+                join: "LEFT JOIN problems p ON p.id = t.problem_id",
+                region: "p.region_code",
+            },
+        },
+        Derived {
+            table: "escalation_proposals",
+            columns: &["county_code"],
+            rule: "the county of the problem",
+            check: Check::County {
+                join: "LEFT JOIN problems p ON p.id = t.problem_id",
+                region: "p.region_code",
+            },
+        },
+    ],
+    unbooked: &[],
+};
 
 pub(crate) const ESCALATION_COLS: &str = "id, problem_id, step, document_no, issuing_unit, on_date, content, attendees, \
     new_deadline, responsible_person, deduction_points, suspension_id, actor_id, at, outcome, outcome_at";
@@ -88,12 +155,17 @@ pub(crate) fn escalation_facts(r: &DbRow) -> Result<Vec<Fact>> {
             )
             .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?),
     ];
-    if let Some(at) = r.try_get::<Option<i64>, _>("outcome_at")? {
+    let outcome = r.try_get::<Option<String>, _>("outcome")?;
+    let outcome_by = r.try_get::<Option<i64>, _>("outcome_by")?;
+    if let Some(at) = later(
+        r.try_get("outcome_at")?,
+        &[outcome.is_some(), outcome_by.is_some()],
+    ) {
         out.push(
             Fact::new("escalation.outcome", "escalations", id, at)
                 .county(county)
-                .field("outcome", r.try_get::<Option<String>, _>("outcome")?)
-                .field("outcome_by", r.try_get::<Option<i64>, _>("outcome_by")?),
+                .field("outcome", outcome)
+                .field("outcome_by", outcome_by),
         );
     }
     Ok(out)
@@ -114,17 +186,26 @@ pub(crate) fn proposal_facts(r: &DbRow) -> Result<Vec<Fact>> {
         .field("step", r.try_get::<String, _>("step")?)
         .field("proposed_on", r.try_get::<String, _>("proposed_on")?),
     ];
-    if let Some(at) = r.try_get::<Option<i64>, _>("decided_at")? {
+    let decision = r.try_get::<Option<String>, _>("decision")?;
+    let reason = r.try_get::<Option<String>, _>("reason")?;
+    let escalation_id = r.try_get::<Option<i64>, _>("escalation_id")?;
+    let decided_by = r.try_get::<Option<i64>, _>("decided_by")?;
+    if let Some(at) = later(
+        r.try_get("decided_at")?,
+        &[
+            decision.is_some(),
+            reason.is_some(),
+            escalation_id.is_some(),
+            decided_by.is_some(),
+        ],
+    ) {
         out.push(
             Fact::new("escalation.decision", "escalation_proposals", id, at)
                 .county(county)
-                .field("decision", r.try_get::<Option<String>, _>("decision")?)
-                .field("reason", r.try_get::<Option<String>, _>("reason")?)
-                .field(
-                    "escalation_id",
-                    r.try_get::<Option<i64>, _>("escalation_id")?,
-                )
-                .field("decided_by", r.try_get::<Option<i64>, _>("decided_by")?),
+                .field("decision", decision)
+                .field("reason", reason)
+                .field("escalation_id", escalation_id)
+                .field("decided_by", decided_by),
         );
     }
     Ok(out)

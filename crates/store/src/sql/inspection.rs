@@ -8,19 +8,105 @@ pub(super) const FACTS: &[FactTable] = &[
         table: "households",
         select: "SELECT id, county_code, region_code, head_name, id_number, poor, size, created_at FROM households",
         build: household_facts,
+        kinds: &[(
+            "household",
+            "created_at",
+            &[
+                "region=region_code",
+                "head_name",
+                "id_number",
+                "poor",
+                "size",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "spot_draws",
         select: "SELECT id, county_code, region_code, round, seed, rules, sample, created_by, created_at FROM spot_draws",
         build: draw_facts,
+        kinds: &[(
+            "spot_draw",
+            "created_at",
+            &[
+                "region=region_code",
+                "round",
+                "seed",
+                "rules",
+                "sample",
+                "created_by",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "inspections",
         select: "SELECT id, county_code, region_code, kind, title, team, lead_departments, targets, planned_on, draw_id, \
                  created_by, created_at, done_on, findings, done_by, done_at FROM inspections",
         build: inspection_facts,
+        kinds: &[
+            (
+                "inspection",
+                "created_at",
+                &[
+                    "region=region_code",
+                    "kind",
+                    "title",
+                    "team",
+                    "lead_departments",
+                    "targets",
+                    "planned_on",
+                    "draw_id",
+                    "created_by",
+                ],
+            ),
+            (
+                "inspection.done",
+                "done_at",
+                &["done_on", "findings", "done_by"],
+            ),
+        ],
+        key: Key::Id,
+        versioned: false,
     },
 ];
+
+/// How `verify` covers this feature's tables (listed in the log's registry).
+pub(super) const BOOKING: Booking = Booking {
+    facts: FACTS,
+    derived: &[
+        Derived {
+            table: "households",
+            columns: &["county_code"],
+            rule: "the first six digits of the household's village",
+            check: Check::County {
+                join: "",
+                region: "t.region_code",
+            },
+        },
+        Derived {
+            table: "spot_draws",
+            columns: &["county_code"],
+            rule: "the first six digits of the drawing unit's region",
+            check: Check::County {
+                join: "",
+                region: "t.region_code",
+            },
+        },
+        Derived {
+            table: "inspections",
+            columns: &["county_code"],
+            rule: "the first six digits of the inspected region",
+            check: Check::County {
+                join: "",
+                region: "t.region_code",
+            },
+        },
+    ],
+    unbooked: &[],
+};
 
 pub(crate) const HOUSEHOLD_COLS: &str = "id, region_code, head_name, id_number, poor, size";
 
@@ -177,13 +263,19 @@ pub(crate) fn inspection_facts(r: &DbRow) -> Result<Vec<Fact>> {
             .field("draw_id", r.try_get::<Option<i64>, _>("draw_id")?)
             .field("created_by", r.try_get::<Option<i64>, _>("created_by")?),
     ];
-    if let Some(at) = r.try_get::<Option<i64>, _>("done_at")? {
+    let done_on = r.try_get::<Option<String>, _>("done_on")?;
+    let findings = r.try_get::<Option<String>, _>("findings")?;
+    let done_by = r.try_get::<Option<i64>, _>("done_by")?;
+    if let Some(at) = later(
+        r.try_get("done_at")?,
+        &[done_on.is_some(), findings.is_some(), done_by.is_some()],
+    ) {
         out.push(
             Fact::new("inspection.done", "inspections", id, at)
                 .county(county)
-                .field("done_on", r.try_get::<Option<String>, _>("done_on")?)
-                .field("findings", r.try_get::<Option<String>, _>("findings")?)
-                .field("done_by", r.try_get::<Option<i64>, _>("done_by")?),
+                .field("done_on", done_on)
+                .field("findings", findings)
+                .field("done_by", done_by),
         );
     }
     Ok(out)

@@ -3,36 +3,87 @@
 
 use super::*;
 
+mod cover;
+#[allow(unused_imports)]
+pub(crate) use self::cover::*;
+
 /// Builds the facts of one row.
 pub(crate) type FactBuilder = fn(&DbRow) -> Result<Vec<Fact>>;
 
-/// A table whose rows are booked facts: the query that reads its rows in id order (a `WHERE`
-/// clause may follow), and the builder of one row's facts.
+/// What one kind of fact of a table holds: its kind, the column that gives its time, and its
+/// fields, each `field` (the column of that name), `field=column`, `field=` (a value read from
+/// another table, not a column of this one) or `@kind=column` (a column that decides the kind).
+pub(crate) type FactKind = (&'static str, &'static str, &'static [&'static str]);
+
+/// A table whose rows are booked facts: the query that reads its rows (a `WHERE` clause on its
+/// key may follow), the builder of one row's facts, and what each kind of fact holds.
 pub(crate) struct FactTable {
     pub(crate) table: &'static str,
     pub(crate) select: &'static str,
     pub(crate) build: FactBuilder,
+    pub(crate) kinds: &'static [FactKind],
+    /// The key column rows are looked up and paged by: `id`, or a 12-digit text code read as
+    /// the fact's id (`regions.code`).
+    pub(crate) key: Key,
+    /// Rows booked again when they change (a region renamed by an import, a new password): each
+    /// kind is compared with its latest leaf; the earlier ones are the row's history.
+    pub(crate) versioned: bool,
 }
 
-/// Every feature's fact tables, one line per feature (each lists them in its own sql module).
-const REGISTRY: &[&[FactTable]] = &[
-    super::access::FACTS,
-    super::org::FACTS,
-    super::project::FACTS,
-    super::ledger::FACTS,
-    super::responsibility::FACTS,
-    super::inspection::FACTS,
-    super::problem::FACTS,
-    super::escalation::FACTS,
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    Id,
+    Code,
+}
+
+impl Key {
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Key::Id => "id",
+            Key::Code => "code",
+        }
+    }
+    /// Binds the key of fact id `id` (a code's digits, zero-padded).
+    pub(crate) fn bind(self, qb: &mut QueryBuilder<DB>, id: i64) {
+        match self {
+            Key::Id => {
+                qb.push_bind(id);
+            }
+            Key::Code => {
+                qb.push_bind(format!("{:012}", id.max(0)));
+            }
+        }
+    }
+}
+
+/// What a feature books and how `verify` covers its tables: its fact tables, the columns
+/// `verify` re-derives, and the columns left unbooked on purpose.
+pub(crate) struct Booking {
+    pub(crate) facts: &'static [FactTable],
+    pub(crate) derived: &'static [Derived],
+    pub(crate) unbooked: &'static [Unbooked],
+}
+
+/// Every feature's booking, one line per feature (each lists it in its own sql module).
+const REGISTRY: &[&Booking] = &[
+    &super::region::BOOKING,
+    &super::access::BOOKING,
+    &super::org::BOOKING,
+    &super::project::BOOKING,
+    &super::ledger::BOOKING,
+    &super::responsibility::BOOKING,
+    &super::inspection::BOOKING,
+    &super::problem::BOOKING,
+    &super::escalation::BOOKING,
 ];
 
-/// The facts a row of `table` says, and the query that reads such rows in id order.
-pub(crate) fn fact_source(table: &str) -> Option<(&'static str, FactBuilder)> {
-    REGISTRY
-        .iter()
-        .flat_map(|tables| tables.iter())
-        .find(|t| t.table == table)
-        .map(|t| (t.select, t.build))
+pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {
+    REGISTRY.iter().flat_map(|b| b.facts.iter())
+}
+
+/// The fact table named `table`.
+pub(crate) fn fact_table(table: &str) -> Option<&'static FactTable> {
+    fact_tables().find(|t| t.table == table)
 }
 
 /// Reads row `id` of `table` inside the transaction and returns its facts.
@@ -41,12 +92,12 @@ pub(crate) async fn row_facts(
     table: &str,
     id: i64,
 ) -> Result<Vec<Fact>> {
-    let (select, build) = fact_source(table).ok_or(StoreError::NotFound("fact table"))?;
-    let row = sqlx::query(AssertSqlSafe(format!("{select} WHERE id = $1")))
-        .bind(id)
-        .fetch_one(&mut **tx)
-        .await?;
-    build(&row)
+    let t = fact_table(table).ok_or(StoreError::NotFound("fact table"))?;
+    let mut qb: QueryBuilder<DB> =
+        QueryBuilder::new(format!("{} WHERE {} = ", t.select, t.key.column()));
+    t.key.bind(&mut qb, id);
+    let row = qb.build().fetch_one(&mut **tx).await?;
+    (t.build)(&row)
 }
 
 /// Appends every fact row `id` of `table` says (a row just booked).
@@ -333,19 +384,25 @@ impl LogStore for StoreImpl {
     }
 
     async fn facts_of_table(&self, table: &str, after_id: i64, limit: i64) -> Result<Vec<Fact>> {
-        let (select, build) = fact_source(table).ok_or(StoreError::NotFound("fact table"))?;
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "{select} WHERE id > $1 ORDER BY id LIMIT $2"
-        )))
-        .bind(after_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        let t = fact_table(table).ok_or(StoreError::NotFound("fact table"))?;
+        let key = t.key.column();
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!("{} WHERE {key} > ", t.select));
+        t.key.bind(&mut qb, after_id);
+        qb.push(format!(" ORDER BY {key} LIMIT ")).push_bind(limit);
+        let rows = qb.build().fetch_all(&self.pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for r in &rows {
-            out.extend(build(r)?);
+            out.extend((t.build)(r)?);
         }
         Ok(out)
+    }
+
+    fn coverage(&self) -> Vec<TableCover> {
+        super::column_coverage()
+    }
+
+    async fn derived_mismatches(&self) -> Result<Vec<Mismatch>> {
+        derived_mismatches(&self.pool).await
     }
 
     async fn save_checkpoint(&self, cp: &StoredCheckpoint) -> Result<()> {
@@ -394,11 +451,7 @@ mod tests {
     /// The registry lists exactly the public `FACT_TABLES`, each once.
     #[test]
     fn registry_lists_exactly_fact_tables() {
-        let mut listed: Vec<&str> = REGISTRY
-            .iter()
-            .flat_map(|ts| ts.iter())
-            .map(|t| t.table)
-            .collect();
+        let mut listed: Vec<&str> = fact_tables().map(|t| t.table).collect();
         assert_eq!(listed.len(), crate::FACT_TABLES.len());
         listed.sort_unstable();
         listed.dedup();

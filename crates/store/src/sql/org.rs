@@ -8,13 +8,65 @@ pub(super) const FACTS: &[FactTable] = &[
         table: "departments",
         select: "SELECT id, region_code, county_code, kind, name, credit_code, stationed_by, created_at FROM departments",
         build: department_facts,
+        kinds: &[(
+            "department",
+            "created_at",
+            &[
+                "region=region_code",
+                "kind",
+                "name",
+                "credit_code",
+                "stationed_by",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "people",
         select: "SELECT id, department_id, region_code, county_code, name, position, phone, created_at FROM people",
         build: person_facts,
+        kinds: &[(
+            "person",
+            "created_at",
+            &[
+                "department_id",
+                "region=region_code",
+                "name",
+                "position",
+                "phone",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
 ];
+
+/// How `verify` covers this feature's tables (listed in the log's registry).
+pub(super) const BOOKING: Booking = Booking {
+    facts: FACTS,
+    derived: &[
+        Derived {
+            table: "departments",
+            columns: &["county_code"],
+            rule: "the first six digits of the department's region",
+            check: Check::County {
+                join: "",
+                region: "t.region_code",
+            },
+        },
+        Derived {
+            table: "people",
+            columns: &["county_code"],
+            rule: "the first six digits of the person's region",
+            check: Check::County {
+                join: "",
+                region: "t.region_code",
+            },
+        },
+    ],
+    unbooked: &[],
+};
 
 pub(crate) fn department_row(r: &DbRow) -> Result<Department> {
     Ok(Department {

@@ -9,13 +9,88 @@ pub(super) const FACTS: &[FactTable] = &[
         select: "SELECT id, county_code, region_code, inspection_id, project_id, review_of, category, severity, title, \
                  description, department_id, person_id, amount, first_deadline, created_by, created_at FROM problems",
         build: problem_facts,
+        kinds: &[(
+            "problem",
+            "created_at",
+            &[
+                "region=region_code",
+                "inspection_id",
+                "project_id",
+                "review_of",
+                "category",
+                "severity",
+                "title",
+                "description",
+                "department_id",
+                "person_id",
+                "amount_fen=amount",
+                "deadline=first_deadline",
+                "created_by",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "problem_events",
         select: "SELECT id, county_code, problem_id, action, from_state, to_state, text, on_date, actor_id, at FROM problem_events",
         build: problem_event_facts,
+        kinds: &[(
+            "problem.event",
+            "at",
+            &[
+                "problem_id",
+                "action",
+                "from_state",
+                "to_state",
+                "text",
+                "on_date",
+                "actor_id",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
 ];
+
+/// How `verify` covers this feature's tables (listed in the log's registry).
+pub(super) const BOOKING: Booking = Booking {
+    facts: FACTS,
+    derived: &[
+        Derived {
+            table: "problems",
+            columns: &["county_code"],
+            rule: "the first six digits of the problem's region",
+            check: Check::County {
+                join: "",
+                region: "t.region_code",
+            },
+        },
+        Derived {
+            table: "problems",
+            columns: &["state", "rejections", "deadline"],
+            rule: "the problem's events (the last one's state, else open; how many rejections) and its ladder \
+                   (the latest new deadline set by an escalation, else the first deadline)",
+            check: Check::Sql(
+                "SELECT CAST(p.id AS TEXT), p.state, COALESCE((SELECT e.to_state FROM problem_events e WHERE e.problem_id = p.id \
+                 ORDER BY e.id DESC LIMIT 1), 'open'), CAST(p.rejections AS TEXT), CAST((SELECT COUNT(*) FROM problem_events e \
+                 WHERE e.problem_id = p.id AND e.action = 'reject') AS TEXT), p.deadline, COALESCE((SELECT x.new_deadline \
+                 FROM escalations x WHERE x.problem_id = p.id AND x.new_deadline IS NOT NULL ORDER BY x.id DESC LIMIT 1), \
+                 p.first_deadline) FROM problems p",
+            ),
+        },
+        Derived {
+            table: "problem_events",
+            columns: &["county_code"],
+            rule: "the county of the problem",
+            check: Check::County {
+                join: "LEFT JOIN problems p ON p.id = t.problem_id",
+                region: "p.region_code",
+            },
+        },
+    ],
+    unbooked: &[],
+};
 
 pub(crate) const PROBLEM_SELECT: &str = "SELECT p.id, p.region_code, p.inspection_id, p.project_id, p.review_of, p.category, \
     p.severity, p.title, p.description, p.department_id, d.name AS department_name, p.person_id, \

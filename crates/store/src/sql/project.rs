@@ -3,10 +3,11 @@
 
 use super::*;
 
+mod derive;
 mod rows;
 mod write;
 #[allow(unused_imports)]
-pub(crate) use self::{rows::*, write::*};
+pub(crate) use self::{derive::*, rows::*, write::*};
 
 /// The tables of this feature whose rows are booked facts (listed in the log's registry).
 pub(super) const FACTS: &[FactTable] = &[
@@ -14,6 +15,13 @@ pub(super) const FACTS: &[FactTable] = &[
         table: "projects",
         select: "SELECT id, county_code, region_code, created_by, created_at FROM projects",
         build: project_facts,
+        kinds: &[(
+            "project",
+            "created_at",
+            &["region=region_code", "created_by"],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "project_versions",
@@ -21,35 +29,219 @@ pub(super) const FACTS: &[FactTable] = &[
                  households, income_effect, satisfaction, meeting_on, meeting_ref, description, note, actor_id, created_at \
                  FROM project_versions",
         build: project_version_facts,
+        kinds: &[(
+            "project.version",
+            "created_at",
+            &[
+                "project_id",
+                "version",
+                "name",
+                "category",
+                "region=region_code",
+                "fiscal_year",
+                "budget",
+                "outputs",
+                "households",
+                "income_effect",
+                "satisfaction",
+                "meeting_on",
+                "meeting_ref",
+                "description",
+                "note",
+                "actor_id",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "project_events",
         select: "SELECT id, county_code, project_id, action, from_state, to_state, version, comment, on_date, actor_id, at \
                  FROM project_events",
         build: project_event_facts,
+        kinds: &[(
+            "project.event",
+            "at",
+            &[
+                "project_id",
+                "action",
+                "from_state",
+                "to_state",
+                "version",
+                "comment",
+                "on_date",
+                "actor_id",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "project_objections",
         select: "SELECT id, county_code, project_id, objector, content, received_on, recorded_by, recorded_at, answer, \
                  answered_by, answered_at FROM project_objections",
         build: objection_facts,
+        kinds: &[
+            (
+                "objection",
+                "recorded_at",
+                &[
+                    "project_id",
+                    "objector",
+                    "content",
+                    "received_on",
+                    "recorded_by",
+                ],
+            ),
+            (
+                "objection.answer",
+                "answered_at",
+                &["answer", "answered_by"],
+            ),
+        ],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "project_milestones",
         select: "SELECT id, county_code, project_id, name, weight, due_on, created_by, created_at FROM project_milestones",
         build: milestone_facts,
+        kinds: &[(
+            "milestone",
+            "created_at",
+            &["project_id", "name", "weight", "due_on", "created_by"],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "milestone_updates",
         select: "SELECT id, county_code, project_id, milestone_id, progress, on_date, note, actor_id, at FROM milestone_updates",
         build: milestone_update_facts,
+        kinds: &[(
+            "milestone.update",
+            "at",
+            &[
+                "project_id",
+                "milestone_id",
+                "progress",
+                "on_date",
+                "note",
+                "actor_id",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "project_beneficiaries",
         select: "SELECT id, county_code, project_id, name, id_number, household_size, added_by, added_at FROM project_beneficiaries",
         build: beneficiary_facts,
+        kinds: &[(
+            "beneficiary",
+            "added_at",
+            &[
+                "project_id",
+                "name",
+                "id_number",
+                "household_size",
+                "added_by",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
 ];
+
+/// How `verify` covers this feature's tables (listed in the log's registry).
+pub(super) const BOOKING: Booking = Booking {
+    facts: FACTS,
+    derived: &[
+        Derived {
+            table: "projects",
+            columns: &["county_code"],
+            rule: "the first six digits of the project's village",
+            check: Check::County {
+                join: "",
+                region: "t.region_code",
+            },
+        },
+        Derived {
+            table: "projects",
+            columns: &[
+                "name",
+                "category",
+                "fiscal_year",
+                "version",
+                "budget_total",
+                "stage",
+                "status",
+                "approved_version",
+                "notice_from",
+                "progress",
+            ],
+            rule: "the project's latest version (name, category, year, version, budget total), its events (stage, \
+                   status, the version the county approved, the first day of the notice) and its milestones' latest \
+                   reports (progress, by weight)",
+            check: Check::Code(project_columns),
+        },
+        Derived {
+            table: "project_versions",
+            columns: &["county_code"],
+            rule: "the county of the project",
+            check: Check::County {
+                join: "LEFT JOIN projects p ON p.id = t.project_id",
+                region: "p.region_code",
+            },
+        },
+        Derived {
+            table: "project_events",
+            columns: &["county_code"],
+            rule: "the county of the project",
+            check: Check::County {
+                join: "LEFT JOIN projects p ON p.id = t.project_id",
+                region: "p.region_code",
+            },
+        },
+        Derived {
+            table: "project_objections",
+            columns: &["county_code"],
+            rule: "the county of the project",
+            check: Check::County {
+                join: "LEFT JOIN projects p ON p.id = t.project_id",
+                region: "p.region_code",
+            },
+        },
+        Derived {
+            table: "project_milestones",
+            columns: &["county_code"],
+            rule: "the county of the project",
+            check: Check::County {
+                join: "LEFT JOIN projects p ON p.id = t.project_id",
+                region: "p.region_code",
+            },
+        },
+        Derived {
+            table: "milestone_updates",
+            columns: &["county_code"],
+            rule: "the county of the project",
+            check: Check::County {
+                join: "LEFT JOIN projects p ON p.id = t.project_id",
+                region: "p.region_code",
+            },
+        },
+        Derived {
+            table: "project_beneficiaries",
+            columns: &["county_code"],
+            rule: "the county of the project",
+            check: Check::County {
+                join: "LEFT JOIN projects p ON p.id = t.project_id",
+                region: "p.region_code",
+            },
+        },
+    ],
+    unbooked: &[],
+};
 
 #[async_trait]
 impl ProjectStore for StoreImpl {

@@ -2,6 +2,51 @@
 
 use super::*;
 
+/// The region tree is booked: a region's fact is booked when it is imported and again when an
+/// import renames it (its id is its 12-digit code read as a number).
+pub(super) const FACTS: &[FactTable] = &[FactTable {
+    table: "regions",
+    select: "SELECT CAST(code AS BIGINT) AS id, code, name, level, parent_code, county_code, updated_at FROM regions",
+    build: region_facts,
+    kinds: &[(
+        "region",
+        "updated_at",
+        &["code", "name", "level", "parent=parent_code"],
+    )],
+    key: Key::Code,
+    versioned: true,
+}];
+
+pub(super) const BOOKING: Booking = Booking {
+    facts: FACTS,
+    derived: &[Derived {
+        table: "regions",
+        columns: &["county_code"],
+        rule: "the first six digits of the region's code",
+        check: Check::County {
+            join: "",
+            region: "t.code",
+        },
+    }],
+    unbooked: &[],
+};
+
+pub(crate) fn region_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new(
+            "region",
+            "regions",
+            r.try_get("id")?,
+            r.try_get("updated_at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("code", r.try_get::<String, _>("code")?)
+        .field("name", r.try_get::<String, _>("name")?)
+        .field("level", r.try_get::<i64, _>("level")?)
+        .field("parent", r.try_get::<Option<String>, _>("parent_code")?),
+    ])
+}
+
 pub(crate) fn region_row(r: &DbRow) -> Result<Region> {
     let level: i64 = r.try_get("level")?;
     Ok(Region {
@@ -74,7 +119,7 @@ impl RegionStore for StoreImpl {
             let mut qb: QueryBuilder<DB> = QueryBuilder::new(
                 "INSERT INTO regions (code, name, level, parent_code, county_code, updated_at) ",
             );
-            qb.push_values(changed, |mut b, r| {
+            qb.push_values(changed.iter(), |mut b, r| {
                 b.push_bind(r.code.as_str().to_string())
                     .push_bind(r.name.clone())
                     .push_bind(r.code.level().as_i64())
@@ -84,6 +129,14 @@ impl RegionStore for StoreImpl {
             });
             qb.push(" ON CONFLICT (code) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at");
             qb.build().execute(&mut *tx).await?;
+            // Each new or renamed region is booked (again): the tree every grant is scoped by.
+            let booked: Vec<(&'static str, i64)> = changed
+                .iter()
+                .filter_map(|r| r.code.as_str().parse::<i64>().ok())
+                .map(|id| ("regions", id))
+                .collect();
+            let facts = rows_facts(&mut tx, &booked).await?;
+            append_facts(&mut tx, &facts).await?;
         }
         tx.commit().await?;
         Ok(counts)

@@ -9,14 +9,77 @@ pub(super) const FACTS: &[FactTable] = &[
         select: "SELECT id, county_code, project_id, person_id, role, start_on, assigned_by, assigned_at, end_on, end_reason, \
                  ended_by, ended_at FROM responsibilities",
         build: responsibility_facts,
+        kinds: &[
+            (
+                "responsibility",
+                "assigned_at",
+                &["project_id", "person_id", "role", "start_on", "assigned_by"],
+            ),
+            (
+                "responsibility.end",
+                "ended_at",
+                &["end_on", "end_reason", "ended_by"],
+            ),
+        ],
+        key: Key::Id,
+        versioned: false,
     },
     FactTable {
         table: "responsibility_letters",
         select: "SELECT id, county_code, region_code, fiscal_year, document_no, title, content, bureau_person_id, \
                  township_person_id, signed_on, filed_by, filed_at FROM responsibility_letters",
         build: letter_facts,
+        kinds: &[(
+            "responsibility_letter",
+            "filed_at",
+            &[
+                "region=region_code",
+                "fiscal_year",
+                "document_no",
+                "title",
+                "content_sha256=content",
+                "bureau_person_id",
+                "township_person_id",
+                "signed_on",
+                "filed_by",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
     },
 ];
+
+/// How `verify` covers this feature's tables (listed in the log's registry).
+pub(super) const BOOKING: Booking = Booking {
+    facts: FACTS,
+    derived: &[
+        Derived {
+            table: "responsibilities",
+            columns: &["county_code"],
+            rule: "the county of the project",
+            check: Check::County {
+                join: "LEFT JOIN projects p ON p.id = t.project_id",
+                region: "p.region_code",
+            },
+        },
+        Derived {
+            table: "responsibility_letters",
+            columns: &["county_code"],
+            rule: "the first six digits of the township",
+            check: Check::County {
+                join: "",
+                region: "t.region_code",
+            },
+        },
+        Derived {
+            table: "responsibility_letters",
+            columns: &["content_sha256"],
+            rule: "the SHA-256 of the letter's text",
+            check: Check::Code(letter_digests),
+        },
+    ],
+    unbooked: &[],
+};
 
 pub(crate) const RESPONSIBILITY_SELECT: &str = "SELECT r.id, r.project_id, pr.name AS project_name, \
     pr.region_code AS project_region, r.person_id, pe.name AS person_name, pe.position AS person_position, \
@@ -85,13 +148,19 @@ pub(crate) fn responsibility_facts(r: &DbRow) -> Result<Vec<Fact>> {
         .field("start_on", r.try_get::<String, _>("start_on")?)
         .field("assigned_by", r.try_get::<Option<i64>, _>("assigned_by")?),
     ];
-    if let Some(at) = r.try_get::<Option<i64>, _>("ended_at")? {
+    let end_on = r.try_get::<Option<String>, _>("end_on")?;
+    let end_reason = r.try_get::<Option<String>, _>("end_reason")?;
+    let ended_by = r.try_get::<Option<i64>, _>("ended_by")?;
+    if let Some(at) = later(
+        r.try_get("ended_at")?,
+        &[end_on.is_some(), end_reason.is_some(), ended_by.is_some()],
+    ) {
         out.push(
             Fact::new("responsibility.end", "responsibilities", id, at)
                 .county(county)
-                .field("end_on", r.try_get::<Option<String>, _>("end_on")?)
-                .field("end_reason", r.try_get::<Option<String>, _>("end_reason")?)
-                .field("ended_by", r.try_get::<Option<i64>, _>("ended_by")?),
+                .field("end_on", end_on)
+                .field("end_reason", end_reason)
+                .field("ended_by", ended_by),
         );
     }
     Ok(out)
@@ -376,4 +445,35 @@ impl ResponsibilityStore for StoreImpl {
             .map(letter_row)
             .collect()
     }
+}
+
+/// Every letter's stored digest against the SHA-256 of its text.
+pub(crate) fn letter_digests(pool: &Pool<DB>) -> BoxFut<'_, Result<Vec<Mismatch>>> {
+    Box::pin(async move {
+        let rows = sqlx::query(
+            "SELECT id, content, content_sha256 FROM responsibility_letters ORDER BY id",
+        )
+        .fetch_all(pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let id: i64 = r.try_get(0)?;
+            let content: String = r.try_get(1)?;
+            let stored: String = r.try_get(2)?;
+            let derived = sunledger_core::log::fact::sha256_hex(content.as_bytes());
+            if stored != derived {
+                out.push(mismatch(
+                    (
+                        "responsibility_letters",
+                        "content_sha256",
+                        "the SHA-256 of the letter's text",
+                    ),
+                    id,
+                    Some(stored),
+                    Some(derived),
+                ));
+            }
+        }
+        Ok(out)
+    })
 }

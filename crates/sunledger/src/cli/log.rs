@@ -10,6 +10,10 @@ pub(super) struct Verify {
     /// Trusted verifier key(s); default: the data directory's log-verifier.keys.
     #[arg(long = "key")]
     keys: Vec<String>,
+    /// Prints how every column of every table is covered (booked, derived, the log itself, or
+    /// unbooked with its reason) as Markdown, and exits.
+    #[arg(long)]
+    columns: bool,
 }
 
 /// The options of `sunledger verify-proof`.
@@ -34,8 +38,33 @@ pub(super) enum KeysCommand {
 }
 
 /// `sunledger verify`.
-pub(super) async fn verify(Verify { keys }: Verify, g: &Globals) -> Result<u8> {
-    let store = open(&g.url).await?;
+pub(super) async fn verify(Verify { keys, columns }: Verify, g: &Globals) -> Result<u8> {
+    if columns {
+        print!(
+            "{}",
+            crate::verify::coverage_markdown(&sunledger_store::coverage())
+        );
+        return Ok(0);
+    }
+    // An audit never creates, migrates or writes: a mistyped path must not pass as a clean,
+    // empty database.
+    let store = match sunledger_store::open_for_audit(&g.url).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "verify: cannot audit {}: {e}",
+                sunledger_store::redact_url(&g.url)
+            );
+            return Ok(2);
+        }
+    };
+    if store.log_size().await.unwrap_or(0) == 0 {
+        eprintln!(
+            "verify: {}: the log is empty: nothing has been booked there, so there is nothing to verify",
+            sunledger_store::redact_url(&g.url)
+        );
+        return Ok(2);
+    }
     let verifiers = trusted_keys(&keys, &g.data_dir)?;
     if verifiers.is_empty() {
         eprintln!(

@@ -59,8 +59,8 @@ fn log_root_path() -> std::path::PathBuf {
 }
 
 /// Books the demo city on a fixed clock, plus the kinds of fact the demo does not book, and
-/// returns `"<size> <root hex>"` of the log.
-async fn book_every_kind(db: &crate::support::TestDb) -> String {
+/// returns `"<size> <root hex>"` of the log (with the salted password digests masked).
+pub(crate) async fn book_every_kind(db: &crate::support::TestDb) -> String {
     let store = db.store.as_ref();
     assert!(
         sunledger::demo::load(store, FIXED_NOW)
@@ -103,6 +103,47 @@ async fn book_every_kind(db: &crate::support::TestDb) -> String {
             .await
             .expect("disable / enable");
     }
+    // A new password (a second `account.password` leaf of a versioned row), and a sign-in that
+    // opens a session.
+    store
+        .set_password(
+            target.id,
+            "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$bmV3LWhhc2g",
+            &sunledger_store::NewAuthEvent {
+                at: FIXED_NOW + 120,
+                kind: sunledger_store::AuthEventKind::PasswordSet,
+                region: Some(target.region),
+                username: Some(target.username.clone()),
+                user_id: Some(target.id),
+                actor_id: Some(admin.id),
+                ip: None,
+                detail: String::new(),
+            },
+        )
+        .await
+        .expect("set password");
+    store
+        .create_session(
+            &sunledger_store::NewSession {
+                token_hash: "5e55104".repeat(9),
+                user_id: target.id,
+                created_at: FIXED_NOW + 180,
+                expires_at: FIXED_NOW + 180 + 43_200,
+            },
+            None,
+            &sunledger_store::NewAuthEvent {
+                at: FIXED_NOW + 180,
+                kind: sunledger_store::AuthEventKind::SignIn,
+                region: Some(target.region),
+                username: Some(target.username.clone()),
+                user_id: Some(target.id),
+                actor_id: Some(target.id),
+                ip: Some("127.0.0.1".into()),
+                detail: String::new(),
+            },
+        )
+        .await
+        .expect("sign in");
     let mut empty = Vec::new();
     for table in sunledger_store::FACT_TABLES {
         let facts = store
@@ -115,10 +156,30 @@ async fn book_every_kind(db: &crate::support::TestDb) -> String {
     }
     assert!(empty.is_empty(), "no fact booked in {empty:?}");
     let size = store.log_size().await.expect("log size");
-    let root = sunledger_store::log::root(store, size)
-        .await
-        .expect("log root");
-    let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
+    // A password's digest is of its salted hash, new at every run: the snapshot is the root of
+    // the same leaves with those digests masked (the served root must agree without masking).
+    let mut tree = sunledger_core::log::merkle::MemoryTree::new();
+    let mut from = 0;
+    loop {
+        let leaves = store.log_leaves(from, 10_000).await.expect("leaves");
+        if leaves.is_empty() {
+            break;
+        }
+        from += leaves.len() as u64;
+        for l in leaves {
+            let mut data = l.data.clone();
+            if l.kind == "account.password" {
+                let mut v: serde_json::Value = serde_json::from_slice(&data).expect("json");
+                v["fields"]["password_sha256"] = serde_json::Value::from("masked");
+                data = serde_json::to_vec(&v).expect("json");
+            }
+            assert_eq!(tree.size(), l.index, "leaves in order");
+            tree.push_data(&data);
+        }
+    }
+    assert_eq!(tree.size(), size);
+    let masked = tree.root(size).expect("root");
+    let hex: String = masked.iter().map(|b| format!("{b:02x}")).collect();
     format!("{size} {hex}\n")
 }
 

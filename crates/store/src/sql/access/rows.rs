@@ -69,9 +69,9 @@ pub(crate) async fn insert_event(
     tx: &mut sqlx::Transaction<'static, DB>,
     e: &NewAuthEvent,
 ) -> Result<()> {
-    sqlx::query(
+    let row = sqlx::query(
         "INSERT INTO auth_events (county_code, region_code, at, kind, username, user_id, actor_id, ip, detail) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(e.region.as_ref().map(|r| r.county_code().to_string()))
     .bind(e.region.as_ref().map(|r| r.as_str().to_string()))
@@ -82,9 +82,36 @@ pub(crate) async fn insert_event(
     .bind(e.actor_id)
     .bind(e.ip.as_deref())
     .bind(e.detail.as_str())
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(())
+    // The sign-in and authorisation record is evidence: every event is booked.
+    append_row_facts(tx, "auth_events", row.try_get(0)?).await
+}
+
+/// A sign-in, failed sign-in, grant, revocation... as booked: never a password or a token.
+pub(crate) fn auth_event_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    Ok(vec![
+        Fact::new("auth", "auth_events", r.try_get("id")?, r.try_get("at")?)
+            .county(r.try_get::<Option<String>, _>("county_code")?)
+            .field("region", r.try_get::<Option<String>, _>("region_code")?)
+            .field("kind", r.try_get::<String, _>("kind")?)
+            .field("username", r.try_get::<Option<String>, _>("username")?)
+            .field("user_id", r.try_get::<Option<i64>, _>("user_id")?)
+            .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?)
+            .field("ip", r.try_get::<Option<String>, _>("ip")?)
+            .field("detail", r.try_get::<String, _>("detail")?),
+    ])
+}
+
+/// The time of a later fact of a row (a revocation, an ending, an answer...), present when any
+/// of its columns is filled: a column filled behind the application then has a fact that was
+/// never booked. A later fact with a value but no time has the time 0.
+pub(crate) fn later(at: Option<i64>, filled: &[bool]) -> Option<i64> {
+    if at.is_some() || filled.iter().any(|f| *f) {
+        Some(at.unwrap_or(0))
+    } else {
+        None
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,11 +130,12 @@ pub(crate) fn grant_facts(r: &DbRow) -> Result<Vec<Fact>> {
             .field("region", region)
             .field("granted_by", r.try_get::<Option<i64>, _>("granted_by")?),
     ];
-    if let Some(at) = r.try_get::<Option<i64>, _>("revoked_at")? {
+    let revoked_by = r.try_get::<Option<i64>, _>("revoked_by")?;
+    if let Some(at) = later(r.try_get("revoked_at")?, &[revoked_by.is_some()]) {
         out.push(
             Fact::new("grant.revoke", "grants", id, at)
                 .county(county)
-                .field("revoked_by", r.try_get::<Option<i64>, _>("revoked_by")?),
+                .field("revoked_by", revoked_by),
         );
     }
     Ok(out)
@@ -126,6 +154,21 @@ pub(crate) fn user_facts(r: &DbRow) -> Result<Vec<Fact>> {
         .field("display_name", r.try_get::<String, _>("display_name")?)
         .field("region", r.try_get::<String, _>("region_code")?)
         .field("person_id", r.try_get::<Option<i64>, _>("person_id")?),
+        // The password as a digest of its argon2 hash (which holds a random salt), so the log
+        // never helps anyone guess it; a new password books this again.
+        Fact::new(
+            "account.password",
+            "users",
+            r.try_get("id")?,
+            r.try_get("password_set_at")?,
+        )
+        .county(Some(r.try_get::<String, _>("county_code")?))
+        .field(
+            "password_sha256",
+            sunledger_core::log::fact::sha256_hex(
+                r.try_get::<String, _>("password_hash")?.as_bytes(),
+            ),
+        ),
     ])
 }
 

@@ -55,10 +55,12 @@ pub(crate) struct Books {
     /// The active suspensions, read at the first payment checked: none starts or ends inside a
     /// ledger write.
     pub(crate) suspensions: Option<Vec<Suspension>>,
+    /// The time of this write (accounts it creates are booked at it).
+    pub(crate) now: i64,
 }
 
 impl Books {
-    pub(crate) async fn begin(pool: &Pool<DB>) -> Result<Books> {
+    pub(crate) async fn begin(pool: &Pool<DB>, now: i64) -> Result<Books> {
         Ok(Books {
             tx: begin_write(pool).await?,
             booked: Vec::new(),
@@ -74,6 +76,7 @@ impl Books {
             regions: HashSet::new(),
             projects: HashMap::new(),
             suspensions: None,
+            now,
         })
     }
 
@@ -137,9 +140,9 @@ impl Books {
             Owner::Region(c) => ("region", *c, None),
             Owner::Project(id) => ("project", self.project(*id).await?.region, Some(*id)),
         };
-        sqlx::query(
-            "INSERT INTO ledger_accounts (county_code, fund_id, owner_kind, owner, region_code, project_id) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (fund_id, owner) DO NOTHING",
+        let created = sqlx::query(
+            "INSERT INTO ledger_accounts (county_code, fund_id, owner_kind, owner, region_code, project_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (fund_id, owner) DO NOTHING RETURNING id",
         )
         .bind(region.county_code())
         .bind(fund_id)
@@ -147,13 +150,23 @@ impl Books {
         .bind(key.1.as_str())
         .bind(region.as_str())
         .bind(project_id)
-        .execute(&mut *self.tx)
+        .bind(self.now)
+        .fetch_optional(&mut *self.tx)
         .await?;
-        let r = sqlx::query("SELECT id FROM ledger_accounts WHERE fund_id = $1 AND owner = $2")
-            .bind(fund_id)
-            .bind(key.1.as_str())
-            .fetch_one(&mut *self.tx)
-            .await?;
+        let r = match created {
+            Some(r) => {
+                // A new account is a booked fact: whose share of which fund it is.
+                self.booked("ledger_accounts", r.try_get(0)?);
+                r
+            }
+            None => {
+                sqlx::query("SELECT id FROM ledger_accounts WHERE fund_id = $1 AND owner = $2")
+                    .bind(fund_id)
+                    .bind(key.1.as_str())
+                    .fetch_one(&mut *self.tx)
+                    .await?
+            }
+        };
         let id: i64 = r.try_get(0)?;
         self.account_ids.insert(key, id);
         Ok(id)
@@ -379,17 +392,20 @@ pub(crate) async fn rows_facts(
     }
     let mut facts: HashMap<(&'static str, i64), Vec<Fact>> = HashMap::with_capacity(rows.len());
     for (table, ids) in by_table {
-        let (select, build) = fact_source(table).ok_or(StoreError::NotFound("fact table"))?;
+        let t = fact_table(table).ok_or(StoreError::NotFound("fact table"))?;
         for chunk in ids.chunks(BATCH_ROWS) {
-            let mut qb: QueryBuilder<DB> = QueryBuilder::new(format!("{select} WHERE id IN ("));
-            let mut sep = qb.separated(", ");
-            for id in chunk {
-                sep.push_bind(*id);
+            let mut qb: QueryBuilder<DB> =
+                QueryBuilder::new(format!("{} WHERE {} IN (", t.select, t.key.column()));
+            for (i, id) in chunk.iter().enumerate() {
+                if i > 0 {
+                    qb.push(", ");
+                }
+                t.key.bind(&mut qb, *id);
             }
             qb.push(")");
             for r in qb.build().fetch_all(&mut **tx).await? {
                 let id: i64 = r.try_get("id")?;
-                facts.insert((table, id), build(&r)?);
+                facts.insert((table, id), (t.build)(&r)?);
             }
         }
     }

@@ -224,12 +224,17 @@ pub(crate) fn objection_facts(r: &DbRow) -> Result<Vec<Fact>> {
         .field("received_on", r.try_get::<String, _>("received_on")?)
         .field("recorded_by", r.try_get::<Option<i64>, _>("recorded_by")?),
     ];
-    if let Some(at) = r.try_get::<Option<i64>, _>("answered_at")? {
+    let answer = r.try_get::<Option<String>, _>("answer")?;
+    let answered_by = r.try_get::<Option<i64>, _>("answered_by")?;
+    if let Some(at) = later(
+        r.try_get("answered_at")?,
+        &[answer.is_some(), answered_by.is_some()],
+    ) {
         out.push(
             Fact::new("objection.answer", "project_objections", id, at)
                 .county(county)
-                .field("answer", r.try_get::<Option<String>, _>("answer")?)
-                .field("answered_by", r.try_get::<Option<i64>, _>("answered_by")?),
+                .field("answer", answer)
+                .field("answered_by", answered_by),
         );
     }
     Ok(out)

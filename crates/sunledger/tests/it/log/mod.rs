@@ -1,5 +1,7 @@
 //! The tamper-evident log: proofs served by the API check out, and `sunledger verify` names every
 //! row edited, deleted or inserted behind the application's back, on both backends.
+mod coverage;
+
 use crate::support::{TestApp, TestDb, raw_sql, run_verify, test_signer};
 use serde_json::{Value, json};
 use sunledger_core::log::merkle::{self, Hash};
@@ -87,7 +89,11 @@ async fn proofs_from_the_api_verify(app: TestApp) {
         .await
         .unwrap();
     let size2 = cp2["size"].as_u64().unwrap();
-    assert_eq!(size2, size1 + 1, "one account, one fact");
+    assert_eq!(
+        size2,
+        size1 + 3,
+        "an account is three facts: the account, its password's digest, the record of its creation"
+    );
     assert_eq!(cp2["prev_size"].as_u64(), Some(size1));
     let root2 = verifier.open(cp2["note"].as_str().unwrap()).unwrap().root;
     let p: Value = c
@@ -319,7 +325,10 @@ async fn verify_names_rows_changed_outside_the_application(db: TestDb) {
         .id;
     let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1);
-    assert!(out.contains(&format!("edited: departments/{id}:")), "{out}");
+    assert!(
+        out.contains(&format!("edited: departments/{id}.name:")),
+        "{out}"
+    );
     raw_sql(
         &db,
         "UPDATE departments SET name = '中共云岭县委员会' WHERE name = '中共云岭县委员仝'",
@@ -359,8 +368,16 @@ async fn verify_names_rows_changed_outside_the_application(db: TestDb) {
         out.lines().any(|l| l.starts_with("inserted: grants/")),
         "{out}"
     );
-    assert!(out.contains(&format!("edited: users/{uid}:")), "{out}");
-    assert!(out.contains("findings=3"), "{out}");
+    assert!(
+        out.contains(&format!("edited: users/{uid}.region_code:")),
+        "{out}"
+    );
+    // The county code no longer follows from the moved region.
+    assert!(
+        out.contains(&format!("edited: users/{uid}.county_code:")),
+        "{out}"
+    );
+    assert!(out.contains("findings=4"), "{out}");
 }
 crate::both!(
     verify_names_rows_changed_outside_the_application_on,
@@ -416,10 +433,8 @@ async fn verify_catches_a_rewritten_log(db: TestDb) {
     let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1);
     assert!(
-        out.contains(&format!(
-            "leaf: log leaf {} (departments/{})",
-            leaf.index, d.id
-        )),
+        out.contains(&format!("leaf: log_leaves/{}.data:", leaf.index))
+            && out.contains(&format!("(departments/{})", d.id)),
         "{out}"
     );
     // ... and also rewrites the leaf node: the level above no longer matches, and the signed root
@@ -441,7 +456,7 @@ async fn verify_catches_a_rewritten_log(db: TestDb) {
     let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1);
     assert!(
-        out.lines().any(|l| l.starts_with("node: log node 1/")),
+        out.lines().any(|l| l.starts_with("node: log_nodes/1/")),
         "{out}"
     );
     assert!(
