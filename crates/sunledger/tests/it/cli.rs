@@ -257,7 +257,7 @@ async fn keys_rotate_and_old_checkpoints_still_verify(db: TestDb) {
     let (code, out, _) = sunledger(&db, &["--data-dir", d, "verify", "--key", new_key], None);
     assert_eq!(code, 1);
     assert!(
-        out.contains("checkpoint at size") && out.contains("signature"),
+        out.contains("checkpoint: log_checkpoints/") && out.contains("signature"),
         "{out}"
     );
 }
