@@ -9,6 +9,7 @@ mod keyed;
 
 pub mod access;
 pub mod day;
+pub mod duty;
 pub mod error;
 pub mod escalation;
 pub mod ids;

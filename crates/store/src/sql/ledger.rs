@@ -250,8 +250,10 @@ struct Totals {
     received: i64,
 }
 
-/// Re-derives every account's totals from the transfers and their states, with the rules the
-/// bookings apply (`sunledger_core::ledger::Balance`), in one pass over the transfers in pages.
+/// Re-derives every account's totals from the transfers and their states, in one pass over the
+/// transfers in pages: each transfer's effect on its accounts as the bookings apply it through
+/// `sunledger_core::ledger::Balance`, summed per account (a second implementation, so the two
+/// must agree).
 fn account_totals(pool: &Pool<DB>) -> BoxFut<'_, Result<Vec<Mismatch>>> {
     Box::pin(async move {
         let q = format!(
@@ -1036,6 +1038,34 @@ impl LedgerStore for StoreImpl {
         now: i64,
     ) -> Result<Suspension> {
         let mut tx = begin_write(&self.pool).await?;
+        // A suspension the escalation ladder booked lifts when its problem is verified; before
+        // that only finance a level above the ladder's unit lifts it, with its document.
+        let ladder = sqlx::query(
+            "SELECT s.region_code FROM suspensions s JOIN escalations e ON e.suspension_id = s.id WHERE s.id = $1",
+        )
+        .bind(suspension_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(r) = ladder {
+            // The ladder is the county's (the city's, for a problem above the counties): only a
+            // level above it lifts early.
+            let region = code(&r.try_get::<String, _>(0)?)?;
+            let unit = region.ancestor_at(Level::County).unwrap_or(region);
+            let above = match actor {
+                Some(a) => grant_units(&mut tx, a).await?.iter().any(|(g, role)| {
+                    role == "finance"
+                        && RegionCode::parse(g).is_ok_and(|g| g != unit && unit.is_within(&g))
+                }),
+                None => false,
+            };
+            if !above || document_no.trim().is_empty() {
+                return Err(rule(sunledger_core::DomainError::invalid(
+                    "actor",
+                    Control::LiftLadderSuspension.refusal(),
+                    suspension_id.to_string(),
+                )));
+            }
+        }
         let n = sqlx::query("UPDATE suspensions SET resumed_at = $1, resumed_by = $2, resume_document = $3 WHERE id = $4 AND resumed_at IS NULL")
             .bind(now)
             .bind(actor)

@@ -42,6 +42,7 @@ use async_trait::async_trait;
 use sqlx::{AssertSqlSafe, QueryBuilder};
 use std::collections::HashMap;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use sunledger_core::duty::{self, Control};
 use sunledger_core::escalation::{ProblemFacts, Step};
 use sunledger_core::inspection::{SampleRules, SampledVillage};
 use sunledger_core::ledger::{self as rules, Balance, PaymentAction, PaymentState, TransferKind};
@@ -93,6 +94,21 @@ pub(crate) fn push_scope_filter(qb: &mut QueryBuilder<DB>, column: &str, scopes:
             .push(")");
     }
     qb.push(")");
+}
+
+/// The regions `actor` holds active grants on, with the role, read inside the transaction (for
+/// the four-eyes rules the store enforces; see `sunledger_core::duty`).
+pub(crate) async fn grant_units(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    actor: i64,
+) -> Result<Vec<(String, String)>> {
+    sqlx::query("SELECT region_code, role FROM grants WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(actor)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
 }
 
 /// Reads one row by id inside the transaction and maps it.

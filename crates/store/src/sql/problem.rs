@@ -361,6 +361,21 @@ impl ProblemStore for StoreImpl {
         let mut tx = begin_write(&self.pool).await?;
         let p = lock_problem(&mut tx, id).await?;
         let next = problem_state(&p)?.next(action).map_err(rule)?;
+        if matches!(action, ProblemAction::Verify | ProblemAction::Reject) {
+            // Four eyes: whoever submitted the rectification does not verify it.
+            let submitter: Option<i64> = sqlx::query(
+                "SELECT actor_id FROM problem_events WHERE problem_id = $1 AND action = 'submit' ORDER BY id DESC LIMIT 1",
+            )
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| r.try_get(0))
+            .transpose()?
+            .flatten();
+            Control::VerifyRectification
+                .check(submitter, actor)
+                .map_err(rule)?;
+        }
         let rejections = p.rejections + i64::from(action == ProblemAction::Reject);
         sqlx::query("UPDATE problems SET state = $1, rejections = $2 WHERE id = $3")
             .bind(next.key())

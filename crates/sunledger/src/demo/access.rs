@@ -12,7 +12,7 @@ pub struct DemoAccount {
     pub region: &'static str,
 }
 
-pub const ACCOUNTS: [DemoAccount; 12] = [
+pub const ACCOUNTS: [DemoAccount; 13] = [
     DemoAccount {
         username: "admin",
         display_name: "系统管理员",
@@ -65,6 +65,12 @@ pub const ACCOUNTS: [DemoAccount; 12] = [
         username: "yunling.township",
         display_name: "云岭县乡镇干部 陈杰",
         role: Role::TownshipOfficial,
+        region: "529121100",
+    },
+    DemoAccount {
+        username: "jinping.finance",
+        display_name: "金坪镇财政所 周敏",
+        role: Role::Finance,
         region: "529121100",
     },
     DemoAccount {

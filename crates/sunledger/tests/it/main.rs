@@ -8,6 +8,7 @@ mod bench;
 mod browser;
 mod cli;
 mod cross_county;
+mod duty;
 mod escalation;
 mod hardening;
 mod inspection;

@@ -270,4 +270,19 @@ pub(super) const ENTRIES: &[Entry] = &[
         "未知的暂停对象类型",
         "is not a known kind of target",
     ),
+    (
+        "reason.sender_may_not_confirm",
+        "不能确认自己拨出资金的到账（四眼原则）",
+        "may not confirm receipt of an appropriation they sent (four eyes)",
+    ),
+    (
+        "reason.only_receiving_level_confirms",
+        "须是收款的本级单位人员才能确认到账，上级不能代为确认",
+        "must be of the level that received the money to confirm its receipt",
+    ),
+    (
+        "reason.ladder_suspension_lifts_on_verification",
+        "不能恢复问责阶梯暂停的拨付：问题核实整改后自动恢复，提前恢复须由执行问责的县（市）的上一级财政部门凭文件办理",
+        "may not lift a suspension the escalation ladder booked: it lifts when its problem is verified, or early by finance a level above the county that runs the ladder, with a document",
+    ),
 ];

@@ -208,4 +208,10 @@ pub(super) const ENTRIES: &[Entry] = &[
     ),
     ("problem.history", "整改记录", "History"),
     ("problem.proof", "记账证明", "Proof of record"),
+    ("field.actor", "经办人", "the person acting"),
+    (
+        "reason.submitter_may_not_verify",
+        "不能核实或驳回自己提交的整改（四眼原则）",
+        "may not verify or reject a rectification they submitted (four eyes)",
+    ),
 ];

@@ -349,4 +349,14 @@ pub(super) const ENTRIES: &[Entry] = &[
         "未知的状态",
         "is not a known status",
     ),
+    (
+        "reason.declarer_may_not_approve",
+        "不能审核通过自己申报或修改的项目（四眼原则）",
+        "may not approve a declaration they declared or revised (four eyes)",
+    ),
+    (
+        "reason.township_approver_may_not_approve",
+        "不能在县级审批自己在乡镇审核过的项目（四眼原则）",
+        "may not approve for the county what they approved for the township (four eyes)",
+    ),
 ];

@@ -113,10 +113,17 @@ async fn ledger_page(
                 .await
                 .map_err(&f)?,
         };
+        // Four eyes: the receiving level's finance confirms, never the sender.
         let can_confirm = !is_reversed
             && tr.kind == "appropriate"
             && tr.state.as_deref() == Some("dispatched")
-            && to_region.is_some_and(|r| ctx.actor.can(Permission::ManageFunds, &r));
+            && tr.actor_id.is_none_or(|a| Some(a) != ctx.actor.user_id)
+            && to_region.is_some_and(|r| {
+                ctx.actor
+                    .grants
+                    .iter()
+                    .any(|g| g.region == r && g.role.permits(Permission::ManageFunds))
+            });
         let payment_actions = if !is_reversed
             && tr.kind == "disburse"
             && from_region.is_some_and(|r| ctx.actor.can(Permission::ManageFunds, &r))

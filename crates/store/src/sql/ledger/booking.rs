@@ -520,6 +520,16 @@ impl StoreImpl {
         let mut acc = b
             .account(t.to_account.ok_or(StoreError::NotFound("account"))?)
             .await?;
+        if let Some(a) = actor {
+            // Four eyes: the sender does not confirm its own appropriation; the receiving level
+            // does.
+            Control::ConfirmReceipt
+                .check(t.actor_id, actor)
+                .map_err(rule)?;
+            let units = grant_units(&mut b.tx, a).await?;
+            duty::check_receiving_level(acc.region.as_str(), units.iter().map(|(r, _)| r.as_str()))
+                .map_err(rule)?;
+        }
         acc.balance = acc.balance.confirm(t.amount).map_err(rule)?;
         acc.received_from_above =
             acc.received_from_above

@@ -206,6 +206,31 @@ impl StoreImpl {
             None => None,
         };
         let next = stage.next(action, notice, today).map_err(rule)?;
+        // Four eyes: the township does not approve what its approver declared or revised, nor
+        // the county what its approver approved at the township.
+        let controlled = match action {
+            StageAction::TownshipApprove => Some((Control::TownshipApproval, "declare")),
+            StageAction::CountyApprove => Some((Control::CountyApproval, "township_approve")),
+            _ => None,
+        };
+        if let Some((control, earlier_action)) = controlled {
+            let earlier: Vec<Option<i64>> = sqlx::query(
+                "SELECT actor_id FROM project_events WHERE project_id = $1 AND action = $2 \
+                 AND id = (SELECT MAX(id) FROM project_events WHERE project_id = $1 AND action = $2) \
+                 UNION ALL SELECT actor_id FROM project_versions WHERE project_id = $1 AND version = $3",
+            )
+            .bind(p.id)
+            .bind(earlier_action)
+            .bind(if control == Control::TownshipApproval { p.version } else { -1 })
+            .fetch_all(&mut **tx)
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+            for e in earlier {
+                control.check(e, actor).map_err(rule)?;
+            }
+        }
         let today_s = sunledger_core::day::format(today);
         let mut q = QueryBuilder::<DB>::new("UPDATE projects SET stage = ");
         q.push_bind(next.key());

@@ -1,0 +1,329 @@
+//! Four eyes (issue 15): every control step is tried by the person who took the step it controls,
+//! on both backends, through the store that the API and the pages both call; each is refused
+//! naming the rule, and someone else may take it.
+use crate::support::{TestDb, content, rc};
+use std::collections::BTreeSet;
+use sunledger_core::DomainError;
+use sunledger_core::duty::Control;
+use sunledger_core::ledger::{FiscalYear, FundSource, TransferKind};
+use sunledger_core::money::Money;
+use sunledger_core::problem::{ProblemAction, ProblemCategory, Severity};
+use sunledger_core::project::StageAction;
+use sunledger_core::{RegionCode, Role};
+use sunledger_store::NewEscalation;
+use sunledger_store::prelude::*;
+use sunledger_store::{
+    AuthEventKind, NewAuthEvent, NewFund, NewGrant, NewProblem, NewTransfer, NewUser, Owner,
+    StoreError,
+};
+
+const NOW: i64 = 1_780_275_600;
+const DAY: i64 = 86_400;
+const COUNTY: &str = "529121";
+const TOWNSHIP: &str = "529121100";
+const VILLAGE: &str = "529121100201";
+
+/// A new account with roles on regions.
+async fn person(s: &dyn Store, name: &str, roles: &[(Role, &str)]) -> i64 {
+    let region: RegionCode = rc(roles.first().map(|(_, r)| *r).unwrap_or(COUNTY));
+    let ev = |kind| NewAuthEvent {
+        at: NOW,
+        kind,
+        region: Some(region),
+        username: Some(name.into()),
+        user_id: None,
+        actor_id: None,
+        ip: None,
+        detail: String::new(),
+    };
+    let u = s
+        .create_user(
+            &NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+                region,
+                person_id: None,
+            },
+            &ev(AuthEventKind::UserAdded),
+        )
+        .await
+        .expect("user");
+    for (role, r) in roles {
+        s.add_grant(
+            &NewGrant {
+                user_id: u.id,
+                role: *role,
+                region: rc(r),
+                granted_by: None,
+            },
+            NOW,
+            &ev(AuthEventKind::Grant),
+        )
+        .await
+        .expect("grant");
+    }
+    u.id
+}
+
+/// The refusal `StoreError::Rule` naming `reason`.
+fn refused<T: std::fmt::Debug>(r: Result<T, StoreError>, reason: &str) {
+    match r {
+        Err(StoreError::Rule(DomainError::Invalid { reason: got, .. })) => {
+            assert_eq!(got, reason)
+        }
+        other => panic!("expected a refusal naming {reason}, got {other:?}"),
+    }
+}
+
+async fn four_eyes_on_every_control_step(db: TestDb) {
+    let s = db.store.as_ref();
+    sunledger::demo::load(s, NOW).await.unwrap();
+    let mut tried: BTreeSet<Control> = BTreeSet::new();
+    let county_finance = person(s, "fe.county.finance", &[(Role::Finance, COUNTY)]).await;
+    let county_finance_2 = person(s, "fe.county.finance2", &[(Role::Finance, COUNTY)]).await;
+    let township_finance = person(s, "fe.township.finance", &[(Role::Finance, TOWNSHIP)]).await;
+    let city_finance = person(s, "fe.city.finance", &[(Role::Finance, "5291")]).await;
+    let cadre = person(
+        s,
+        "fe.cadre",
+        &[
+            (Role::VillageCadre, VILLAGE),
+            (Role::TownshipOfficial, TOWNSHIP),
+        ],
+    )
+    .await;
+    let township = person(
+        s,
+        "fe.township",
+        &[
+            (Role::TownshipOfficial, TOWNSHIP),
+            (Role::PovertyBureau, COUNTY),
+        ],
+    )
+    .await;
+    let bureau = person(s, "fe.bureau", &[(Role::PovertyBureau, COUNTY)]).await;
+    let inspector = person(s, "fe.inspector", &[(Role::Discipline, COUNTY)]).await;
+
+    // Confirming receipt controls the dispatch: not the sender, not the level above, the
+    // receiving township.
+    let (fund, _) = s
+        .create_fund(
+            &NewFund {
+                client_id: "fe-fund".into(),
+                region: rc(COUNTY),
+                source: FundSource::CountyBudget,
+                fiscal_year: FiscalYear::new(2026).unwrap(),
+                document_no: "云财〔2026〕1号".into(),
+                name: "县级衔接资金".into(),
+                detention_days: 30,
+                amount: Money::from_fen(1_000_000),
+                booked_on: "2026-05-20".into(),
+                actor: Some(county_finance),
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    let sent = s
+        .book_transfer(
+            &NewTransfer {
+                client_id: "fe-appr".into(),
+                fund_id: fund.id,
+                kind: TransferKind::Appropriate,
+                from: Some(Owner::Region(rc(COUNTY))),
+                to: Some(Owner::Region(rc(TOWNSHIP))),
+                payee: None,
+                amount: Money::from_fen(400_000),
+                booked_on: "2026-05-21".into(),
+                document_no: "云财〔2026〕2号".into(),
+                purpose: "拨付乡镇".into(),
+                actor: Some(county_finance),
+                reverses: None,
+            },
+            NOW,
+        )
+        .await
+        .unwrap();
+    refused(
+        s.confirm_receipt(sent.id, "2026-05-22", Some(county_finance), NOW)
+            .await,
+        Control::ConfirmReceipt.refusal(),
+    );
+    refused(
+        s.confirm_receipt(sent.id, "2026-05-22", Some(county_finance_2), NOW)
+            .await,
+        "only_receiving_level_confirms",
+    );
+    let confirmed = s
+        .confirm_receipt(sent.id, "2026-05-22", Some(township_finance), NOW)
+        .await
+        .unwrap();
+    assert_eq!(confirmed.state.as_deref(), Some("received"));
+    tried.insert(Control::ConfirmReceipt);
+
+    // Verifying a rectification controls its submission.
+    let dept = s.departments_in(&rc(TOWNSHIP)).await.unwrap()[0].id;
+    let problem = s
+        .create_problem(
+            &NewProblem {
+                region: rc(TOWNSHIP),
+                inspection_id: None,
+                project_id: None,
+                review_of: None,
+                category: ProblemCategory::FundManagement,
+                severity: Severity::General,
+                title: "资金拨付不及时".into(),
+                description: "乡镇未按期拨付".into(),
+                department_id: dept,
+                person_id: None,
+                amount: Money::from_fen(0),
+                deadline: "2026-07-01".into(),
+            },
+            Some(inspector),
+            NOW,
+        )
+        .await
+        .unwrap();
+    s.problem_action(
+        problem.id,
+        ProblemAction::Submit,
+        "整改报告",
+        Some(county_finance),
+        NOW,
+    )
+    .await
+    .unwrap();
+    for action in [ProblemAction::Verify, ProblemAction::Reject] {
+        refused(
+            s.problem_action(problem.id, action, "核实", Some(county_finance), NOW)
+                .await,
+            Control::VerifyRectification.refusal(),
+        );
+    }
+    s.problem_action(problem.id, ProblemAction::Verify, "", Some(inspector), NOW)
+        .await
+        .unwrap();
+    tried.insert(Control::VerifyRectification);
+
+    // A suspension the ladder booked lifts on verification, or by finance a level above the
+    // issuing unit with a document: not by the issuing unit.
+    let problem = s
+        .create_problem(
+            &NewProblem {
+                title: "挪用项目资金".into(),
+                ..NewProblem {
+                    region: rc(TOWNSHIP),
+                    inspection_id: None,
+                    project_id: None,
+                    review_of: None,
+                    category: ProblemCategory::FundManagement,
+                    severity: Severity::Serious,
+                    title: String::new(),
+                    description: "挪用".into(),
+                    department_id: dept,
+                    person_id: None,
+                    amount: Money::from_fen(50_000),
+                    deadline: "2026-06-10".into(),
+                }
+            },
+            Some(inspector),
+            NOW,
+        )
+        .await
+        .unwrap();
+    let mut suspension = None;
+    for (i, step) in ["reminder_letter", "work_interview", "suspend_payment"]
+        .iter()
+        .enumerate()
+    {
+        let e = s
+            .escalate(
+                &NewEscalation {
+                    problem_id: problem.id,
+                    step: (*step).into(),
+                    document_no: format!("云扶督〔2026〕{}号", i + 10),
+                    issuing_unit: "云岭县扶贫移民局".into(),
+                    content: "逾期未整改".into(),
+                    attendees: if i == 1 {
+                        "乡镇长".into()
+                    } else {
+                        String::new()
+                    },
+                    new_deadline: (i == 1).then(|| "2026-07-15".to_string()),
+                    responsible_person: "乡镇长".into(),
+                    deduction_points: None,
+                    proposal_id: None,
+                },
+                Some(bureau),
+                NOW,
+            )
+            .await
+            .unwrap();
+        suspension = e.suspension_id;
+    }
+    let suspension = suspension.expect("the ladder booked a suspension");
+    refused(
+        s.resume(suspension, "云财〔2026〕3号", Some(county_finance), NOW)
+            .await,
+        Control::LiftLadderSuspension.refusal(),
+    );
+    refused(
+        s.resume(suspension, " ", Some(city_finance), NOW).await,
+        Control::LiftLadderSuspension.refusal(),
+    );
+    s.resume(suspension, "市财〔2026〕4号", Some(city_finance), NOW)
+        .await
+        .unwrap();
+    tried.insert(Control::LiftLadderSuspension);
+
+    // The township does not approve what its approver declared; the county does not approve
+    // what its approver approved at the township.
+    let p = s
+        .create_library_project(&content(VILLAGE, "村组道路硬化"), true, Some(cadre), NOW)
+        .await
+        .unwrap();
+    refused(
+        s.project_step(p.id, StageAction::TownshipApprove, "", Some(cadre), NOW)
+            .await,
+        Control::TownshipApproval.refusal(),
+    );
+    s.project_step(p.id, StageAction::TownshipApprove, "", Some(township), NOW)
+        .await
+        .unwrap();
+    tried.insert(Control::TownshipApproval);
+    let after_notice = NOW + 12 * DAY;
+    refused(
+        s.project_step(
+            p.id,
+            StageAction::CountyApprove,
+            "",
+            Some(township),
+            after_notice,
+        )
+        .await,
+        Control::CountyApproval.refusal(),
+    );
+    s.project_step(
+        p.id,
+        StageAction::CountyApprove,
+        "",
+        Some(bureau),
+        after_notice,
+    )
+    .await
+    .unwrap();
+    tried.insert(Control::CountyApproval);
+
+    assert_eq!(
+        tried,
+        Control::ALL.iter().copied().collect::<BTreeSet<_>>(),
+        "every control step is tried"
+    );
+    let report = sunledger::verify::verify(s, &[]).await.unwrap();
+    assert!(report.findings.is_empty(), "{:?}", report.findings);
+}
+crate::both!(
+    four_eyes_on_every_control_step_on,
+    four_eyes_on_every_control_step
+);
