@@ -212,6 +212,32 @@ pub struct VillagePopulation {
     pub households: Vec<(String, bool)>,
 }
 
+/// The population a draw drew from, as canonical text published beside it: one line per
+/// village, `county village poor-ids | non-poor-ids` (household numbers in register order, no
+/// names), so anyone can re-derive the sample with [`draw`].
+pub fn encode_population(counties: &[(String, Vec<VillagePopulation>)]) -> String {
+    let mut out = String::new();
+    for (county, villages) in counties {
+        for v in villages {
+            let ids = |poor: bool| {
+                v.households
+                    .iter()
+                    .filter(|(_, p)| *p == poor)
+                    .map(|(id, _)| id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            out.push_str(&format!(
+                "{county} {} {} | {}\n",
+                v.village,
+                ids(true),
+                ids(false)
+            ));
+        }
+    }
+    out
+}
+
 /// One sampled village.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampledVillage {

@@ -12,17 +12,22 @@ pub trait InspectionStore: Send + Sync {
     async fn create_households(&self, hs: &[NewHousehold], now: i64) -> Result<u64>;
     async fn households_in(&self, village: &RegionCode) -> Result<Vec<Household>>;
     async fn household(&self, id: i64) -> Result<Option<Household>>;
-    /// Draws a spot-check sample for the counties below `region` from `seed` and `rules`,
-    /// leaving out households already drawn in the same round, and logs it.
+    /// Draws a spot-check sample for the counties below `region` from `seed` and `rules`, and
+    /// logs it with the population it drew from. A round is drawn once: a second draw is refused
+    /// unless it gives the reason it replaces the first (both stay).
+    #[allow(clippy::too_many_arguments)]
     async fn create_draw(
         &self,
         region: &RegionCode,
         round: &str,
         seed: &str,
         rules: &sunledger_core::inspection::SampleRules,
+        replace_reason: Option<&str>,
         actor: Option<i64>,
         now: i64,
     ) -> Result<SpotDraw>;
+    /// One draw, with the population it drew from (public: household numbers, no names).
+    async fn draw(&self, id: i64) -> Result<Option<(SpotDraw, Option<String>)>>;
     async fn draws(&self, scopes: &[RegionCode]) -> Result<Vec<SpotDraw>>;
     async fn create_inspection(
         &self,
@@ -117,6 +122,11 @@ pub struct SpotDraw {
     pub sample: Vec<sunledger_core::inspection::SampledVillage>,
     pub created_by: Option<i64>,
     pub created_at: i64,
+    /// The draw of the same round this one replaces, with the reason.
+    pub replaces: Option<i64>,
+    pub reason: Option<String>,
+    /// Replaced by a later draw of its round.
+    pub replaced: bool,
 }
 
 /// The OpenAPI description of [`sunledger_core::inspection::SampledVillage`] (core derives

@@ -24,7 +24,8 @@ pub(super) const FACTS: &[FactTable] = &[
     },
     FactTable {
         table: "spot_draws",
-        select: "SELECT id, county_code, region_code, round, seed, rules, sample, created_by, created_at FROM spot_draws",
+        select: "SELECT id, county_code, region_code, round, seed, rules, sample, created_by, created_at, replaces, reason, \
+                 population FROM spot_draws",
         build: draw_facts,
         kinds: &[(
             "spot_draw",
@@ -113,8 +114,8 @@ pub(crate) const HOUSEHOLD_COLS: &str = "id, region_code, head_name, id_number, 
 pub(crate) const INSPECTION_COLS: &str = "id, region_code, kind, title, team, lead_departments, targets, planned_on, \
     draw_id, created_by, created_at, done_on, findings";
 
-pub(crate) const DRAW_COLS: &str =
-    "id, region_code, round, seed, rules, sample, created_by, created_at";
+pub(crate) const DRAW_COLS: &str = "id, region_code, round, seed, rules, sample, created_by, created_at, replaces, reason, \
+    (SELECT COUNT(*) FROM spot_draws n WHERE n.replaces = spot_draws.id) AS replaced";
 
 pub(crate) fn household_row(r: &DbRow) -> Result<Household> {
     Ok(Household {
@@ -203,6 +204,9 @@ pub(crate) fn draw_row(r: &DbRow) -> Result<SpotDraw> {
         sample: decode_sample(&r.try_get::<String, _>("sample")?)?,
         created_by: r.try_get("created_by")?,
         created_at: r.try_get("created_at")?,
+        replaces: r.try_get("replaces")?,
+        reason: r.try_get("reason")?,
+        replaced: r.try_get::<i64, _>("replaced")? > 0,
     })
 }
 
@@ -227,21 +231,33 @@ pub(crate) fn household_facts(r: &DbRow) -> Result<Vec<Fact>> {
 
 pub(crate) fn draw_facts(r: &DbRow) -> Result<Vec<Fact>> {
     let sample: String = r.try_get("sample")?;
-    Ok(vec![
-        Fact::new(
-            "spot_draw",
-            "spot_draws",
-            r.try_get("id")?,
-            r.try_get("created_at")?,
-        )
-        .county(Some(r.try_get::<String, _>("county_code")?))
-        .field("region", r.try_get::<String, _>("region_code")?)
-        .field("round", r.try_get::<String, _>("round")?)
-        .field("seed", r.try_get::<String, _>("seed")?)
-        .field("rules", r.try_get::<String, _>("rules")?)
-        .field("sample", sample)
-        .field("created_by", r.try_get::<Option<i64>, _>("created_by")?),
-    ])
+    let mut f = Fact::new(
+        "spot_draw",
+        "spot_draws",
+        r.try_get("id")?,
+        r.try_get("created_at")?,
+    )
+    .county(Some(r.try_get::<String, _>("county_code")?))
+    .field("region", r.try_get::<String, _>("region_code")?)
+    .field("round", r.try_get::<String, _>("round")?)
+    .field("seed", r.try_get::<String, _>("seed")?)
+    .field("rules", r.try_get::<String, _>("rules")?)
+    .field("sample", sample)
+    .field("created_by", r.try_get::<Option<i64>, _>("created_by")?);
+    // Draws made before one-draw-per-round hold none of these; later ones hold all that apply.
+    let replaces = r.try_get::<Option<i64>, _>("replaces")?;
+    let reason = r.try_get::<Option<String>, _>("reason")?;
+    let population = r.try_get::<Option<String>, _>("population")?;
+    if replaces.is_some() || reason.is_some() {
+        f = f.field("replaces", replaces).field("reason", reason);
+    }
+    if let Some(p) = population {
+        f = f.field(
+            "population_sha256",
+            sunledger_core::log::fact::sha256_hex(p.as_bytes()),
+        );
+    }
+    Ok(vec![f])
 }
 
 pub(crate) fn inspection_facts(r: &DbRow) -> Result<Vec<Fact>> {
@@ -338,6 +354,7 @@ impl InspectionStore for StoreImpl {
         round: &str,
         seed: &str,
         rules: &SampleRules,
+        replace_reason: Option<&str>,
         actor: Option<i64>,
         now: i64,
     ) -> Result<SpotDraw> {
@@ -348,19 +365,30 @@ impl InspectionStore for StoreImpl {
             return Err(invalid("region", "not_a_city", region.as_str()));
         }
         let mut tx = begin_write(&self.pool).await?;
-        // Households already drawn in this round are not drawn again.
-        let mut excluded = Vec::new();
-        for r in sqlx::query("SELECT sample FROM spot_draws WHERE region_code = $1 AND round = $2")
-            .bind(region.as_str())
-            .bind(round.as_str())
-            .fetch_all(&mut *tx)
-            .await?
-        {
-            for v in decode_sample(&r.try_get::<String, _>(0)?)? {
-                excluded.extend(v.poor);
-                excluded.extend(v.non_poor);
+        // A round is drawn once: drawing again until a sample suits is what this stops. A
+        // replacement names its reason, and the draw it replaces stays.
+        let current: Option<i64> = sqlx::query(
+            "SELECT d.id FROM spot_draws d WHERE d.region_code = $1 AND d.round = $2 \
+             AND NOT EXISTS (SELECT 1 FROM spot_draws n WHERE n.replaces = d.id) ORDER BY d.id DESC LIMIT 1",
+        )
+        .bind(region.as_str())
+        .bind(round.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.try_get(0))
+        .transpose()?;
+        let reason = replace_reason.map(str::trim).filter(|r| !r.is_empty());
+        let (replaces, reason) = match (current, reason) {
+            (Some(id), Some(r)) => (
+                Some(id),
+                Some(sunledger_core::text::nonempty("reason", r, 500).map_err(rule)?),
+            ),
+            (Some(id), None) => {
+                return Err(invalid("round", "round_already_drawn", id.to_string()));
             }
-        }
+            (None, _) => (None, None),
+        };
+        let excluded: Vec<String> = Vec::new();
         // The population: every village of every county below the region, with its households.
         let (lo, hi) = subtree_range(region);
         let mut counties: Vec<(String, Vec<sunledger_core::inspection::VillagePopulation>)> =
@@ -405,9 +433,10 @@ impl InspectionStore for StoreImpl {
             }
         }
         let sample = sunledger_core::inspection::draw(&seed, rules, &counties, &excluded);
+        let population = sunledger_core::inspection::encode_population(&counties);
         let row = sqlx::query(
-            "INSERT INTO spot_draws (county_code, region_code, round, seed, rules, sample, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            "INSERT INTO spot_draws (county_code, region_code, round, seed, rules, sample, created_by, created_at, \
+             replaces, reason, population) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(region.county_code())
         .bind(region.as_str())
@@ -417,6 +446,9 @@ impl InspectionStore for StoreImpl {
         .bind(encode_sample(&sample))
         .bind(actor)
         .bind(now)
+        .bind(replaces)
+        .bind(reason)
+        .bind(population)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
@@ -430,6 +462,18 @@ impl InspectionStore for StoreImpl {
         .await?;
         tx.commit().await?;
         Ok(out)
+    }
+
+    async fn draw(&self, id: i64) -> Result<Option<(SpotDraw, Option<String>)>> {
+        let q = format!("SELECT {DRAW_COLS}, population FROM spot_draws WHERE id = $1");
+        match sqlx::query(AssertSqlSafe(q))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            Some(r) => Ok(Some((draw_row(&r)?, r.try_get("population")?))),
+            None => Ok(None),
+        }
     }
 
     async fn draws(&self, scopes: &[RegionCode]) -> Result<Vec<SpotDraw>> {

@@ -161,6 +161,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<Inspected> {
             &format!("青山市{round}公开摇号0457"),
             &SampleRules::default(),
             None,
+            None,
             now - DAY,
         )
         .await

@@ -174,4 +174,32 @@ pub(super) const ENTRIES: &[Entry] = &[
         "同一轮次中已被抽中的农户不再抽取。",
         "Households already drawn in the same round are skipped.",
     ),
+    (
+        "spot.recipe_population",
+        "每次抽样都公布其所用的总体（各村的贫困户与非贫困户编号，不含姓名），任何人都能用公布的种子和规则重新算出同一样本。一轮只抽一次：重抽须写明理由，原抽样保留。",
+        "Each draw publishes the population it drew from (each village's poor and non-poor household numbers, no names), so anyone can re-derive the same sample from the published seed and rules. A round is drawn once: a redraw needs a reason, and the first draw stays.",
+    ),
+    ("spot.field.replace_reason", "重抽理由", "Reason to redraw"),
+    (
+        "spot.replace_hint",
+        "仅在本轮已抽过、需要重抽时填写",
+        "only when this round was drawn already and must be drawn again",
+    ),
+    ("spot.replaces", "替代抽样", "Replaces draw"),
+    ("spot.population", "抽样总体", "Population drawn from"),
+    (
+        "spot.population_file",
+        "下载总体清单（文本）",
+        "Download the population (text)",
+    ),
+    (
+        "spot.replaced",
+        "本次抽样已被重抽替代（见后续抽样及其理由）",
+        "This draw was replaced by a redraw (see the later draw and its reason)",
+    ),
+    (
+        "reason.round_already_drawn",
+        "本轮已抽样（每轮只抽一次；重抽须写明理由）",
+        "was drawn already (a round is drawn once; a redraw needs a reason)",
+    ),
 ];

@@ -266,6 +266,10 @@ pub struct DrawInput {
     pub poor_per_village: Option<u32>,
     #[serde(default)]
     pub non_poor_per_village: Option<u32>,
+    /// A round is drawn once: a second draw of it replaces the first only with this reason
+    /// (both stay in the log and on the page).
+    #[serde(default)]
+    pub replace_reason: Option<String>,
 }
 
 pub async fn draw(state: &AppState, ctx: &Ctx, i: &DrawInput) -> Result<SpotDraw, WebError> {
@@ -280,7 +284,15 @@ pub async fn draw(state: &AppState, ctx: &Ctx, i: &DrawInput) -> Result<SpotDraw
     };
     Ok(state
         .store
-        .create_draw(&region, &i.round, &i.seed, &rules, actor(ctx), state.now())
+        .create_draw(
+            &region,
+            &i.round,
+            &i.seed,
+            &rules,
+            i.replace_reason.as_deref(),
+            actor(ctx),
+            state.now(),
+        )
         .await?)
 }
 
@@ -291,4 +303,25 @@ pub async fn draws(
 ) -> Result<Vec<SpotDraw>, WebError> {
     let scopes = ops::scopes(ctx, opt(&q.region))?;
     Ok(state.store.draws(&scopes).await?)
+}
+
+/// Every draw, for the public: the seed, the rules, the sample and the population it drew from
+/// are published so that anyone can re-derive it (household numbers only, never names).
+pub async fn public_draws(state: &AppState) -> Result<Vec<SpotDraw>, WebError> {
+    let roots: Vec<sunledger_core::RegionCode> = state
+        .store
+        .region_roots()
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    Ok(state.store.draws(&roots).await?)
+}
+
+/// The population a draw drew from, as published text.
+pub async fn draw_population(state: &AppState, id: i64) -> Result<String, WebError> {
+    match state.store.draw(id).await? {
+        Some((_, Some(p))) => Ok(p),
+        _ => Err(WebError::NotFound),
+    }
 }

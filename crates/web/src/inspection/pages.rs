@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/inspections/{id}", get(inspection_page))
         .route("/inspections/{id}/done", post(complete_inspection))
         .route("/spot-checks", get(spot_checks_page).post(draw))
+        .route("/spot-checks/{id}/population.txt", get(population))
 }
 
 // --- Inspections ------------------------------------------------------------------------------
@@ -469,6 +470,9 @@ pub(crate) struct DrawView {
     who: String,
     counties: Vec<SampledCountyView>,
     households: usize,
+    replaces: Option<i64>,
+    reason: String,
+    replaced: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -480,6 +484,7 @@ struct DrawForm {
     villages_per_county: String,
     poor_per_village: String,
     non_poor_per_village: String,
+    replace_reason: String,
 }
 
 impl DrawForm {
@@ -491,6 +496,7 @@ impl DrawForm {
             villages_per_county: opt_num("villages_per_county", &self.villages_per_county)?,
             poor_per_village: opt_num("households", &self.poor_per_village)?,
             non_poor_per_village: opt_num("households", &self.non_poor_per_village)?,
+            replace_reason: trimmed(&self.replace_reason).map(str::to_string),
         })
     }
 }
@@ -518,7 +524,12 @@ async fn render_spot_checks(
     let mut names = Names::new(state);
     let mut users = HashMap::new();
     let mut draws = Vec::new();
-    for d in ops::draws(state, ctx, &ops::RegionQuery::default()).await? {
+    let list = if ctx.user.is_some() {
+        ops::draws(state, ctx, &ops::RegionQuery::default()).await?
+    } else {
+        ops::public_draws(state).await?
+    };
+    for d in list {
         let mut counties: Vec<SampledCountyView> = Vec::new();
         let mut households = 0;
         for v in d.sample {
@@ -547,9 +558,17 @@ async fn render_spot_checks(
             seed: d.seed,
             rules: d.rules,
             at: d.created_at,
-            who: user_name(state, &mut users, d.created_by).await?,
+            // The public sees what was drawn, not which official drew it.
+            who: if ctx.user.is_some() {
+                user_name(state, &mut users, d.created_by).await?
+            } else {
+                String::new()
+            },
             counties,
             households,
+            replaces: d.replaces,
+            reason: d.reason.unwrap_or_default(),
+            replaced: d.replaced,
         });
     }
     let can_draw = holds_any(ctx, sunledger_core::inspection::SAMPLERS);
@@ -591,9 +610,9 @@ async fn render_spot_checks(
         .into_response())
 }
 
+/// Public: anyone can read the draws and re-derive them.
 async fn spot_checks_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
     let f = fail(&ctx, &uri);
-    ctx.require_user().map_err(&f)?;
     render_spot_checks(&state, &ctx, Page::new(&ctx, &uri), None, None)
         .await
         .map_err(&f)
@@ -618,4 +637,24 @@ async fn draw(
             .await
             .map_err(&f),
     }
+}
+
+/// The population a draw drew from (public), as text: one line per village,
+/// `county village poor-ids | non-poor-ids`.
+async fn population(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let text = ops::draw_population(&state, id).await.map_err(&f)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response())
 }

@@ -66,12 +66,12 @@ async fn step_households(s: &dyn Store, villages: &[RegionCode], t0: i64) {
     assert_eq!(s.households_in(&villages[0]).await.unwrap().len(), 30);
 }
 
-/// The spot-check draw, re-derived from the seed; a second draw takes no household twice.
+/// The spot-check draw, re-derived from the seed; a round is drawn once, a redraw needs a reason.
 async fn step_draws(s: &dyn Store, villages: &[RegionCode], t0: i64) {
     // The spot-check draw: two villages a county, 20 poor and 5 non-poor each.
     let rules = SampleRules::default();
     let d1 = s
-        .create_draw(&rc(CITY), "2026-08", "青山2026-08", &rules, None, t0)
+        .create_draw(&rc(CITY), "2026-08", "青山2026-08", &rules, None, None, t0)
         .await
         .unwrap();
     assert_eq!(d1.sample.len(), 4);
@@ -101,21 +101,63 @@ async fn step_draws(s: &dyn Store, villages: &[RegionCode], t0: i64) {
         sunledger_core::inspection::draw("青山2026-08", &rules, &counties, &[]),
         d1.sample
     );
-    // A second draw in the same round takes no household twice.
+    // A round is drawn once: drawing again is refused; a redraw with a reason replaces the
+    // first, and both stay.
+    assert!(matches!(
+        s.create_draw(&rc(CITY), "2026-08", "青山2026-08b", &rules, None, None, t0)
+            .await,
+        Err(StoreError::Rule(sunledger_core::DomainError::Invalid {
+            reason: "round_already_drawn",
+            ..
+        }))
+    ));
     let d2 = s
-        .create_draw(&rc(CITY), "2026-08", "青山2026-08b", &rules, None, t0)
+        .create_draw(
+            &rc(CITY),
+            "2026-08",
+            "青山2026-08b",
+            &rules,
+            Some("户籍名册补录了 3 个村后重抽"),
+            None,
+            t0,
+        )
         .await
         .unwrap();
-    let first: HashSet<&String> = d1
-        .sample
-        .iter()
-        .flat_map(|v| v.poor.iter().chain(&v.non_poor))
-        .collect();
-    assert!(
+    assert_eq!(d2.replaces, Some(d1.id));
+    let all = s.draws(&[rc(CITY)]).await.unwrap();
+    assert!(all.iter().any(|d| d.id == d1.id && d.replaced));
+    assert!(all.iter().any(|d| d.id == d2.id && !d.replaced));
+    // The population published with the draw gives the same sample again.
+    let (_, population) = s.draw(d2.id).await.unwrap().unwrap();
+    let population = population.expect("the population is kept");
+    let mut counties: Vec<(String, Vec<sunledger_core::inspection::VillagePopulation>)> =
+        Vec::new();
+    for line in population.lines() {
+        let (head, non_poor) = line.split_once(" | ").unwrap();
+        let mut parts = head.split(' ');
+        let (county, village) = (parts.next().unwrap(), parts.next().unwrap());
+        let mut households: Vec<(String, bool)> = parts
+            .filter(|x| !x.is_empty())
+            .map(|x| (x.to_string(), true))
+            .collect();
+        households.extend(
+            non_poor
+                .split(' ')
+                .filter(|x| !x.is_empty())
+                .map(|x| (x.to_string(), false)),
+        );
+        let v = sunledger_core::inspection::VillagePopulation {
+            village: village.to_string(),
+            households,
+        };
+        match counties.last_mut() {
+            Some((c, vs)) if c == county => vs.push(v),
+            _ => counties.push((county.to_string(), vec![v])),
+        }
+    }
+    assert_eq!(
+        sunledger_core::inspection::draw("青山2026-08b", &rules, &counties, &[]),
         d2.sample
-            .iter()
-            .flat_map(|v| v.poor.iter().chain(&v.non_poor))
-            .all(|h| !first.contains(h))
     );
     assert!(
         s.draws(&[rc(K)]).await.unwrap().is_empty(),
