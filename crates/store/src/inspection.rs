@@ -113,7 +113,7 @@ pub struct SpotDraw {
     pub id: i64,
     #[schema(value_type = String)]
     pub region: RegionCode,
-    /// The round, e.g. `2026-11` (no household twice in one round).
+    /// The round, e.g. `2026-11` (drawn once; a redraw replaces it with a reason).
     pub round: String,
     pub seed: String,
     /// The published rules, e.g. `villages=2;poor=20;non_poor=5`.

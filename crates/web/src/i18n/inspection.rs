@@ -171,8 +171,8 @@ pub(super) const ENTRIES: &[Entry] = &[
     ),
     (
         "spot.recipe_round",
-        "同一轮次中已被抽中的农户不再抽取。",
-        "Households already drawn in the same round are skipped.",
+        "没有登记农户的村不参加抽样。",
+        "Villages without registered households are not drawn.",
     ),
     (
         "spot.recipe_population",

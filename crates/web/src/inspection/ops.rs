@@ -256,7 +256,7 @@ pub async fn coverage(
 pub struct DrawInput {
     /// The city (or province) whose counties are sampled.
     pub region: String,
-    /// The round, e.g. `2026-11`: no household is drawn twice in one round.
+    /// The round, e.g. `2026-11`: a round is drawn once (see `replace_reason`).
     pub round: String,
     /// The published seed (e.g. the date and a number drawn in public).
     pub seed: String,

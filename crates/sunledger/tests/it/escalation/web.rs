@@ -452,9 +452,46 @@ async fn step_spot_check(app: &TestApp, w: &mut Walk) {
             .json(&json!({"region": "5291", "round": round, "seed": "2026-12-01 公开摇号 0457"}))
             .send()
     };
-    let a = json_of(draw("2026-12").await.unwrap(), 201).await;
-    let b = json_of(draw("2026-12-repeat").await.unwrap(), 201).await;
+    // (The demo drew this month's round already.)
+    let a = json_of(draw("2026-12-a").await.unwrap(), 201).await;
+    let b = json_of(draw("2026-12-b").await.unwrap(), 201).await;
     assert_eq!(a["sample"], b["sample"]);
+    // A round is drawn once; a redraw names its reason and the first draw stays.
+    let again = json_of(draw("2026-12-a").await.unwrap(), 422).await;
+    assert_eq!(again["error"]["field"], "round", "{again}");
+    let redraw = json_of(
+        city.post(app.url("/api/v1/spot-draws"))
+            .json(
+                &json!({"region": "5291", "round": "2026-12-a", "seed": "2026-12-02 公开摇号 0458",
+                "replace_reason": "抽样前户籍名册漏录两个村，补录后重抽"}),
+            )
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    assert_eq!(redraw["replaces"], a["id"]);
+    // Anyone can read the draws and the population each drew from: numbers, no names.
+    let public = app.client();
+    let page = public.get(app.url("/spot-checks")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("2026-12-02 公开摇号 0458") && html.contains("补录后重抽"));
+    let population = public
+        .get(app.url(&format!("/spot-checks/{}/population.txt", redraw["id"])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(population.status(), 200);
+    let text = population.text().await.unwrap();
+    let first = redraw["sample"][0]["village"].as_str().unwrap().to_string();
+    assert!(text.lines().any(|l| l.contains(&first)), "{text}");
+    assert!(
+        text.chars()
+            .all(|c| c.is_ascii_digit() || " |\n".contains(c)),
+        "numbers only, no names"
+    );
     json_of(
         inspector
             .post(app.url("/api/v1/spot-draws"))

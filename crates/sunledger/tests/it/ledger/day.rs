@@ -40,7 +40,7 @@ async fn step_receive(app: &TestApp, fin: &reqwest::Client) -> i64 {
 async fn step_pass_down(app: &TestApp, fin: &reqwest::Client, fund_id: i64) {
     // 2. Pass it down to a township; the township has it only after confirming receipt.
     let (status, approp) = post_json(fin, app, "/api/v1/transfers", json!({"client_id": "day-approp-1", "fund_id": fund_id, "kind": "appropriate",
-        "from": {"region": "529121"}, "to": {"region": "529121101"}, "amount": "500000", "booked_on": "2026-06-02",
+        "from": {"region": "529121"}, "to": {"region": "529121100"}, "amount": "500000", "booked_on": "2026-06-02",
         "document_no": "云财农〔2026〕90号", "purpose": "下达乡镇衔接资金"})).await;
     assert_eq!(status, 201, "{approp}");
     assert_eq!(approp["state"], "dispatched");
@@ -56,7 +56,7 @@ async fn step_pass_down(app: &TestApp, fin: &reqwest::Client, fund_id: i64) {
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["region_code"] == "529121101000" && r["fund"]["id"] == fund_id)
+        .find(|r| r["region_code"] == "529121100000" && r["fund"]["id"] == fund_id)
         .unwrap();
     assert_eq!(
         (
@@ -67,8 +67,51 @@ async fn step_pass_down(app: &TestApp, fin: &reqwest::Client, fund_id: i64) {
         (Some(50_000_000), Some(0), Some(50_000_000))
     );
     let id = approp["id"].as_i64().unwrap();
-    let (status, t) = post_json(
+    // Four eyes: the county that sent it cannot confirm its receipt, and its ledger page offers
+    // no button for it; the township's finance confirms on the township's page.
+    let (status, e) = post_json(
         fin,
+        app,
+        &format!("/api/v1/transfers/{id}/receipt"),
+        json!({"on": "2026-06-03"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不能确认自己拨出资金的到账"),
+        "{e}"
+    );
+    let form = format!("/ledger/transfers/{id}/receipt");
+    let county_page = fin
+        .get(app.url("/regions/529121/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !county_page.contains(&form),
+        "no receipt button for the sender"
+    );
+    let township = app.signed_in("jinping.finance").await;
+    let township_page = township
+        .get(app.url("/regions/529121100/ledger"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        township_page.contains(&form),
+        "the township confirms on its page"
+    );
+    let (status, t) = post_json(
+        &township,
         app,
         &format!("/api/v1/transfers/{id}/receipt"),
         json!({"on": "2026-06-03"}),

@@ -28,8 +28,20 @@ async fn verify_covers_the_ledger(db: TestDb) {
     .await;
     let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains(&format!("edited: transfers/{id}:")), "{out}");
-    assert!(out.contains("findings=1"), "{out}");
+    assert!(
+        out.contains(&format!("edited: transfers/{id}.amount:")),
+        "{out}"
+    );
+    // The accounts it moved money between no longer add up to what they say.
+    let findings: Vec<&str> = out.lines().filter(|l| l.starts_with("edited: ")).collect();
+    assert!(findings.len() > 1, "{out}");
+    assert!(
+        findings
+            .iter()
+            .all(|l| l.starts_with(&format!("edited: transfers/{id}."))
+                || l.starts_with("edited: ledger_accounts/")),
+        "{out}"
+    );
     raw_sql(
         &db,
         &format!("UPDATE transfers SET amount = amount - 1 WHERE id = {id}"),
@@ -70,10 +82,10 @@ async fn verify_covers_the_ledger(db: TestDb) {
     let (code, out) = run_verify(&db, keys.path());
     assert_eq!(code, 1, "{out}");
     for subject in [
-        format!("edited: transfers/{d}:"),
-        format!("edited: transfer_events/{event}:"),
-        format!("edited: suspensions/{sus}:"),
-        format!("edited: funds/{fund}:"),
+        format!("edited: transfers/{d}.payee:"),
+        format!("edited: transfer_events/{event}.on_date:"),
+        format!("edited: suspensions/{sus}.reason:"),
+        format!("edited: funds/{fund}.name:"),
     ] {
         assert!(out.contains(&subject), "{subject} in {out}");
     }
