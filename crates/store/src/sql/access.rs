@@ -101,15 +101,12 @@ pub(super) const FACTS: &[FactTable] = &[
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "users",
-            columns: &["county_code"],
-            rule: "the first six digits of the account's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "users",
+            "",
+            "t.region_code",
+            "the first six digits of the account's region",
+        ),
         Derived {
             table: "users",
             columns: &["disabled"],
@@ -120,33 +117,24 @@ pub(super) const BOOKING: Booking = Booking {
                  WHERE u.disabled IS DISTINCT FROM COALESCE(s.disabled, 0)",
             ),
         },
-        Derived {
-            table: "grants",
-            columns: &["county_code"],
-            rule: "the first six digits of the grant's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
-        Derived {
-            table: "account_status",
-            columns: &["county_code"],
-            rule: "the first six digits of the account's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
-        Derived {
-            table: "auth_events",
-            columns: &["county_code"],
-            rule: "the first six digits of the event's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "grants",
+            "",
+            "t.region_code",
+            "the first six digits of the grant's region",
+        ),
+        county(
+            "account_status",
+            "",
+            "t.region_code",
+            "the first six digits of the account's region",
+        ),
+        county(
+            "auth_events",
+            "",
+            "t.region_code",
+            "the first six digits of the event's region",
+        ),
         Derived {
             table: "sessions",
             columns: &["user_id", "created_at"],

@@ -63,24 +63,18 @@ pub(super) const FACTS: &[FactTable] = &[
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "escalations",
-            columns: &["county_code"],
-            rule: "the county of the problem",
-            check: Check::County {
-                join: "LEFT JOIN problems p ON p.id = t.problem_id",
-                region: "p.region_code",
-            },
-        },
-        Derived {
-            table: "escalation_proposals",
-            columns: &["county_code"],
-            rule: "the county of the problem",
-            check: Check::County {
-                join: "LEFT JOIN problems p ON p.id = t.problem_id",
-                region: "p.region_code",
-            },
-        },
+        county(
+            "escalations",
+            "LEFT JOIN problems p ON p.id = t.problem_id",
+            "p.region_code",
+            "the county of the problem",
+        ),
+        county(
+            "escalation_proposals",
+            "LEFT JOIN problems p ON p.id = t.problem_id",
+            "p.region_code",
+            "the county of the problem",
+        ),
     ],
     unbooked: &[],
 };

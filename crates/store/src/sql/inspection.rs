@@ -81,33 +81,24 @@ pub(super) const FACTS: &[FactTable] = &[
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "households",
-            columns: &["county_code"],
-            rule: "the first six digits of the household's village",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
-        Derived {
-            table: "spot_draws",
-            columns: &["county_code"],
-            rule: "the first six digits of the drawing unit's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
-        Derived {
-            table: "inspections",
-            columns: &["county_code"],
-            rule: "the first six digits of the inspected region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "households",
+            "",
+            "t.region_code",
+            "the first six digits of the household's village",
+        ),
+        county(
+            "spot_draws",
+            "",
+            "t.region_code",
+            "the first six digits of the drawing unit's region",
+        ),
+        county(
+            "inspections",
+            "",
+            "t.region_code",
+            "the first six digits of the inspected region",
+        ),
     ],
     unbooked: &[],
 };

@@ -144,24 +144,18 @@ fn state_of(alias: &str) -> String {
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "funds",
-            columns: &["county_code"],
-            rule: "the first six digits of the fund's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
-        Derived {
-            table: "ledger_accounts",
-            columns: &["county_code"],
-            rule: "the first six digits of the account's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "funds",
+            "",
+            "t.region_code",
+            "the first six digits of the fund's region",
+        ),
+        county(
+            "ledger_accounts",
+            "",
+            "t.region_code",
+            "the first six digits of the account's region",
+        ),
         Derived {
             table: "ledger_accounts",
             columns: &["credited", "debited", "held", "in_transit", "received"],
@@ -198,15 +192,12 @@ pub(super) const BOOKING: Booking = Booking {
                  WHERE e.county_code IS DISTINCT FROM a.county_code",
             ),
         },
-        Derived {
-            table: "suspensions",
-            columns: &["county_code"],
-            rule: "the first six digits of the issuing unit's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "suspensions",
+            "",
+            "t.region_code",
+            "the first six digits of the issuing unit's region",
+        ),
     ],
     unbooked: &[Unbooked {
         table: "transfers",

@@ -46,24 +46,18 @@ pub(super) const FACTS: &[FactTable] = &[
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "departments",
-            columns: &["county_code"],
-            rule: "the first six digits of the department's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
-        Derived {
-            table: "people",
-            columns: &["county_code"],
-            rule: "the first six digits of the person's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "departments",
+            "",
+            "t.region_code",
+            "the first six digits of the department's region",
+        ),
+        county(
+            "people",
+            "",
+            "t.region_code",
+            "the first six digits of the person's region",
+        ),
     ],
     unbooked: &[],
 };

@@ -57,15 +57,12 @@ pub(super) const FACTS: &[FactTable] = &[
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "problems",
-            columns: &["county_code"],
-            rule: "the first six digits of the problem's region",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "problems",
+            "",
+            "t.region_code",
+            "the first six digits of the problem's region",
+        ),
         Derived {
             table: "problems",
             columns: &["state", "rejections", "deadline"],
@@ -79,15 +76,12 @@ pub(super) const BOOKING: Booking = Booking {
                  p.first_deadline) FROM problems p",
             ),
         },
-        Derived {
-            table: "problem_events",
-            columns: &["county_code"],
-            rule: "the county of the problem",
-            check: Check::County {
-                join: "LEFT JOIN problems p ON p.id = t.problem_id",
-                region: "p.region_code",
-            },
-        },
+        county(
+            "problem_events",
+            "LEFT JOIN problems p ON p.id = t.problem_id",
+            "p.region_code",
+            "the county of the problem",
+        ),
     ],
     unbooked: &[],
 };

@@ -153,19 +153,19 @@ pub(super) const FACTS: &[FactTable] = &[
     },
 ];
 
+/// How a project's rows reach the project, whose county they are in.
+const BY_PROJECT: &str = "LEFT JOIN projects p ON p.id = t.project_id";
+
 /// How `verify` covers this feature's tables (listed in the log's registry).
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "projects",
-            columns: &["county_code"],
-            rule: "the first six digits of the project's village",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "projects",
+            "",
+            "t.region_code",
+            "the first six digits of the project's village",
+        ),
         Derived {
             table: "projects",
             columns: &[
@@ -185,60 +185,42 @@ pub(super) const BOOKING: Booking = Booking {
                    reports (progress, by weight)",
             check: Check::Code(project_columns),
         },
-        Derived {
-            table: "project_versions",
-            columns: &["county_code"],
-            rule: "the county of the project",
-            check: Check::County {
-                join: "LEFT JOIN projects p ON p.id = t.project_id",
-                region: "p.region_code",
-            },
-        },
-        Derived {
-            table: "project_events",
-            columns: &["county_code"],
-            rule: "the county of the project",
-            check: Check::County {
-                join: "LEFT JOIN projects p ON p.id = t.project_id",
-                region: "p.region_code",
-            },
-        },
-        Derived {
-            table: "project_objections",
-            columns: &["county_code"],
-            rule: "the county of the project",
-            check: Check::County {
-                join: "LEFT JOIN projects p ON p.id = t.project_id",
-                region: "p.region_code",
-            },
-        },
-        Derived {
-            table: "project_milestones",
-            columns: &["county_code"],
-            rule: "the county of the project",
-            check: Check::County {
-                join: "LEFT JOIN projects p ON p.id = t.project_id",
-                region: "p.region_code",
-            },
-        },
-        Derived {
-            table: "milestone_updates",
-            columns: &["county_code"],
-            rule: "the county of the project",
-            check: Check::County {
-                join: "LEFT JOIN projects p ON p.id = t.project_id",
-                region: "p.region_code",
-            },
-        },
-        Derived {
-            table: "project_beneficiaries",
-            columns: &["county_code"],
-            rule: "the county of the project",
-            check: Check::County {
-                join: "LEFT JOIN projects p ON p.id = t.project_id",
-                region: "p.region_code",
-            },
-        },
+        county(
+            "project_versions",
+            BY_PROJECT,
+            "p.region_code",
+            "the county of the project",
+        ),
+        county(
+            "project_events",
+            BY_PROJECT,
+            "p.region_code",
+            "the county of the project",
+        ),
+        county(
+            "project_objections",
+            BY_PROJECT,
+            "p.region_code",
+            "the county of the project",
+        ),
+        county(
+            "project_milestones",
+            BY_PROJECT,
+            "p.region_code",
+            "the county of the project",
+        ),
+        county(
+            "milestone_updates",
+            BY_PROJECT,
+            "p.region_code",
+            "the county of the project",
+        ),
+        county(
+            "project_beneficiaries",
+            BY_PROJECT,
+            "p.region_code",
+            "the county of the project",
+        ),
     ],
     unbooked: &[],
 };

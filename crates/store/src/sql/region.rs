@@ -19,15 +19,12 @@ pub(super) const FACTS: &[FactTable] = &[FactTable {
 
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
-    derived: &[Derived {
-        table: "regions",
-        columns: &["county_code"],
-        rule: "the first six digits of the region's code",
-        check: Check::County {
-            join: "",
-            region: "t.code",
-        },
-    }],
+    derived: &[county(
+        "regions",
+        "",
+        "t.code",
+        "the first six digits of the region's code",
+    )],
     unbooked: &[],
 };
 

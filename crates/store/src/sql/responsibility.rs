@@ -53,24 +53,18 @@ pub(super) const FACTS: &[FactTable] = &[
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "responsibilities",
-            columns: &["county_code"],
-            rule: "the county of the project",
-            check: Check::County {
-                join: "LEFT JOIN projects p ON p.id = t.project_id",
-                region: "p.region_code",
-            },
-        },
-        Derived {
-            table: "responsibility_letters",
-            columns: &["county_code"],
-            rule: "the first six digits of the township",
-            check: Check::County {
-                join: "",
-                region: "t.region_code",
-            },
-        },
+        county(
+            "responsibilities",
+            "LEFT JOIN projects p ON p.id = t.project_id",
+            "p.region_code",
+            "the county of the project",
+        ),
+        county(
+            "responsibility_letters",
+            "",
+            "t.region_code",
+            "the first six digits of the township",
+        ),
         Derived {
             table: "responsibility_letters",
             columns: &["content_sha256"],

@@ -36,6 +36,22 @@ pub(crate) enum Check {
     Code(DeriveFn),
 }
 
+/// `table.county_code` is the first six digits of `region` (`t.` is the table; other tables are
+/// reached through `join`): the shard key, derived like this everywhere.
+pub(crate) const fn county(
+    table: &'static str,
+    join: &'static str,
+    region: &'static str,
+    rule: &'static str,
+) -> Derived {
+    Derived {
+        table,
+        columns: &["county_code"],
+        rule,
+        check: Check::County { join, region },
+    }
+}
+
 /// A column (or `*`, the whole table) that is not booked, and why.
 pub(crate) struct Unbooked {
     pub(crate) table: &'static str,
