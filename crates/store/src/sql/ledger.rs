@@ -592,7 +592,7 @@ impl LedgerStore for StoreImpl {
                 return Err(rule(sunledger_core::DomainError::invalid(
                     "actor",
                     Control::LiftLadderSuspension.refusal(),
-                    suspension_id.to_string(),
+                    "",
                 )));
             }
         }
