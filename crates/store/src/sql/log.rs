@@ -86,6 +86,17 @@ pub(crate) fn fact_table(table: &str) -> Option<&'static FactTable> {
     fact_tables().find(|t| t.table == table)
 }
 
+/// The time of a later fact of a row (a revocation, an ending, an answer...), present when any
+/// of its columns is filled: a column filled behind the application then has a fact that was
+/// never booked. A later fact with a value but no time has the time 0.
+pub(crate) fn later(at: Option<i64>, filled: &[bool]) -> Option<i64> {
+    if at.is_some() || filled.iter().any(|f| *f) {
+        Some(at.unwrap_or(0))
+    } else {
+        None
+    }
+}
+
 /// Reads row `id` of `table` inside the transaction and returns its facts.
 pub(crate) async fn row_facts(
     tx: &mut sqlx::Transaction<'static, DB>,

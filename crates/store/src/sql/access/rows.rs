@@ -103,17 +103,6 @@ pub(crate) fn auth_event_facts(r: &DbRow) -> Result<Vec<Fact>> {
     ])
 }
 
-/// The time of a later fact of a row (a revocation, an ending, an answer...), present when any
-/// of its columns is filled: a column filled behind the application then has a fact that was
-/// never booked. A later fact with a value but no time has the time 0.
-pub(crate) fn later(at: Option<i64>, filled: &[bool]) -> Option<i64> {
-    if at.is_some() || filled.iter().any(|f| *f) {
-        Some(at.unwrap_or(0))
-    } else {
-        None
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The tamper-evident log. Facts are built from the rows as stored (re-read inside the writing
 // transaction), by the same functions `verify` uses, so a leaf always says what its row says.
