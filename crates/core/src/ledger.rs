@@ -148,6 +148,17 @@ pub enum PaymentAction {
     Void,
 }
 
+impl PaymentAction {
+    /// Voiding an approved payment undoes a decision, so it needs the document that decided it
+    /// (its number goes on record with the step); the other steps may name one.
+    pub fn check_document(self, document_no: &str) -> Result<(), DomainError> {
+        if self == PaymentAction::Void && document_no.trim().is_empty() {
+            return Err(DomainError::invalid("document_no", "required_to_void", ""));
+        }
+        Ok(())
+    }
+}
+
 impl PaymentState {
     pub const ALL: [PaymentState; 4] = [
         PaymentState::Approved,

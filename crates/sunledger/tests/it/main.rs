@@ -14,6 +14,7 @@ mod hardening;
 mod inspection;
 mod ledger;
 mod log;
+mod pages;
 mod problem;
 mod project;
 mod region;

@@ -252,12 +252,23 @@ struct EventsView {
 }
 
 async fn events_page(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
-    let events = ops::auth_events(&state, &ctx, 500)
-        .await
-        .map_err(fail(&ctx, &uri))?;
-    Ok(EventsView {
-        page: Page::new(&ctx, &uri),
-        events,
+    let f = fail(&ctx, &uri);
+    let mut events = ops::auth_events(&state, &ctx, 500).await.map_err(&f)?;
+    let page = Page::new(&ctx, &uri);
+    // A grant's detail is booked as `role @ region code`: shown as the role's and the region's names.
+    let mut names = crate::app::forms::Names::new(&state);
+    for e in &mut events {
+        if let Some((role, code)) = e.detail.split_once(" @ ")
+            && let Ok(role) = sunledger_core::Role::parse(role)
+            && let Ok(code) = sunledger_core::RegionCode::parse(code)
+        {
+            let place = names.name(&code).await.map_err(&f)?;
+            e.detail = format!(
+                "{} @ {place}（{}）",
+                page.tp("role.", role.key()),
+                code.prefix()
+            );
+        }
     }
-    .into_response())
+    Ok(EventsView { page, events }.into_response())
 }

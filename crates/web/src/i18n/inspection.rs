@@ -161,8 +161,8 @@ pub(super) const ENTRIES: &[Entry] = &[
     ),
     (
         "spot.recipe_households",
-        "抽户：分层为“村代码/poor”（建档立卡户）和“村代码/non_poor”，编号为农户编号，",
-        "Households: the strata are \"<village code>/poor\" and \"<village code>/non_poor\" and the ids are household ids,",
+        "抽户：每村的建档立卡户和其他农户各为一层，编号为农户编号，",
+        "Households: each village's registered poor households and its other households are two strata, and the ids are household ids,",
     ),
     (
         "spot.recipe_lowest",

@@ -12,6 +12,16 @@ pub(super) const ENTRIES: &[Entry] = &[
         "This record was written into the append-only Merkle log (RFC 6962) when it was booked. Below are its bytes, the inclusion proof from them to a signed tree root, and the signed checkpoint. Download it and check it offline, without trusting this server.",
     ),
     ("proof.download", "下载证明文件", "Download the proof"),
+    ("proof.record", "记录", "Record"),
+    ("proof.record.projects", "项目", "Project"),
+    ("proof.record.departments", "部门", "Department"),
+    ("proof.record.inspections", "检查", "Inspection"),
+    ("proof.record.problems", "问题", "Problem"),
+    (
+        "proof.record.responsibility_letters",
+        "责任书",
+        "Responsibility letter",
+    ),
     ("proof.leaf", "日志叶子", "Log leaf"),
     ("proof.leaf_hash", "叶子哈希", "Leaf hash"),
     (

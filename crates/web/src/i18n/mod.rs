@@ -80,6 +80,15 @@ static ZH: LazyLock<HashMap<&'static str, &'static str>> =
 static EN: LazyLock<HashMap<&'static str, &'static str>> =
     LazyLock::new(|| entries().map(|(k, _, en)| (*k, *en)).collect());
 
+/// Looks `key` up in `lang`, `None` when the catalogue lacks it (for a fallback chosen by the
+/// caller).
+pub fn lookup(lang: Lang, key: &str) -> Option<&'static str> {
+    match lang {
+        Lang::Zh => ZH.get(key).copied(),
+        Lang::En => EN.get(key).copied(),
+    }
+}
+
 /// Looks `key` up in `lang`. A missing key comes back as the key itself (and a test checks that
 /// no rendered page contains one).
 pub fn t(lang: Lang, key: &str) -> String {

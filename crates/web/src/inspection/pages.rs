@@ -56,19 +56,41 @@ pub(crate) struct InspectionRow {
     draw_id: Option<i64>,
 }
 
-pub(crate) fn targets(page: &Page, s: &str) -> Vec<Target> {
-    s.split(';')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(|t| match t.split_once(':') {
-            Some(("project", id)) => Target {
-                text: format!("{} {id}", page.t("inspection.target.project")),
-                href: Some(format!("/projects/{}", urlencode(id.trim()))),
-            },
-            Some(("region", code)) => Target {
-                text: format!("{} {code}", page.t("inspection.target.region")),
-                href: Some(format!("/regions/{}", urlencode(code.trim()))),
-            },
+/// The inspected things, by name: a region with its place, a project with its name (its code or
+/// number beside it as secondary text).
+pub(crate) async fn targets(
+    page: &Page,
+    names: &mut Names<'_>,
+    s: &str,
+) -> Result<Vec<Target>, WebError> {
+    let mut out = Vec::new();
+    for t in s.split(';').map(str::trim).filter(|t| !t.is_empty()) {
+        out.push(match t.split_once(':') {
+            Some(("project", id)) => {
+                let id = id.trim();
+                let name = match id.parse::<i64>() {
+                    Ok(n) => names.state.store.project(n).await?.map(|p| p.name),
+                    Err(_) => None,
+                };
+                Target {
+                    text: match name {
+                        Some(n) => format!("{} {n}（{id}）", page.t("inspection.target.project")),
+                        None => format!("{} {id}", page.t("inspection.target.project")),
+                    },
+                    href: Some(format!("/projects/{}", urlencode(id))),
+                }
+            }
+            Some(("region", code)) => {
+                let code = code.trim();
+                let text = match sunledger_core::RegionCode::parse(code) {
+                    Ok(c) => format!("{}（{code}）", names.place(&c).await?),
+                    Err(_) => format!("{} {code}", page.t("inspection.target.region")),
+                };
+                Target {
+                    text,
+                    href: Some(format!("/regions/{}", urlencode(code))),
+                }
+            }
             Some(("household", id)) => Target {
                 text: format!("{} {id}", page.t("inspection.target.household")),
                 href: None,
@@ -77,8 +99,9 @@ pub(crate) fn targets(page: &Page, s: &str) -> Vec<Target> {
                 text: t.to_string(),
                 href: None,
             },
-        })
-        .collect()
+        });
+    }
+    Ok(out)
 }
 
 async fn inspection_row(
@@ -94,7 +117,7 @@ async fn inspection_row(
             .map(|k| page.tp("dept.kind.", k))
             .collect::<Vec<_>>()
             .join("、"),
-        targets: targets(page, &i.targets),
+        targets: targets(page, names, &i.targets).await?,
         id: i.id,
         title: i.title,
         kind: i.kind,

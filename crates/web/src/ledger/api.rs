@@ -124,6 +124,7 @@ pub struct PaymentBody {
     action: String,
     /// YYYY-MM-DD.
     on: String,
+    /// The document deciding the step: required to void a payment.
     #[serde(default)]
     document_no: String,
 }

@@ -1,6 +1,7 @@
 //! Book 1, the fund ledger: funds, transfers, receipts, payments, suspensions.
 pub mod api;
 pub mod export;
+pub mod forms;
 pub mod ops;
 pub mod pages;
 

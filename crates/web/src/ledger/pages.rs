@@ -4,14 +4,15 @@ use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
 use crate::app::page::{Page, PageResult, fail};
 use crate::i18n::{Lang, t};
+use crate::ledger::forms::{Sticky, owner_choices};
 use crate::ledger::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use serde::Deserialize;
 use sunledger_core::Permission;
 
@@ -19,12 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/regions/{code}/ledger", get(ledger_page))
         .route("/funds/{id}", get(fund_page))
-        .route("/ledger/funds", post(ledger_fund))
-        .route("/ledger/transfers", post(ledger_transfer))
-        .route("/ledger/transfers/{id}/receipt", post(ledger_receipt))
-        .route("/ledger/transfers/{id}/payment", post(ledger_payment))
-        .route("/ledger/suspensions", post(ledger_suspend))
-        .route("/ledger/suspensions/{id}/resume", post(ledger_resume))
+        .merge(crate::ledger::forms::router())
 }
 
 // --- Book 1 pages -----------------------------------------------------------------------------
@@ -36,7 +32,47 @@ pub(crate) struct TransferRow {
     /// A later reversal corrected this transfer: no more steps on it.
     reversed: bool,
     can_confirm: bool,
+    /// Hold, release or pay (voiding has its own form, with a document).
     payment_actions: Vec<&'static str>,
+    can_void: bool,
+    can_reverse: bool,
+    /// The names of this row's forms (a refused one opens again) and the reversal's client id.
+    vf: String,
+    rvf: String,
+    rowf: String,
+    reverse_client: String,
+}
+
+/// What the page says after a booking (`?done=booked&id=12`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Notice {
+    Booked,
+    Confirmed,
+    Stepped,
+    Reversed,
+    Suspended,
+    Resumed,
+}
+
+impl Notice {
+    const ALL: [Notice; 6] = [
+        Notice::Booked,
+        Notice::Confirmed,
+        Notice::Stepped,
+        Notice::Reversed,
+        Notice::Suspended,
+        Notice::Resumed,
+    ];
+    pub(crate) fn key(self) -> &'static str {
+        match self {
+            Notice::Booked => "booked",
+            Notice::Confirmed => "confirmed",
+            Notice::Stepped => "stepped",
+            Notice::Reversed => "reversed",
+            Notice::Suspended => "suspended",
+            Notice::Resumed => "resumed",
+        }
+    }
 }
 
 /// Labels for accounts: a region's name or a project's name.
@@ -78,12 +114,47 @@ pub(crate) struct LedgerView {
     l: ops::RegionLedger,
     rows: Vec<TransferRow>,
     can_manage: bool,
-    client_id: String,
     month_start: String,
-    year: String,
     sources: Vec<&'static str>,
     kinds: Vec<&'static str>,
-    fund_choices: Vec<(i64, String)>,
+    /// Funds to move: id, name, id as text (what the select sends).
+    fund_choices: Vec<(i64, String, String)>,
+    /// Active suspensions with what they stop, in words, and the name of their resume form.
+    suspensions: Vec<(sunledger_store::Suspension, String, String)>,
+    client_fund: String,
+    client_transfer: String,
+    /// This region's own account as the picker names it.
+    fund_fields: Vec<Field>,
+    transfer_fields: Vec<Field>,
+    suspend_fields: Vec<Field>,
+    /// The accounts one may name in the forms (the pickers' choices).
+    owners: Vec<String>,
+    form: Sticky,
+    /// What was just booked, in words, and the row it concerns.
+    notice: Option<(String, i64)>,
+}
+
+/// A text field of a booking form: its name, label, HTML attributes and default value.
+pub(crate) struct Field {
+    name: &'static str,
+    label: String,
+    attrs: &'static str,
+    default: String,
+}
+
+fn field(name: &'static str, label: String, attrs: &'static str, default: &str) -> Field {
+    Field {
+        name,
+        label,
+        attrs,
+        default: default.to_string(),
+    }
+}
+
+#[derive(Deserialize)]
+struct Done {
+    done: Option<String>,
+    id: Option<i64>,
 }
 
 async fn ledger_page(
@@ -91,12 +162,33 @@ async fn ledger_page(
     ctx: Ctx,
     uri: Uri,
     Path(code): Path<String>,
+    Query(q): Query<Done>,
 ) -> PageResult {
-    let f = fail(&ctx, &uri);
+    let notice = q.done.as_deref().and_then(|d| {
+        Notice::ALL
+            .into_iter()
+            .find(|n| n.key() == d)
+            .map(|n| (n, q.id.unwrap_or(0)))
+    });
+    render(&state, &ctx, &uri, &code, Sticky::default(), notice).await
+}
+
+/// The ledger page of `code`, with a refused form sent back (`form`) or a note of what was just
+/// booked.
+pub(crate) async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    uri: &Uri,
+    code: &str,
+    form: Sticky,
+    notice: Option<(Notice, i64)>,
+) -> PageResult {
+    let state = state.clone();
+    let f = fail(ctx, uri);
     if ctx.user.is_none() {
         return Err(f(WebError::Unauthorized));
     }
-    let l = ops::region_ledger(&state, &ctx, &code).await.map_err(&f)?;
+    let l = ops::region_ledger(&state, ctx, code).await.map_err(&f)?;
     let can_manage = ctx.actor.can(Permission::ManageFunds, &l.region.code);
     let mut cache = std::collections::HashMap::new();
     let mut rows = Vec::new();
@@ -124,18 +216,29 @@ async fn ledger_page(
                     .iter()
                     .any(|g| g.region == r && g.role.permits(Permission::ManageFunds))
             });
-        let payment_actions = if !is_reversed
-            && tr.kind == "disburse"
-            && from_region.is_some_and(|r| ctx.actor.can(Permission::ManageFunds, &r))
-        {
+        let pays = from_region.is_some_and(|r| ctx.actor.can(Permission::ManageFunds, &r));
+        let payment_actions = if !is_reversed && tr.kind == "disburse" && pays {
             match tr.state.as_deref() {
-                Some("approved") => vec!["pay", "hold", "void"],
-                Some("held") => vec!["release", "void"],
+                Some("approved") => vec!["pay", "hold"],
+                Some("held") => vec!["release"],
                 _ => vec![],
             }
         } else {
             vec![]
         };
+        let can_void = !is_reversed
+            && tr.kind == "disburse"
+            && pays
+            && matches!(tr.state.as_deref(), Some("approved" | "held"));
+        // A correction of what was booked: not of a reversal, not of a payment still open (void it).
+        let can_reverse = !is_reversed
+            && tr.kind != "reverse"
+            && !matches!(tr.state.as_deref(), Some("approved" | "held" | "voided"))
+            && [from_region, to_region]
+                .into_iter()
+                .flatten()
+                .next()
+                .is_some_and(|r| ctx.actor.can(Permission::ManageFunds, &r));
         rows.push(TransferRow {
             transfer: tr.clone(),
             from,
@@ -143,25 +246,175 @@ async fn ledger_page(
             reversed: is_reversed,
             can_confirm,
             payment_actions,
+            can_void,
+            can_reverse,
+            vf: format!("void-{}", tr.id),
+            rvf: format!("reverse-{}", tr.id),
+            rowf: format!("row-{}", tr.id),
+            reverse_client: String::new(),
         });
     }
-    let mut fund_choices: Vec<(i64, String)> = l
+    let mut fund_choices: Vec<(i64, String, String)> = l
         .accounts
         .iter()
-        .map(|a| (a.fund.id, a.fund.name.clone()))
+        .map(|a| (a.fund.id, a.fund.name.clone(), a.fund.id.to_string()))
         .collect();
     fund_choices.dedup();
     let token: [u8; 8] = rand::random();
     let client_id = token.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let month_start = format!("{}01", l.today.get(..8).unwrap_or("2026-01-"));
     let year = l.today.get(..4).unwrap_or("2026").to_string();
+    let page = Page::new(ctx, uri);
+    let owners = if can_manage {
+        owner_choices(&state, ctx, &l.region.code)
+            .await
+            .map_err(&f)?
+            .into_iter()
+            .map(|c| c.label)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let mut suspensions = Vec::new();
+    let mut names = crate::app::forms::Names::new(&state);
+    for s in &l.suspensions {
+        let what = match s.target_kind.as_str() {
+            "region" => match sunledger_core::RegionCode::parse(&s.target) {
+                Ok(c) => format!("{}（{}）", names.place(&c).await.map_err(&f)?, c.prefix()),
+                Err(_) => s.target.clone(),
+            },
+            "project" => match s.target.parse::<i64>() {
+                Ok(id) => match state.store.project(id).await.map_err(|e| f(e.into()))? {
+                    Some(p) => format!("{}（P{id}）", p.name),
+                    None => s.target.clone(),
+                },
+                Err(_) => s.target.clone(),
+            },
+            _ => s.target.clone(),
+        };
+        suspensions.push((
+            s.clone(),
+            format!("{} {what}", page.tp("ledger.target.", &s.target_kind)),
+            format!("resume-{}", s.id),
+        ));
+    }
+    let notice = notice.map(|(n, id)| (page.tp("ledger.done.", n.key()), id));
+    for r in &mut rows {
+        r.reverse_client = format!("{client_id}-r{}", r.transfer.id);
+    }
     Ok(LedgerView {
-        page: Page::new(&ctx, &uri),
+        client_fund: format!("{client_id}-f"),
+        client_transfer: format!("{client_id}-t"),
+        fund_fields: vec![
+            field(
+                "name",
+                page.t("ledger.fund_name"),
+                r#"required maxlength="200""#,
+                "",
+            ),
+            field(
+                "fiscal_year",
+                page.t("field.fiscal_year"),
+                r#"inputmode="numeric" required"#,
+                &year,
+            ),
+            field(
+                "document_no",
+                page.t("field.document_no"),
+                r#"required maxlength="100""#,
+                "",
+            ),
+            field(
+                "amount",
+                page.t("ledger.amount_yuan"),
+                r#"inputmode="decimal" required"#,
+                "",
+            ),
+            field(
+                "booked_on",
+                page.t("field.booked_on"),
+                r#"type="date" required"#,
+                &l.today,
+            ),
+            field(
+                "detention_days",
+                page.t("field.detention_days"),
+                r#"inputmode="numeric""#,
+                "30",
+            ),
+        ],
+        transfer_fields: vec![
+            field(
+                "from",
+                page.t("field.from"),
+                r#"required list="owners" autocomplete="off""#,
+                &format!("{}（{}）", l.region.name, l.region.code.prefix()),
+            ),
+            field(
+                "to",
+                page.t("field.to"),
+                r#"list="owners" autocomplete="off""#,
+                "",
+            ),
+            field(
+                "payee",
+                format!("{}（{}）", page.t("field.payee"), page.t("form.optional")),
+                r#"maxlength="200""#,
+                "",
+            ),
+            field(
+                "amount",
+                page.t("ledger.amount_yuan"),
+                r#"inputmode="decimal" required"#,
+                "",
+            ),
+            field(
+                "booked_on",
+                page.t("field.booked_on"),
+                r#"type="date" required"#,
+                &l.today,
+            ),
+            field(
+                "document_no",
+                page.t("field.document_no"),
+                r#"required maxlength="100""#,
+                "",
+            ),
+            field(
+                "purpose",
+                page.t("field.purpose"),
+                r#"required maxlength="500""#,
+                "",
+            ),
+        ],
+        suspend_fields: vec![
+            field(
+                "target",
+                page.t("ledger.target_id"),
+                r#"required list="owners" autocomplete="off""#,
+                "",
+            ),
+            field(
+                "reason",
+                page.t("field.reason"),
+                r#"required maxlength="1000""#,
+                "",
+            ),
+            field(
+                "document_no",
+                page.t("field.document_no"),
+                r#"required maxlength="100""#,
+                "",
+            ),
+        ],
+        page,
+        suspensions,
+        owners,
+        form,
+        notice,
         rows,
         can_manage,
-        client_id,
         month_start,
-        year,
         sources: sunledger_core::ledger::FundSource::ALL
             .iter()
             .map(|s| s.key())
@@ -253,219 +506,11 @@ async fn fund_page(
     .into_response())
 }
 
-#[derive(Deserialize)]
-struct FundForm {
-    client_id: String,
-    region: String,
-    source: String,
-    name: String,
-    fiscal_year: String,
-    document_no: String,
-    amount: String,
-    booked_on: String,
-    detention_days: Option<String>,
-}
-
+/// The ledger of `code` (digits only are kept).
 pub(crate) fn back_to_ledger(code: &str) -> Response {
     let code = code
         .chars()
         .filter(char::is_ascii_digit)
         .collect::<String>();
     Redirect::to(&format!("/regions/{code}/ledger")).into_response()
-}
-
-async fn ledger_fund(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    uri: Uri,
-    Form(x): Form<FundForm>,
-) -> PageResult {
-    let f = fail(&ctx, &uri);
-    let fiscal_year = x.fiscal_year.trim().parse().map_err(|_| {
-        f(WebError::invalid(
-            "fiscal_year",
-            "not_a_number",
-            &x.fiscal_year,
-        ))
-    })?;
-    let detention_days = match x
-        .detention_days
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        Some(d) => Some(
-            d.parse()
-                .map_err(|_| f(WebError::invalid("detention_days", "not_a_number", d)))?,
-        ),
-        None => None,
-    };
-    let region = x.region.clone();
-    let input = ops::FundInput {
-        client_id: x.client_id,
-        region: x.region,
-        source: x.source,
-        fiscal_year,
-        document_no: x.document_no,
-        name: x.name,
-        amount: x.amount,
-        booked_on: x.booked_on,
-        detention_days,
-    };
-    ops::create_fund(&state, &ctx, input).await.map_err(&f)?;
-    Ok(back_to_ledger(&region))
-}
-
-#[derive(Deserialize)]
-struct TransferForm {
-    client_id: String,
-    back: String,
-    kind: String,
-    fund_id: String,
-    from: String,
-    to: Option<String>,
-    payee: Option<String>,
-    amount: String,
-    booked_on: String,
-    document_no: String,
-    purpose: String,
-}
-
-/// `529121`, `P12` or empty.
-fn owner_ref(s: &str) -> Option<ops::OwnerRef> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    match s
-        .strip_prefix('P')
-        .or_else(|| s.strip_prefix('p'))
-        .map(str::parse::<i64>)
-    {
-        Some(Ok(p)) => Some(ops::OwnerRef {
-            region: None,
-            project: Some(p),
-        }),
-        _ => Some(ops::OwnerRef {
-            region: Some(s.to_string()),
-            project: None,
-        }),
-    }
-}
-
-async fn ledger_transfer(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    uri: Uri,
-    Form(x): Form<TransferForm>,
-) -> PageResult {
-    let f = fail(&ctx, &uri);
-    let fund_id = x
-        .fund_id
-        .trim()
-        .parse()
-        .map_err(|_| f(WebError::invalid("fund", "not_a_number", &x.fund_id)))?;
-    let input = ops::TransferInput {
-        client_id: x.client_id,
-        fund_id,
-        kind: x.kind,
-        from: owner_ref(&x.from),
-        to: x.to.as_deref().and_then(owner_ref),
-        payee: x.payee.filter(|p| !p.trim().is_empty()),
-        amount: x.amount,
-        booked_on: x.booked_on,
-        document_no: x.document_no,
-        purpose: x.purpose,
-        reverses: None,
-    };
-    ops::book(&state, &ctx, input).await.map_err(&f)?;
-    Ok(back_to_ledger(&x.back))
-}
-
-#[derive(Deserialize)]
-pub(crate) struct StepForm {
-    back: String,
-    on: String,
-    action: Option<String>,
-    #[serde(default)]
-    document_no: String,
-}
-
-async fn ledger_receipt(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    uri: Uri,
-    Path(raw): Path<String>,
-    Form(x): Form<StepForm>,
-) -> PageResult {
-    let f = fail(&ctx, &uri);
-    let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
-    ops::confirm_receipt(&state, &ctx, id, &x.on)
-        .await
-        .map_err(&f)?;
-    Ok(back_to_ledger(&x.back))
-}
-
-async fn ledger_payment(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    uri: Uri,
-    Path(raw): Path<String>,
-    Form(x): Form<StepForm>,
-) -> PageResult {
-    let f = fail(&ctx, &uri);
-    let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
-    let action = x.action.unwrap_or_default();
-    ops::payment(&state, &ctx, id, &action, &x.on, &x.document_no)
-        .await
-        .map_err(&f)?;
-    Ok(back_to_ledger(&x.back))
-}
-
-#[derive(Deserialize)]
-struct SuspendForm {
-    back: String,
-    target_kind: String,
-    target: String,
-    reason: String,
-    document_no: String,
-}
-
-async fn ledger_suspend(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    uri: Uri,
-    Form(x): Form<SuspendForm>,
-) -> PageResult {
-    let f = fail(&ctx, &uri);
-    let input = ops::SuspensionInput {
-        target_kind: x.target_kind,
-        target: x.target,
-        reason: x.reason,
-        document_no: x.document_no,
-        region: None,
-    };
-    ops::suspend(&state, &ctx, input).await.map_err(&f)?;
-    Ok(back_to_ledger(&x.back))
-}
-
-#[derive(Deserialize)]
-struct ResumeForm {
-    back: String,
-    document_no: String,
-}
-
-async fn ledger_resume(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    uri: Uri,
-    Path(raw): Path<String>,
-    Form(x): Form<ResumeForm>,
-) -> PageResult {
-    let f = fail(&ctx, &uri);
-    let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
-    ops::resume(&state, &ctx, id, &x.document_no)
-        .await
-        .map_err(&f)?;
-    Ok(back_to_ledger(&x.back))
 }

@@ -25,6 +25,8 @@ struct ProofView {
     bundle: sunledger_core::log::proof::ProofBundle,
     file_stem: String,
     key_hint: String,
+    /// What the record is, in words (`项目 #12`).
+    record: String,
 }
 
 async fn proof_page(
@@ -37,8 +39,13 @@ async fn proof_page(
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
     let bundle = proof::bundle(&state, &ctx, &table, id).await.map_err(&f)?;
     let key_hint = bundle.verifier_keys.last().cloned().unwrap_or_default();
+    let page = Page::new(&ctx, &uri);
+    let what = crate::i18n::lookup(page.lang, &format!("proof.record.{table}"))
+        .map_or_else(|| page.t("proof.record"), str::to_string);
+    let record = format!("{what} #{id}");
     Ok(ProofView {
-        page: Page::new(&ctx, &uri),
+        page,
+        record,
         bundle,
         file_stem: format!("{table}-{id}"),
         key_hint,

@@ -130,6 +130,34 @@ async fn candidates(
     Ok(out)
 }
 
+/// A changed field's value as a reader knows it: a category or a fund source in words, a village
+/// by its name.
+async fn shown(
+    page: &Page,
+    places: &mut crate::app::forms::Names<'_>,
+    field: &str,
+    value: &str,
+) -> Result<String, WebError> {
+    Ok(match field {
+        "category" => page.tp("project.category.", value),
+        "budget" => value
+            .split("; ")
+            .map(|line| match line.split_once(' ') {
+                Some((source, amount)) => {
+                    format!("{} {amount}", page.tp("ledger.source.", source))
+                }
+                None => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("；"),
+        "village" => match sunledger_core::RegionCode::parse(value) {
+            Ok(code) => format!("{}（{value}）", places.name(&code).await?),
+            Err(_) => value.to_string(),
+        },
+        _ => value.to_string(),
+    })
+}
+
 async fn project_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -139,8 +167,17 @@ async fn project_page(
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
     let id = parse_id(&f, &raw)?;
-    let v = ops::view(&state, &ctx, id).await.map_err(&f)?;
+    let mut v = ops::view(&state, &ctx, id).await.map_err(&f)?;
     let page = Page::new(&ctx, &uri);
+    let mut places = crate::app::forms::Names::new(&state);
+    for c in &mut v.changes {
+        c.approved = shown(&page, &mut places, &c.field, &c.approved)
+            .await
+            .map_err(&f)?;
+        c.current = shown(&page, &mut places, &c.field, &c.current)
+            .await
+            .map_err(&f)?;
+    }
     let p = v.record.project.clone();
     let region = p.region;
     let stage = Stage::parse(&p.stage).map_err(|e| f(e.into()))?;

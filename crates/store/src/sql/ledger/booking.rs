@@ -382,6 +382,14 @@ impl StoreImpl {
                 "reverses", "missing", "",
             ))
         })?;
+        // A correction says why, under which document.
+        for (field, v) in [("document_no", &t.document_no), ("purpose", &t.purpose)] {
+            if v.trim().is_empty() {
+                return Err(rule(sunledger_core::DomainError::invalid(
+                    field, "empty", "",
+                )));
+            }
+        }
         let orig = b.transfer(orig_id).await?;
         let earlier = sqlx::query("SELECT id FROM transfers WHERE reverses = $1")
             .bind(orig_id)
@@ -562,6 +570,7 @@ impl StoreImpl {
         now: i64,
     ) -> Result<Transfer> {
         check_date(on)?;
+        action.check_document(document_no).map_err(rule)?;
         let t = b.transfer(transfer_id).await?;
         if t.kind != TransferKind::Disburse.key() {
             return Err(rule(sunledger_core::DomainError::invalid(

@@ -139,7 +139,12 @@ fn check_row<'a>(
                 transfer: Ref::ClientId(r.client_id.clone()),
                 action,
                 on: on.clone(),
-                document_no: String::new(),
+                // A voided line's own document is what voided it.
+                document_no: if action == PaymentAction::Void {
+                    r.document_no.clone()
+                } else {
+                    String::new()
+                },
                 actor: None,
             }))
         };

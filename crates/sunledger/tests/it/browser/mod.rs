@@ -498,5 +498,6 @@ impl Shots {
 }
 
 mod declaration;
+mod ledger;
 mod problem;
 mod region_tree;

@@ -11,6 +11,7 @@ async fn a_finance_officials_day(app: TestApp) {
     step_another_county(&app, fund_id, pay_id).await;
     step_pages(&app, &fin, fund_id).await;
     step_reverse(&app, &fin, fund_id).await;
+    step_page_forms(&app, &fin, fund_id).await;
 }
 
 async fn step_receive(app: &TestApp, fin: &reqwest::Client) -> i64 {
@@ -359,6 +360,234 @@ async fn step_reverse(app: &TestApp, fin: &reqwest::Client, fund_id: i64) {
         !html.contains(&format!("/ledger/transfers/{wrong}/receipt")),
         "no receipt button on a reversed appropriation"
     );
+}
+
+/// Posts a page form; returns the status, the `Location` and the body.
+async fn post_form(
+    c: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, String, String) {
+    let r = c.post(app.url(path)).form(form).send().await.unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, location, r.text().await.unwrap_or_default())
+}
+
+async fn step_page_forms(app: &TestApp, fin: &reqwest::Client, fund_id: i64) {
+    // 8. The page's forms: accounts named by name; a payment booked from the county page lands
+    //    on the ledger that shows it, with a note; voiding needs its document; a reversal is
+    //    booked from the page with its reason.
+    let fund = fund_id.to_string();
+    let (status, at, _) = post_form(
+        fin,
+        app,
+        "/ledger/transfers",
+        &[
+            ("client_id", "day-names-1"),
+            ("back", "529121"),
+            ("kind", "appropriate"),
+            ("fund_id", &fund),
+            ("from", "云岭县（529121）"),
+            ("to", "金坪镇"),
+            ("amount", "2000"),
+            ("booked_on", "2026-06-22"),
+            ("document_no", "云财农〔2026〕93号"),
+            ("purpose", "按名称下拨"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert!(
+        at.starts_with("/regions/529121/ledger?done=booked&id="),
+        "{at}"
+    );
+    let page = fin
+        .get(app.url(&at))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("已记账") && page.contains("云岭县 → 金坪镇"),
+        "{page}"
+    );
+    // A name that is nowhere here, or one of two places, is refused naming the field; what was
+    // typed stays in the form, open again.
+    let (status, _, html) = post_form(
+        fin,
+        app,
+        "/ledger/transfers",
+        &[
+            ("client_id", "day-names-2"),
+            ("back", "529121"),
+            ("kind", "appropriate"),
+            ("fund_id", &fund),
+            ("from", "云岭县（529121）"),
+            ("to", "不存在镇"),
+            ("amount", "2000"),
+            ("booked_on", "2026-06-22"),
+            ("document_no", "云财农〔2026〕94号"),
+            ("purpose", "按名称下拨"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("没有这个名称的区划或项目"), "{html}");
+    assert!(html.contains(r#"value="不存在镇""#) && html.contains(r#"value="云财农〔2026〕94号""#));
+    assert!(html.contains(r#"<details open><summary>"#));
+
+    // A payment booked on the county page lands on the page of the project that pays it.
+    let project = app
+        .db
+        .store
+        .projects(
+            &sunledger_store::ProjectFilter {
+                scopes: vec![sunledger_core::RegionCode::parse("529121101201").unwrap()],
+                name: Some("产业路建设项目".into()),
+                ..Default::default()
+            },
+            10,
+            0,
+        )
+        .await
+        .unwrap()
+        .0
+        .remove(0);
+    let from = format!("{}（P{}）", project.name, project.id);
+    let (status, at, html) = post_form(
+        fin,
+        app,
+        "/ledger/transfers",
+        &[
+            ("client_id", "day-pay-form-1"),
+            ("back", "529121"),
+            ("kind", "disburse"),
+            ("fund_id", &fund),
+            ("from", &from),
+            ("to", ""),
+            ("payee", "云岭县建材公司"),
+            ("amount", "5000"),
+            ("booked_on", "2026-06-22"),
+            ("document_no", "云支〔2026〕9号"),
+            ("purpose", "材料款"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{html}");
+    assert!(
+        at.starts_with("/regions/529121101201/ledger?done=booked&id="),
+        "{at}"
+    );
+    let pay_id: i64 = at
+        .rsplit("id=")
+        .next()
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page = fin
+        .get(app.url(&at))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("云岭县建材公司") && page.contains("确认作废"),
+        "{page}"
+    );
+    // Voiding without its document is refused (page and API alike) and books nothing.
+    let void = format!("/ledger/transfers/{pay_id}/payment");
+    let (status, _, html) = post_form(
+        fin,
+        app,
+        &void,
+        &[
+            ("back", "529121101201"),
+            ("on", "2026-06-22"),
+            ("action", "void"),
+            ("document_no", " "),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("作废支付时必须填写"), "{html}");
+    let (status, err) = post_json(
+        fin,
+        app,
+        &format!("/api/v1/transfers/{pay_id}/payment"),
+        json!({"action": "void", "on": "2026-06-22"}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(err["error"]["field"], "document_no");
+    let t = app.db.store.transfer(pay_id).await.unwrap().unwrap();
+    assert_eq!(t.state.as_deref(), Some("approved"));
+    let (status, _, _) = post_form(
+        fin,
+        app,
+        &void,
+        &[
+            ("back", "529121101201"),
+            ("on", "2026-06-22"),
+            ("action", "void"),
+            ("document_no", "云财〔2026〕作废1号"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let t = app.db.store.transfer(pay_id).await.unwrap().unwrap();
+    assert_eq!(t.state.as_deref(), Some("voided"));
+
+    // A reversal from the page: the appropriation to 金坪镇 above, with its reason.
+    let named = app.db.store.transfers_of_fund(fund_id).await.unwrap();
+    let named = named.iter().find(|t| t.client_id == "day-names-1").unwrap();
+    let rev = format!("/ledger/transfers/{}/reversal", named.id);
+    let (status, _, html) = post_form(
+        fin,
+        app,
+        &rev,
+        &[
+            ("back", "529121"),
+            ("client_id", "day-rev-page-1"),
+            ("booked_on", "2026-06-23"),
+            ("document_no", ""),
+            ("purpose", "误拨"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422, "a reversal needs its document");
+    assert!(html.contains(r#"value="误拨""#), "{html}");
+    let (status, at, _) = post_form(
+        fin,
+        app,
+        &rev,
+        &[
+            ("back", "529121"),
+            ("client_id", "day-rev-page-1"),
+            ("booked_on", "2026-06-23"),
+            ("document_no", "云财农〔2026〕95号"),
+            ("purpose", "误拨"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    assert!(at.contains("done=reversed"), "{at}");
+    let after = app.db.store.transfers_of_fund(fund_id).await.unwrap();
+    let r = after.iter().find(|t| t.reverses == Some(named.id)).unwrap();
+    assert_eq!((r.purpose.as_str(), r.amount), ("误拨", named.amount));
 }
 
 crate::both_app!(a_finance_officials_day_on, a_finance_officials_day);

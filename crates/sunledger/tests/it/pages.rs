@@ -1,0 +1,325 @@
+//! Every page of the demo, walked as each demo role and as a citizen without an account, in
+//! Chinese and in English: no catalogue key, no raw enum key (`central_special`, `dispatched`) and
+//! no region code without its name beside it.
+//!
+//! The walk starts at the home page and follows every link on every page it reaches (GET only,
+//! same site, not the API's files). Pages of the same shape (`/problems/12` and `/problems/13`)
+//! are visited twice at most, so the walk stays small while reaching every kind of page.
+use crate::support::{TestApp, assert_no_catalogue_keys};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+/// Pages of one shape visited at most.
+const PER_SHAPE: usize = 2;
+/// How far a name may be from its code, in characters of visible text.
+const NEAR: usize = 60;
+
+/// The visible text of a page: tags, scripts and styles removed, a few entities decoded.
+fn visible(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let lower = rest.get(..8).unwrap_or(rest).to_ascii_lowercase();
+        // Scripts, styles and machine text (a proof's bytes, a recipe) are not read as prose.
+        let end_tag = [
+            ("<script", "</script>"),
+            ("<style", "</style>"),
+            ("<pre", "</pre>"),
+            ("<code", "</code>"),
+        ]
+        .into_iter()
+        .find(|(open, _)| lower.starts_with(open))
+        .map_or(">", |(_, close)| close);
+        match rest.find(end_tag) {
+            Some(j) => rest = &rest[j + end_tag.len()..],
+            None => rest = "",
+        }
+        out.push(' ');
+    }
+    out.push_str(rest);
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+}
+
+/// The same-site links of a page worth following.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in html.split("href=\"").skip(1) {
+        let Some(end) = part.find('"') else { continue };
+        let href = part[..end].replace("&amp;", "&");
+        if !href.starts_with('/')
+            || href.starts_with("//")
+            || href.starts_with("/api/")
+            || href.starts_with("/static/")
+            || href.starts_with("/assets/")
+            || href.contains("logout")
+            || href.ends_with(".csv")
+            || href.ends_with(".xlsx")
+            || href.ends_with(".txt")
+            || href.ends_with(".pdf")
+            || href.ends_with(".json")
+        {
+            continue;
+        }
+        let href = href.split('#').next().unwrap_or("").to_string();
+        // Languages are tried on every page anyway.
+        let href = strip_lang(&href);
+        out.push(href);
+    }
+    out
+}
+
+fn strip_lang(href: &str) -> String {
+    let Some((path, query)) = href.split_once('?') else {
+        return href.to_string();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.starts_with("lang=") && !p.is_empty())
+        .collect();
+    if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    }
+}
+
+/// `/problems/12?page=2` → `/problems/N?page`: the kind of page, whatever its ids.
+fn shape(href: &str) -> String {
+    let (path, query) = href.split_once('?').unwrap_or((href, ""));
+    let mut s = String::new();
+    let mut digits = false;
+    for c in path.chars() {
+        if c.is_ascii_digit() {
+            if !digits {
+                s.push('N');
+            }
+            digits = true;
+        } else {
+            digits = false;
+            s.push(c);
+        }
+    }
+    let mut keys: Vec<&str> = query
+        .split('&')
+        .filter_map(|p| p.split('=').next())
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    if !keys.is_empty() {
+        s.push('?');
+        s.push_str(&keys.join("&"));
+    }
+    s
+}
+
+/// Runs of ASCII digits standing alone (not part of a number with a point or separator).
+fn digit_runs(text: &str) -> Vec<(usize, &str)> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() {
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            let before = start.checked_sub(1).map(|j| b[j]);
+            let after = b.get(i).copied();
+            // Part of an amount, a date, a hash or a masked ID number.
+            let joined = |c: Option<u8>| {
+                c.is_some_and(|c| c.is_ascii_alphanumeric() || b".,-:/+*".contains(&c))
+            };
+            if !joined(before) && !joined(after) {
+                out.push((start, &text[start..i]));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The text within `NEAR` characters of byte range `at..at+len`.
+fn around(text: &str, at: usize, len: usize) -> String {
+    let before: String = text[..at]
+        .chars()
+        .rev()
+        .take(NEAR)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let after: String = text[at + len..].chars().take(NEAR).collect();
+    format!("{before}{after}")
+}
+
+struct Rules {
+    /// Region codes (12 digits) and their short forms (county 6, township 9) → name.
+    names: HashMap<String, String>,
+    /// Every enum key the catalogue translates (the last part of `ledger.kind.appropriate`).
+    enum_keys: HashSet<String>,
+}
+
+impl Rules {
+    async fn new(app: &TestApp) -> Rules {
+        let mut names = HashMap::new();
+        for (code, name) in app.db.store.region_names().await.unwrap() {
+            names.insert(code.to_string(), name.clone());
+            names.insert(code.prefix().to_string(), name);
+        }
+        let mut enum_keys = HashSet::new();
+        for (key, _, _) in sunledger_web::i18n::entries() {
+            let parts: Vec<&str> = key.split('.').collect();
+            if parts.len() >= 3 {
+                let last = parts[parts.len() - 1];
+                if last.len() > 2 && last.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+                    enum_keys.insert(last.to_string());
+                }
+            }
+        }
+        Rules { names, enum_keys }
+    }
+
+    /// What is wrong with a page's text, if anything.
+    fn faults(&self, html: &str, zh: bool) -> Vec<String> {
+        let text = visible(html);
+        let mut faults = Vec::new();
+        for (at, run) in digit_runs(&text) {
+            let region = self.names.get(run);
+            let near = around(&text, at, run.len());
+            match region {
+                Some(name) if !near.contains(name.as_str()) => {
+                    faults.push(format!("code {run} without its name {name}: …{near}…"))
+                }
+                None if run.len() == 12 => {
+                    faults.push(format!("12-digit number {run} names nothing: …{near}…"))
+                }
+                _ => {}
+            }
+        }
+        let mut word = String::new();
+        for c in text.chars().chain(std::iter::once(' ')) {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '@' || c == '-' {
+                word.push(c);
+                continue;
+            }
+            let w = word.trim_matches(|c: char| c == '.' || c == '-');
+            let raw = self.enum_keys.contains(w) && (w.contains('_') || zh);
+            if raw {
+                faults.push(format!("raw key {w}"));
+            }
+            word.clear();
+        }
+        faults
+    }
+}
+
+/// Walks every page reachable by `client` from the home page; returns the faults found, each
+/// with its page.
+async fn walk(app: &TestApp, rules: &Rules, who: &str, client: &reqwest::Client) -> Vec<String> {
+    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string()]);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut shapes: HashMap<String, usize> = HashMap::new();
+    let mut faults = Vec::new();
+    let mut pages = 0;
+    while let Some(href) = queue.pop_front() {
+        if !seen.insert(href.clone()) {
+            continue;
+        }
+        let n = shapes.entry(shape(&href)).or_default();
+        if *n >= PER_SHAPE {
+            continue;
+        }
+        *n += 1;
+        for (lang, zh) in [("zh-CN", true), ("en", false)] {
+            let sep = if href.contains('?') { '&' } else { '?' };
+            let r = client
+                .get(app.url(&format!("{href}{sep}lang={lang}")))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let is_html = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"));
+            let body = r.text().await.unwrap_or_default();
+            if status >= 500 {
+                faults.push(format!("{who} {href} [{lang}]: status {status}"));
+                continue;
+            }
+            if !is_html || !(200..300).contains(&status) {
+                continue;
+            }
+            pages += 1;
+            let caught = std::panic::catch_unwind(|| assert_no_catalogue_keys(&body));
+            if caught.is_err() {
+                faults.push(format!("{who} {href} [{lang}]: a catalogue key is shown"));
+            }
+            for f in rules.faults(&body, zh) {
+                faults.push(format!("{who} {href} [{lang}]: {f}"));
+            }
+            if zh {
+                for l in links(&body) {
+                    if !seen.contains(&l) {
+                        queue.push_back(l);
+                    }
+                }
+            }
+        }
+    }
+    assert!(pages > 10, "{who} reached only {pages} pages");
+    faults
+}
+
+async fn every_page_names_things(app: TestApp) {
+    let rules = Rules::new(&app).await;
+    let mut faults = walk(&app, &rules, "citizen", &app.client()).await;
+    for who in [
+        "admin",
+        "city.discipline",
+        "yunling.finance",
+        "yunling.township",
+        "jinping.finance",
+        "yunling.village",
+        "yunling.workteam",
+    ] {
+        let c = app.signed_in(who).await;
+        faults.extend(walk(&app, &rules, who, &c).await);
+    }
+    faults.sort();
+    faults.dedup();
+    assert!(
+        faults.is_empty(),
+        "{} faults:\n{}",
+        faults.len(),
+        faults.join("\n")
+    );
+}
+crate::both_app!(demo_pages_show_names, every_page_names_things);
+
+#[test]
+fn text_helpers() {
+    let text = visible("<p>a<script>x</script>b &amp; <b>c</b><code>529121</code></p>");
+    assert_eq!(
+        text.split_whitespace().collect::<Vec<_>>(),
+        ["a", "b", "&", "c"]
+    );
+    assert_eq!(
+        shape("/problems/12?page=2&lang=en"),
+        "/problems/N?lang&page"
+    );
+    assert_eq!(strip_lang("/x?lang=en&a=1"), "/x?a=1");
+    let runs: Vec<&str> = digit_runs("529121100201 1.5 2026-01-01 12")
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    assert_eq!(runs, ["529121100201", "12"]);
+}
