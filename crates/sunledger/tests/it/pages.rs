@@ -323,3 +323,28 @@ fn text_helpers() {
         .collect();
     assert_eq!(runs, ["529121100201", "12"]);
 }
+
+/// Filters take names: a region typed as its name narrows the library like its code does; an
+/// unknown name is pointed out beside the form, which keeps it.
+async fn filters_take_names(app: TestApp) {
+    let fin = app.signed_in("yunling.finance").await;
+    let get = |region: &str| {
+        let r = fin.get(app.url("/projects")).query(&[("region", region)]);
+        async move { r.send().await.unwrap().text().await.unwrap() }
+    };
+    let by_code = get("529121100").await;
+    let by_name = get("金坪镇").await;
+    let picked = get("云岭县 · 金坪镇（529121100）").await;
+    let rows = |html: &str| html.matches("<li><a href=\"/projects/").count();
+    assert!(rows(&by_code) > 0, "{by_code}");
+    assert_eq!(rows(&by_name), rows(&by_code));
+    assert_eq!(rows(&picked), rows(&by_code));
+    assert!(
+        by_name.contains("<datalist id=\"regions\">") && by_name.contains("金坪镇（529121100）")
+    );
+    let unknown = get("不存在镇").await;
+    assert!(unknown.contains("没有这个名称的区划或项目"), "{unknown}");
+    assert!(unknown.contains("value=\"不存在镇\""));
+    assert_eq!(rows(&unknown), 0);
+}
+crate::both_app!(library_filters_take_names, filters_take_names);

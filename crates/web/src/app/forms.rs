@@ -181,3 +181,32 @@ pub(crate) async fn region_choices(
 pub(crate) fn holds_any(ctx: &Ctx, roles: &[Role]) -> bool {
     ctx.actor.grants.iter().any(|g| roles.contains(&g.role))
 }
+
+/// The regions a filter may name, as its picker offers them: `云岭县 · 金坪镇（529121100）` for
+/// each region the caller may see down to townships (and villages of a township or village
+/// grant).
+pub(crate) async fn region_picker(state: &AppState, ctx: &Ctx) -> Result<Vec<String>, WebError> {
+    let mut names = Names::new(state);
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for root in ctx.actor.scopes(sunledger_core::Permission::ViewInternal) {
+        let mut queue = vec![root];
+        while let Some(r) = queue.pop() {
+            if !seen.insert(r) {
+                continue;
+            }
+            out.push((r, format!("{}（{}）", names.place(&r).await?, r.prefix())));
+            // Villages are listed under a township or village grant only (a county has hundreds).
+            if r.level() < Level::Township
+                || (r.level() == Level::Township && root.level() >= Level::Township)
+            {
+                for c in state.store.region_children(&r).await? {
+                    names.cache.insert(c.code, c.name);
+                    queue.push(c.code);
+                }
+            }
+        }
+    }
+    out.sort();
+    Ok(out.into_iter().map(|(_, l)| l).collect())
+}

@@ -202,3 +202,43 @@ where
 pub fn rules() -> Vec<sunledger_core::escalation::EscalationRule> {
     sunledger_core::escalation::default_rules()
 }
+
+/// A region typed in a filter as people know it: a code, a picker's `云岭县 · 金坪镇（529121100）`
+/// or a bare name (`金坪镇`) among the regions the caller may see. Answers the code as text;
+/// an unknown or ambiguous name is refused naming `field`.
+pub(crate) async fn region_typed(
+    state: &AppState,
+    ctx: &Ctx,
+    field: &str,
+    typed: &str,
+) -> Result<Option<String>, WebError> {
+    let s = typed.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let inner = s
+        .strip_suffix('）')
+        .and_then(|x| x.rsplit_once('（'))
+        .or_else(|| s.strip_suffix(')').and_then(|x| x.rsplit_once('(')))
+        .map(|(_, code)| code.trim())
+        .unwrap_or(s);
+    if inner.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Some(inner.to_string()));
+    }
+    // The last part of `county · township` is the name.
+    let name = s.rsplit(" · ").next().unwrap_or(s).trim();
+    let mut found: Vec<RegionCode> = state
+        .store
+        .region_names()
+        .await?
+        .into_iter()
+        .filter(|(c, n)| n == name && ctx.actor.can(Permission::ViewInternal, c))
+        .map(|(c, _)| c)
+        .collect();
+    found.sort();
+    match found.as_slice() {
+        [one] => Ok(Some(one.prefix().to_string())),
+        [] => Err(WebError::invalid(field, "unknown_name", s)),
+        _ => Err(WebError::invalid(field, "ambiguous_name", s)),
+    }
+}

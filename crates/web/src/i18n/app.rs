@@ -91,6 +91,12 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("error.bad_request", "请求格式有误", "Malformed request"),
     ("field.id_number", "身份证号码", "ID number"),
     ("field.body", "请求内容", "request body"),
+    (
+        "form.region_hint",
+        "输入名称，如 金坪镇",
+        "type a name, e.g. 金坪镇",
+    ),
+    ("form.clear_filter", "取消筛选", "clear"),
     ("reason.empty", "不能为空", "must not be empty"),
     ("reason.too_long", "过长", "is too long"),
     ("reason.too_short", "过短", "is too short"),

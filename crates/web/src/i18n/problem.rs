@@ -15,6 +15,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "“四风”问题",
         "\"Four winds\"",
     ),
+    (
+        "problem.awaits_other",
+        "整改材料由您提交，须由其他有核验权限的人员核验或退回。",
+        "You submitted this rectification: someone else with the right to verify it verifies or rejects it.",
+    ),
     ("problem.category.corruption", "腐败问题", "Corruption"),
     (
         "problem.category.fund_management",

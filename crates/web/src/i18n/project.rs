@@ -5,6 +5,11 @@ use super::Entry;
 
 /// (key, zh-CN, en)
 pub(super) const ENTRIES: &[Entry] = &[
+    (
+        "project.person_filter",
+        "曾负责的人员",
+        "Responsible at any time",
+    ),
     ("project.count", "个项目", "projects"),
     ("project.declare", "申报项目", "Declare a project"),
     ("project.edit", "修改项目", "Edit the project"),

@@ -122,6 +122,8 @@ struct ProblemPage {
     can_record: bool,
     today: String,
     error: Option<String>,
+    /// The caller submitted the rectification now awaiting verification: someone else verifies.
+    awaits_other: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -179,9 +181,23 @@ pub(crate) async fn render_problem(
     let pstate = ProblemState::parse(&p.state).map_err(|e| f(e.into()))?;
     let category = ProblemCategory::parse(&p.category).map_err(|e| f(e.into()))?;
 
+    // Four eyes: whoever submitted the rectification is not offered to verify or reject it (the
+    // store refuses it anyway).
+    let submitter = v
+        .record
+        .events
+        .iter()
+        .rev()
+        .find(|e| e.action == "submit")
+        .and_then(|e| e.actor_id);
+    let own_submission = submitter.is_some() && submitter == ctx.actor.user_id;
+    let awaits_other = own_submission
+        && has(ProblemAction::Verify.roles())
+        && pstate.next(ProblemAction::Verify).is_ok();
     let actions = ProblemAction::ALL
         .iter()
         .filter(|a| has(a.roles()) && pstate.next(**a).is_ok())
+        .filter(|a| !(own_submission && matches!(a, ProblemAction::Verify | ProblemAction::Reject)))
         .map(|a| ActionButton {
             key: a.key(),
             text_label: a.needs_text().then(|| page.tp("problem.text.", a.key())),
@@ -373,6 +389,7 @@ pub(crate) async fn render_problem(
             place,
             overdue_days: v.overdue_days,
             actions,
+            awaits_other,
             steps,
             esc,
             confirming,

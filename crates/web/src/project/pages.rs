@@ -62,6 +62,12 @@ struct LibraryView {
     page_no: i64,
     pages: i64,
     q: ops::LibraryQuery,
+    /// The region as typed, the picker's choices, and a refusal of the filters.
+    region_input: String,
+    regions: Vec<String>,
+    filter_error: Option<String>,
+    /// The person filtered on, by name.
+    person: Option<String>,
     query_string: String,
     categories: Vec<&'static str>,
     stages: Vec<&'static str>,
@@ -122,7 +128,34 @@ async fn library_page(
     Query(q): Query<ops::LibraryQuery>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
-    let lib = ops::library(&state, &ctx, &q).await.map_err(&f)?;
+    let mut q = q;
+    // The region may be typed as a name; the person is shown by name (reached from their page).
+    let region_input = q.region.clone().unwrap_or_default();
+    let mut filter_error = None;
+    match crate::app::ops::region_typed(&state, &ctx, "region", &region_input).await {
+        Ok(code) => q.region = code,
+        Err(e) if crate::app::forms::is_access(&e) => return Err(f(e)),
+        Err(e) => filter_error = Some(e.message(ctx.lang)),
+    }
+    let person = match crate::app::ops::opt(&q.person).map(str::parse::<i64>) {
+        Some(Ok(id)) => state
+            .store
+            .person(id)
+            .await
+            .map_err(|e| f(e.into()))?
+            .map(|p| p.name),
+        _ => None,
+    };
+    let lib = if filter_error.is_some() {
+        ops::Library {
+            projects: Vec::new(),
+            total: 0,
+            page: 1,
+            pages: 1,
+        }
+    } else {
+        ops::library(&state, &ctx, &q).await.map_err(&f)?
+    };
     let mut cache = HashMap::new();
     let mut rows = Vec::new();
     for p in lib.projects {
@@ -140,6 +173,12 @@ async fn library_page(
     }
     Ok(LibraryView {
         page: Page::new(&ctx, &uri),
+        regions: crate::app::forms::region_picker(&state, &ctx)
+            .await
+            .map_err(&f)?,
+        region_input,
+        filter_error,
+        person,
         rows,
         total: lib.total,
         page_no: lib.page,
