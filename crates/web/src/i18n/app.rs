@@ -161,6 +161,7 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("nav.inspections", "监督检查", "Inspections"),
     ("export.xlsx", "导出 Excel", "Export XLSX"),
     ("export.csv", "导出 CSV", "Export CSV"),
+    ("export.region_name", "区划名称", "Region"),
     ("nav.limits", "登录限制", "Sign-in limits"),
     ("nav.sessions", "我的会话", "My sessions"),
     ("nav.second_factor", "双重验证", "Two-step sign-in"),

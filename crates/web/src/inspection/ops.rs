@@ -145,6 +145,16 @@ pub async fn inspections(
     Ok(state.store.inspections(&scopes, 500).await?)
 }
 
+/// Every inspection, for the downloads.
+pub async fn all_inspections(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &RegionQuery,
+) -> Result<Vec<Inspection>, WebError> {
+    let scopes = ops::scopes(ctx, opt(&q.region))?;
+    ops::all_pages(|offset| state.store.inspections_page(&scopes, 1000, offset)).await
+}
+
 /// One county's quarters.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CountyCoverage {

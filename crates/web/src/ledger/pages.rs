@@ -8,7 +8,7 @@ use crate::ledger::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -80,6 +80,13 @@ pub(crate) struct LedgerView {
     can_manage: bool,
     client_id: String,
     month_start: String,
+    /// The last day of this month and the first of this year, for the period shortcuts.
+    month_end: String,
+    year_start: String,
+    /// The period as a query (`from=…&to=…`, blank parts left out), for the downloads.
+    period_query: String,
+    /// The period asked for could not be read: the message naming its field.
+    period_error: Option<String>,
     year: String,
     sources: Vec<&'static str>,
     kinds: Vec<&'static str>,
@@ -91,12 +98,40 @@ async fn ledger_page(
     ctx: Ctx,
     uri: Uri,
     Path(code): Path<String>,
+    Query(q): Query<ops::PeriodQuery>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     if ctx.user.is_none() {
         return Err(f(WebError::Unauthorized));
     }
-    let l = ops::region_ledger(&state, &ctx, &code).await.map_err(&f)?;
+    // A bad period shows the whole ledger with the error, naming the field as the form does.
+    let (from, to, period_error) =
+        match crate::app::table::period(q.from.as_deref(), q.to.as_deref()) {
+            Ok(_) => (q.from.as_deref(), q.to.as_deref(), None),
+            Err(WebError::Invalid {
+                field,
+                reason,
+                value,
+            }) => {
+                let label = if field == "to" {
+                    "ledger.period_to"
+                } else {
+                    "ledger.period_from"
+                };
+                let sep = if ctx.lang == Lang::Zh { "：" } else { ": " };
+                let msg = format!(
+                    "{}{sep}{} {} ({value})",
+                    t(ctx.lang, "error.invalid"),
+                    t(ctx.lang, label),
+                    t(ctx.lang, &format!("reason.{reason}")),
+                );
+                (None, None, Some(msg))
+            }
+            Err(e) => return Err(f(e)),
+        };
+    let l = ops::region_ledger(&state, &ctx, &code, from, to)
+        .await
+        .map_err(&f)?;
     let can_manage = ctx.actor.can(Permission::ManageFunds, &l.region.code);
     let mut cache = std::collections::HashMap::new();
     let mut rows = Vec::new();
@@ -155,22 +190,51 @@ async fn ledger_page(
     let client_id = token.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let month_start = format!("{}01", l.today.get(..8).unwrap_or("2026-01-"));
     let year = l.today.get(..4).unwrap_or("2026").to_string();
-    Ok(LedgerView {
-        page: Page::new(&ctx, &uri),
-        rows,
-        can_manage,
-        client_id,
-        month_start,
-        year,
-        sources: sunledger_core::ledger::FundSource::ALL
-            .iter()
-            .map(|s| s.key())
-            .collect(),
-        kinds: vec!["appropriate", "arrange", "disburse", "refund"],
-        fund_choices,
-        l,
-    }
-    .into_response())
+    let month_end = sunledger_core::day::parse("today", &l.today)
+        .ok()
+        .map(|d| {
+            let mut end = d;
+            while sunledger_core::day::format(end + 1).get(..7) == l.today.get(..7) {
+                end += 1;
+            }
+            sunledger_core::day::format(end)
+        })
+        .unwrap_or_else(|| l.today.clone());
+    let year_start = format!("{year}-01-01");
+    let period_query = [("from", &l.from), ("to", &l.to)]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    let status = if period_error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((
+        status,
+        LedgerView {
+            period_error,
+            month_end,
+            year_start,
+            period_query,
+            page: Page::new(&ctx, &uri),
+            rows,
+            can_manage,
+            client_id,
+            month_start,
+            year,
+            sources: sunledger_core::ledger::FundSource::ALL
+                .iter()
+                .map(|s| s.key())
+                .collect(),
+            kinds: vec!["appropriate", "arrange", "disburse", "refund"],
+            fund_choices,
+            l,
+        },
+    )
+        .into_response())
 }
 
 pub(crate) struct FlowRow {
