@@ -276,10 +276,17 @@ pub(crate) async fn style() -> Response {
         .into_response()
 }
 
+/// One of the user's areas on the home page: its books as links, and a few counts.
 pub(crate) struct ScopeCard {
+    /// The region code shortened to its prefix (what the list filters take).
     region_code: String,
     region_name: String,
     role: String,
+    /// The internal books (ledger, problems, inspections) are open to this grant.
+    internal: bool,
+    /// Open and overdue problems in the area (internal only).
+    open_problems: i64,
+    overdue_problems: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -289,20 +296,55 @@ struct HomeView {
     grants: Vec<ScopeCard>,
 }
 
+/// The home page: for a signed-in user, a dashboard of their areas with links to each area's
+/// books and its open and overdue problems.
 pub(crate) async fn home(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let today = sunledger_core::day::format(sunledger_core::day::today(state.now()));
     let mut grants = Vec::new();
     for g in &ctx.actor.grants {
         let name = state
             .store
             .region(&g.region)
             .await
-            .map_err(|e| fail(&ctx, &uri)(e.into()))?
+            .map_err(|e| f(e.into()))?
             .map(|r| r.name)
             .unwrap_or_default();
+        let internal = ctx.actor.can(Permission::ViewInternal, &g.region);
+        let (mut open_problems, mut overdue_problems) = (0, 0);
+        if internal {
+            let base = sunledger_store::ProblemFilter {
+                scopes: vec![g.region],
+                ..Default::default()
+            };
+            let open = sunledger_store::ProblemFilter {
+                open_only: true,
+                ..base.clone()
+            };
+            let overdue = sunledger_store::ProblemFilter {
+                overdue_on: Some(today.clone()),
+                ..base
+            };
+            open_problems = state
+                .store
+                .problems(&open, 0, 0)
+                .await
+                .map_err(|e| f(e.into()))?
+                .1;
+            overdue_problems = state
+                .store
+                .problems(&overdue, 0, 0)
+                .await
+                .map_err(|e| f(e.into()))?
+                .1;
+        }
         grants.push(ScopeCard {
-            region_code: g.region.to_string(),
+            region_code: g.region.prefix().to_string(),
             region_name: name,
             role: g.role.key().into(),
+            internal,
+            open_problems,
+            overdue_problems,
         });
     }
     Ok(HomeView {

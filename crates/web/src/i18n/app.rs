@@ -26,7 +26,13 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("nav.sign_out", "退出", "Sign out"),
     ("nav.switch_lang", "English", "中文"),
     ("nav.signed_in_as", "当前用户", "Signed in as"),
-    ("home.your_scopes", "您的管辖范围", "Your areas"),
+    ("home.dashboard", "我的工作台", "My dashboard"),
+    (
+        "home.no_areas",
+        "您的账户尚未授予任何地区的权限。",
+        "Your account has no area granted yet.",
+    ),
+    ("home.summary", "概况", "Overview"),
     (
         "home.public",
         "未登录时仅能查看已公开的信息。",
