@@ -47,6 +47,14 @@ pub trait InspectionStore: Send + Sync {
     async fn inspection(&self, id: i64) -> Result<Option<Inspection>>;
     /// Inspections in `scopes`, newest first.
     async fn inspections(&self, scopes: &[RegionCode], limit: i64) -> Result<Vec<Inspection>>;
+    /// One page of the inspections in `scopes` (same order as [`Self::inspections`]) and how
+    /// many there are in all.
+    async fn inspections_page(
+        &self,
+        scopes: &[RegionCode],
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Inspection>, i64)>;
     /// (county code, day) of every done inspection in `scopes`, for the coverage view.
     async fn inspection_days(&self, scopes: &[RegionCode]) -> Result<Vec<(String, String)>>;
 }

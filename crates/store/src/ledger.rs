@@ -69,8 +69,15 @@ pub trait LedgerStore: Send + Sync {
     async fn account_of(&self, fund_id: i64, owner: Owner) -> Result<Option<Account>>;
     /// Accounts of regions and projects in `region` itself (not below).
     async fn accounts_in(&self, region: &RegionCode) -> Result<Vec<Account>>;
-    /// Transfers touching any account of `region` itself, newest first.
-    async fn transfers_of_region(&self, region: &RegionCode, limit: i64) -> Result<Vec<Transfer>>;
+    /// Transfers touching any account of `region` itself booked between the days `from` and `to`
+    /// (`YYYY-MM-DD`, inclusive), newest first, at most `limit`.
+    async fn transfers_of_region(
+        &self,
+        region: &RegionCode,
+        from: &str,
+        to: &str,
+        limit: i64,
+    ) -> Result<Vec<Transfer>>;
     /// Suspends payments to a project or a region subtree inside `region` (the issuing unit), or
     /// to a payee for payments booked inside `region`.
     async fn suspend(

@@ -29,6 +29,13 @@ pub trait ResponsibilityStore: Send + Sync {
     ) -> Result<Responsibility>;
     async fn responsibility(&self, id: i64) -> Result<Option<Responsibility>>;
     async fn responsibilities(&self, f: &ResponsibilityFilter) -> Result<Vec<Responsibility>>;
+    /// One page of [`Self::responsibilities`] (same order) and how many rows there are in all.
+    async fn responsibilities_page(
+        &self,
+        f: &ResponsibilityFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Responsibility>, i64)>;
     async fn file_letter(
         &self,
         l: &NewLetter,

@@ -618,6 +618,32 @@ impl InspectionStore for StoreImpl {
             .collect()
     }
 
+    async fn inspections_page(
+        &self,
+        scopes: &[RegionCode],
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Inspection>, i64)> {
+        let mut count = QueryBuilder::<DB>::new("SELECT COUNT(*) FROM inspections WHERE ");
+        push_scope_filter(&mut count, "region_code", scopes);
+        let total: i64 = count.build().fetch_one(&self.pool).await?.try_get(0)?;
+        let mut qb =
+            QueryBuilder::<DB>::new(format!("SELECT {INSPECTION_COLS} FROM inspections WHERE "));
+        push_scope_filter(&mut qb, "region_code", scopes);
+        qb.push(" ORDER BY COALESCE(done_on, planned_on) DESC, id DESC LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(inspection_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((rows, total))
+    }
+
     /// (county code, day done) of every done inspection in `scopes`.
     async fn inspection_days(&self, scopes: &[RegionCode]) -> Result<Vec<(String, String)>> {
         let mut qb = QueryBuilder::<DB>::new(

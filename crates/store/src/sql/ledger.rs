@@ -449,13 +449,22 @@ impl LedgerStore for StoreImpl {
             .collect()
     }
 
-    async fn transfers_of_region(&self, region: &RegionCode, limit: i64) -> Result<Vec<Transfer>> {
+    async fn transfers_of_region(
+        &self,
+        region: &RegionCode,
+        from: &str,
+        to: &str,
+        limit: i64,
+    ) -> Result<Vec<Transfer>> {
         let q = format!(
-            "SELECT {TRANSFER_COLS} FROM transfers WHERE from_account IN (SELECT id FROM ledger_accounts WHERE region_code = $1) \
-             OR to_account IN (SELECT id FROM ledger_accounts WHERE region_code = $1) ORDER BY id DESC LIMIT $2"
+            "SELECT {TRANSFER_COLS} FROM transfers WHERE (from_account IN (SELECT id FROM ledger_accounts WHERE region_code = $1) \
+             OR to_account IN (SELECT id FROM ledger_accounts WHERE region_code = $1)) \
+             AND booked_on >= $2 AND booked_on <= $3 ORDER BY id DESC LIMIT $4"
         );
         sqlx::query(AssertSqlSafe(q))
             .bind(region.as_str())
+            .bind(from)
+            .bind(to)
             .bind(limit)
             .fetch_all(&self.pool)
             .await?

@@ -81,6 +81,36 @@ pub(crate) const RESPONSIBILITY_SELECT: &str = "SELECT r.id, r.project_id, pr.na
     FROM responsibilities r JOIN projects pr ON pr.id = r.project_id \
     JOIN people pe ON pe.id = r.person_id JOIN departments d ON d.id = pe.department_id";
 
+/// The count over the same joins as [`RESPONSIBILITY_SELECT`] (the filters name their tables).
+const RESPONSIBILITY_COUNT: &str = "SELECT COUNT(*) \
+    FROM responsibilities r JOIN projects pr ON pr.id = r.project_id \
+    JOIN people pe ON pe.id = r.person_id JOIN departments d ON d.id = pe.department_id";
+
+const RESPONSIBILITY_ORDER: &str = " ORDER BY pr.region_code, r.project_id, r.start_on, r.id";
+
+/// The `WHERE` conditions of a Book 2 filter (after `WHERE `).
+fn push_responsibility_filter(qb: &mut QueryBuilder<DB>, f: &ResponsibilityFilter) -> Result<()> {
+    push_scope_filter(qb, "pr.region_code", &f.scopes);
+    if let Some(p) = f.project_id {
+        qb.push(" AND r.project_id = ").push_bind(p);
+    }
+    if let Some(p) = f.person_id {
+        qb.push(" AND r.person_id = ").push_bind(p);
+    }
+    if let Some(d) = &f.on_day {
+        let d = sunledger_core::day::format(sunledger_core::day::parse("on", d).map_err(rule)?);
+        qb.push(" AND r.start_on <= ")
+            .push_bind(d.clone())
+            .push(" AND (r.end_on IS NULL OR r.end_on >= ")
+            .push_bind(d)
+            .push(")");
+    }
+    if let Some(y) = f.fiscal_year {
+        qb.push(" AND pr.fiscal_year = ").push_bind(y);
+    }
+    Ok(())
+}
+
 pub(crate) const LETTER_SELECT: &str = "SELECT l.id, l.region_code, l.fiscal_year, l.document_no, l.title, l.content, \
     l.content_sha256, l.bureau_person_id, b.name AS bureau_person_name, l.township_person_id, \
     t.name AS township_person_name, l.signed_on, l.filed_by, l.filed_at \
@@ -329,31 +359,40 @@ impl ResponsibilityStore for StoreImpl {
 
     async fn responsibilities(&self, f: &ResponsibilityFilter) -> Result<Vec<Responsibility>> {
         let mut qb = QueryBuilder::<DB>::new(format!("{RESPONSIBILITY_SELECT} WHERE "));
-        push_scope_filter(&mut qb, "pr.region_code", &f.scopes);
-        if let Some(p) = f.project_id {
-            qb.push(" AND r.project_id = ").push_bind(p);
-        }
-        if let Some(p) = f.person_id {
-            qb.push(" AND r.person_id = ").push_bind(p);
-        }
-        if let Some(d) = &f.on_day {
-            let d = sunledger_core::day::format(sunledger_core::day::parse("on", d).map_err(rule)?);
-            qb.push(" AND r.start_on <= ")
-                .push_bind(d.clone())
-                .push(" AND (r.end_on IS NULL OR r.end_on >= ")
-                .push_bind(d)
-                .push(")");
-        }
-        if let Some(y) = f.fiscal_year {
-            qb.push(" AND pr.fiscal_year = ").push_bind(y);
-        }
-        qb.push(" ORDER BY pr.region_code, r.project_id, r.start_on, r.id");
+        push_responsibility_filter(&mut qb, f)?;
+        qb.push(RESPONSIBILITY_ORDER);
         qb.build()
             .fetch_all(&self.pool)
             .await?
             .iter()
             .map(responsibility_row)
             .collect()
+    }
+
+    async fn responsibilities_page(
+        &self,
+        f: &ResponsibilityFilter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Responsibility>, i64)> {
+        let mut count = QueryBuilder::<DB>::new(format!("{RESPONSIBILITY_COUNT} WHERE "));
+        push_responsibility_filter(&mut count, f)?;
+        let total: i64 = count.build().fetch_one(&self.pool).await?.try_get(0)?;
+        let mut qb = QueryBuilder::<DB>::new(format!("{RESPONSIBILITY_SELECT} WHERE "));
+        push_responsibility_filter(&mut qb, f)?;
+        qb.push(RESPONSIBILITY_ORDER)
+            .push(" LIMIT ")
+            .push_bind(limit)
+            .push(" OFFSET ")
+            .push_bind(offset);
+        let rows = qb
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(responsibility_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((rows, total))
     }
 
     async fn file_letter(

@@ -170,7 +170,11 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .expect("a 石门县 fund")
         .id;
     let township = sunledger_core::RegionCode::parse("529122100").unwrap();
-    let transfer = store.transfers_of_region(&township, 10).await.unwrap()[0].id;
+    let transfer = store
+        .transfers_of_region(&township, "0000-01-01", "9999-12-31", 10)
+        .await
+        .unwrap()[0]
+        .id;
     let suspension = store
         .suspend(
             &sunledger_store::SuspensionTarget::Payee("石门测试收款人".into()),

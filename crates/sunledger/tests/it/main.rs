@@ -13,6 +13,7 @@ mod escalation;
 mod hardening;
 mod inspection;
 mod ledger;
+mod lists;
 mod log;
 mod pages;
 mod problem;

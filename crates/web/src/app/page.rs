@@ -157,6 +157,89 @@ impl IntoResponse for PageError {
     }
 }
 
+/// The rows a list shows per page.
+pub const PAGE_SIZE: i64 = 50;
+
+/// `?page=N` of a paged list (1 when absent or not a positive number).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct PageParam {
+    pub page: Option<String>,
+}
+
+impl PageParam {
+    pub fn number(&self) -> i64 {
+        self.page
+            .as_deref()
+            .and_then(|p| p.trim().parse::<i64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+}
+
+/// One page of a list: which rows it shows of how many, and links to its neighbours that keep
+/// the list's filters.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    pub page_no: i64,
+    pub pages: i64,
+    pub total: i64,
+    /// 1-based numbers of the first and last row shown (0 when none).
+    pub first: i64,
+    pub last: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// Page `page_no` of `total` rows, `size` a page, on `path?query` (`query` without `page`).
+    pub fn new(path: &str, query: &str, page_no: i64, size: i64, total: i64) -> Pager {
+        let size = size.max(1);
+        let pages = ((total + size - 1) / size).max(1);
+        let offset = (page_no - 1) * size;
+        let (first, last) = if offset < total {
+            (offset + 1, (offset + size).min(total))
+        } else {
+            (0, 0)
+        };
+        let href = |n: i64| {
+            if query.is_empty() {
+                format!("{path}?page={n}")
+            } else {
+                format!("{path}?{query}&page={n}")
+            }
+        };
+        Pager {
+            page_no,
+            pages,
+            total,
+            first,
+            last,
+            prev: (page_no > 1).then(|| href((page_no - 1).min(pages))),
+            next: (page_no < pages).then(|| href(page_no + 1)),
+        }
+    }
+
+    /// The offset of the page's first row.
+    pub fn offset(page_no: i64, size: i64) -> i64 {
+        (page_no.max(1) - 1) * size
+    }
+
+    /// "Showing 51–100 of 326" in the page's language.
+    pub fn showing(&self, page: &Page) -> String {
+        page.t("pager.showing")
+            .replace("{first}", &self.first.to_string())
+            .replace("{last}", &self.last.to_string())
+            .replace("{total}", &self.total.to_string())
+    }
+
+    /// "Page 2 of 7".
+    pub fn position(&self, page: &Page) -> String {
+        page.t("pager.position")
+            .replace("{n}", &self.page_no.to_string())
+            .replace("{pages}", &self.pages.to_string())
+    }
+}
+
 pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
@@ -193,10 +276,17 @@ pub(crate) async fn style() -> Response {
         .into_response()
 }
 
+/// One of the user's areas on the home page: its books as links, and a few counts.
 pub(crate) struct ScopeCard {
+    /// The region code shortened to its prefix (what the list filters take).
     region_code: String,
     region_name: String,
     role: String,
+    /// The internal books (ledger, problems, inspections) are open to this grant.
+    internal: bool,
+    /// Open and overdue problems in the area (internal only).
+    open_problems: i64,
+    overdue_problems: i64,
 }
 
 #[derive(Template, WebTemplate)]
@@ -206,20 +296,55 @@ struct HomeView {
     grants: Vec<ScopeCard>,
 }
 
+/// The home page: for a signed-in user, a dashboard of their areas with links to each area's
+/// books and its open and overdue problems.
 pub(crate) async fn home(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let today = sunledger_core::day::format(sunledger_core::day::today(state.now()));
     let mut grants = Vec::new();
     for g in &ctx.actor.grants {
         let name = state
             .store
             .region(&g.region)
             .await
-            .map_err(|e| fail(&ctx, &uri)(e.into()))?
+            .map_err(|e| f(e.into()))?
             .map(|r| r.name)
             .unwrap_or_default();
+        let internal = ctx.actor.can(Permission::ViewInternal, &g.region);
+        let (mut open_problems, mut overdue_problems) = (0, 0);
+        if internal {
+            let base = sunledger_store::ProblemFilter {
+                scopes: vec![g.region],
+                ..Default::default()
+            };
+            let open = sunledger_store::ProblemFilter {
+                open_only: true,
+                ..base.clone()
+            };
+            let overdue = sunledger_store::ProblemFilter {
+                overdue_on: Some(today.clone()),
+                ..base
+            };
+            open_problems = state
+                .store
+                .problems(&open, 0, 0)
+                .await
+                .map_err(|e| f(e.into()))?
+                .1;
+            overdue_problems = state
+                .store
+                .problems(&overdue, 0, 0)
+                .await
+                .map_err(|e| f(e.into()))?
+                .1;
+        }
         grants.push(ScopeCard {
-            region_code: g.region.to_string(),
+            region_code: g.region.prefix().to_string(),
             region_name: name,
             role: g.role.key().into(),
+            internal,
+            open_problems,
+            overdue_problems,
         });
     }
     Ok(HomeView {

@@ -105,31 +105,149 @@ pub(crate) fn display_width(s: &str) -> usize {
         .sum()
 }
 
+/// One cell of an exported table. CSV writes every cell as exact text; XLSX writes numbers as
+/// numbers and days as dates, so that a spreadsheet can sum and sort them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cell {
+    Text(String),
+    /// A whole number (years, ids, counts).
+    Int(i64),
+    /// An amount in fen: CSV `1234.50`, XLSX the number 1234.5 shown as `1,234.50`.
+    Fen(i64),
+    /// A day `YYYY-MM-DD` (empty for none): XLSX a date shown `yyyy-mm-dd`.
+    Day(String),
+}
+
+impl Cell {
+    /// The cell as CSV writes it.
+    pub fn text(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Text(s) | Cell::Day(s) => Cow::Borrowed(s.as_str()),
+            Cell::Int(n) => Cow::Owned(n.to_string()),
+            Cell::Fen(f) => Cow::Owned(sunledger_core::money::Money::from_fen(*f).to_string()),
+        }
+    }
+
+    /// A day, or text when `s` is not one.
+    pub fn day(s: impl Into<String>) -> Cell {
+        Cell::Day(s.into())
+    }
+
+    /// An optional day (empty when `None`).
+    pub fn opt_day(s: Option<&str>) -> Cell {
+        Cell::Day(s.unwrap_or_default().to_string())
+    }
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
 /// A table as CSV: UTF-8 with a byte-order mark, a header row, CRLF line ends (every field
-/// guarded against formula injection).
-pub fn table_csv(headers: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+/// guarded against formula injection). Amounts are exact decimal text.
+pub fn table_csv(headers: &[String], rows: &[Vec<Cell>]) -> Vec<u8> {
     let mut out = Vec::with_capacity(256 + rows.len() * 200);
     out.extend_from_slice(b"\xEF\xBB\xBF");
     push_csv_record(&mut out, headers.iter().map(|h| Cow::Borrowed(h.as_str())));
     for r in rows {
-        push_csv_record(&mut out, r.iter().map(|f| Cow::Borrowed(f.as_str())));
+        push_csv_record(&mut out, r.iter().map(Cell::text));
     }
     out
 }
 
-/// A table as an XLSX workbook of text cells, with a bold frozen header and a filter.
+/// An amount in fen as the spreadsheet number of yuan. Exact for the books' amounts (far below
+/// 2^53 fen): the nearest double to `fen / 100`, which Excel shows and sums as that decimal.
+fn yuan_number(fen: i64) -> f64 {
+    fen as f64 / 100.0
+}
+
+/// The Excel date of a day `YYYY-MM-DD`, if it is one.
+fn excel_day(s: &str) -> Option<rust_xlsxwriter::ExcelDateTime> {
+    if !sunledger_core::day::is_day(s) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| s.get(r).and_then(|x| x.parse::<u16>().ok());
+    let (y, m, d) = (n(0..4)?, n(5..7)?, n(8..10)?);
+    rust_xlsxwriter::ExcelDateTime::from_ymd(y, u8::try_from(m).ok()?, u8::try_from(d).ok()?).ok()
+}
+
+/// The formats of a typed sheet.
+pub(crate) struct SheetFormats {
+    pub header: rust_xlsxwriter::Format,
+    pub text: rust_xlsxwriter::Format,
+    pub int: rust_xlsxwriter::Format,
+    pub money: rust_xlsxwriter::Format,
+    pub day: rust_xlsxwriter::Format,
+}
+
+impl SheetFormats {
+    pub fn new() -> SheetFormats {
+        use rust_xlsxwriter::{Color, Format, FormatBorder};
+        SheetFormats {
+            header: Format::new()
+                .set_bold()
+                .set_background_color(Color::RGB(0x00DD_EBF7))
+                .set_border_bottom(FormatBorder::Thin),
+            text: Format::new().set_num_format("@"),
+            int: Format::new().set_num_format("0"),
+            money: Format::new().set_num_format("#,##0.00"),
+            day: Format::new().set_num_format("yyyy-mm-dd"),
+        }
+    }
+}
+
+/// Writes one typed cell.
+pub(crate) fn write_cell(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    f: &SheetFormats,
+    row: u32,
+    col: u16,
+    cell: &Cell,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    match cell {
+        Cell::Text(s) => ws.write_string_with_format(row, col, s, &f.text).map(drop),
+        // Whole numbers far below 2^53: exact in a spreadsheet number.
+        Cell::Int(n) => ws
+            .write_number_with_format(row, col, *n as f64, &f.int)
+            .map(drop),
+        Cell::Fen(fen) => ws
+            .write_number_with_format(row, col, yuan_number(*fen), &f.money)
+            .map(drop),
+        Cell::Day(s) if s.is_empty() => Ok(()),
+        Cell::Day(s) => match excel_day(s) {
+            Some(d) => ws.write_datetime_with_format(row, col, d, &f.day).map(drop),
+            None => ws.write_string_with_format(row, col, s, &f.text).map(drop),
+        },
+    }
+}
+
+/// Display width of a cell in Excel's character units.
+fn cell_width(c: &Cell) -> usize {
+    match c {
+        Cell::Day(_) => 10,
+        Cell::Fen(f) => sunledger_core::money::Money::from_fen(*f).to_string().len() + 2,
+        c => display_width(&c.text()),
+    }
+}
+
+/// A table as an XLSX workbook with a bold frozen header and a filter: text as text, whole
+/// numbers and amounts as numbers (amounts in yuan, two decimals), days as dates.
 pub fn table_xlsx(
     headers: &[String],
-    rows: &[Vec<String>],
+    rows: &[Vec<Cell>],
     sheet_title: &str,
 ) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook};
+    use rust_xlsxwriter::Workbook;
     let err = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    let header = Format::new()
-        .set_bold()
-        .set_background_color(Color::RGB(0x00DD_EBF7))
-        .set_border_bottom(FormatBorder::Thin);
-    let text = Format::new().set_num_format("@");
+    let f = SheetFormats::new();
     let last_row = u32::try_from(rows.len())
         .ok()
         .filter(|n| *n < 1_048_576)
@@ -140,16 +258,15 @@ pub fn table_xlsx(
     ws.set_name(sheet_name(sheet_title)).map_err(err)?;
     let mut widths: Vec<usize> = headers.iter().map(|c| display_width(c)).collect();
     for (col, name) in (0u16..).zip(headers) {
-        ws.write_string_with_format(0, col, name, &header)
+        ws.write_string_with_format(0, col, name, &f.header)
             .map_err(err)?;
     }
     for (row, r) in (1u32..).zip(rows) {
         for (col, value) in (0u16..).zip(r) {
             if let Some(w) = widths.get_mut(usize::from(col)) {
-                *w = (*w).max(display_width(value));
+                *w = (*w).max(cell_width(value));
             }
-            ws.write_string_with_format(row, col, value, &text)
-                .map_err(err)?;
+            write_cell(ws, &f, row, col, value).map_err(err)?;
         }
     }
     for (col, w) in (0u16..).zip(&widths) {
@@ -166,7 +283,7 @@ pub fn table_download(
     xlsx: bool,
     stem: &str,
     headers: &[String],
-    rows: &[Vec<String>],
+    rows: &[Vec<Cell>],
 ) -> Result<Response, WebError> {
     if xlsx {
         let body = table_xlsx(headers, rows, stem).map_err(WebError::Internal)?;

@@ -143,8 +143,6 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("problem.only_overdue", "只看逾期", "Overdue only"),
     ("problem.only_open", "只看未销号", "Open only"),
     ("problem.none", "没有符合条件的问题。", "No problems match."),
-    ("problem.prev", "上一页", "Previous"),
-    ("problem.next", "下一页", "Next"),
     ("problem.field.state", "整改状态", "State"),
     ("problem.field.category", "问题类别", "Category"),
     ("problem.field.severity", "严重程度", "Severity"),

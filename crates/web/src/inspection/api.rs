@@ -56,8 +56,8 @@ async fn inspections_download(
     q: &ops::RegionQuery,
     xlsx: bool,
 ) -> Result<Response, WebError> {
-    let rows = ops::inspections(state, ctx, q).await?;
-    let (h, rows) = export::inspection_table(ctx.lang, &rows);
+    let rows = ops::all_inspections(state, ctx, q).await?;
+    let (h, rows) = export::inspection_table(ctx.lang, &state.store.region_names().await?, &rows);
     let stem = format!("sunledger-inspections-{}", day::today_text(state.now()));
     table::table_download(xlsx, &stem, &h, &rows)
 }

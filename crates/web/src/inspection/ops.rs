@@ -145,6 +145,29 @@ pub async fn inspections(
     Ok(state.store.inspections(&scopes, 500).await?)
 }
 
+/// Page `page_no` of the inspections (`size` a page) and how many there are in all.
+pub async fn inspections_page(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &RegionQuery,
+    page_no: i64,
+    size: i64,
+) -> Result<(Vec<Inspection>, i64), WebError> {
+    let scopes = ops::scopes(ctx, opt(&q.region))?;
+    let offset = crate::app::page::Pager::offset(page_no, size);
+    Ok(state.store.inspections_page(&scopes, size, offset).await?)
+}
+
+/// Every inspection, for the downloads.
+pub async fn all_inspections(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &RegionQuery,
+) -> Result<Vec<Inspection>, WebError> {
+    let scopes = ops::scopes(ctx, opt(&q.region))?;
+    ops::all_pages(|offset| state.store.inspections_page(&scopes, 1000, offset)).await
+}
+
 /// One county's quarters.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CountyCoverage {

@@ -6,7 +6,7 @@ use crate::app::error::WebError;
 use crate::app::forms::{
     Names, holds_any, is_access, opt_num, parse_id, region_choices, today, trimmed, user_name,
 };
-use crate::app::page::{Page, PageResult, fail, urlencode};
+use crate::app::page::{PAGE_SIZE, Page, PageParam, PageResult, Pager, fail, urlencode};
 use crate::inspection::ops;
 use crate::problem::ops::ProblemQuery;
 use crate::problem::pages::{ProblemRow, problem_rows};
@@ -209,6 +209,7 @@ const LEADS: [&str; 3] = ["discipline_commission", "poverty_bureau", "finance_bu
 struct InspectionsView {
     page: Page,
     rows: Vec<InspectionRow>,
+    pager: Pager,
     quarters: Vec<String>,
     coverage: Vec<CoverageRow>,
     region: String,
@@ -228,6 +229,7 @@ async fn render_inspections(
     ctx: &Ctx,
     page: Page,
     q: ops::RegionQuery,
+    page_no: i64,
     form: Option<InspectionForm>,
     error: Option<WebError>,
 ) -> Result<Response, WebError> {
@@ -235,7 +237,8 @@ async fn render_inspections(
     let error = error.map(|e| e.message(page.lang));
     let mut names = Names::new(state);
     let mut rows = Vec::new();
-    for i in ops::inspections(state, ctx, &q).await? {
+    let (found, total) = ops::inspections_page(state, ctx, &q, page_no, PAGE_SIZE).await?;
+    for i in found {
         rows.push(inspection_row(&page, &mut names, i).await?);
     }
     let cov = ops::coverage(state, ctx, &q).await?;
@@ -314,6 +317,7 @@ async fn render_inspections(
     Ok((
         status,
         InspectionsView {
+            pager: Pager::new("/inspections", &query_string, page_no, PAGE_SIZE, total),
             page,
             rows,
             quarters,
@@ -338,12 +342,21 @@ async fn inspections_page(
     ctx: Ctx,
     uri: Uri,
     Query(q): Query<ops::RegionQuery>,
+    Query(p): Query<PageParam>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
-    render_inspections(&state, &ctx, Page::new(&ctx, &uri), q, None, None)
-        .await
-        .map_err(&f)
+    render_inspections(
+        &state,
+        &ctx,
+        Page::new(&ctx, &uri),
+        q,
+        p.number(),
+        None,
+        None,
+    )
+    .await
+    .map_err(&f)
 }
 
 async fn create_inspection(
@@ -367,6 +380,7 @@ async fn create_inspection(
             &ctx,
             Page::new(&ctx, &uri),
             ops::RegionQuery::default(),
+            1,
             Some(form),
             Some(e),
         )

@@ -179,15 +179,17 @@ async fn resume_suspension(
 }
 
 /// A region's appropriation ledger (scoped): accounts with available and detained money,
-/// the lower levels reconciled (dispatched against received), recent transfers, suspensions.
-#[utoipa::path(get, path = "/api/v1/regions/{code}/ledger", tag = "ledger", params(("code" = String, Path)),
+/// the lower levels reconciled (dispatched against received), the transfers booked in the
+/// period (newest first, at most 200), suspensions.
+#[utoipa::path(get, path = "/api/v1/regions/{code}/ledger", tag = "ledger", params(("code" = String, Path), ops::PeriodQuery),
     responses((status = 200, body = ops::RegionLedger), (status = 403, body = ErrorBody)))]
 async fn get_region_ledger(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
+    Query(q): Query<ops::PeriodQuery>,
 ) -> ApiResult<Json<ops::RegionLedger>> {
-    let r = ops::region_ledger(&state, &ctx, &code).await;
+    let r = ops::region_ledger(&state, &ctx, &code, q.from.as_deref(), q.to.as_deref()).await;
     api(&ctx, r)
 }
 

@@ -1,17 +1,23 @@
-//! The ledger's CSV and XLSX downloads.
+//! The ledger's CSV and XLSX downloads, in two forms: the *report* for people (headers, kinds,
+//! sources and states in the language asked, names beside codes, amounts as numbers and days as
+//! dates in XLSX) and the *import* form (machine headers [`LedgerRow::COLUMNS`] and keys, exact
+//! amount text: what `sunledger ledger import` reads back).
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
 use crate::app::ops;
 use crate::app::table::{
-    CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, attachment, display_width, file_stem, period,
-    push_csv_record, sheet_name,
+    CSV_CONTENT_TYPE, Cell, XLSX_CONTENT_TYPE, attachment, display_width, file_stem, period,
+    push_csv_record, sheet_name, table_csv, table_xlsx,
 };
+use crate::i18n::{Lang, t};
 use axum::response::Response;
 use serde::Deserialize;
 use std::borrow::Cow;
-use sunledger_core::Permission;
+use std::collections::HashMap;
 use sunledger_core::day::today_text;
+use sunledger_core::money::Money;
+use sunledger_core::{Permission, RegionCode};
 use sunledger_store::{LedgerRow, Region};
 
 /// The fields of a row in [`LedgerRow::COLUMNS`] order.
@@ -117,6 +123,136 @@ pub fn ledger_xlsx(rows: &[LedgerRow], sheet_title: &str) -> Result<Vec<u8>, Str
     wb.save_to_buffer().map_err(err)
 }
 
+/// Names of the regions and projects a ledger names (`from`, `to`).
+#[derive(Debug, Default)]
+pub struct Names {
+    regions: HashMap<RegionCode, String>,
+    projects: HashMap<i64, String>,
+}
+
+impl Names {
+    /// The names the rows need: every region's, and those of the projects they name.
+    pub async fn of(state: &AppState, rows: &[LedgerRow]) -> Result<Names, WebError> {
+        let regions = state.store.region_names().await?;
+        let mut projects = HashMap::new();
+        for r in rows {
+            for owner in [&r.from, &r.to] {
+                if let Some(id) = owner.strip_prefix('P').and_then(|p| p.parse::<i64>().ok())
+                    && !projects.contains_key(&id)
+                {
+                    let name = state
+                        .store
+                        .project(id)
+                        .await?
+                        .map(|p| p.name)
+                        .unwrap_or_default();
+                    projects.insert(id, name);
+                }
+            }
+        }
+        Ok(Names { regions, projects })
+    }
+
+    /// An account owner in words: `云岭县 529121` for a region (the code shortened to its
+    /// prefix), `项目 12 name` for a project, "outside" for none.
+    fn owner(&self, lang: Lang, owner: &str) -> String {
+        if owner.is_empty() {
+            return t(lang, "ledger.external");
+        }
+        if let Some(id) = owner.strip_prefix('P').and_then(|p| p.parse::<i64>().ok()) {
+            let name = self.projects.get(&id).map(String::as_str).unwrap_or("");
+            return format!("{} {id} {name}", t(lang, "ledger.target.project"))
+                .trim_end()
+                .to_string();
+        }
+        match RegionCode::parse(owner) {
+            Ok(c) => match self.regions.get(&c) {
+                Some(n) => format!("{n} {}", c.prefix()),
+                None => c.prefix().to_string(),
+            },
+            Err(_) => owner.to_string(),
+        }
+    }
+}
+
+/// The headers of the report form, in order.
+const REPORT_HEADERS: [&str; 15] = [
+    "export.ledger.booked_on",
+    "export.ledger.kind",
+    "export.ledger.fund_name",
+    "export.ledger.fund_source",
+    "export.ledger.fiscal_year",
+    "export.ledger.fund_document_no",
+    "export.ledger.detention_days",
+    "export.ledger.from",
+    "export.ledger.to",
+    "export.ledger.payee",
+    "export.ledger.amount",
+    "export.ledger.document_no",
+    "export.ledger.purpose",
+    "export.ledger.state",
+    "export.ledger.reverses",
+];
+
+/// The ledger as a report for people: headers, kinds, sources and states in `lang`, names
+/// beside codes, the reversed transfer by its day and document number; amounts as numbers and
+/// days as dates (in XLSX; CSV keeps exact text).
+pub fn report_table(
+    lang: Lang,
+    names: &Names,
+    rows: &[LedgerRow],
+) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let headers = REPORT_HEADERS.iter().map(|k| t(lang, k)).collect();
+    let by_client: HashMap<&str, &LedgerRow> =
+        rows.iter().map(|r| (r.client_id.as_str(), r)).collect();
+    let key = |prefix: &str, k: &str| {
+        if k.is_empty() {
+            String::new()
+        } else {
+            t(lang, &format!("{prefix}{k}"))
+        }
+    };
+    let out = rows
+        .iter()
+        .map(|r| {
+            let amount = match Money::parse_yuan(&r.amount) {
+                Ok(m) => Cell::Fen(m.fen()),
+                Err(_) => Cell::Text(r.amount.clone()),
+            };
+            let reverses = if r.reverses.is_empty() {
+                String::new()
+            } else {
+                match by_client.get(r.reverses.as_str()) {
+                    Some(x) => format!("{} {}", x.booked_on, x.document_no),
+                    None => t(lang, "ledger.reversed"),
+                }
+            };
+            vec![
+                Cell::day(r.booked_on.as_str()),
+                key("ledger.kind.", &r.kind).into(),
+                r.fund_name.as_str().into(),
+                key("ledger.source.", &r.fund_source).into(),
+                Cell::Int(r.fiscal_year),
+                r.fund_document_no.as_str().into(),
+                Cell::Int(r.detention_days),
+                names.owner(lang, &r.from).into(),
+                if r.to.is_empty() && !r.payee.is_empty() {
+                    Cell::Text(String::new())
+                } else {
+                    names.owner(lang, &r.to).into()
+                },
+                r.payee.as_str().into(),
+                amount,
+                r.document_no.as_str().into(),
+                r.purpose.as_str().into(),
+                key("ledger.state.", &r.state).into(),
+                reverses.into(),
+            ]
+        })
+        .collect();
+    (headers, out)
+}
+
 /// Query of the export routes.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -129,12 +265,29 @@ pub struct LedgerExportQuery {
     /// itself and its own projects).
     #[param(value_type = Option<bool>)]
     pub subtree: Option<String>,
+    /// `report` for people: headers, kinds, sources and states in the language asked (`lang`),
+    /// region and project names beside their codes, amounts as numbers and days as dates in
+    /// XLSX. `import` (the default): the machine columns `sunledger ledger import` reads back.
+    pub form: Option<String>,
+}
+
+impl LedgerExportQuery {
+    /// `true` for the report form; errors name the field `form`.
+    pub fn report(&self) -> Result<bool, WebError> {
+        match self.form.as_deref().map(str::trim) {
+            None | Some("" | "import") => Ok(false),
+            Some("report") => Ok(true),
+            Some(other) => Err(WebError::invalid("form", "malformed", other)),
+        }
+    }
 }
 
 /// A region's ledger, ready to be written as a file.
 pub struct LedgerExport {
     pub region: Region,
     pub rows: Vec<LedgerRow>,
+    /// The report form: names of the regions and projects the rows name, and the language.
+    pub report: Option<(Names, Lang)>,
     /// The file name without extension (see [`file_stem`]).
     pub file_stem: String,
 }
@@ -161,30 +314,47 @@ pub async fn region_ledger(
         Some(other) => return Err(WebError::invalid("subtree", "malformed", other)),
     };
     let (from, to) = period(q.from.as_deref(), q.to.as_deref())?;
+    let report = q.report()?;
     let rows = state
         .store
         .ledger_rows(&region.code, subtree, &from, &to)
         .await?;
     let file_stem = file_stem(&region.code, subtree, &from, &to, &today_text(state.now()));
+    let report = if report {
+        Some((Names::of(state, &rows).await?, ctx.lang))
+    } else {
+        None
+    };
     Ok(LedgerExport {
         region,
         rows,
+        report,
         file_stem,
     })
 }
 
 /// The export as a CSV download.
 pub fn csv_response(e: &LedgerExport) -> Response {
-    attachment(
-        CSV_CONTENT_TYPE,
-        &format!("{}.csv", e.file_stem),
-        ledger_csv(&e.rows),
-    )
+    let body = match &e.report {
+        Some((names, lang)) => {
+            let (h, rows) = report_table(*lang, names, &e.rows);
+            table_csv(&h, &rows)
+        }
+        None => ledger_csv(&e.rows),
+    };
+    attachment(CSV_CONTENT_TYPE, &format!("{}.csv", e.file_stem), body)
 }
 
 /// The export as an XLSX download.
 pub fn xlsx_response(e: &LedgerExport) -> Result<Response, WebError> {
-    let body = ledger_xlsx(&e.rows, &e.sheet_title()).map_err(WebError::Internal)?;
+    let body = match &e.report {
+        Some((names, lang)) => {
+            let (h, rows) = report_table(*lang, names, &e.rows);
+            table_xlsx(&h, &rows, &e.sheet_title())
+        }
+        None => ledger_xlsx(&e.rows, &e.sheet_title()),
+    }
+    .map_err(WebError::Internal)?;
     Ok(attachment(
         XLSX_CONTENT_TYPE,
         &format!("{}.xlsx", e.file_stem),

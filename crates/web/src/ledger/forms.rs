@@ -117,7 +117,8 @@ async fn refused(
         field,
         error: e.message(ctx.lang),
     };
-    let mut r = render(state, ctx, uri, back, sticky, None).await?;
+    let period = ops::PeriodQuery::default();
+    let mut r = render(state, ctx, uri, back, sticky, None, &period).await?;
     *r.status_mut() = status;
     Ok(r)
 }

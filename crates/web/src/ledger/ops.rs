@@ -475,8 +475,12 @@ pub struct RegionLedger {
     pub today: String,
     pub accounts: Vec<AccountView>,
     pub reconciliation: Vec<ReconView>,
-    /// Transfers touching this region's accounts, newest first (at most 200).
+    /// Transfers touching this region's accounts booked in the period, newest first (at most
+    /// 200).
     pub transfers: Vec<Transfer>,
+    /// The period shown (`from`, `to`, `YYYY-MM-DD` inclusive; blank = unbounded).
+    pub from: String,
+    pub to: String,
     /// Active suspensions in this region's subtree.
     pub suspensions: Vec<Suspension>,
 }
@@ -493,13 +497,28 @@ pub async fn region_summary(
     Ok(state.store.region_summary(&region.code, today).await?)
 }
 
+/// The period of a ledger view.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// First booking day, `YYYY-MM-DD` (default: the beginning of the ledger).
+    pub from: Option<String>,
+    /// Last booking day, inclusive (default: the end of the ledger).
+    pub to: Option<String>,
+}
+
+/// The ledger page of region `code`: its accounts, reconciliation, suspensions, and the transfers
+/// booked between `from` and `to` (checked like an export's period: a bad day names its field).
 pub async fn region_ledger(
     state: &AppState,
     ctx: &Ctx,
     code: &str,
+    from: Option<&str>,
+    to: Option<&str>,
 ) -> Result<RegionLedger, WebError> {
     let region = ops::existing_region(state, code).await?;
     ctx.require(Permission::ViewInternal, &region.code)?;
+    let (from, to) = crate::app::table::period(from, to)?;
     let (today_n, today) = sunledger_core::day::today_with_text(state.now());
     let mut funds = std::collections::HashMap::new();
     let mut accounts = Vec::new();
@@ -574,7 +593,11 @@ pub async fn region_ledger(
                 .map(|d| today_n - d),
         });
     }
-    let transfers = state.store.transfers_of_region(&region.code, 200).await?;
+    let transfers = state
+        .store
+        .transfers_of_region(&region.code, &from, &to, 200)
+        .await?;
+    let shown = |d: String, unbounded: &str| if d == unbounded { String::new() } else { d };
     let suspensions = state.store.suspensions_within(&region.code, true).await?;
     Ok(RegionLedger {
         region,
@@ -583,5 +606,7 @@ pub async fn region_ledger(
         reconciliation,
         transfers,
         suspensions,
+        from: shown(from, crate::app::table::FIRST_DAY),
+        to: shown(to, crate::app::table::LAST_DAY),
     })
 }

@@ -115,6 +115,13 @@ pub(crate) struct LedgerView {
     rows: Vec<TransferRow>,
     can_manage: bool,
     month_start: String,
+    /// The last day of this month and the first of this year, for the period shortcuts.
+    month_end: String,
+    year_start: String,
+    /// The period as a query (`from=…&to=…`, blank parts left out), for the downloads.
+    period_query: String,
+    /// The period asked for could not be read: the message naming its field.
+    period_error: Option<String>,
     sources: Vec<&'static str>,
     kinds: Vec<&'static str>,
     /// Funds to move: id, name, id as text (what the select sends).
@@ -151,10 +158,13 @@ fn field(name: &'static str, label: String, attrs: &'static str, default: &str) 
     }
 }
 
-#[derive(Deserialize)]
-struct Done {
+/// The ledger page's query: the period shown, and what was just booked.
+#[derive(Deserialize, Default)]
+pub(crate) struct LedgerQuery {
+    from: Option<String>,
+    to: Option<String>,
     done: Option<String>,
-    id: Option<i64>,
+    id: Option<String>,
 }
 
 async fn ledger_page(
@@ -162,15 +172,28 @@ async fn ledger_page(
     ctx: Ctx,
     uri: Uri,
     Path(code): Path<String>,
-    Query(q): Query<Done>,
+    Query(q): Query<LedgerQuery>,
 ) -> PageResult {
     let notice = q.done.as_deref().and_then(|d| {
         Notice::ALL
             .into_iter()
             .find(|n| n.key() == d)
-            .map(|n| (n, q.id.unwrap_or(0)))
+            .map(|n| (n, q.id.as_deref().and_then(|i| i.parse().ok()).unwrap_or(0)))
     });
-    render(&state, &ctx, &uri, &code, Sticky::default(), notice).await
+    let period = ops::PeriodQuery {
+        from: q.from,
+        to: q.to,
+    };
+    render(
+        &state,
+        &ctx,
+        &uri,
+        &code,
+        Sticky::default(),
+        notice,
+        &period,
+    )
+    .await
 }
 
 /// The ledger page of `code`, with a refused form sent back (`form`) or a note of what was just
@@ -182,13 +205,41 @@ pub(crate) async fn render(
     code: &str,
     form: Sticky,
     notice: Option<(Notice, i64)>,
+    q: &ops::PeriodQuery,
 ) -> PageResult {
     let state = state.clone();
     let f = fail(ctx, uri);
     if ctx.user.is_none() {
         return Err(f(WebError::Unauthorized));
     }
-    let l = ops::region_ledger(&state, ctx, code).await.map_err(&f)?;
+    // A bad period shows the whole ledger with the error, naming the field as the form does.
+    let (from, to, period_error) =
+        match crate::app::table::period(q.from.as_deref(), q.to.as_deref()) {
+            Ok(_) => (q.from.as_deref(), q.to.as_deref(), None),
+            Err(WebError::Invalid {
+                field,
+                reason,
+                value,
+            }) => {
+                let label = if field == "to" {
+                    "ledger.period_to"
+                } else {
+                    "ledger.period_from"
+                };
+                let sep = if ctx.lang == Lang::Zh { "：" } else { ": " };
+                let msg = format!(
+                    "{}{sep}{} {} ({value})",
+                    t(ctx.lang, "error.invalid"),
+                    t(ctx.lang, label),
+                    t(ctx.lang, &format!("reason.{reason}")),
+                );
+                (None, None, Some(msg))
+            }
+            Err(e) => return Err(f(e)),
+        };
+    let l = ops::region_ledger(&state, ctx, code, from, to)
+        .await
+        .map_err(&f)?;
     let can_manage = ctx.actor.can(Permission::ManageFunds, &l.region.code);
     let mut cache = std::collections::HashMap::new();
     let mut rows = Vec::new();
@@ -264,6 +315,23 @@ pub(crate) async fn render(
     let client_id = token.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let month_start = format!("{}01", l.today.get(..8).unwrap_or("2026-01-"));
     let year = l.today.get(..4).unwrap_or("2026").to_string();
+    let month_end = sunledger_core::day::parse("today", &l.today)
+        .ok()
+        .map(|d| {
+            let mut end = d;
+            while sunledger_core::day::format(end + 1).get(..7) == l.today.get(..7) {
+                end += 1;
+            }
+            sunledger_core::day::format(end)
+        })
+        .unwrap_or_else(|| l.today.clone());
+    let year_start = format!("{year}-01-01");
+    let period_query = [("from", &l.from), ("to", &l.to)]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
     let page = Page::new(ctx, uri);
     let owners = if can_manage {
         owner_choices(&state, ctx, &l.region.code)
@@ -302,128 +370,140 @@ pub(crate) async fn render(
     for r in &mut rows {
         r.reverse_client = format!("{client_id}-r{}", r.transfer.id);
     }
-    Ok(LedgerView {
-        client_fund: format!("{client_id}-f"),
-        client_transfer: format!("{client_id}-t"),
-        fund_fields: vec![
-            field(
-                "name",
-                page.t("ledger.fund_name"),
-                r#"required maxlength="200""#,
-                "",
-            ),
-            field(
-                "fiscal_year",
-                page.t("field.fiscal_year"),
-                r#"inputmode="numeric" required"#,
-                &year,
-            ),
-            field(
-                "document_no",
-                page.t("field.document_no"),
-                r#"required maxlength="100""#,
-                "",
-            ),
-            field(
-                "amount",
-                page.t("ledger.amount_yuan"),
-                r#"inputmode="decimal" required"#,
-                "",
-            ),
-            field(
-                "booked_on",
-                page.t("field.booked_on"),
-                r#"type="date" required"#,
-                &l.today,
-            ),
-            field(
-                "detention_days",
-                page.t("field.detention_days"),
-                r#"inputmode="numeric""#,
-                "30",
-            ),
-        ],
-        transfer_fields: vec![
-            field(
-                "from",
-                page.t("field.from"),
-                r#"required list="owners" autocomplete="off""#,
-                &format!("{}（{}）", l.region.name, l.region.code.prefix()),
-            ),
-            field(
-                "to",
-                page.t("field.to"),
-                r#"list="owners" autocomplete="off""#,
-                "",
-            ),
-            field(
-                "payee",
-                format!("{}（{}）", page.t("field.payee"), page.t("form.optional")),
-                r#"maxlength="200""#,
-                "",
-            ),
-            field(
-                "amount",
-                page.t("ledger.amount_yuan"),
-                r#"inputmode="decimal" required"#,
-                "",
-            ),
-            field(
-                "booked_on",
-                page.t("field.booked_on"),
-                r#"type="date" required"#,
-                &l.today,
-            ),
-            field(
-                "document_no",
-                page.t("field.document_no"),
-                r#"required maxlength="100""#,
-                "",
-            ),
-            field(
-                "purpose",
-                page.t("field.purpose"),
-                r#"required maxlength="500""#,
-                "",
-            ),
-        ],
-        suspend_fields: vec![
-            field(
-                "target",
-                page.t("ledger.target_id"),
-                r#"required list="owners" autocomplete="off""#,
-                "",
-            ),
-            field(
-                "reason",
-                page.t("field.reason"),
-                r#"required maxlength="1000""#,
-                "",
-            ),
-            field(
-                "document_no",
-                page.t("field.document_no"),
-                r#"required maxlength="100""#,
-                "",
-            ),
-        ],
-        page,
-        suspensions,
-        owners,
-        form,
-        notice,
-        rows,
-        can_manage,
-        month_start,
-        sources: sunledger_core::ledger::FundSource::ALL
-            .iter()
-            .map(|s| s.key())
-            .collect(),
-        kinds: vec!["appropriate", "arrange", "disburse", "refund"],
-        fund_choices,
-        l,
-    }
-    .into_response())
+    let status = if period_error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    Ok((
+        status,
+        LedgerView {
+            period_error,
+            month_end,
+            year_start,
+            period_query,
+            client_fund: format!("{client_id}-f"),
+            client_transfer: format!("{client_id}-t"),
+            fund_fields: vec![
+                field(
+                    "name",
+                    page.t("ledger.fund_name"),
+                    r#"required maxlength="200""#,
+                    "",
+                ),
+                field(
+                    "fiscal_year",
+                    page.t("field.fiscal_year"),
+                    r#"inputmode="numeric" required"#,
+                    &year,
+                ),
+                field(
+                    "document_no",
+                    page.t("field.document_no"),
+                    r#"required maxlength="100""#,
+                    "",
+                ),
+                field(
+                    "amount",
+                    page.t("ledger.amount_yuan"),
+                    r#"inputmode="decimal" required"#,
+                    "",
+                ),
+                field(
+                    "booked_on",
+                    page.t("field.booked_on"),
+                    r#"type="date" required"#,
+                    &l.today,
+                ),
+                field(
+                    "detention_days",
+                    page.t("field.detention_days"),
+                    r#"inputmode="numeric""#,
+                    "30",
+                ),
+            ],
+            transfer_fields: vec![
+                field(
+                    "from",
+                    page.t("field.from"),
+                    r#"required list="owners" autocomplete="off""#,
+                    &format!("{}（{}）", l.region.name, l.region.code.prefix()),
+                ),
+                field(
+                    "to",
+                    page.t("field.to"),
+                    r#"list="owners" autocomplete="off""#,
+                    "",
+                ),
+                field(
+                    "payee",
+                    format!("{}（{}）", page.t("field.payee"), page.t("form.optional")),
+                    r#"maxlength="200""#,
+                    "",
+                ),
+                field(
+                    "amount",
+                    page.t("ledger.amount_yuan"),
+                    r#"inputmode="decimal" required"#,
+                    "",
+                ),
+                field(
+                    "booked_on",
+                    page.t("field.booked_on"),
+                    r#"type="date" required"#,
+                    &l.today,
+                ),
+                field(
+                    "document_no",
+                    page.t("field.document_no"),
+                    r#"required maxlength="100""#,
+                    "",
+                ),
+                field(
+                    "purpose",
+                    page.t("field.purpose"),
+                    r#"required maxlength="500""#,
+                    "",
+                ),
+            ],
+            suspend_fields: vec![
+                field(
+                    "target",
+                    page.t("ledger.target_id"),
+                    r#"required list="owners" autocomplete="off""#,
+                    "",
+                ),
+                field(
+                    "reason",
+                    page.t("field.reason"),
+                    r#"required maxlength="1000""#,
+                    "",
+                ),
+                field(
+                    "document_no",
+                    page.t("field.document_no"),
+                    r#"required maxlength="100""#,
+                    "",
+                ),
+            ],
+            page,
+            suspensions,
+            owners,
+            form,
+            notice,
+            rows,
+            can_manage,
+            month_start,
+            sources: sunledger_core::ledger::FundSource::ALL
+                .iter()
+                .map(|s| s.key())
+                .collect(),
+            kinds: vec!["appropriate", "arrange", "disburse", "refund"],
+            fund_choices,
+            l,
+        },
+    )
+        .into_response())
 }
 
 pub(crate) struct FlowRow {

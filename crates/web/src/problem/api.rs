@@ -53,7 +53,7 @@ async fn problems_download(
     xlsx: bool,
 ) -> Result<Response, WebError> {
     let rows = ops::all_problems(state, ctx, q).await?;
-    let (h, rows) = export::problem_table(ctx.lang, &rows);
+    let (h, rows) = export::problem_table(ctx.lang, &state.store.region_names().await?, &rows);
     let stem = format!("sunledger-problems-{}", day::today_text(state.now()));
     table::table_download(xlsx, &stem, &h, &rows)
 }

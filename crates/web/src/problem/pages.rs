@@ -6,7 +6,7 @@ use crate::app::error::WebError;
 use crate::app::forms::{
     Names, day, fill, holds_any, is_access, opt_num, region_choices, to_problem, today, trimmed,
 };
-use crate::app::page::{Page, PageResult, fail, urlencode};
+use crate::app::page::{Page, PageResult, Pager, fail, urlencode};
 use crate::problem::ops;
 use askama::Template;
 use askama_web::WebTemplate;
@@ -183,9 +183,7 @@ pub(crate) fn problem_query_string(q: &ProblemQuery) -> String {
 pub(crate) struct LedgerView {
     page: Page,
     rows: Vec<ProblemRow>,
-    total: i64,
-    page_no: i64,
-    pages: i64,
+    pager: Pager,
     q: ProblemQuery,
     query_string: String,
     /// The areas of the summary, for its links.
@@ -212,9 +210,13 @@ async fn ledger_page(
     Ok(LedgerView {
         page,
         rows,
-        total: l.total,
-        page_no: l.page,
-        pages: l.pages,
+        pager: Pager::new(
+            "/problems",
+            &problem_query_string(&q),
+            l.page,
+            ops::PAGE,
+            l.total,
+        ),
         query_string: problem_query_string(&q),
         summary_query: problem_query_string(&ProblemQuery {
             region: q.region.clone(),

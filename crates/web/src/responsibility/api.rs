@@ -71,7 +71,7 @@ async fn book_download(
     xlsx: bool,
 ) -> Result<Response, WebError> {
     let rows = ops::book(state, ctx, q).await?;
-    let (h, rows) = export::book_table(ctx.lang, &rows);
+    let (h, rows) = export::book_table(ctx.lang, &state.store.region_names().await?, &rows);
     let stem = format!("sunledger-responsibility-{}", day::today_text(state.now()));
     table::table_download(xlsx, &stem, &h, &rows)
 }

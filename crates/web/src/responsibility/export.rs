@@ -1,13 +1,22 @@
 //! Book 2's download table.
+use crate::app::table::Cell;
 use crate::i18n::{Lang, t};
+use std::collections::HashMap;
+use sunledger_core::RegionCode;
 use sunledger_store::Responsibility;
 
-/// Book 2 as a table for filing.
-pub fn book_table(lang: Lang, rows: &[Responsibility]) -> (Vec<String>, Vec<Vec<String>>) {
+/// Book 2 as a table for filing: headers and codes in `lang`, the region's name beside its code,
+/// ids as numbers, days as dates.
+pub fn book_table(
+    lang: Lang,
+    names: &HashMap<RegionCode, String>,
+    rows: &[Responsibility],
+) -> (Vec<String>, Vec<Vec<Cell>>) {
     let headers = [
         "export.project.id",
         "export.project.name",
         "export.project.region_code",
+        "export.region_name",
         "export.resp.role",
         "export.resp.person",
         "export.resp.position",
@@ -23,16 +32,21 @@ pub fn book_table(lang: Lang, rows: &[Responsibility]) -> (Vec<String>, Vec<Vec<
         .iter()
         .map(|r| {
             vec![
-                r.project_id.to_string(),
-                r.project_name.clone(),
-                r.project_region.as_str().to_string(),
-                t(lang, &format!("resp.role.{}", r.role)),
-                r.person_name.clone(),
-                t(lang, &format!("position.{}", r.person_position)),
-                r.department_name.clone(),
-                r.start_on.clone(),
-                r.end_on.clone().unwrap_or_default(),
-                r.end_reason.clone().unwrap_or_default(),
+                Cell::Int(r.project_id),
+                r.project_name.as_str().into(),
+                r.project_region.as_str().into(),
+                names
+                    .get(&r.project_region)
+                    .cloned()
+                    .unwrap_or_default()
+                    .into(),
+                t(lang, &format!("resp.role.{}", r.role)).into(),
+                r.person_name.as_str().into(),
+                t(lang, &format!("position.{}", r.person_position)).into(),
+                r.department_name.as_str().into(),
+                Cell::day(r.start_on.as_str()),
+                Cell::opt_day(r.end_on.as_deref()),
+                r.end_reason.clone().unwrap_or_default().into(),
             ]
         })
         .collect();

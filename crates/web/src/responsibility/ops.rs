@@ -142,24 +142,42 @@ pub struct BookQuery {
     pub year: Option<String>,
 }
 
+impl BookQuery {
+    fn filter(&self, ctx: &Ctx) -> Result<ResponsibilityFilter, WebError> {
+        let scopes = scopes(ctx, opt(&self.region))?;
+        if let Some(d) = opt(&self.on) {
+            sunledger_core::day::parse("on", d)?;
+        }
+        Ok(ResponsibilityFilter {
+            scopes,
+            project_id: opt_i64("project", &self.project)?,
+            person_id: opt_i64("person", &self.person)?,
+            on_day: opt(&self.on).map(str::to_string),
+            fiscal_year: opt_i64("year", &self.year)?,
+        })
+    }
+}
+
 pub async fn book(
     state: &AppState,
     ctx: &Ctx,
     q: &BookQuery,
 ) -> Result<Vec<Responsibility>, WebError> {
-    let scopes = scopes(ctx, opt(&q.region))?;
-    if let Some(d) = opt(&q.on) {
-        sunledger_core::day::parse("on", d)?;
-    }
+    Ok(state.store.responsibilities(&q.filter(ctx)?).await?)
+}
+
+/// Page `page_no` of Book 2 (`size` rows a page) and how many rows it has in all.
+pub async fn book_page(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &BookQuery,
+    page_no: i64,
+    size: i64,
+) -> Result<(Vec<Responsibility>, i64), WebError> {
+    let offset = crate::app::page::Pager::offset(page_no, size);
     Ok(state
         .store
-        .responsibilities(&ResponsibilityFilter {
-            scopes,
-            project_id: opt_i64("project", &q.project)?,
-            person_id: opt_i64("person", &q.person)?,
-            on_day: opt(&q.on).map(str::to_string),
-            fiscal_year: opt_i64("year", &q.year)?,
-        })
+        .responsibilities_page(&q.filter(ctx)?, size, offset)
         .await?)
 }
 

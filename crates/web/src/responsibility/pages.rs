@@ -3,7 +3,7 @@ use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
 use crate::app::page;
-use crate::app::page::{Page, PageResult, fail};
+use crate::app::page::{PAGE_SIZE, Page, PageParam, PageResult, Pager, fail};
 use crate::project::detail::Person;
 use crate::project::pages::{parse_id, to_project};
 use crate::responsibility::ops;
@@ -102,6 +102,7 @@ async fn end(
 struct BookView {
     page: Page,
     rows: Vec<Responsibility>,
+    pager: Pager,
     letters: Vec<ResponsibilityLetter>,
     q: ops::BookQuery,
     query_string: String,
@@ -118,9 +119,13 @@ async fn book_page(
     ctx: Ctx,
     uri: Uri,
     Query(q): Query<ops::BookQuery>,
+    Query(p): Query<PageParam>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
-    let rows = ops::book(&state, &ctx, &q).await.map_err(&f)?;
+    let page_no = p.number();
+    let (rows, total) = ops::book_page(&state, &ctx, &q, page_no, PAGE_SIZE)
+        .await
+        .map_err(&f)?;
     let letters = ops::letters(
         &state,
         &ctx,
@@ -227,6 +232,7 @@ async fn book_page(
     };
     Ok(BookView {
         page: Page::new(&ctx, &uri),
+        pager: Pager::new("/responsibility", &query_string, page_no, PAGE_SIZE, total),
         rows,
         letters,
         q,

@@ -397,6 +397,29 @@ async fn assert_fits_phone(c: &Client, page: &str) {
         scroll <= inner,
         "{page} is {scroll}px wide on a {inner}px phone screen: it scrolls sideways"
     );
+    // The header (brand and navigation) takes at most two lines: the brand, then the navigation
+    // on one line that scrolls sideways by itself.
+    let v = c
+        .execute(
+            "const h = document.querySelector('header.top'), n = h.querySelector('nav'); \
+             const cs = getComputedStyle(h); \
+             const pad = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom) + parseFloat(cs.borderBottomWidth); \
+             return [h.getBoundingClientRect().height - pad, n.getBoundingClientRect().height, \
+                     parseFloat(getComputedStyle(n).lineHeight), n.scrollWidth, n.clientWidth];",
+            vec![],
+        )
+        .await
+        .expect("measure the header");
+    let f = |i: usize| v[i].as_f64().unwrap_or(f64::MAX);
+    let (header, nav, line) = (f(0), f(1), f(2));
+    assert!(
+        nav <= 1.6 * line,
+        "{page}: the navigation is {nav}px tall, more than one {line}px line"
+    );
+    assert!(
+        header <= 2.0 * 1.6 * line,
+        "{page}: the header is {header}px tall, more than two {line}px lines"
+    );
 }
 
 /// Chinese characters are drawn as themselves, not as boxes: without a CJK font every character

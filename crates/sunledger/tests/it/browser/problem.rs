@@ -50,6 +50,19 @@ async fn phone_township_rectifies_a_problem() {
     assert_eq!(r.status(), 201);
     let letter: serde_json::Value = r.json().await.expect("escalation JSON");
     let letter = letter["id"].as_i64().expect("escalation id");
+    // More problems, due later, so that the list has a second page.
+    for n in 0..55 {
+        let r = inspector
+            .post(app.url("/api/v1/problems"))
+            .json(&serde_json::json!({
+                "region": "529121100", "category": "cadre_style", "severity": "general",
+                "title": format!("作风问题 {n:02}"), "description": "x",
+                "department_id": gov.id, "deadline": sunledger_core::day::format(today + 60)}))
+            .send()
+            .await
+            .expect("record a problem");
+        assert_eq!(r.status(), 201);
+    }
     let base = app.url("");
     drive(started, move |c, shots| async move {
         rectify(&c, &base, pid, letter, &shots).await
@@ -87,6 +100,34 @@ async fn rectify(c: &Client, base: &str, pid: i64, letter: i64, shots: &Shots) {
     assert_fits_phone(c, "/problems").await;
     shots.take(c, "20-problems").await;
 
+    // The second page, through the pager.
+    let showing = text(c, "main nav.pager .showing").await;
+    assert!(showing.starts_with("第 1–50 条，共 "), "{showing}");
+    c.find(Locator::Css("main nav.pager a[rel=next]"))
+        .await
+        .expect("the next-page link")
+        .click()
+        .await
+        .expect("next page");
+    let deadline = Instant::now() + STEP;
+    let showing = loop {
+        let u = c.current_url().await.expect("current URL");
+        if u.query() == Some("page=2") {
+            wait_path(c, "/problems").await;
+            break text(c, "main nav.pager .showing").await;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still at {u} after clicking next"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(showing.starts_with("第 51–"), "{showing}");
+    assert_fits_phone(c, "/problems?page=2").await;
+    shots.take(c, "20b-problems-page-2").await;
+    c.goto(&go("/problems")).await.expect("back to page 1");
+    wait_path(c, "/problems").await;
+
     click(c, "main ul.cards.problems", "项目资金滞留未拨付").await;
     let page = format!("/problems/{pid}");
     wait_path(c, &page).await;
@@ -119,6 +160,14 @@ async fn rectify(c: &Client, base: &str, pid: i64, letter: i64, shots: &Shots) {
     );
     assert_fits_phone(c, "problem page").await;
     shots.take(c, "21-problem").await;
+
+    // The problem's proof: long hashes wrap inside the phone's width.
+    click(c, "main", "记账证明").await;
+    wait_path(c, &format!("/proofs/problems/{pid}")).await;
+    assert_fits_phone(c, "proof page").await;
+    shots.take(c, "21b-proof").await;
+    c.back().await.expect("back to the problem");
+    wait_path(c, &page).await;
 
     click(c, &format!("li#step-{letter}"), "打印文书").await;
     wait_path(c, &format!("/escalations/{letter}/print")).await;

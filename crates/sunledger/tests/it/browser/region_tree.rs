@@ -77,8 +77,8 @@ async fn walk(c: &Client, base: &str, other_id: i64, shots: &Shots) {
         .expect("click sign in");
     wait_path(c, "/").await;
 
-    // The home page in Chinese, with the user's scope.
-    assert_eq!(text(c, "main h1").await, "阳光账本");
+    // The home page in Chinese: the user's dashboard, their area with links to its books.
+    assert!(text(c, "main h1").await.starts_with("我的工作台"));
     assert_eq!(text(c, "header .brand").await, "阳光账本");
     assert_eq!(text(c, "header .who").await, "当前用户: 云岭县财政局 张芳");
     let scopes = text(c, "main ul.cards").await;
@@ -86,6 +86,13 @@ async fn walk(c: &Client, base: &str, other_id: i64, shots: &Shots) {
         scopes.contains("云岭县") && scopes.contains("财政"),
         "scope cards: {scopes}"
     );
+    for book in ["资金拨付台账", "项目库", "问题整改台账", "监督检查"] {
+        c.find(Locator::XPath(&format!(
+            "//main//ul[contains(@class,'books')]//a[text()='{book}']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("no link to {book} on the home page: {e}"));
+    }
     assert_eq!(attr(c, "html", "lang").await, "zh-CN");
     assert_fits_phone(c, "/").await;
     assert_chinese_glyphs(c).await;
