@@ -207,8 +207,8 @@ pub struct QuarterSchema {
     q: u8,
 }
 
-/// The quarterly coverage of every county the caller sees: the current quarter and the three
-/// before it.
+/// The quarterly coverage of every county the caller sees (or the county of the township or
+/// village it is filtered to): the current quarter and the three before it.
 pub async fn coverage(
     state: &AppState,
     ctx: &Ctx,
@@ -238,9 +238,12 @@ pub async fn coverage(
     }
     counties.sort();
     counties.dedup();
+    // The rule is the county's: a county's quarter is covered by an inspection anywhere in it, so
+    // the rows count the whole county's inspections even when the view is filtered to a township
+    // or village in it (issue 15: they showed 0 there).
     let days: Vec<(String, i64)> = state
         .store
-        .inspection_days(&scopes)
+        .inspection_days(&counties)
         .await?
         .into_iter()
         .filter_map(|(c, d)| {
