@@ -501,8 +501,10 @@ impl InspectionStore for StoreImpl {
         if !matches!(i.kind.as_str(), "routine" | "spot_check") {
             return Err(invalid("kind", "unknown_inspection_kind", i.kind.as_str()));
         }
-        let title = nonempty("title", &i.title, 200)?;
+        let title = nonempty("title", &i.title, sunledger_core::text::NAME)?;
         let team = nonempty("team", &i.team, 1000)?;
+        sunledger_core::text::bounded("targets", &i.targets, sunledger_core::text::REPORT)
+            .map_err(rule)?;
         if i.lead_departments.is_empty() {
             return Err(invalid("lead_departments", "empty", ""));
         }

@@ -254,8 +254,8 @@ impl ProblemStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Problem> {
-        let title = nonempty("title", &p.title, 200)?;
-        let description = nonempty("description", &p.description, 20_000)?;
+        let title = nonempty("title", &p.title, sunledger_core::text::NAME)?;
+        let description = nonempty("description", &p.description, sunledger_core::text::REPORT)?;
         let deadline = sunledger_core::problem::Deadline::new(
             "deadline",
             &p.deadline,
@@ -367,6 +367,7 @@ impl ProblemStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Problem> {
+        sunledger_core::text::bounded("text", text, sunledger_core::text::REPORT).map_err(rule)?;
         if action.needs_text() && text.trim().is_empty() {
             return Err(invalid("text", "empty", ""));
         }
