@@ -178,13 +178,20 @@ pub struct ProblemFacts {
     pub steps: Vec<(Step, i64)>,
 }
 
+/// Whether the ladder still runs for a problem: it is open and not referred. A referral hands
+/// the case to the discipline commission or the judiciary, whose procedure replaces the ladder
+/// (issue 15: proposals stayed on referred and closed problems).
+pub fn ladder_runs(state: ProblemState, taken: &[Step]) -> bool {
+    state.is_open() && !taken.iter().any(|s| s.is_referral())
+}
+
 /// The steps due today by the rules, in ladder order, leaving out steps already taken and steps
-/// the ladder does not yet allow. Closed problems have none.
+/// the ladder does not yet allow. Closed and referred problems have none ([`ladder_runs`]).
 pub fn due_steps(p: &ProblemFacts, rules: &[EscalationRule], today: i64) -> Vec<Step> {
-    if !p.state.is_open() {
+    let taken: Vec<Step> = p.steps.iter().map(|(s, _)| *s).collect();
+    if !ladder_runs(p.state, &taken) {
         return vec![];
     }
-    let taken: Vec<Step> = p.steps.iter().map(|(s, _)| *s).collect();
     let mut out: Vec<Step> = rules
         .iter()
         .filter(|r| !taken.contains(&r.step))
@@ -248,6 +255,26 @@ mod tests {
                 prop_assert!(s.rung() <= top + 1);
             }
         }
+    }
+
+    #[test]
+    fn referred_and_closed_problems_have_no_due_steps() {
+        let mut p = ProblemFacts {
+            state: ProblemState::Rectifying,
+            category: ProblemCategory::Corruption,
+            deadline: d("2026-01-01"),
+            rejections: 3,
+            steps: vec![],
+        };
+        let today = d("2026-12-01");
+        assert!(!due_steps(&p, &default_rules(), today).is_empty());
+        p.steps = vec![(Step::DisciplineReferral, d("2026-02-01"))];
+        assert!(due_steps(&p, &default_rules(), today).is_empty());
+        assert!(!ladder_runs(p.state, &[Step::JudicialReferral]));
+        p.steps.clear();
+        p.state = ProblemState::Closed;
+        assert!(due_steps(&p, &default_rules(), today).is_empty());
+        assert!(ladder_runs(ProblemState::Open, &[Step::ReminderLetter]));
     }
 
     #[test]

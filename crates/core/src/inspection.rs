@@ -140,6 +140,52 @@ pub fn coverage(
         .collect()
 }
 
+// --- Completion ---------------------------------------------------------------------------------
+
+/// An inspection recorded as done: the day, the findings and, for a day before the planned one,
+/// the reason. Practice (the quarterly coverage counts inspections by the day they were done):
+/// an inspection is recorded after it happened, so its day is never after today; one done
+/// earlier than planned counts in another quarter than planned, so it needs a written reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub done_on: i64,
+    pub findings: String,
+    pub reason: Option<String>,
+}
+
+impl Completion {
+    /// Refuses, naming the field: `done_on` not a day (`bad_date`), after `today` (`in_future`),
+    /// or before `planned_on` without a reason (`before_planned`); `findings` empty (`empty`)
+    /// or too long (`too_long`, [`crate::text::REPORT`]); `done_reason` too long
+    /// ([`crate::text::REASON`]). A reason given is kept even when not needed.
+    pub fn new(
+        done_on: &str,
+        findings: &str,
+        reason: Option<&str>,
+        planned_on: i64,
+        today: i64,
+    ) -> Result<Completion, DomainError> {
+        let day = crate::day::parse_past("done_on", done_on, today)?;
+        let findings = crate::text::nonempty("findings", findings, crate::text::REPORT)?;
+        let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(crate::text::bounded("done_reason", r, crate::text::REASON)?),
+            None => None,
+        };
+        if day < planned_on && reason.is_none() {
+            return Err(DomainError::invalid(
+                "done_on",
+                "before_planned",
+                done_on.trim(),
+            ));
+        }
+        Ok(Completion {
+            done_on: day,
+            findings,
+            reason,
+        })
+    }
+}
+
 // --- Spot checks -------------------------------------------------------------------------------
 
 /// The published sampling rules.
@@ -319,6 +365,43 @@ pub fn check_household_size(field: &'static str, size: i64) -> Result<(), Domain
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn completions() {
+        let d = |s| crate::day::parse("d", s).unwrap_or_default();
+        let (planned, today) = (d("2026-03-10"), d("2026-05-01"));
+        let field = |r: Result<Completion, DomainError>| match r {
+            Err(DomainError::Invalid { field, reason, .. }) => (field, reason),
+            Ok(_) => ("", "accepted"),
+            Err(_) => ("", "other"),
+        };
+        let ok = Completion::new("2026-04-01", " 无问题 ", None, planned, today);
+        assert_eq!(ok.map(|c| c.findings).ok().as_deref(), Some("无问题"));
+        assert_eq!(
+            field(Completion::new("2026-05-02", "x", None, planned, today)),
+            ("done_on", "in_future")
+        );
+        assert_eq!(
+            field(Completion::new("2026-01-01", "x", None, planned, today)),
+            ("done_on", "before_planned")
+        );
+        assert_eq!(
+            field(Completion::new("2026-04-01", "  ", None, planned, today)),
+            ("findings", "empty")
+        );
+        let early = Completion::new("2026-01-01", "x", Some(" 提前 "), planned, today);
+        assert_eq!(early.ok().and_then(|c| c.reason).as_deref(), Some("提前"));
+        assert_eq!(
+            field(Completion::new(
+                "2026-01-01",
+                "x",
+                Some("  "),
+                planned,
+                today
+            )),
+            ("done_on", "before_planned")
+        );
+    }
     use super::*;
     use crate::day;
     use proptest::prelude::*;

@@ -118,10 +118,72 @@ impl ProblemAction {
     }
 }
 
+/// A problem's deadline as set (at registration or by the ladder), with the reason when it is
+/// already past. Practice: a deadline is set for rectification still to come; one already past
+/// (a problem registered late, copied from an old report) is allowed only with a written reason,
+/// as it makes the problem overdue, and so due for escalation, at once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    pub day: i64,
+    pub reason: Option<String>,
+}
+
+impl Deadline {
+    /// Refuses, naming `field`: not a day (`bad_date`), or before `today` without a reason
+    /// (`past_without_reason`); the reason (`deadline_reason`) too long (`too_long`,
+    /// [`crate::text::REASON`]). A reason given is kept even when not needed.
+    pub fn new(
+        field: &'static str,
+        s: &str,
+        reason: Option<&str>,
+        today: i64,
+    ) -> Result<Deadline, DomainError> {
+        let day = crate::day::parse(field, s)?;
+        let reason = match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(crate::text::bounded(
+                "deadline_reason",
+                r,
+                crate::text::REASON,
+            )?),
+            None => None,
+        };
+        if day < today && reason.is_none() {
+            return Err(DomainError::invalid(field, "past_without_reason", s.trim()));
+        }
+        Ok(Deadline { day, reason })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn deadlines() {
+        let today = crate::day::parse("d", "2026-05-01").unwrap_or_default();
+        assert_eq!(
+            Deadline::new("deadline", "2026-05-01", None, today).map(|d| d.day),
+            Ok(today)
+        );
+        assert!(matches!(
+            Deadline::new("deadline", "2024-06-01", None, today),
+            Err(DomainError::Invalid {
+                field: "deadline",
+                reason: "past_without_reason",
+                ..
+            })
+        ));
+        let late = Deadline::new("deadline", "2024-06-01", Some(" 补录 "), today);
+        assert_eq!(late.ok().and_then(|d| d.reason).as_deref(), Some("补录"));
+        assert!(matches!(
+            Deadline::new("deadline", "2026-13-01", None, today),
+            Err(DomainError::Invalid {
+                reason: "bad_date",
+                ..
+            })
+        ));
+    }
 
     proptest! {
         /// A problem is closed only by verifying submitted evidence; every other move keeps it

@@ -283,7 +283,7 @@ fn text(field: &'static str, s: &str, max: usize) -> Result<(), DomainError> {
         return Err(DomainError::invalid(field, "empty", s));
     }
     if n > max {
-        return Err(DomainError::invalid(field, "too_long", n.to_string()));
+        return Err(crate::text::too_long(field, n, max));
     }
     Ok(())
 }
@@ -384,10 +384,10 @@ impl Content {
         }
         text("meeting_ref", &self.meeting_ref, 200)?;
         if self.description.chars().count() > 4000 {
-            return Err(DomainError::invalid(
+            return Err(crate::text::too_long(
                 "description",
-                "too_long",
-                self.description.chars().count().to_string(),
+                self.description.chars().count(),
+                4000,
             ));
         }
         Ok(())

@@ -35,12 +35,16 @@ pub trait InspectionStore: Send + Sync {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Inspection>;
-    /// Records that a planned inspection was done, with its findings (once).
+    /// Records that a planned inspection was done, with its findings (once): see
+    /// [`sunledger_core::inspection::Completion`] for what is refused; `reason` is needed for a
+    /// day before the planned one.
+    #[allow(clippy::too_many_arguments)]
     async fn complete_inspection(
         &self,
         id: i64,
         done_on: &str,
         findings: &str,
+        reason: Option<&str>,
         actor: Option<i64>,
         now: i64,
     ) -> Result<Inspection>;
@@ -101,6 +105,8 @@ pub struct Inspection {
     pub created_at: i64,
     pub done_on: Option<String>,
     pub findings: Option<String>,
+    /// Why it was done before its planned day (needed then).
+    pub done_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -55,6 +55,8 @@ pub struct Problem {
     pub first_deadline: String,
     /// The deadline in force (an interview may set a new one).
     pub deadline: String,
+    /// Why the first deadline was already past when it was set.
+    pub deadline_reason: Option<String>,
     /// open, rectifying, submitted, closed.
     pub state: String,
     pub rejections: i64,
@@ -76,6 +78,8 @@ pub struct NewProblem {
     pub person_id: Option<i64>,
     pub amount: Money,
     pub deadline: String,
+    /// Why the deadline is already past (needed then).
+    pub deadline_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

@@ -318,8 +318,16 @@ impl EscalationStore for StoreImpl {
         now: i64,
     ) -> Result<Escalation> {
         let step = Step::parse(&e.step).map_err(rule)?;
-        let document_no = nonempty("document_no", &e.document_no, 100)?;
-        let issuing_unit = nonempty("issuing_unit", &e.issuing_unit, 200)?;
+        let document_no = nonempty(
+            "document_no",
+            &e.document_no,
+            sunledger_core::text::DOCUMENT_NO,
+        )?;
+        let issuing_unit = nonempty("issuing_unit", &e.issuing_unit, sunledger_core::text::NAME)?;
+        // Every step's text is bounded, also where it may be empty.
+        sunledger_core::text::bounded("content", &e.content, sunledger_core::text::REPORT)
+            .map_err(rule)?;
+        sunledger_core::text::bounded("attendees", &e.attendees, 2000).map_err(rule)?;
         let responsible = nonempty("responsible_person", &e.responsible_person, 200)?;
         let today = sunledger_core::day::today(now);
         let new_deadline = match e
@@ -450,7 +458,7 @@ impl EscalationStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Escalation> {
-        let outcome = nonempty("outcome", outcome, 20_000)?;
+        let outcome = nonempty("outcome", outcome, sunledger_core::text::REPORT)?;
         let mut tx = begin_write(&self.pool).await?;
         let e = escalation_row(
             &sqlx::query(AssertSqlSafe(format!(

@@ -48,7 +48,7 @@ pub(super) const FACTS: &[FactTable] = &[
     FactTable {
         table: "inspections",
         select: "SELECT id, county_code, region_code, kind, title, team, lead_departments, targets, planned_on, draw_id, \
-                 created_by, created_at, done_on, findings, done_by, done_at FROM inspections",
+                 created_by, created_at, done_on, findings, done_by, done_at, done_reason FROM inspections",
         build: inspection_facts,
         kinds: &[
             (
@@ -69,7 +69,7 @@ pub(super) const FACTS: &[FactTable] = &[
             (
                 "inspection.done",
                 "done_at",
-                &["done_on", "findings", "done_by"],
+                &["done_on", "findings", "done_by", "done_reason"],
             ),
         ],
         key: Key::Id,
@@ -106,7 +106,7 @@ pub(super) const BOOKING: Booking = Booking {
 pub(crate) const HOUSEHOLD_COLS: &str = "id, region_code, head_name, id_number, poor, size";
 
 pub(crate) const INSPECTION_COLS: &str = "id, region_code, kind, title, team, lead_departments, targets, planned_on, \
-    draw_id, created_by, created_at, done_on, findings";
+    draw_id, created_by, created_at, done_on, findings, done_reason";
 
 pub(crate) const DRAW_COLS: &str = "id, region_code, round, seed, rules, sample, created_by, created_at, replaces, reason, \
     (SELECT COUNT(*) FROM spot_draws n WHERE n.replaces = spot_draws.id) AS replaced";
@@ -142,6 +142,7 @@ pub(crate) fn inspection_row(r: &DbRow) -> Result<Inspection> {
         created_at: r.try_get("created_at")?,
         done_on: r.try_get("done_on")?,
         findings: r.try_get("findings")?,
+        done_reason: r.try_get("done_reason")?,
     })
 }
 
@@ -276,17 +277,26 @@ pub(crate) fn inspection_facts(r: &DbRow) -> Result<Vec<Fact>> {
     let done_on = r.try_get::<Option<String>, _>("done_on")?;
     let findings = r.try_get::<Option<String>, _>("findings")?;
     let done_by = r.try_get::<Option<i64>, _>("done_by")?;
+    let done_reason = r.try_get::<Option<String>, _>("done_reason")?;
     if let Some(at) = later(
         r.try_get("done_at")?,
-        &[done_on.is_some(), findings.is_some(), done_by.is_some()],
+        &[
+            done_on.is_some(),
+            findings.is_some(),
+            done_by.is_some(),
+            done_reason.is_some(),
+        ],
     ) {
-        out.push(
-            Fact::new("inspection.done", "inspections", id, at)
-                .county(county)
-                .field("done_on", done_on)
-                .field("findings", findings)
-                .field("done_by", done_by),
-        );
+        let mut f = Fact::new("inspection.done", "inspections", id, at)
+            .county(county)
+            .field("done_on", done_on)
+            .field("findings", findings)
+            .field("done_by", done_by);
+        // Only early completions carry a reason; the facts booked before it existed are unchanged.
+        if done_reason.is_some() {
+            f = f.field("done_reason", done_reason);
+        }
+        out.push(f);
     }
     Ok(out)
 }
@@ -491,8 +501,10 @@ impl InspectionStore for StoreImpl {
         if !matches!(i.kind.as_str(), "routine" | "spot_check") {
             return Err(invalid("kind", "unknown_inspection_kind", i.kind.as_str()));
         }
-        let title = nonempty("title", &i.title, 200)?;
+        let title = nonempty("title", &i.title, sunledger_core::text::NAME)?;
         let team = nonempty("team", &i.team, 1000)?;
+        sunledger_core::text::bounded("targets", &i.targets, sunledger_core::text::REPORT)
+            .map_err(rule)?;
         if i.lead_departments.is_empty() {
             return Err(invalid("lead_departments", "empty", ""));
         }
@@ -552,35 +564,49 @@ impl InspectionStore for StoreImpl {
         id: i64,
         done_on: &str,
         findings: &str,
+        reason: Option<&str>,
         actor: Option<i64>,
         now: i64,
     ) -> Result<Inspection> {
-        let done = past_day("done_on", done_on, sunledger_core::day::today(now))?;
-        let findings = nonempty("findings", findings, 20_000)?;
         let mut tx = begin_write(&self.pool).await?;
-        let n = sqlx::query(
-            "UPDATE inspections SET done_on = $1, findings = $2, done_by = $3, done_at = $4 WHERE id = $5 AND done_at IS NULL",
+        let r = sqlx::query(AssertSqlSafe(format!(
+            "SELECT planned_on, done_at FROM inspections WHERE id = $1{FOR_UPDATE}"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("inspection"))?;
+        if r.try_get::<Option<i64>, _>("done_at")?.is_some() {
+            return Err(StoreError::Conflict {
+                field: "done_on".into(),
+            });
+        }
+        let planned =
+            sunledger_core::day::parse("planned_on", &r.try_get::<String, _>(0)?).map_err(rule)?;
+        let c = sunledger_core::inspection::Completion::new(
+            done_on,
+            findings,
+            reason,
+            planned,
+            sunledger_core::day::today(now),
         )
-        .bind(sunledger_core::day::format(done))
-        .bind(findings)
+        .map_err(rule)?;
+        let n = sqlx::query(
+            "UPDATE inspections SET done_on = $1, findings = $2, done_by = $3, done_at = $4, done_reason = $5 \
+             WHERE id = $6 AND done_at IS NULL",
+        )
+        .bind(sunledger_core::day::format(c.done_on))
+        .bind(c.findings)
         .bind(actor)
         .bind(now)
+        .bind(c.reason)
         .bind(id)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         if n == 0 {
-            let exists: i64 = sqlx::query("SELECT COUNT(*) FROM inspections WHERE id = $1")
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
-            return Err(if exists == 0 {
-                StoreError::NotFound("inspection")
-            } else {
-                StoreError::Conflict {
-                    field: "done_on".into(),
-                }
+            return Err(StoreError::Conflict {
+                field: "done_on".into(),
             });
         }
         append_later_fact(&mut tx, "inspections", id, "inspection.done").await?;

@@ -484,12 +484,15 @@ impl LedgerStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Suspension> {
-        for (field, v) in [("reason", reason), ("document_no", document_no)] {
-            if v.trim().is_empty() {
-                return Err(rule(sunledger_core::DomainError::invalid(
-                    field, "empty", "",
-                )));
-            }
+        check_text("reason", reason, sunledger_core::text::REASON, true)?;
+        check_text(
+            "document_no",
+            document_no,
+            sunledger_core::text::DOCUMENT_NO,
+            true,
+        )?;
+        if let SuspensionTarget::Payee(p) = target {
+            check_text("target", p, sunledger_core::text::PAYEE, false)?;
         }
         let mut tx = begin_write(&self.pool).await?;
         let outside = |v: String| {
@@ -576,6 +579,12 @@ impl LedgerStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Suspension> {
+        check_text(
+            "document_no",
+            document_no,
+            sunledger_core::text::DOCUMENT_NO,
+            false,
+        )?;
         let mut tx = begin_write(&self.pool).await?;
         // A suspension the escalation ladder booked lifts when its problem is verified; before
         // that only finance a level above the ladder's unit lifts it, with its document.

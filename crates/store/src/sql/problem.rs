@@ -7,7 +7,7 @@ pub(super) const FACTS: &[FactTable] = &[
     FactTable {
         table: "problems",
         select: "SELECT id, county_code, region_code, inspection_id, project_id, review_of, category, severity, title, \
-                 description, department_id, person_id, amount, first_deadline, created_by, created_at FROM problems",
+                 description, department_id, person_id, amount, first_deadline, created_by, created_at, deadline_reason FROM problems",
         build: problem_facts,
         kinds: &[(
             "problem",
@@ -26,6 +26,7 @@ pub(super) const FACTS: &[FactTable] = &[
                 "amount_fen=amount",
                 "deadline=first_deadline",
                 "created_by",
+                "deadline_reason",
             ],
         )],
         key: Key::Id,
@@ -88,7 +89,7 @@ pub(super) const BOOKING: Booking = Booking {
 
 pub(crate) const PROBLEM_SELECT: &str = "SELECT p.id, p.region_code, p.inspection_id, p.project_id, p.review_of, p.category, \
     p.severity, p.title, p.description, p.department_id, d.name AS department_name, p.person_id, \
-    pe.name AS person_name, p.amount, p.first_deadline, p.deadline, p.state, p.rejections, p.created_by, \
+    pe.name AS person_name, p.amount, p.first_deadline, p.deadline, p.deadline_reason, p.state, p.rejections, p.created_by, \
     p.created_at FROM problems p JOIN departments d ON d.id = p.department_id \
     LEFT JOIN people pe ON pe.id = p.person_id";
 
@@ -113,6 +114,7 @@ pub(crate) fn problem_row(r: &DbRow) -> Result<Problem> {
         amount_fen: r.try_get("amount")?,
         first_deadline: r.try_get("first_deadline")?,
         deadline: r.try_get("deadline")?,
+        deadline_reason: r.try_get("deadline_reason")?,
         state: r.try_get("state")?,
         rejections: r.try_get("rejections")?,
         created_by: r.try_get("created_by")?,
@@ -135,7 +137,7 @@ pub(crate) fn problem_event_row(r: &DbRow) -> Result<ProblemEvent> {
 }
 
 pub(crate) fn problem_facts(r: &DbRow) -> Result<Vec<Fact>> {
-    Ok(vec![
+    let mut out = vec![
         Fact::new(
             "problem",
             "problems",
@@ -159,7 +161,15 @@ pub(crate) fn problem_facts(r: &DbRow) -> Result<Vec<Fact>> {
         .field("amount_fen", r.try_get::<i64, _>("amount")?)
         .field("deadline", r.try_get::<String, _>("first_deadline")?)
         .field("created_by", r.try_get::<Option<i64>, _>("created_by")?),
-    ])
+    ];
+    // Only a deadline already past carries a reason; facts booked before it existed are unchanged.
+    if let Some(reason) = r.try_get::<Option<String>, _>("deadline_reason")? {
+        out = out
+            .into_iter()
+            .map(|f| f.field("deadline_reason", reason.clone()))
+            .collect();
+    }
+    Ok(out)
 }
 
 pub(crate) fn problem_event_facts(r: &DbRow) -> Result<Vec<Fact>> {
@@ -244,9 +254,15 @@ impl ProblemStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Problem> {
-        let title = nonempty("title", &p.title, 200)?;
-        let description = nonempty("description", &p.description, 20_000)?;
-        let deadline = sunledger_core::day::parse("deadline", &p.deadline).map_err(rule)?;
+        let title = nonempty("title", &p.title, sunledger_core::text::NAME)?;
+        let description = nonempty("description", &p.description, sunledger_core::text::REPORT)?;
+        let deadline = sunledger_core::problem::Deadline::new(
+            "deadline",
+            &p.deadline,
+            p.deadline_reason.as_deref(),
+            sunledger_core::day::today(now),
+        )
+        .map_err(rule)?;
         if p.amount.fen() < 0 {
             return Err(invalid("amount", "negative", p.amount.to_string()));
         }
@@ -311,11 +327,12 @@ impl ProblemStore for StoreImpl {
                 }
             }
         }
-        let deadline = sunledger_core::day::format(deadline);
+        let deadline_reason = deadline.reason;
+        let deadline = sunledger_core::day::format(deadline.day);
         let row = sqlx::query(
             "INSERT INTO problems (county_code, region_code, inspection_id, project_id, review_of, category, severity, title, \
-             description, department_id, person_id, amount, first_deadline, created_by, created_at, state, deadline) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $13) RETURNING id",
+             description, department_id, person_id, amount, first_deadline, created_by, created_at, state, deadline, deadline_reason) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $13, $16) RETURNING id",
         )
         .bind(p.region.county_code())
         .bind(p.region.as_str())
@@ -332,6 +349,7 @@ impl ProblemStore for StoreImpl {
         .bind(deadline)
         .bind(actor)
         .bind(now)
+        .bind(deadline_reason)
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get(0)?;
@@ -349,6 +367,7 @@ impl ProblemStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Problem> {
+        sunledger_core::text::bounded("text", text, sunledger_core::text::REPORT).map_err(rule)?;
         if action.needs_text() && text.trim().is_empty() {
             return Err(invalid("text", "empty", ""));
         }

@@ -624,6 +624,7 @@ impl ProjectStore for StoreImpl {
         now: i64,
     ) -> Result<Project> {
         sunledger_core::project::check_progress(progress).map_err(rule)?;
+        sunledger_core::text::bounded("note", note, sunledger_core::text::REASON).map_err(rule)?;
         let today = sunledger_core::day::today(now);
         let on = past_day("on_date", on_date, today)?;
         let mut tx = begin_write(&self.pool).await?;

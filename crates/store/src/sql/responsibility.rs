@@ -406,8 +406,12 @@ impl ResponsibilityStore for StoreImpl {
         if l.township.level() != Level::Township {
             return Err(invalid("township", "not_a_township", l.township.as_str()));
         }
-        let document_no = nonempty("document_no", &l.document_no, 100)?;
-        let title = nonempty("title", &l.title, 200)?;
+        let document_no = nonempty(
+            "document_no",
+            &l.document_no,
+            sunledger_core::text::DOCUMENT_NO,
+        )?;
+        let title = nonempty("title", &l.title, sunledger_core::text::NAME)?;
         let content = nonempty("content", &l.content, 100_000)?;
         let signed = past_day("signed_on", &l.signed_on, today)?;
         let mut tx = begin_write(&self.pool).await?;

@@ -143,6 +143,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<Inspected> {
                     &day::format(done),
                     "抽查项目 6 个、农户 40 户；发现资金滞留、公示不到位等问题，已逐一交办。",
                     None,
+                    None,
                     at,
                 )
                 .await?;

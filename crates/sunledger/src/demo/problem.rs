@@ -203,6 +203,7 @@ pub(super) async fn load(store: &dyn Store, city: &City, record: &Inspected) -> 
                     person_id: person,
                     amount: Money::from_fen(c.amount_yuan * 100),
                     deadline: day::format(day::today(t) + c.given),
+                    deadline_reason: None,
                 },
                 None,
                 t,

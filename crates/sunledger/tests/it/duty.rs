@@ -179,6 +179,7 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
                 person_id: None,
                 amount: Money::from_fen(0),
                 deadline: "2026-07-01".into(),
+                deadline_reason: None,
             },
             Some(inspector),
             NOW,
@@ -225,6 +226,7 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
                     person_id: None,
                     amount: Money::from_fen(50_000),
                     deadline: "2026-06-10".into(),
+                    deadline_reason: None,
                 }
             },
             Some(inspector),

@@ -5,6 +5,7 @@
 mod access;
 mod access_matrix;
 mod bench;
+mod bounds;
 mod browser;
 mod cli;
 mod cross_county;

@@ -96,6 +96,19 @@ impl WebError {
                 value,
             } => {
                 let f = t(lang, &format!("field.{field}"));
+                // A length refusal names the bound and what was given.
+                if let ("too_long", Some((given, max))) =
+                    (reason.as_str(), sunledger_core::text::too_long_parts(value))
+                {
+                    let r = t(lang, "reason.too_long_at_most")
+                        .replace("{max}", &max.to_string())
+                        .replace("{given}", &given.to_string());
+                    return if lang == Lang::Zh {
+                        format!("{}{sep}{f}{r}", t(lang, "error.invalid"))
+                    } else {
+                        format!("{}{sep}{f} {r}", t(lang, "error.invalid"))
+                    };
+                }
                 let r = t(lang, &format!("reason.{reason}"));
                 let v = if value.is_empty() {
                     String::new()

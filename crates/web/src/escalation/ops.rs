@@ -155,6 +155,16 @@ pub async fn open_proposals(
     let mut out = Vec::new();
     for p in problems {
         if let Some(r) = state.store.problem_record(p.id).await? {
+            // Closed problems are left out above; referred ones have left the ladder.
+            let taken: Vec<Step> = r
+                .escalations
+                .iter()
+                .filter_map(|e| Step::parse(&e.step).ok())
+                .collect();
+            let pstate = sunledger_core::problem::ProblemState::parse(&p.state)?;
+            if !sunledger_core::escalation::ladder_runs(pstate, &taken) {
+                continue;
+            }
             for pr in r.proposals.into_iter().filter(|x| x.decision.is_none()) {
                 out.push((pr, p.clone()));
             }

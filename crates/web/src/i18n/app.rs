@@ -105,6 +105,11 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("form.clear_filter", "取消筛选", "clear"),
     ("reason.empty", "不能为空", "must not be empty"),
     ("reason.too_long", "过长", "is too long"),
+    (
+        "reason.too_long_at_most",
+        "过长：最多 {max} 个字符（输入了 {given} 个）",
+        "is too long: at most {max} characters ({given} given)",
+    ),
     ("reason.too_short", "过短", "is too short"),
     (
         "reason.not_digits",

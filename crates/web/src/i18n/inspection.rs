@@ -30,6 +30,16 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("field.planned_on", "计划日期", "planned date"),
     ("field.done_on", "完成日期", "date done"),
     ("field.findings", "发现问题", "findings"),
+    (
+        "field.done_reason",
+        "提前完成的理由",
+        "reason for finishing early",
+    ),
+    (
+        "reason.before_planned",
+        "早于计划日期，需填写理由",
+        "is before the planned date: give a reason",
+    ),
     ("field.draw_id", "抽查批次", "spot-check draw"),
     ("field.round", "抽查轮次", "round"),
     ("field.seed", "随机种子", "seed"),
@@ -106,6 +116,16 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("inspection.field.planned_on", "计划日期", "Planned date"),
     ("inspection.field.done_on", "完成日期", "Date done"),
     ("inspection.field.findings", "发现问题", "Findings"),
+    (
+        "inspection.field.done_reason",
+        "提前完成的理由",
+        "Reason for finishing early",
+    ),
+    (
+        "inspection.done_reason_hint",
+        "完成日期早于计划日期时必填",
+        "required when the date done is before the planned date",
+    ),
     ("inspection.field.draw", "对应抽查批次", "Spot-check draw"),
     ("inspection.target.region", "区划", "Region"),
     ("inspection.target.project", "项目", "Project"),

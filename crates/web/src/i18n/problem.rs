@@ -86,6 +86,16 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("field.inspection_id", "检查", "inspection"),
     ("field.review_of", "一案双查所涉案件", "case reviewed"),
     ("field.deadline", "整改时限", "deadline"),
+    (
+        "field.deadline_reason",
+        "时限已过的理由",
+        "reason for a deadline already past",
+    ),
+    (
+        "reason.past_without_reason",
+        "已过，需填写理由",
+        "is already past: give a reason",
+    ),
     ("field.new_deadline", "新的整改时限", "new deadline"),
     ("field.text", "说明", "text"),
     ("field.department", "责任单位", "responsible unit"),
@@ -163,6 +173,16 @@ pub(super) const ENTRIES: &[Entry] = &[
         "Amount involved (yuan)",
     ),
     ("problem.field.deadline", "整改时限", "Deadline"),
+    (
+        "problem.field.deadline_reason",
+        "时限已过的理由",
+        "Reason for a deadline already past",
+    ),
+    (
+        "problem.deadline_reason_hint",
+        "整改时限早于今天时必填",
+        "required when the deadline is before today",
+    ),
     (
         "problem.choose_region",
         "列出该区划的单位",

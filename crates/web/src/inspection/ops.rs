@@ -35,6 +35,9 @@ pub struct InspectionInput {
     pub done_on: Option<String>,
     #[serde(default)]
     pub findings: Option<String>,
+    /// Why it was done before `planned_on` (needed then).
+    #[serde(default)]
+    pub done_reason: Option<String>,
 }
 
 pub async fn create_inspection(
@@ -51,6 +54,23 @@ pub async fn create_inspection(
         .iter()
         .map(|k| DepartmentKind::parse(k))
         .collect::<Result<Vec<_>, _>>()?;
+    // A completion is checked whole before anything is booked: a day without findings (or
+    // findings without a day) is refused, not dropped.
+    let done = match (opt(&i.done_on), opt(&i.findings)) {
+        (None, None) => None,
+        (Some(d), f) => {
+            let planned = sunledger_core::day::parse("planned_on", &i.planned_on)?;
+            sunledger_core::inspection::Completion::new(
+                d,
+                f.unwrap_or(""),
+                opt(&i.done_reason),
+                planned,
+                sunledger_core::day::today(state.now()),
+            )?;
+            Some((d, f.unwrap_or("")))
+        }
+        (None, Some(_)) => return Err(WebError::invalid("done_on", "empty", "")),
+    };
     let ins = state
         .store
         .create_inspection(
@@ -68,12 +88,12 @@ pub async fn create_inspection(
             state.now(),
         )
         .await?;
-    match (opt(&i.done_on), opt(&i.findings)) {
-        (Some(d), Some(f)) => Ok(state
+    match done {
+        Some((d, f)) => Ok(state
             .store
-            .complete_inspection(ins.id, d, f, actor(ctx), state.now())
+            .complete_inspection(ins.id, d, f, opt(&i.done_reason), actor(ctx), state.now())
             .await?),
-        _ => Ok(ins),
+        None => Ok(ins),
     }
 }
 
@@ -81,6 +101,9 @@ pub async fn create_inspection(
 pub struct DoneInput {
     pub done_on: String,
     pub findings: String,
+    /// Why it was done before its planned day (needed then).
+    #[serde(default)]
+    pub done_reason: Option<String>,
 }
 
 /// Every target of an inspection (`region:CODE`, `project:ID`, `household:ID`, joined by `;`)
@@ -112,7 +135,14 @@ pub async fn complete_inspection(
     ctx.require_role(sunledger_core::access::INSPECTORS, &ins.region)?;
     Ok(state
         .store
-        .complete_inspection(id, &i.done_on, &i.findings, actor(ctx), state.now())
+        .complete_inspection(
+            id,
+            &i.done_on,
+            &i.findings,
+            opt(&i.done_reason),
+            actor(ctx),
+            state.now(),
+        )
         .await?)
 }
 
@@ -200,8 +230,8 @@ pub struct QuarterSchema {
     q: u8,
 }
 
-/// The quarterly coverage of every county the caller sees: the current quarter and the three
-/// before it.
+/// The quarterly coverage of every county the caller sees (or the county of the township or
+/// village it is filtered to): the current quarter and the three before it.
 pub async fn coverage(
     state: &AppState,
     ctx: &Ctx,
@@ -231,9 +261,12 @@ pub async fn coverage(
     }
     counties.sort();
     counties.dedup();
+    // The rule is the county's: a county's quarter is covered by an inspection anywhere in it, so
+    // the rows count the whole county's inspections even when the view is filtered to a township
+    // or village in it (issue 15: they showed 0 there).
     let days: Vec<(String, i64)> = state
         .store
-        .inspection_days(&scopes)
+        .inspection_days(&counties)
         .await?
         .into_iter()
         .filter_map(|(c, d)| {

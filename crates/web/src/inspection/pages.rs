@@ -52,6 +52,7 @@ pub(crate) struct InspectionRow {
     planned_on: String,
     done_on: Option<String>,
     findings: Option<String>,
+    done_reason: Option<String>,
     targets: Vec<Target>,
     draw_id: Option<i64>,
 }
@@ -125,6 +126,7 @@ async fn inspection_row(
         planned_on: i.planned_on,
         done_on: i.done_on,
         findings: i.findings,
+        done_reason: i.done_reason,
         draw_id: i.draw_id,
     })
 }
@@ -155,6 +157,7 @@ struct InspectionForm {
     draw_id: String,
     done_on: String,
     findings: String,
+    done_reason: String,
 }
 
 impl InspectionForm {
@@ -180,6 +183,7 @@ impl InspectionForm {
             draw_id: get("draw_id"),
             done_on: get("done_on"),
             findings: get("findings"),
+            done_reason: get("done_reason"),
         }
     }
     fn input(&self) -> Result<ops::InspectionInput, WebError> {
@@ -194,6 +198,7 @@ impl InspectionForm {
             draw_id: opt_num("draw_id", &self.draw_id)?,
             done_on: trimmed(&self.done_on).map(str::to_string),
             findings: trimmed(&self.findings).map(str::to_string),
+            done_reason: trimmed(&self.done_reason).map(str::to_string),
         })
     }
     fn leads(&self, k: &&str) -> bool {
@@ -399,6 +404,7 @@ struct InspectionView {
     can_record: bool,
     done_on: String,
     findings: String,
+    done_reason: String,
     error: Option<String>,
 }
 
@@ -432,9 +438,13 @@ async fn render_inspection(
         .actor
         .has_role(sunledger_core::access::INSPECTORS, &x.region);
     let region_code = x.region.prefix().to_string();
-    let (done_on, findings) = match typed {
-        Some(t) => (t.done_on, t.findings),
-        None => (sunledger_core::day::format(today(state)), String::new()),
+    let (done_on, findings, done_reason) = match typed {
+        Some(t) => (t.done_on, t.findings, t.done_reason.unwrap_or_default()),
+        None => (
+            sunledger_core::day::format(today(state)),
+            String::new(),
+            String::new(),
+        ),
     };
     let i = inspection_row(&page, &mut Names::new(state), x)
         .await
@@ -449,6 +459,7 @@ async fn render_inspection(
             can_record,
             done_on,
             findings,
+            done_reason,
             error,
         },
     )

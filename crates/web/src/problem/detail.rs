@@ -285,10 +285,13 @@ pub(crate) async fn render_problem(
             }
         })
         .collect();
+    // A proposal still undecided when the ladder stopped (closed, referred) is no longer one.
+    let runs = sunledger_core::escalation::ladder_runs(pstate, &taken);
     let proposals = v
         .record
         .proposals
         .iter()
+        .filter(|x| runs || x.decision.is_some())
         .map(|x| ProposalRow {
             id: x.id,
             decision: x.decision.clone(),

@@ -39,8 +39,11 @@ pub struct ProblemInput {
     /// Yuan involved, e.g. "120000.00" (default 0).
     #[serde(default)]
     pub amount: String,
-    /// YYYY-MM-DD.
+    /// YYYY-MM-DD; one already past needs `deadline_reason`.
     pub deadline: String,
+    /// Why the deadline is already past (needed then).
+    #[serde(default)]
+    pub deadline_reason: Option<String>,
 }
 
 pub async fn create_problem(
@@ -89,6 +92,7 @@ pub async fn create_problem(
                 person_id: i.person_id,
                 amount,
                 deadline: i.deadline.clone(),
+                deadline_reason: opt(&i.deadline_reason).map(str::to_string),
             },
             actor(ctx),
             state.now(),

@@ -253,6 +253,7 @@ struct ProblemForm {
     person_id: String,
     amount: String,
     deadline: String,
+    deadline_reason: String,
 }
 
 impl ProblemForm {
@@ -271,6 +272,7 @@ impl ProblemForm {
             person_id: opt_num("person_id", &self.person_id)?,
             amount: self.amount.trim().to_string(),
             deadline: self.deadline.clone(),
+            deadline_reason: Some(self.deadline_reason.clone()),
         })
     }
 }

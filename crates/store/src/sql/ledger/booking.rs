@@ -2,6 +2,7 @@
 //! a fund's creation with its receipt.
 
 use super::*;
+use sunledger_core::text;
 
 pub(crate) async fn create_fund_in(
     b: &mut Books,
@@ -9,7 +10,7 @@ pub(crate) async fn create_fund_in(
     now: i64,
 ) -> Result<(Fund, Transfer)> {
     sunledger_core::ledger::check_amount(f.amount).map_err(rule)?;
-    check_date(&f.booked_on)?;
+    check_date("booked_on", &f.booked_on, now)?;
     if f.detention_days < 0 {
         return Err(rule(sunledger_core::DomainError::invalid(
             "detention_days",
@@ -17,13 +18,8 @@ pub(crate) async fn create_fund_in(
             f.detention_days.to_string(),
         )));
     }
-    for (field, v) in [("document_no", &f.document_no), ("name", &f.name)] {
-        if v.trim().is_empty() {
-            return Err(rule(sunledger_core::DomainError::invalid(
-                field, "empty", "",
-            )));
-        }
-    }
+    check_text("document_no", &f.document_no, text::DOCUMENT_NO, true)?;
+    check_text("name", &f.name, text::NAME, true)?;
     let hash = content_hash(&[
         "fund".into(),
         f.region.to_string(),
@@ -164,7 +160,12 @@ impl StoreImpl {
         };
         let t = &trimmed;
         rules::check_amount(t.amount).map_err(rule)?;
-        check_date(&t.booked_on)?;
+        check_date("booked_on", &t.booked_on, now)?;
+        check_text("document_no", &t.document_no, text::DOCUMENT_NO, false)?;
+        check_text("purpose", &t.purpose, text::PURPOSE, false)?;
+        if let Some(p) = &t.payee {
+            check_text("payee", p, text::PAYEE, false)?;
+        }
         let hash = content_hash(&[
             t.fund_id.to_string(),
             t.kind.key().into(),
@@ -498,7 +499,7 @@ impl StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Transfer> {
-        check_date(on)?;
+        check_date("on", on, now)?;
         let t = b.transfer(transfer_id).await?;
         if t.kind != TransferKind::Appropriate.key() {
             return Err(rule(sunledger_core::DomainError::invalid(
@@ -569,7 +570,8 @@ impl StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Transfer> {
-        check_date(on)?;
+        check_date("on", on, now)?;
+        check_text("document_no", document_no, text::DOCUMENT_NO, false)?;
         action.check_document(document_no).map_err(rule)?;
         let t = b.transfer(transfer_id).await?;
         if t.kind != TransferKind::Disburse.key() {

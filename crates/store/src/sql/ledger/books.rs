@@ -594,23 +594,32 @@ pub(crate) async fn record_event(
     Ok(())
 }
 
-pub(crate) fn check_date(s: &str) -> Result<()> {
-    let ok = s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        })
-        && time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).is_ok();
-    if ok {
-        Ok(())
-    } else {
-        Err(rule(sunledger_core::DomainError::invalid(
-            "booked_on",
+/// A booking day: exactly `YYYY-MM-DD` (`not_a_date`) and no later than today in Beijing
+/// (`in_future`), refused naming `field`.
+pub(crate) fn check_date(field: &'static str, s: &str, now: i64) -> Result<()> {
+    if !sunledger_core::day::is_day(s) {
+        return Err(rule(sunledger_core::DomainError::invalid(
+            field,
             "not_a_date",
             s,
-        )))
+        )));
     }
+    sunledger_core::day::parse_past(field, s, sunledger_core::day::today(now)).map_err(rule)?;
+    Ok(())
+}
+
+/// A free-text field of a booking, trimmed, at most `max` characters (`too_long`, naming the
+/// bound); `required` refuses it empty (`empty`).
+pub(crate) fn check_text(
+    field: &'static str,
+    s: &str,
+    max: usize,
+    required: bool,
+) -> Result<String> {
+    if required {
+        sunledger_core::text::nonempty(field, s, max)
+    } else {
+        sunledger_core::text::bounded(field, s, max)
+    }
+    .map_err(rule)
 }

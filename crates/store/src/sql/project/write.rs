@@ -183,6 +183,8 @@ impl StoreImpl {
     ) -> Result<()> {
         let today = sunledger_core::day::today(now);
         let stage = stage_of(&p)?;
+        sunledger_core::text::bounded("comment", comment, sunledger_core::text::REASON)
+            .map_err(StoreError::Rule)?;
         if action.needs_comment() && comment.trim().is_empty() {
             return Err(invalid("comment", "empty", ""));
         }

@@ -12,7 +12,12 @@ pub(super) fn describe(e: &DomainError) -> (String, String) {
             let field = field.strip_prefix("targets.").unwrap_or(field).to_string();
             let words = match *reason {
                 "empty" => "is empty".to_string(),
-                "too_long" => format!("is too long ({value} characters)"),
+                "too_long" => match sunledger_core::text::too_long_parts(value) {
+                    Some((given, max)) => {
+                        format!("is too long: at most {max} characters ({given} given)")
+                    }
+                    None => format!("is too long ({value} characters)"),
+                },
                 "out_of_range" => format!("{value} is out of range"),
                 "bad_date" => format!("{} is not a date (YYYY-MM-DD)", quoted(value)),
                 "in_future" => format!("{value} is in the future"),

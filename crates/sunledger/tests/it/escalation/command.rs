@@ -22,6 +22,7 @@ async fn escalate_command(db: TestDb) {
                 person_id: None,
                 amount: Money::from_fen(0),
                 deadline: sunledger_core::day::format(sunledger_core::day::today(t0) + 10),
+                deadline_reason: None,
             },
             None,
             t0,

@@ -191,16 +191,16 @@ async fn step_inspection(s: &dyn Store, t0: i64) -> (Inspection, i64, i64) {
         .await
         .unwrap();
     let e = s
-        .complete_inspection(ins.id, "2999-01-01", "x", None, t0)
+        .complete_inspection(ins.id, "2999-01-01", "x", None, None, t0)
         .await
         .unwrap_err();
     assert_eq!(reason_of(&e), "in_future");
     let today0 = sunledger_core::day::format(sunledger_core::day::today(t0));
-    s.complete_inspection(ins.id, &today0, "发现问题三个", None, t0)
+    s.complete_inspection(ins.id, &today0, "发现问题三个", None, None, t0)
         .await
         .unwrap();
     assert!(matches!(
-        s.complete_inspection(ins.id, &today0, "again", None, t0)
+        s.complete_inspection(ins.id, &today0, "again", None, None, t0)
             .await,
         Err(StoreError::Conflict { .. })
     ));
@@ -250,6 +250,7 @@ async fn step_problems(
                     person_id: Some(town_person),
                     amount: Money::from_fen(if i == 0 { 12_000_000 } else { 0 }),
                     deadline: deadline.clone(),
+                    deadline_reason: None,
                 },
                 None,
                 t0,
@@ -679,6 +680,7 @@ async fn step_review(cx: &Cx<'_>) {
                 person_id: None,
                 amount: Money::from_fen(0),
                 deadline: deadline.clone(),
+                deadline_reason: None,
             },
             None,
             t0,
