@@ -399,13 +399,15 @@ async fn paged_lists(app: TestApp) {
         .expect("a department of the county")
         .id;
     // Enough problems of one category for three pages.
+    let deadline =
+        sunledger_core::day::format(sunledger_core::day::today(crate::support::now()) + 30);
     for n in 0..105 {
         let r = discipline
             .post(app.url("/api/v1/problems"))
             .json(&serde_json::json!({
                 "region": "529121", "category": "four_winds", "severity": "general",
                 "title": format!("分页问题 {n:03}"), "description": "x",
-                "department_id": department, "deadline": "2026-12-01"}))
+                "department_id": department, "deadline": deadline}))
             .send()
             .await
             .unwrap();

@@ -346,5 +346,80 @@ async fn filters_take_names(app: TestApp) {
     assert!(unknown.contains("没有这个名称的区划或项目"), "{unknown}");
     assert!(unknown.contains("value=\"不存在镇\""));
     assert_eq!(rows(&unknown), 0);
+
+    // The same on the other lists: a name lists what its code lists; an unknown one nothing.
+    let links = |html: &str, prefix: &str| {
+        html.match_indices(&format!("href=\"{prefix}"))
+            .filter(|(i, m)| {
+                html[i + m.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_digit())
+            })
+            .count()
+    };
+    for (list, rows) in [
+        ("/problems", "/problems/"),
+        ("/inspections", "/inspections/"),
+        ("/responsibility", "/projects/"),
+    ] {
+        let get = |region: &str| {
+            let r = fin.get(app.url(list)).query(&[("region", region)]);
+            async move { r.send().await.unwrap().text().await.unwrap() }
+        };
+        let by_code = get("529121").await;
+        let by_name = get("云岭县").await;
+        assert!(links(&by_code, rows) > 0, "{list}: {by_code}");
+        assert_eq!(links(&by_name, rows), links(&by_code, rows), "{list}");
+        let unknown = get("不存在镇").await;
+        assert!(unknown.contains("没有这个名称的区划或项目"), "{list}");
+        assert!(unknown.contains("value=\"不存在镇\""), "{list}");
+    }
+
+    // An inspection's targets are named by name; an unknown one is pointed out, the form kept.
+    let inspector = app.signed_in("yunling.discipline").await;
+    let form = |targets: &'static str| {
+        vec![
+            ("region", "529121"),
+            ("kind", "routine"),
+            ("title", "村道项目专项检查"),
+            ("team", "县纪委监委 王强"),
+            ("lead_departments", "discipline_commission"),
+            ("planned_on", "2026-06-01"),
+            ("targets", targets),
+        ]
+    };
+    let r = inspector
+        .post(app.url("/inspections"))
+        .form(&form("金坪镇；不存在的项目"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("没有这个名称的区划或项目") && html.contains("金坪镇；不存在的项目"),
+        "{html}"
+    );
+    let r = inspector
+        .post(app.url("/inspections"))
+        .form(&form("金坪镇；云岭县（529121）"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+    let i = app.db.store.inspection(id).await.unwrap().unwrap();
+    assert_eq!(i.targets, "region:529121100;region:529121");
+    let page = inspector
+        .get(app.url(&at))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("云岭县 · 金坪镇（529121100）"), "{page}");
 }
 crate::both_app!(library_filters_take_names, filters_take_names);

@@ -210,3 +210,34 @@ pub(crate) async fn region_picker(state: &AppState, ctx: &Ctx) -> Result<Vec<Str
     out.sort();
     Ok(out.into_iter().map(|(_, l)| l).collect())
 }
+
+/// A list's region filter as typed: `region` is resolved in place to a code (a name or a
+/// picker's choice is understood); what was typed, the picker's choices and a refusal (an
+/// unknown or ambiguous name) are kept for the page, which then lists nothing.
+pub(crate) struct RegionFilter {
+    pub(crate) input: String,
+    pub(crate) choices: Vec<String>,
+    pub(crate) error: Option<String>,
+}
+
+pub(crate) async fn region_filter(
+    state: &AppState,
+    ctx: &Ctx,
+    region: &mut Option<String>,
+) -> Result<RegionFilter, WebError> {
+    let input = region.clone().unwrap_or_default();
+    let mut error = None;
+    match crate::app::ops::region_typed(state, ctx, "region", &input).await {
+        Ok(code) => *region = code,
+        Err(e) if is_access(&e) => return Err(e),
+        Err(e) => {
+            *region = None;
+            error = Some(e.message(ctx.lang));
+        }
+    }
+    Ok(RegionFilter {
+        input,
+        choices: region_picker(state, ctx).await?,
+        error,
+    })
+}

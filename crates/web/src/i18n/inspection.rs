@@ -68,6 +68,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "must be a city or a province",
     ),
     // Inspection pages.
+    (
+        "inspection.targets_hint",
+        "输入区划或项目名称后从列表选择，多个用分号隔开",
+        "Type a region or project name and pick it; separate several with semicolons",
+    ),
     ("inspection.count", "次检查", "inspections"),
     ("inspection.coverage", "季度检查覆盖", "Quarterly coverage"),
     (

@@ -217,12 +217,15 @@ struct InspectionsView {
     pager: Pager,
     quarters: Vec<String>,
     coverage: Vec<CoverageRow>,
-    region: String,
+    /// The region filter as typed, its picker and its refusal.
+    filter: crate::app::forms::RegionFilter,
     query_string: String,
     can_record: bool,
     can_draw: bool,
     i: InspectionForm,
     regions: Vec<(String, String)>,
+    /// Regions and projects near the inspected region, as the targets' picker offers them.
+    target_choices: Vec<String>,
     draws: Vec<(i64, String)>,
     kinds: Vec<&'static str>,
     leads: Vec<&'static str>,
@@ -240,9 +243,16 @@ async fn render_inspections(
 ) -> Result<Response, WebError> {
     let status = error.as_ref().map(|e| e.status()).unwrap_or(StatusCode::OK);
     let error = error.map(|e| e.message(page.lang));
+    let mut q = q;
+    let filter = crate::app::forms::region_filter(state, ctx, &mut q.region).await?;
     let mut names = Names::new(state);
     let mut rows = Vec::new();
-    let (found, total) = ops::inspections_page(state, ctx, &q, page_no, PAGE_SIZE).await?;
+    let (found, total) = if filter.error.is_some() {
+        // A name that names nothing lists nothing (not everything).
+        (Vec::new(), 0)
+    } else {
+        ops::inspections_page(state, ctx, &q, page_no, PAGE_SIZE).await?
+    };
     for i in found {
         rows.push(inspection_row(&page, &mut names, i).await?);
     }
@@ -315,6 +325,14 @@ async fn render_inspections(
     } else {
         Vec::new()
     };
+    let target_choices = match chosen.filter(|_| can_record) {
+        Some(c) => crate::ledger::forms::owner_choices(state, ctx, &c)
+            .await?
+            .into_iter()
+            .map(|c| c.label)
+            .collect(),
+        None => Vec::new(),
+    };
     let region = q.region.clone().unwrap_or_default();
     let query_string = trimmed(&region)
         .map(|r| format!("region={}", urlencode(r)))
@@ -327,12 +345,13 @@ async fn render_inspections(
             rows,
             quarters,
             coverage,
-            region,
+            filter,
             query_string,
             can_record,
             can_draw: holds_any(ctx, sunledger_core::inspection::SAMPLERS),
             i,
             regions,
+            target_choices,
             draws,
             kinds: vec!["routine", "spot_check"],
             leads: LEADS.to_vec(),
@@ -364,6 +383,48 @@ async fn inspections_page(
     .map_err(&f)
 }
 
+/// The inspected things as typed on the form, `；`-separated: a picker's `金坪镇（529121100）` or
+/// `村道硬化（P12）`, a bare name near the inspected region, or the stored form
+/// (`region:529121100`, `project:12`, `household:7`). Answers the stored form.
+async fn targets_named(
+    state: &AppState,
+    ctx: &Ctx,
+    region: &str,
+    typed: &str,
+) -> Result<String, WebError> {
+    let items: Vec<&str> = typed
+        .split([';', '；'])
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .collect();
+    if items.is_empty() {
+        return Ok(String::new());
+    }
+    let code = RegionCode::parse(region)
+        .map_err(|_| WebError::invalid("region", "unknown_reference", region))?;
+    let choices = crate::ledger::forms::owner_choices(state, ctx, &code).await?;
+    let mut out = Vec::new();
+    for item in items {
+        if ["region:", "project:", "household:"]
+            .iter()
+            .any(|p| item.starts_with(p))
+        {
+            out.push(item.to_string());
+            continue;
+        }
+        match crate::ledger::forms::owner_named(&choices, "targets", item)? {
+            Some(crate::ledger::ops::OwnerRef {
+                project: Some(p), ..
+            }) => out.push(format!("project:{p}")),
+            Some(crate::ledger::ops::OwnerRef {
+                region: Some(r), ..
+            }) => out.push(format!("region:{r}")),
+            _ => return Err(WebError::invalid("targets", "unknown_name", item)),
+        }
+    }
+    Ok(out.join(";"))
+}
+
 async fn create_inspection(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -374,7 +435,13 @@ async fn create_inspection(
     ctx.require_user().map_err(&f)?;
     let form = InspectionForm::from_pairs(&x);
     let r = match form.input() {
-        Ok(i) => ops::create_inspection(&state, &ctx, &i).await,
+        Ok(mut i) => match targets_named(&state, &ctx, &i.region, &i.targets).await {
+            Ok(t) => {
+                i.targets = t;
+                ops::create_inspection(&state, &ctx, &i).await
+            }
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match r {

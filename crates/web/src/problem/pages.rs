@@ -193,6 +193,7 @@ pub(crate) struct LedgerView {
     categories: Vec<&'static str>,
     can_record: bool,
     today: String,
+    region: crate::app::forms::RegionFilter,
 }
 
 async fn ledger_page(
@@ -204,7 +205,16 @@ async fn ledger_page(
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
     let page = Page::new(&ctx, &uri);
-    let l = ops::problems(&state, &ctx, &q).await.map_err(&f)?;
+    let mut q = q;
+    let region = crate::app::forms::region_filter(&state, &ctx, &mut q.region)
+        .await
+        .map_err(&f)?;
+    let mut l = ops::problems(&state, &ctx, &q).await.map_err(&f)?;
+    if region.error.is_some() {
+        // A name that names nothing lists nothing (not everything).
+        l.problems.clear();
+        l.total = 0;
+    }
     let summary = summary(&state, &ctx, &q).await.map_err(&f)?;
     let rows = problem_rows(&state, &page, l.problems).await.map_err(&f)?;
     Ok(LedgerView {
@@ -231,6 +241,7 @@ async fn ledger_page(
         categories: ProblemCategory::ALL.iter().map(|c| c.key()).collect(),
         can_record: holds_any(&ctx, sv::INSPECTORS),
         today: l.today,
+        region,
     }
     .into_response())
 }

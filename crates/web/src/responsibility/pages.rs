@@ -107,6 +107,10 @@ struct BookView {
     q: ops::BookQuery,
     query_string: String,
     person_name: Option<String>,
+    /// The project filtered on, by name.
+    project_name: Option<String>,
+    /// The region filter as typed, its picker and its refusal.
+    filter: crate::app::forms::RegionFilter,
     /// Townships where the caller may file letters, and the signatories to choose from.
     townships: Vec<(String, String)>,
     bureau_people: Vec<Person>,
@@ -123,9 +127,29 @@ async fn book_page(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let page_no = p.number();
-    let (rows, total) = ops::book_page(&state, &ctx, &q, page_no, PAGE_SIZE)
+    let mut q = q;
+    let filter = crate::app::forms::region_filter(&state, &ctx, &mut q.region)
         .await
         .map_err(&f)?;
+    let (rows, total) = if filter.error.is_some() {
+        // A name that names nothing lists nothing (not everything).
+        (Vec::new(), 0)
+    } else {
+        ops::book_page(&state, &ctx, &q, page_no, PAGE_SIZE)
+            .await
+            .map_err(&f)?
+    };
+    let project_name = match q
+        .project
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+    {
+        Some(id) => crate::project::ops::view(&state, &ctx, id)
+            .await
+            .ok()
+            .map(|v| v.record.project.name),
+        None => None,
+    };
     let letters = ops::letters(
         &state,
         &ctx,
@@ -238,6 +262,8 @@ async fn book_page(
         q,
         query_string,
         person_name,
+        project_name,
+        filter,
         townships,
         bureau_people,
         township_people,
