@@ -163,10 +163,14 @@ pub fn table_csv(headers: &[String], rows: &[Vec<Cell>]) -> Vec<u8> {
     out
 }
 
-/// An amount in fen as the spreadsheet number of yuan. Exact for the books' amounts (far below
-/// 2^53 fen): the nearest double to `fen / 100`, which Excel shows and sums as that decimal.
+/// An amount in fen as the spreadsheet's number of yuan, the only place an amount leaves integer
+/// fen: a spreadsheet number is a double, so the exact decimal text (`1234.56`) is read as the
+/// nearest double, which Excel shows and sums as that decimal (no arithmetic on the amount).
 fn yuan_number(fen: i64) -> f64 {
-    fen as f64 / 100.0
+    sunledger_core::money::Money::from_fen(fen)
+        .to_string()
+        .parse()
+        .unwrap_or_default()
 }
 
 /// The Excel date of a day `YYYY-MM-DD`, if it is one.
