@@ -203,6 +203,16 @@ pub fn rules() -> Vec<sunledger_core::escalation::EscalationRule> {
     sunledger_core::escalation::default_rules()
 }
 
+/// What a picker's `名称（code）` (or `名称(code)`) names: the part in brackets; `s` itself when
+/// it has none.
+pub(crate) fn bracketed(s: &str) -> &str {
+    s.strip_suffix('）')
+        .and_then(|x| x.rsplit_once('（'))
+        .or_else(|| s.strip_suffix(')').and_then(|x| x.rsplit_once('(')))
+        .map(|(_, code)| code.trim())
+        .unwrap_or(s)
+}
+
 /// A region typed in a filter as people know it: a code, a picker's `云岭县 · 金坪镇（529121100）`
 /// or a bare name (`金坪镇`) among the regions the caller may see. Answers the code as text;
 /// an unknown or ambiguous name is refused naming `field`.
@@ -216,12 +226,7 @@ pub(crate) async fn region_typed(
     if s.is_empty() {
         return Ok(None);
     }
-    let inner = s
-        .strip_suffix('）')
-        .and_then(|x| x.rsplit_once('（'))
-        .or_else(|| s.strip_suffix(')').and_then(|x| x.rsplit_once('(')))
-        .map(|(_, code)| code.trim())
-        .unwrap_or(s);
+    let inner = bracketed(s);
     if inner.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(Some(inner.to_string()));
     }

@@ -211,12 +211,7 @@ pub(crate) fn owner_named(
         return Ok(Some(c.r.clone()));
     }
     // `名称（code）` or `名称(code)` typed by hand: the part in brackets decides.
-    let inner = s
-        .strip_suffix('）')
-        .and_then(|x| x.rsplit_once('（'))
-        .or_else(|| s.strip_suffix(')').and_then(|x| x.rsplit_once('(')))
-        .map(|(_, code)| code.trim())
-        .unwrap_or(s);
+    let inner = crate::app::ops::bracketed(s);
     if let Some(Ok(p)) = inner
         .strip_prefix('P')
         .or_else(|| inner.strip_prefix('p'))

@@ -588,9 +588,6 @@ async fn fund_page(
 
 /// The ledger of `code` (digits only are kept).
 pub(crate) fn back_to_ledger(code: &str) -> Response {
-    let code = code
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect::<String>();
+    let code = crate::ledger::forms::back_code(code);
     Redirect::to(&format!("/regions/{code}/ledger")).into_response()
 }
