@@ -25,10 +25,13 @@ pub enum Role {
     VillageCadre,
     /// Resident work team captain or first secretary.
     WorkTeam,
+    /// A member of the village affairs supervision committee (村务监督委员会): confirms that
+    /// notices were put up.
+    VillageSupervisor,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::Admin,
         Role::MunicipalBureau,
         Role::PartyGovernment,
@@ -38,6 +41,7 @@ impl Role {
         Role::TownshipOfficial,
         Role::VillageCadre,
         Role::WorkTeam,
+        Role::VillageSupervisor,
     ];
     pub fn key(self) -> &'static str {
         match self {
@@ -50,6 +54,7 @@ impl Role {
             Role::TownshipOfficial => "township_official",
             Role::VillageCadre => "village_cadre",
             Role::WorkTeam => "work_team",
+            Role::VillageSupervisor => "village_supervisor",
         }
     }
     pub fn parse(s: &str) -> Result<Role, DomainError> {
@@ -71,6 +76,20 @@ impl Role {
         }
     }
 }
+
+/// Who drafts, publishes and closes notices, answers objections and records postings: the
+/// officials of the level the notice is for.
+pub const NOTICE_WRITERS: &[Role] = &[
+    Role::PartyGovernment,
+    Role::Finance,
+    Role::PovertyBureau,
+    Role::TownshipOfficial,
+    Role::VillageCadre,
+    Role::MunicipalBureau,
+];
+
+/// Who confirms that a notice was put up: the village affairs supervision committee.
+pub const POSTING_CONFIRMERS: &[Role] = &[Role::VillageSupervisor];
 
 /// Who records inspections and findings, and verifies rectification: the discipline
 /// commission, the poverty alleviation bureau, finance, and the municipal bureau. Shared by

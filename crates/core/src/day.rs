@@ -162,3 +162,167 @@ mod tests {
         assert!(parse_past("on", "x", today).is_err());
     }
 }
+
+/// Working days: Monday to Friday, except public holidays, plus the weekend days worked in
+/// exchange (调休), read from a holiday calendar file (`crates/core/calendar/cn.txt` is the
+/// default). Deadlines counted in working days (a fund notice within 15 working days of the
+/// allocation, a complaint answered within so many) use it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Calendar {
+    off: std::collections::BTreeSet<i64>,
+    on: std::collections::BTreeSet<i64>,
+    /// The years the file lists; other years count Monday to Friday only.
+    years: Vec<i32>,
+}
+
+/// The calendar compiled in: China's public holidays of the years in `calendar/cn.txt`.
+pub const CHINA: &str = include_str!("../calendar/cn.txt");
+
+impl Calendar {
+    /// China's calendar as compiled in.
+    pub fn china() -> Calendar {
+        Calendar::parse(CHINA).unwrap_or_default()
+    }
+
+    /// Reads a calendar file; an error names the line (`line 12`) and what is wrong with it.
+    pub fn parse(text: &str) -> Result<Calendar, DomainError> {
+        let mut c = Calendar::default();
+        for (i, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let bad = |reason: &'static str| {
+                DomainError::invalid(
+                    "calendar",
+                    reason,
+                    format!("line {}: {}", i + 1, raw.trim()),
+                )
+            };
+            let mut words = line.split_whitespace();
+            let first = words.next().unwrap_or("");
+            if first == "years" {
+                for y in words {
+                    c.years.push(y.parse().map_err(|_| bad("bad_year"))?);
+                }
+                continue;
+            }
+            let day = number(first).ok_or_else(|| bad("bad_date"))?;
+            match (words.next(), words.next()) {
+                (Some("off"), None) => c.off.insert(day),
+                (Some("on"), None) => c.on.insert(day),
+                _ => return Err(bad("expected_off_or_on")),
+            };
+            let year = year_of(day);
+            if !c.years.contains(&year) {
+                return Err(bad("year_not_listed"));
+            }
+        }
+        Ok(c)
+    }
+
+    /// Whether the calendar lists the year of `day` (outside it, only weekends are off).
+    pub fn covers(&self, day: i64) -> bool {
+        self.years.contains(&year_of(day))
+    }
+
+    /// Whether `day` is a working day.
+    pub fn is_working(&self, day: i64) -> bool {
+        if self.on.contains(&day) {
+            return true;
+        }
+        if self.off.contains(&day) {
+            return false;
+        }
+        !matches!(weekday(day), 5 | 6)
+    }
+
+    /// The day `n` working days after `day` (the deadline of "within `n` working days" of an
+    /// event on `day`): counting starts the next day, as 《民法典》art. 201 counts periods.
+    pub fn add_working_days(&self, day: i64, n: u32) -> i64 {
+        let mut d = day;
+        let mut left = n;
+        while left > 0 {
+            d += 1;
+            if self.is_working(d) {
+                left -= 1;
+            }
+        }
+        d
+    }
+
+    /// Working days after `from` up to and including `to` (0 when `to` is not after `from`).
+    pub fn working_days_between(&self, from: i64, to: i64) -> i64 {
+        (from + 1..=to).filter(|d| self.is_working(*d)).count() as i64
+    }
+}
+
+/// Monday 0 … Sunday 6 of a day number (Julian day 0 was a Monday).
+pub fn weekday(day: i64) -> i64 {
+    day.rem_euclid(7)
+}
+
+fn year_of(day: i64) -> i32 {
+    i32::try_from(day)
+        .ok()
+        .and_then(|j| time::Date::from_julian_day(j).ok())
+        .map(|d| d.year())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod calendar_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(s: &str) -> i64 {
+        number(s).unwrap_or(0)
+    }
+
+    #[test]
+    fn the_compiled_calendar_reads_and_knows_the_holidays() {
+        let c = Calendar::china();
+        assert!(c.covers(d("2026-03-01")));
+        assert_eq!(weekday(d("2026-12-07")), 0, "2026-12-07 is a Monday");
+        assert!(!c.is_working(d("2026-10-01")), "national day");
+        assert!(
+            c.is_working(d("2026-10-10")),
+            "a Saturday worked in exchange"
+        );
+        assert!(!c.is_working(d("2026-12-05")), "a Saturday");
+        assert!(c.is_working(d("2026-12-07")));
+        // 15 working days from Friday 2026-09-18: the Sunday 09-20 is worked, the mid-autumn
+        // and national day holidays are not.
+        assert_eq!(
+            format(c.add_working_days(d("2026-09-18"), 15)),
+            "2026-10-15"
+        );
+        assert_eq!(format(c.add_working_days(d("2026-12-04"), 1)), "2026-12-07");
+    }
+
+    #[test]
+    fn a_bad_line_is_named() {
+        let e = Calendar::parse("years 2026\n2026-01-01 off\n2026-13-01 off\n");
+        assert!(format!("{e:?}").contains("line 3"), "{e:?}");
+        let e = Calendar::parse("years 2026\n2027-01-01 off\n");
+        assert!(format!("{e:?}").contains("year_not_listed"), "{e:?}");
+        let e = Calendar::parse("years 2026\n2026-01-01 maybe\n");
+        assert!(format!("{e:?}").contains("line 2"), "{e:?}");
+    }
+
+    proptest! {
+        /// Adding n working days lands on a working day with exactly n working days after the
+        /// start, and more days never come earlier.
+        #[test]
+        fn working_days_add_up(start in 2_460_600i64..2_461_500, n in 0u32..60, m in 0u32..60) {
+            let c = Calendar::china();
+            let end = c.add_working_days(start, n);
+            prop_assert_eq!(c.working_days_between(start, end), i64::from(n));
+            if n > 0 {
+                prop_assert!(c.is_working(end));
+            }
+            prop_assert!(c.add_working_days(start, n + m) >= end);
+            prop_assert_eq!(c.add_working_days(end, m), c.add_working_days(start, n + m));
+        }
+    }
+}

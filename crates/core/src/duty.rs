@@ -22,6 +22,10 @@ keyed!(
         TownshipApproval => "township_approval",
         /// The county's approval controls the township's.
         CountyApproval => "county_approval",
+        /// Publishing a notice controls its drafting: the one who wrote it does not publish it.
+        PublishNotice => "publish_notice",
+        /// Confirming that a notice was put up controls the record of its posting.
+        ConfirmPosting => "confirm_posting",
     }
 );
 
@@ -34,6 +38,8 @@ impl Control {
             Control::LiftLadderSuspension => "suspension",
             Control::TownshipApproval => "declare",
             Control::CountyApproval => "township_approve",
+            Control::PublishNotice => "draft",
+            Control::ConfirmPosting => "post",
         }
     }
 
@@ -45,6 +51,8 @@ impl Control {
             Control::LiftLadderSuspension => "ladder_suspension_lifts_on_verification",
             Control::TownshipApproval => "declarer_may_not_approve",
             Control::CountyApproval => "township_approver_may_not_approve",
+            Control::PublishNotice => "drafter_may_not_publish",
+            Control::ConfirmPosting => "poster_may_not_confirm",
         }
     }
 
@@ -53,6 +61,9 @@ impl Control {
         match self {
             Control::LiftLadderSuspension => {
                 "seed §4 (suspend payment until rectified); 财会〔2012〕21号 art. 12"
+            }
+            Control::ConfirmPosting => {
+                "seed §3B (mass participation in supervision); 村务监督委员会 (村民委员会组织法 art. 32)"
             }
             _ => "财会〔2012〕21号 art. 12 (incompatible posts separated)",
         }

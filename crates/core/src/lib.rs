@@ -17,6 +17,7 @@ pub mod inspection;
 pub mod ledger;
 pub mod log;
 pub mod money;
+pub mod notice;
 pub mod org;
 pub mod problem;
 pub mod project;

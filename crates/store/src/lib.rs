@@ -15,6 +15,7 @@ pub mod escalation;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
+pub mod notice;
 pub mod org;
 mod postgres;
 pub mod problem;
@@ -32,6 +33,7 @@ pub use escalation::*;
 pub use inspection::*;
 pub use ledger::*;
 pub use log::{Cover, LogLeaf, LogStore, Mismatch, StoredCheckpoint, TableCover, hex, unhex};
+pub use notice::*;
 pub use org::*;
 pub use postgres::*;
 pub use problem::*;
@@ -42,7 +44,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 28] = [
+pub const FACT_TABLES: [&str; 32] = [
     "regions",
     "users",
     "auth_events",
@@ -71,6 +73,10 @@ pub const FACT_TABLES: [&str; 28] = [
     "problem_events",
     "escalations",
     "escalation_proposals",
+    "notices",
+    "notice_events",
+    "public_objections",
+    "notice_postings",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +186,7 @@ pub trait Store:
     + ProblemStore
     + EscalationStore
     + SummaryStore
+    + NoticeStore
     + Send
     + Sync
     + 'static
@@ -190,7 +197,8 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccessStore, EscalationStore, InspectionStore, LedgerStore, LogStore, OrgStore,
-        ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store, SummaryStore,
+        AccessStore, EscalationStore, InspectionStore, LedgerStore, LogStore, NoticeStore,
+        OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
+        SummaryStore,
     };
 }

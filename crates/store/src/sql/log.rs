@@ -75,6 +75,7 @@ const REGISTRY: &[&Booking] = &[
     &super::inspection::BOOKING,
     &super::problem::BOOKING,
     &super::escalation::BOOKING,
+    &super::notice::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

@@ -12,6 +12,7 @@ mod escalation;
 mod inspection;
 mod ledger;
 mod log;
+mod notice;
 mod org;
 mod problem;
 mod project;
@@ -20,8 +21,8 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    access::*, escalation::*, inspection::*, ledger::*, log::*, org::*, problem::*, project::*,
-    region::*, responsibility::*, summary::*,
+    access::*, escalation::*, inspection::*, ledger::*, log::*, notice::*, org::*, problem::*,
+    project::*, region::*, responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

@@ -200,6 +200,8 @@ impl StoreImpl {
                 .fetch_one(&mut **tx)
                 .await?
                 .try_get(0)?;
+                // Objections raised by the public on the notice's page block it alike.
+                let unanswered = unanswered + unanswered_on_project(tx, p.id).await?;
                 Some(NoticeState {
                     from: sunledger_core::day::parse("notice_from", from).map_err(rule)?,
                     unanswered: u32::try_from(unanswered).unwrap_or(u32::MAX),
