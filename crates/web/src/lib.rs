@@ -18,6 +18,7 @@ pub mod escalation;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
+pub mod notice;
 pub mod org;
 pub mod problem;
 pub mod project;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(inspection::api())
         .merge(problem::api())
         .merge(escalation::api())
+        .merge(notice::api())
         .split_for_parts();
     app::api::document_errors(&mut openapi);
     let mut web = Router::new();
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(problem::pages())
         .merge(escalation::pages())
         .merge(disclosure::pages())
+        .merge(notice::pages())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))

@@ -39,6 +39,9 @@ pub struct Config {
     /// Addresses of reverse proxies whose `X-Forwarded-Proto`, `X-Forwarded-Host` and
     /// `X-Forwarded-For` are believed (`serve --trusted-proxy`); see [`guard`].
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The working-day calendar deadlines are counted with (`serve --holidays FILE`; China's
+    /// public holidays compiled in by default).
+    pub calendar: Arc<sunledger_core::day::Calendar>,
 }
 
 impl Default for Config {
@@ -51,6 +54,7 @@ impl Default for Config {
             totp_required_roles: Vec::new(),
             files_dir: None,
             trusted_proxies: Vec::new(),
+            calendar: Arc::new(sunledger_core::day::Calendar::china()),
         }
     }
 }

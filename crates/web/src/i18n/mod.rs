@@ -11,6 +11,7 @@ mod escalation;
 mod inspection;
 mod ledger;
 mod log;
+mod notice;
 mod org;
 mod problem;
 mod project;
@@ -68,6 +69,7 @@ const PARTS: &[&[Entry]] = &[
     escalation::ENTRIES,
     summary::ENTRIES,
     disclosure::ENTRIES,
+    notice::ENTRIES,
 ];
 
 /// Every entry of the catalogue.

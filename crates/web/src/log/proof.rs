@@ -2,7 +2,8 @@
 //! and a signed checkpoint that covers them (signed on the spot when none does yet).
 //!
 //! Who may see a record's proof: organisation records (departments) are public, like the names
-//! of government bodies; every other record needs the right to see internal data of the region
+//! of government bodies; published notices, their steps, postings and the objections raised to
+//! them are public like the notices themselves; every other record needs the right to see internal data of the region
 //! its fact names (or, for facts that name none, of the county it is filed under).
 use crate::AppState;
 use crate::app::ctx::Ctx;
@@ -25,7 +26,9 @@ pub async fn bundle(
     }
     let leaves = state.store.log_leaves_of(table, id).await?;
     let first = leaves.first().ok_or(WebError::NotFound)?;
-    if !PUBLIC_TABLES.contains(&table) {
+    let public = PUBLIC_TABLES.contains(&table)
+        || crate::notice::ops::is_public_record(state, table, id).await?;
+    if !public {
         let region = serde_json::from_slice::<serde_json::Value>(&first.data)
             .ok()
             .and_then(|v| {
