@@ -32,6 +32,10 @@ pub(super) struct Serve {
         value_delimiter = ','
     )]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// A holiday calendar file (`YYYY-MM-DD off|on` a line, see crates/core/calendar/cn.txt)
+    /// for working-day deadlines; China's public holidays are compiled in.
+    #[arg(long)]
+    holidays: Option<PathBuf>,
     #[command(flatten)]
     accounts: AccountArgs,
 }
@@ -186,8 +190,18 @@ async fn serve(
         checkpoint_every,
         files_dir,
         trusted_proxies,
+        holidays,
         accounts,
     } = opts;
+    let calendar = match &holidays {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("--holidays: reading {}", path.display()))?;
+            sunledger_core::day::Calendar::parse(&text)
+                .map_err(|e| anyhow::anyhow!("--holidays {}: {e} ({e:?})", path.display()))?
+        }
+        None => sunledger_core::day::Calendar::china(),
+    };
     let store = open(url).await?;
     if demo {
         let loaded = crate::demo::load(store.as_ref(), now()).await?;
@@ -219,6 +233,7 @@ async fn serve(
         secure_cookies,
         files_dir,
         trusted_proxies,
+        calendar: std::sync::Arc::new(calendar),
         ..accounts.config(demo)?
     };
     println!("Sunledger 阳光账本: http://{}/", listener.local_addr()?);

@@ -277,6 +277,7 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("notice.dues.draft_it", "起草公示", "Draft the notice"),
     ("notice.dues.working_days", "个工作日内", "working days"),
     // Pages
+    ("nav.public", "政务公开", "Public portal"),
     (
         "notice.channels_default",
         "公示期内对本公示有异议的，可在本公示网页“我有异议”处提出（可匿名，凭回执码查询答复），也可向{region}纪检监察机关、扶贫部门反映，或拨打全国扶贫监督举报电话 12317。",

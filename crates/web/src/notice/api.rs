@@ -167,7 +167,7 @@ async fn get_dues(
 }
 
 /// Objections from the public awaiting an answer in the caller's areas.
-#[utoipa::path(get, path = "/api/v1/objections", tag = "openness", params(RegionQuery),
+#[utoipa::path(get, path = "/api/v1/public-objections", tag = "openness", params(RegionQuery),
     responses((status = 200, body = Vec<PublicObjection>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_awaiting(
     State(state): State<AppState>,
@@ -184,7 +184,7 @@ async fn list_awaiting(
 }
 
 /// Answers an objection (once); the answer is published with the notice.
-#[utoipa::path(post, path = "/api/v1/objections/{id}/answer", tag = "openness", params(("id" = i64, Path)), request_body = ops::AnswerInput,
+#[utoipa::path(post, path = "/api/v1/public-objections/{id}/answer", tag = "openness", params(("id" = i64, Path)), request_body = ops::AnswerInput,
     responses((status = 200, body = PublicObjection), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn answer_objection(
     State(state): State<AppState>,

@@ -24,6 +24,10 @@ struct SummaryView {
     /// (label key, totals)
     money: Vec<(&'static str, sunledger_store::MoneyTotals)>,
     s: sunledger_store::RegionSummary,
+    /// The notices due in the region: overdue ones listed, the on-time rate.
+    dues: crate::notice::ops::Dues,
+    overdue: Vec<crate::notice::ops::Due>,
+    on_time_rate: Option<i64>,
 }
 
 /// A region's dashboard (the county's overview): its subtree summed.
@@ -45,9 +49,23 @@ async fn summary_page(
         .map_err(|e| f(e.into()))?
         .map(|r| r.name)
         .unwrap_or_default();
+    let mut dues = crate::notice::ops::dues_in(&state, &[s.region])
+        .await
+        .map_err(&f)?;
+    let overdue: Vec<_> = dues
+        .dues
+        .iter()
+        .filter(|d| d.overdue)
+        .take(20)
+        .cloned()
+        .collect();
+    dues.dues.clear();
     Ok(SummaryView {
         page: Page::new(&ctx, &uri),
         name,
+        on_time_rate: (dues.counted > 0).then(|| dues.on_time * 100 / dues.counted),
+        dues,
+        overdue,
         money: vec![
             ("summary.own", s.own),
             ("summary.below", s.below),
