@@ -44,13 +44,13 @@ pub(super) async fn draft(
     let fields = rule.clean(&n.fields).map_err(rule_err)?;
     let source = n.source.as_deref().map(check_source).transpose()?;
     let mut tx = begin_write(&s.pool).await?;
-    let known: Option<i64> = sqlx::query("SELECT 1 FROM regions WHERE code = $1")
+    // Whether the row exists, not its value: `SELECT 1` is an INT4 on PostgreSQL.
+    let known = sqlx::query("SELECT 1 FROM regions WHERE code = $1")
         .bind(n.region.as_str())
         .fetch_optional(&mut *tx)
         .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
-    if known.is_none() {
+        .is_some();
+    if !known {
         return Err(invalid("region", "unknown_region", n.region.as_str()));
     }
     if let Some(c) = n.corrects {
