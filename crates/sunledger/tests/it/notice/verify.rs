@@ -206,6 +206,16 @@ async fn verify_covers_notices(db: TestDb) {
         &format!("UPDATE notices SET state = 'draft' WHERE id = {}", c.id),
     )
     .await;
+    // The objector's phone changed: the fact holds one hash of name and phone, and the finding
+    // names both columns it is taken over.
+    raw_sql(
+        &db,
+        &format!(
+            "UPDATE public_objections SET phone = '13812345679' WHERE id = {}",
+            o.id
+        ),
+    )
+    .await;
     let f = named(&findings(&db).await);
     assert!(
         f.contains(&(format!("public_objections/{}", o.id), Some("answer".into()))),
@@ -215,5 +225,12 @@ async fn verify_covers_notices(db: TestDb) {
         f.contains(&(format!("notices/{}", c.id), Some("state".into()))),
         "{f:?}"
     );
+    for column in ["phone", "name"] {
+        assert!(
+            f.contains(&(format!("public_objections/{}", o.id), Some(column.into()))),
+            "{column} in {f:?}"
+        );
+    }
+    assert_eq!(f.len(), 4, "{f:?}");
 }
 both!(verify_covers_notices_on, verify_covers_notices);
