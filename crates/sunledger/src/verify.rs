@@ -741,6 +741,27 @@ fn differences(fact: &Fact, leaf: &LogLeaf, cover: &TableCover) -> Vec<(String, 
         Value::Int(i) => serde_json::Value::from(*i),
         Value::Text(s) => serde_json::Value::from(s.as_str()),
     };
+    // The columns holding `field`: a field may be taken over several columns (a hash of the
+    // objector's name and phone), and an edit of any of them is named by each.
+    let columns = |field: &str| -> Vec<String> {
+        let held: Vec<String> = cover
+            .columns
+            .iter()
+            .filter_map(|(c, how)| match how {
+                sunledger_store::Cover::Booked { kind, field: f }
+                    if *kind == fact.kind && *f == field =>
+                {
+                    Some((*c).to_string())
+                }
+                _ => None,
+            })
+            .collect();
+        if held.is_empty() {
+            vec![field.to_string()]
+        } else {
+            held
+        }
+    };
     let column = |field: &str| {
         cover
             .column_of(fact.kind, field)
@@ -775,15 +796,17 @@ fn differences(fact: &Fact, leaf: &LogLeaf, cover: &TableCover) -> Vec<(String, 
             .map(now)
             .unwrap_or(serde_json::Value::Null);
         if was != is {
-            out.push((
-                column(name),
-                format!(
-                    "booked {}, database says {} (leaf {})",
-                    show(&was),
-                    show(&is),
-                    leaf.index
-                ),
-            ));
+            for c in columns(name) {
+                out.push((
+                    c,
+                    format!(
+                        "booked {}, database says {} (leaf {})",
+                        show(&was),
+                        show(&is),
+                        leaf.index
+                    ),
+                ));
+            }
         }
     }
     out

@@ -16,6 +16,7 @@ mod inspection;
 mod ledger;
 mod lists;
 mod log;
+mod notice;
 mod openness;
 mod pages;
 mod problem;
