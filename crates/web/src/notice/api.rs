@@ -184,7 +184,7 @@ async fn list_awaiting(
 }
 
 /// Answers an objection (once); the answer is published with the notice.
-#[utoipa::path(post, path = "/api/v1/objections/{id}/answer", tag = "openness", params(("id" = i64, Path)), request_body = ops::AnswerInput,
+#[utoipa::path(post, path = "/api/v1/public-objections/{id}/answer", tag = "openness", params(("id" = i64, Path)), request_body = ops::AnswerInput,
     responses((status = 200, body = PublicObjection), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn answer_objection(
     State(state): State<AppState>,

@@ -28,7 +28,7 @@ pub fn router() -> Router<AppState> {
         .route("/notices/{id}/actions", post(step))
         .route("/notices/{id}/postings", post(posting))
         .route("/notices/{id}/postings/{posting}/confirm", post(confirm))
-        .route("/objections/{id}/answer", post(answer))
+        .route("/public-objections/{id}/answer", post(answer))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
