@@ -14,8 +14,17 @@ use sunledger_core::notice::{NoticeAction, receipt};
 use sunledger_core::{Level, RegionCode};
 use sunledger_store::{DueEvent, NewNotice, NewObjection, NewPosting, Notice, Store};
 
-/// The photo of a posted notice (a red board with a white sheet, 48×32).
-const PHOTO: &[u8] = include_bytes!("notice_posting.png");
+/// The photo of a posted notice (a red board with a white sheet, a 48×32 PNG; kept here as
+/// bytes, the repository ignores `*.png`).
+const PHOTO: &[u8] = &[
+    137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 48, 0, 0, 0, 32, 8, 2,
+    0, 0, 0, 219, 182, 108, 75, 0, 0, 0, 97, 73, 68, 65, 84, 120, 218, 99, 168, 152, 150, 55, 168,
+    16, 195, 168, 131, 72, 113, 208, 52, 13, 229, 1, 65, 163, 14, 162, 220, 65, 95, 63, 61, 163, 3,
+    26, 117, 16, 45, 28, 180, 69, 78, 142, 234, 104, 52, 202, 104, 234, 160, 40, 26, 128, 209, 40,
+    27, 141, 178, 209, 40, 27, 141, 178, 209, 40, 27, 141, 50, 58, 56, 104, 180, 77, 61, 84, 28,
+    132, 137, 2, 108, 52, 128, 136, 90, 157, 64, 98, 76, 27, 117, 208, 168, 131, 40, 53, 13, 0, 6,
+    45, 52, 43, 254, 71, 193, 146, 0, 0, 0, 0, 73, 69, 78, 68, 174, 66, 96, 130,
+];
 
 /// The featured village (the demo village cadre's, the supervisor's) and its township.
 const VILLAGE: &str = "529121100201";
