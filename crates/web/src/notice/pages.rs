@@ -221,7 +221,9 @@ async fn refused(
     }
     let mut page = Page::new(ctx, uri);
     let kind = view::pair(pairs, "kind");
-    let rule = rules::kind(kind).unwrap_or(&KINDS[0]);
+    let Some(rule) = rules::kind(kind).ok().or(KINDS.first()) else {
+        return Err(f(e));
+    };
     let region = view::pair(pairs, "region").to_string();
     let region_name = match crate::app::ops::parse_region(&region) {
         Ok(c) => Names::new(state).name(&c).await.unwrap_or_default(),
