@@ -12,7 +12,7 @@ pub struct DemoAccount {
     pub region: &'static str,
 }
 
-pub const ACCOUNTS: [DemoAccount; 13] = [
+pub const ACCOUNTS: [DemoAccount; 14] = [
     DemoAccount {
         username: "admin",
         display_name: "系统管理员",
@@ -90,6 +90,12 @@ pub const ACCOUNTS: [DemoAccount; 13] = [
         display_name: "石门县财政局 赵娟",
         role: Role::Finance,
         region: "529122",
+    },
+    DemoAccount {
+        username: "yunling.supervisor",
+        display_name: "村务监督委员会主任 罗秀英",
+        role: Role::VillageSupervisor,
+        region: "529121100201",
     },
 ];
 

@@ -17,6 +17,7 @@ mod access;
 mod escalation;
 mod inspection;
 mod ledger;
+mod notice;
 mod org;
 mod problem;
 mod project;
@@ -114,5 +115,8 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
             .await
             .context("loading the demo supervision record")?;
     }
+    notice::load(store, &city)
+        .await
+        .context("loading the demo's public notices")?;
     Ok(true)
 }

@@ -522,5 +522,6 @@ impl Shots {
 
 mod declaration;
 mod ledger;
+mod notice;
 mod problem;
 mod region_tree;
