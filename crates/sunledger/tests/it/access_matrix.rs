@@ -26,6 +26,18 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         }
         ("post", "/api/v1/users/{id}/grants") => json!({"role": "finance", "region": "529122"}),
         ("post", "/api/v1/log/checkpoints") => json!({}),
+        ("post", "/api/v1/notices") => {
+            json!({"region": "529122", "kind": "policy", "fields": {"title": "越权公示"}})
+        }
+        ("post", "/api/v1/notices/{id}/fields") => json!({"fields": {"title": "越权修改"}}),
+        ("post", "/api/v1/notices/{id}/actions") => json!({"action": "close"}),
+        ("post", "/api/v1/notices/{id}/postings") => {
+            json!({"place": "村务公开栏", "posted_on": "2026-01-01", "posted_by": "x", "photo_base64": "iVBORw0KGgo="})
+        }
+        ("post", "/api/v1/notices/{id}/postings/{posting}/confirm") => json!({}),
+        ("post", "/api/v1/public-objections/{id}/answer") => json!({"answer": "越权答复"}),
+        ("post", "/api/v1/public/notices/{id}/objections")
+        | ("post", "/api/v1/public/projects/{id}/objections") => json!({"content": "异议"}),
         ("post", "/api/v1/funds") => {
             json!({"client_id": "intrude-1", "region": "529122", "source": "county_budget", "fiscal_year": 2026,
             "document_no": "x", "name": "x", "amount": "1.00", "booked_on": "2026-05-01"})
@@ -108,6 +120,8 @@ pub(crate) struct Foreign {
     pub(crate) problem: i64,
     pub(crate) escalation: i64,
     pub(crate) proposal: i64,
+    pub(crate) notice: i64,
+    pub(crate) public_objection: i64,
 }
 
 pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
@@ -189,7 +203,10 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .id;
     let (project, objection, milestone, responsibility, letter) = foreign_project(store).await;
     let (inspection, problem, escalation, proposal) = foreign_problem(store).await;
+    let (notice, public_objection) = foreign_notice(store).await;
     Foreign {
+        notice,
+        public_objection,
         inspection,
         problem,
         escalation,
@@ -379,6 +396,62 @@ async fn foreign_problem(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
     (ins.id, p.id, e.id, proposal)
 }
 
+/// A published notice of 石门县 with an objection from the public.
+async fn foreign_notice(store: &dyn sunledger_store::Store) -> (i64, i64) {
+    let county = sunledger_core::RegionCode::parse("529122").unwrap();
+    let fields: std::collections::BTreeMap<String, String> = [
+        ("title", "石门县政策公示"),
+        ("channels", "12317"),
+        ("content", "奖补"),
+        ("scale", "10户"),
+        ("object", "脱贫户"),
+        ("subsidy_standard", "每户 1000 元"),
+        ("amount_per_household", "1000"),
+        ("fund_source", "县级资金"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let n = store
+        .draft_notice(
+            &sunledger_store::NewNotice {
+                region: county,
+                kind: "policy".into(),
+                fields,
+                corrects: None,
+                source: None,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    store
+        .notice_action(
+            n.id,
+            sunledger_core::notice::NoticeAction::Publish,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let o = store
+        .object(
+            &sunledger_store::NewObjection {
+                subject_table: "notices".into(),
+                subject_id: n.id,
+                content: "有异议".into(),
+                name: None,
+                phone: None,
+                receipt: sunledger_core::notice::receipt::from_random(42),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    (n.id, o.id)
+}
+
 pub(crate) fn fill(path: &str, f: &Foreign) -> String {
     // Proofs: a grant of the other county (grants are not public records).
     let path = if path.starts_with("/api/v1/proofs") {
@@ -403,6 +476,12 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.project.to_string()
             } else if path.starts_with("/api/v1/objections") {
                 f.objection.to_string()
+            } else if path.starts_with("/api/v1/notices")
+                || path.starts_with("/api/v1/public/notices")
+            {
+                f.notice.to_string()
+            } else if path.starts_with("/api/v1/public-objections") {
+                f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {
                 f.milestone.to_string()
             } else if path.starts_with("/api/v1/responsibilities") {

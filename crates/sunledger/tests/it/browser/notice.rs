@@ -121,7 +121,7 @@ async fn object_and_read(
 
     // The township answers it, through the API.
     let awaiting: serde_json::Value = official
-        .get(go("/api/v1/objections"))
+        .get(go("/api/v1/public-objections"))
         .send()
         .await
         .expect("objections awaiting")
