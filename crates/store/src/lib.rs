@@ -10,6 +10,7 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod access;
+pub mod disclosure;
 pub mod error;
 pub mod escalation;
 pub mod inspection;
@@ -27,6 +28,7 @@ pub mod summary;
 use std::sync::Arc;
 
 pub use access::*;
+pub use disclosure::*;
 pub use error::{Result, StoreError};
 pub use escalation::*;
 pub use inspection::*;
@@ -180,6 +182,7 @@ pub trait Store:
     + ProblemStore
     + EscalationStore
     + SummaryStore
+    + DisclosureStore
     + Send
     + Sync
     + 'static
@@ -190,7 +193,7 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccessStore, EscalationStore, InspectionStore, LedgerStore, LogStore, OrgStore,
-        ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store, SummaryStore,
+        AccessStore, DisclosureStore, EscalationStore, InspectionStore, LedgerStore, LogStore,
+        OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store, SummaryStore,
     };
 }

@@ -1,0 +1,134 @@
+//! A public page for every region (county, township, village): where it lies, what lies within
+//! it, its projects with their money, the funds that reached it, and how to object or complain.
+use crate::AppState;
+use crate::app::ctx::Ctx;
+use crate::app::error::WebError;
+use crate::app::page::{Page, PageResult, fail};
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use sunledger_core::RegionCode;
+use sunledger_store::{PublicFunds, PublicProject, PublicRegion};
+
+/// Projects listed on a region's page at most.
+pub const PROJECTS_SHOWN: i64 = 200;
+/// Funds listed on a region's page at most.
+pub const FUNDS_SHOWN: i64 = 100;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/public/regions/{code}", get(region_page))
+}
+
+/// The projects of one group on the page (planned or under notice, in progress, done).
+pub struct Group {
+    /// Catalogue key of its heading.
+    pub key: &'static str,
+    pub projects: Vec<PublicProject>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "disclosure/region.html")]
+struct RegionView {
+    page: Page,
+    r: PublicRegion,
+    groups: Vec<Group>,
+    /// More projects exist than are listed.
+    more_projects: bool,
+    funds: PublicFunds,
+    more_funds: bool,
+}
+
+impl RegionView {
+    /// The heading of the children list, by their level.
+    fn children_heading(&self) -> String {
+        self.r
+            .children
+            .first()
+            .map(|c| self.page.tp("public.children.", c.level.key()))
+            .unwrap_or_default()
+    }
+    fn shown_newest(&self, n: i64) -> String {
+        self.page
+            .t("public.shown_newest")
+            .replace("{n}", &n.to_string())
+    }
+    fn no_projects(&self) -> bool {
+        self.groups.iter().all(|g| g.projects.is_empty())
+    }
+}
+
+/// Which group a project belongs to: 0 planned or under notice, 1 in progress, 2 done.
+fn group_of(p: &PublicProject) -> usize {
+    match p.status.as_deref() {
+        _ if p.stage == "noticed" => 0,
+        Some("in_progress") => 1,
+        Some("completed" | "accepted" | "evaluated") => 2,
+        _ => 0,
+    }
+}
+
+async fn region_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let f = fail(&ctx, &uri);
+    // Only a full 12-digit code names a page (a shorter one would be the same page twice).
+    if raw.len() != 12 {
+        return Err(f(WebError::NotFound));
+    }
+    let code = RegionCode::parse(&raw).map_err(|_| f(WebError::NotFound))?;
+    let r = state
+        .store
+        .public_region(&code)
+        .await
+        .map_err(|e| f(e.into()))?
+        .ok_or_else(|| f(WebError::NotFound))?;
+    let mut projects = state
+        .store
+        .public_projects(&code, PROJECTS_SHOWN + 1)
+        .await
+        .map_err(|e| f(e.into()))?;
+    let more_projects = projects.len() as i64 > PROJECTS_SHOWN;
+    projects.truncate(PROJECTS_SHOWN as usize);
+    let mut groups = vec![
+        Group {
+            key: "public.group.planned",
+            projects: vec![],
+        },
+        Group {
+            key: "public.group.in_progress",
+            projects: vec![],
+        },
+        Group {
+            key: "public.group.done",
+            projects: vec![],
+        },
+    ];
+    for p in projects {
+        if let Some(g) = groups.get_mut(group_of(&p)) {
+            g.projects.push(p);
+        }
+    }
+    let mut funds = state
+        .store
+        .public_funds(&code, FUNDS_SHOWN + 1)
+        .await
+        .map_err(|e| f(e.into()))?;
+    let more_funds = funds.transfers.len() as i64 > FUNDS_SHOWN;
+    funds.transfers.truncate(FUNDS_SHOWN as usize);
+    Ok(RegionView {
+        page: Page::new(&ctx, &uri),
+        r,
+        groups,
+        more_projects,
+        funds,
+        more_funds,
+    }
+    .into_response())
+}
