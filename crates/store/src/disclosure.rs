@@ -52,7 +52,7 @@ pub struct PublicRegion {
 pub struct PublicProject {
     pub id: i64,
     pub name: String,
-    /// The village (or region) it is in.
+    /// Where it is: the township and the village (or the region it is recorded in).
     pub place: String,
     pub stage: String,
     pub status: Option<String>,

@@ -82,6 +82,8 @@ impl DisclosureStore for StoreImpl {
         let q = format!(
             "SELECT p.id, p.name, p.stage, p.status, p.progress, p.notice_from, p.budget_total, \
              (SELECT r.name FROM regions r WHERE r.code = p.region_code) AS place, \
+             (SELECT u.name FROM regions r JOIN regions u ON u.code = r.parent_code \
+               WHERE r.code = p.region_code AND u.level >= 4) AS above, \
              (SELECT CAST(SUM(a.credited) AS BIGINT) FROM ledger_accounts a \
                WHERE a.county_code = p.county_code AND a.region_code = p.region_code \
                AND a.owner_kind = 'project' AND a.project_id = p.id) AS arranged, \
@@ -109,7 +111,11 @@ impl DisclosureStore for StoreImpl {
                 Ok(PublicProject {
                     id: r.try_get("id")?,
                     name: r.try_get("name")?,
-                    place: r.try_get::<Option<String>, _>("place")?.unwrap_or_default(),
+                    place: [r.try_get::<Option<String>, _>("above")?, r.try_get("place")?]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<String>>()
+                        .join(" · "),
                     stage: r.try_get("stage")?,
                     status: r.try_get("status")?,
                     progress: r.try_get("progress")?,

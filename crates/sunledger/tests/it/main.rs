@@ -17,6 +17,7 @@ mod ledger;
 mod lists;
 mod log;
 mod pages;
+mod portal;
 mod problem;
 mod project;
 mod region;

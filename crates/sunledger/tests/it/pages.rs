@@ -2,7 +2,7 @@
 //! Chinese and in English: no catalogue key, no raw enum key (`central_special`, `dispatched`) and
 //! no region code without its name beside it.
 //!
-//! The walk starts at the home page and follows every link on every page it reaches (GET only,
+//! The walk starts at the home page and the public portal and follows every link on every page it reaches (GET only,
 //! same site, not the API's files). Pages of the same shape (`/problems/12` and `/problems/13`)
 //! are visited twice at most, so the walk stays small while reaching every kind of page.
 use crate::support::{TestApp, assert_no_catalogue_keys};
@@ -223,7 +223,8 @@ impl Rules {
 /// Walks every page reachable by `client` from the home page; returns the faults found, each
 /// with its page.
 async fn walk(app: &TestApp, rules: &Rules, who: &str, client: &reqwest::Client) -> Vec<String> {
-    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string()]);
+    // The public portal is where citizens start (the home page is for officials).
+    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string(), "/public".to_string()]);
     let mut seen: HashSet<String> = HashSet::new();
     let mut shapes: HashMap<String, usize> = HashMap::new();
     let mut faults = Vec::new();

@@ -79,7 +79,7 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("public.fund_amount", "金额（元）", "Amount (yuan)"),
     (
         "public.totals.received",
-        "从上级收到和本级接收",
+        "从上级收到",
         "Received from the levels above",
     ),
     ("public.totals.arranged", "安排到项目", "Arranged to projects"),
