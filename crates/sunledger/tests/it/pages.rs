@@ -131,9 +131,9 @@ fn digit_runs(text: &str) -> Vec<(usize, &str)> {
             }
             let before = start.checked_sub(1).map(|j| b[j]);
             let after = b.get(i).copied();
-            // Part of an amount, a date, a hash or a masked ID number.
+            // Part of an amount, a date, a hash, a percentage or a masked ID number.
             let joined = |c: Option<u8>| {
-                c.is_some_and(|c| c.is_ascii_alphanumeric() || b".,-:/+*".contains(&c))
+                c.is_some_and(|c| c.is_ascii_alphanumeric() || b".,-:/+*%".contains(&c))
             };
             if !joined(before) && !joined(after) {
                 out.push((start, &text[start..i]));

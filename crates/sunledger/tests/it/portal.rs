@@ -114,7 +114,8 @@ async fn pages_search_and_headers(app: TestApp) {
     for bad in [
         "/public/regions/abc",
         "/public/regions/529199000000",
-        "/public/regions/5291210",
+        "/public/regions/52912199",
+        "/public/regions/%E9%87%91",
         "/public/regions/99999999999999999999",
         "/public/projects/xyz",
         "/public/projects/999999",

@@ -78,10 +78,7 @@ async fn region_page(
     Path(raw): Path<String>,
 ) -> PageResult {
     let f = fail(&ctx, &uri);
-    // Only a full 12-digit code names a page (a shorter one would be the same page twice).
-    if raw.len() != 12 {
-        return Err(f(WebError::NotFound));
-    }
+    // A short code (`529121`) names the same region as its 12-digit form.
     let code = RegionCode::parse(&raw).map_err(|_| f(WebError::NotFound))?;
     let r = state
         .store
