@@ -194,6 +194,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AccessStore, DisclosureStore, EscalationStore, InspectionStore, LedgerStore, LogStore,
-        OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store, SummaryStore,
+        OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
+        SummaryStore,
     };
 }

@@ -111,11 +111,14 @@ impl DisclosureStore for StoreImpl {
                 Ok(PublicProject {
                     id: r.try_get("id")?,
                     name: r.try_get("name")?,
-                    place: [r.try_get::<Option<String>, _>("above")?, r.try_get("place")?]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<String>>()
-                        .join(" · "),
+                    place: [
+                        r.try_get::<Option<String>, _>("above")?,
+                        r.try_get("place")?,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<String>>()
+                    .join(" · "),
                     stage: r.try_get("stage")?,
                     status: r.try_get("status")?,
                     progress: r.try_get("progress")?,

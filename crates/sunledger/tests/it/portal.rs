@@ -35,7 +35,10 @@ async fn pages_search_and_headers(app: TestApp) {
     // A county: breadcrumbs, its townships, totals and funds in yuan.
     let (status, county) = get(&app, "/public/regions/529121000000").await;
     assert_eq!(status, 200);
-    assert!(county.contains("云岭县") && county.contains("青山市"), "{county}");
+    assert!(
+        county.contains("云岭县") && county.contains("青山市"),
+        "{county}"
+    );
     let townships = store
         .region_children(&RegionCode::parse("529121").unwrap())
         .await
@@ -70,17 +73,16 @@ async fn pages_search_and_headers(app: TestApp) {
     );
     assert!(vpage.contains(&first.name) && vpage.contains("云岭县"));
     assert!(vpage.contains("正在实施"));
-    let (_, vpage_en) = get(
-        &app,
-        &format!("/public/regions/{}?lang=en", village.code),
-    )
-    .await;
+    let (_, vpage_en) = get(&app, &format!("/public/regions/{}?lang=en", village.code)).await;
     assert!(vpage_en.contains("In progress") && vpage_en.contains("Paid"));
     assert_no_catalogue_keys(&vpage_en);
 
     // Search: a village by name, a project by name, a fund by document number.
     let search = |q: &str| {
-        let r = app.client().get(app.url("/public/search")).query(&[("q", q)]);
+        let r = app
+            .client()
+            .get(app.url("/public/search"))
+            .query(&[("q", q)]);
         async move {
             let r = r.send().await.unwrap();
             (r.status().as_u16(), r.text().await.unwrap())
@@ -88,17 +90,26 @@ async fn pages_search_and_headers(app: TestApp) {
     };
     let (status, found) = search(&village.name).await;
     assert_eq!(status, 200);
-    assert!(region_links(&found).contains(&village.code.to_string()), "{found}");
+    assert!(
+        region_links(&found).contains(&village.code.to_string()),
+        "{found}"
+    );
     let (_, found) = search(&cattle).await;
-    let projects = store
-        .public_projects(&village.code, 100)
-        .await
-        .unwrap();
+    let projects = store.public_projects(&village.code, 100).await.unwrap();
     let p = projects.iter().find(|p| p.name == cattle).unwrap();
-    assert!(found.contains(&format!("href=\"/public/projects/{}\"", p.id)), "{found}");
+    assert!(
+        found.contains(&format!("href=\"/public/projects/{}\"", p.id)),
+        "{found}"
+    );
     let (_, found) = search("云岭县财农〔2026〕41号").await;
-    assert!(found.contains("云岭县财农〔2026〕41号") && found.contains("¥1,000,000.00"), "{found}");
-    assert!(region_links(&found).contains(&townships[1].code.to_string()), "{found}");
+    assert!(
+        found.contains("云岭县财农〔2026〕41号") && found.contains("¥1,000,000.00"),
+        "{found}"
+    );
+    assert!(
+        region_links(&found).contains(&townships[1].code.to_string()),
+        "{found}"
+    );
     // Wildcards are taken literally; an empty or too long search says so and keeps the text.
     let (_, found) = search("%").await;
     assert!(found.contains("没有找到相符的结果"), "{found}");
@@ -288,7 +299,11 @@ async fn privacy_scan(app: TestApp) {
     secrets.push("养殖专业合作社".into());
     let pages = crawl(&app).await;
     assert!(pages.len() > 200, "reached only {} pages", pages.len());
-    eprintln!("privacy scan: {} pages, {} names and numbers", pages.len(), secrets.len());
+    eprintln!(
+        "privacy scan: {} pages, {} names and numbers",
+        pages.len(),
+        secrets.len()
+    );
     let mut faults = Vec::new();
     for (page, body) in &pages {
         for run in number_runs(body) {

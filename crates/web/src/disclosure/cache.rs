@@ -44,7 +44,11 @@ pub async fn conditional(State(state): State<AppState>, req: Request, next: Next
     let tag = etag(&bytes);
     let h = &mut parts.headers;
     set(h, header::ETAG, &tag);
-    set(h, header::CACHE_CONTROL, if signed_in { PRIVATE } else { PUBLIC });
+    set(
+        h,
+        header::CACHE_CONTROL,
+        if signed_in { PRIVATE } else { PUBLIC },
+    );
     set(h, header::VARY, "Cookie");
     if let Some(at) = newest_entry(&state).await {
         set(h, header::LAST_MODIFIED, &http_date(at));

@@ -128,9 +128,19 @@ async fn public_project(
         .ok_or_else(|| f(WebError::NotFound))?;
     let content = n.content.ok_or_else(|| f(WebError::NotFound))?;
     let notice_until = match (n.project.stage.as_str(), &n.project.notice_from) {
-        ("noticed", Some(from)) => sunledger_core::day::parse("notice_from", from)
-            .ok()
-            .map(|from| sunledger_core::day::format(NoticeState { from, unanswered: 0 }.until())),
+        ("noticed", Some(from)) => {
+            sunledger_core::day::parse("notice_from", from)
+                .ok()
+                .map(|from| {
+                    sunledger_core::day::format(
+                        NoticeState {
+                            from,
+                            unanswered: 0,
+                        }
+                        .until(),
+                    )
+                })
+        }
         _ => None,
     };
     Ok(PublicProject {

@@ -21,7 +21,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "All projects and funds of {place}",
     ),
     // The portal's front page.
-    ("public.portal", "扶贫资金和项目公开", "Poverty-alleviation funds and projects, in the open"),
+    (
+        "public.portal",
+        "扶贫资金和项目公开",
+        "Poverty-alleviation funds and projects, in the open",
+    ),
     (
         "public.portal_lead",
         "不用登录，查看本市每个县、乡镇和村的扶贫项目、资金到了哪里、花了多少。",
@@ -52,7 +56,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "搜索内容太长：最多100个字。",
         "The search is too long: at most 100 characters.",
     ),
-    ("public.search_none", "没有找到相符的结果。", "Nothing matches."),
+    (
+        "public.search_none",
+        "没有找到相符的结果。",
+        "Nothing matches.",
+    ),
     ("public.found.regions", "地区", "Places"),
     ("public.found.projects", "项目", "Projects"),
     ("public.found.documents", "资金文件", "Fund documents"),
@@ -60,18 +68,42 @@ pub(super) const ENTRIES: &[Entry] = &[
     // A region's page.
     ("public.children.city", "下辖市（州）", "Cities within"),
     ("public.children.county", "下辖县（区）", "Counties within"),
-    ("public.children.township", "下辖乡镇（街道）", "Townships within"),
-    ("public.children.village", "下辖村（社区）：找到您的村", "Villages within: find yours"),
+    (
+        "public.children.township",
+        "下辖乡镇（街道）",
+        "Townships within",
+    ),
+    (
+        "public.children.village",
+        "下辖村（社区）：找到您的村",
+        "Villages within: find yours",
+    ),
     ("public.projects", "扶贫项目", "Projects"),
-    ("public.group.planned", "计划实施和公示中", "Planned or under public notice"),
+    (
+        "public.group.planned",
+        "计划实施和公示中",
+        "Planned or under public notice",
+    ),
     ("public.group.in_progress", "正在实施", "In progress"),
-    ("public.group.done", "已完工、已验收", "Completed or accepted"),
-    ("public.no_projects", "这里还没有公开的项目。", "No public project here yet."),
+    (
+        "public.group.done",
+        "已完工、已验收",
+        "Completed or accepted",
+    ),
+    (
+        "public.no_projects",
+        "这里还没有公开的项目。",
+        "No public project here yet.",
+    ),
     ("public.budget", "计划投资", "Planned"),
     ("public.arranged", "已安排资金", "Arranged"),
     ("public.paid", "已支付", "Paid"),
     ("public.funds", "到达的资金", "Funds that arrived"),
-    ("public.no_funds", "这里还没有到达的资金。", "No funds have arrived here yet."),
+    (
+        "public.no_funds",
+        "这里还没有到达的资金。",
+        "No funds have arrived here yet.",
+    ),
     ("public.fund_date", "日期", "Date"),
     ("public.fund_doc", "文号", "Document No."),
     ("public.fund_name", "资金", "Fund"),
@@ -82,7 +114,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "从上级收到",
         "Received from the levels above",
     ),
-    ("public.totals.arranged", "安排到项目", "Arranged to projects"),
+    (
+        "public.totals.arranged",
+        "安排到项目",
+        "Arranged to projects",
+    ),
     ("public.totals.paid", "项目已支付", "Paid by projects"),
     (
         "public.shown_newest",
@@ -90,7 +126,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "Only the newest {n} are listed.",
     ),
     // Channels for objections and complaints.
-    ("public.channels", "监督和举报渠道", "Objections and complaints"),
+    (
+        "public.channels",
+        "监督和举报渠道",
+        "Objections and complaints",
+    ),
     (
         "public.channels.hotline",
         "全国扶贫监督举报电话：12317（也可拨打当地县纪委监委举报电话）。",
