@@ -148,7 +148,13 @@ async fn pages_search_and_headers(app: TestApp) {
     assert_eq!(status, 200, "{page}");
     let from = sunledger_core::day::parse("d", noticed.notice_from.as_deref().unwrap()).unwrap();
     let until = sunledger_core::day::format(from + sunledger_core::project::NOTICE_DAYS - 1);
-    assert!(page.contains(&format!("公示中，至 {until}")), "{page}");
+    let today = sunledger_core::day::today(crate::support::now());
+    let banner = if from + sunledger_core::project::NOTICE_DAYS - 1 < today {
+        format!("公示期已于 {until} 期满")
+    } else {
+        format!("公示中，至 {until}")
+    };
+    assert!(page.contains(&banner), "{page}");
     assert!(page.contains("href=\"/public/regions/"));
 
     // Cache headers: a strong ETag of the body, 304 when it matches, another per language.

@@ -94,15 +94,21 @@ struct PublicProject {
     content: ProjectVersion,
     total_fen: i64,
     milestones: Vec<Milestone>,
-    /// The last day of the public notice, while the project is under it (`YYYY-MM-DD`).
-    notice_until: Option<String>,
+    /// The last day of the public notice of a project under it (`YYYY-MM-DD`), and whether that
+    /// day has passed (the county has yet to decide).
+    notice_until: Option<(String, bool)>,
 }
 
 impl PublicProject {
     fn notice_banner(&self) -> Option<String> {
-        self.notice_until
-            .as_ref()
-            .map(|d| self.page.t("public.notice_until").replace("{day}", d))
+        self.notice_until.as_ref().map(|(day, ended)| {
+            let key = if *ended {
+                "public.notice_ended"
+            } else {
+                "public.notice_until"
+            };
+            self.page.t(key).replace("{day}", day)
+        })
     }
     fn see_place(&self) -> String {
         self.page
@@ -127,20 +133,18 @@ async fn public_project(
         .filter(|n| PUBLIC_STAGES.contains(&n.project.stage.as_str()))
         .ok_or_else(|| f(WebError::NotFound))?;
     let content = n.content.ok_or_else(|| f(WebError::NotFound))?;
+    let today = sunledger_core::day::today(state.now());
     let notice_until = match (n.project.stage.as_str(), &n.project.notice_from) {
-        ("noticed", Some(from)) => {
-            sunledger_core::day::parse("notice_from", from)
-                .ok()
-                .map(|from| {
-                    sunledger_core::day::format(
-                        NoticeState {
-                            from,
-                            unanswered: 0,
-                        }
-                        .until(),
-                    )
-                })
-        }
+        ("noticed", Some(from)) => sunledger_core::day::parse("notice_from", from)
+            .ok()
+            .map(|from| {
+                NoticeState {
+                    from,
+                    unanswered: 0,
+                }
+                .until()
+            })
+            .map(|last| (sunledger_core::day::format(last), last < today)),
         _ => None,
     };
     Ok(PublicProject {

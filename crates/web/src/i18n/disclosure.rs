@@ -16,6 +16,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "Under public notice until {day}",
     ),
     (
+        "public.notice_ended",
+        "公示期已于 {day} 期满，等待县级审批",
+        "The public notice ended on {day}; the county has yet to decide",
+    ),
+    (
         "public.see_place",
         "查看{place}的全部项目和资金",
         "All projects and funds of {place}",
@@ -95,7 +100,7 @@ pub(super) const ENTRIES: &[Entry] = &[
         "这里还没有公开的项目。",
         "No public project here yet.",
     ),
-    ("public.budget", "计划投资", "Planned"),
+    ("public.budget", "计划投资", "Budget"),
     ("public.arranged", "已安排资金", "Arranged"),
     ("public.paid", "已支付", "Paid"),
     ("public.funds", "到达的资金", "Funds that arrived"),
