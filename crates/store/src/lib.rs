@@ -10,6 +10,7 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod access;
+pub mod disclosure;
 pub mod error;
 pub mod escalation;
 pub mod inspection;
@@ -28,6 +29,7 @@ pub mod summary;
 use std::sync::Arc;
 
 pub use access::*;
+pub use disclosure::*;
 pub use error::{Result, StoreError};
 pub use escalation::*;
 pub use inspection::*;
@@ -187,6 +189,7 @@ pub trait Store:
     + EscalationStore
     + SummaryStore
     + NoticeStore
+    + DisclosureStore
     + Send
     + Sync
     + 'static
@@ -197,8 +200,8 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccessStore, EscalationStore, InspectionStore, LedgerStore, LogStore, NoticeStore,
-        OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
+        AccessStore, DisclosureStore, EscalationStore, InspectionStore, LedgerStore, LogStore,
+        NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
         SummaryStore,
     };
 }

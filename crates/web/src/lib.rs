@@ -67,8 +67,8 @@ pub fn router(state: AppState) -> Router {
         .merge(inspection::pages())
         .merge(problem::pages())
         .merge(escalation::pages())
-        .merge(disclosure::pages())
-        .merge(notice::pages())
+        .merge(disclosure::pages(state.clone()))
+        .merge(notice::pages(state.clone()))
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))

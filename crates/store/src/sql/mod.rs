@@ -8,6 +8,7 @@ use crate::{Backend, Result};
 use sqlx::{Pool, Row};
 
 mod access;
+mod disclosure;
 mod escalation;
 mod inspection;
 mod ledger;

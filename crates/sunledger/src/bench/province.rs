@@ -156,11 +156,17 @@ pub async fn run(opts: Options) -> Result<()> {
         .iter()
         .flat_map(|c| c.townships.iter().map(|t| t.code.clone()))
         .collect();
+    let villages: Vec<String> = prov
+        .counties
+        .iter()
+        .flat_map(|c| c.townships.iter())
+        .flat_map(|t| t.villages.iter().map(|v| v.0.clone()))
+        .collect();
     let cities = cities_of(store.as_ref(), &counties).await?;
     let user = bench_user(store.as_ref(), prov).await?;
     drop(store);
     server_section(
-        &opts, &url, &mut table, &user, &cities, &counties, &townships, next_id,
+        &opts, &url, &mut table, &user, &cities, &counties, &townships, &villages, next_id,
     )
     .await?;
 

@@ -19,6 +19,7 @@ mod log;
 mod notice;
 mod openness;
 mod pages;
+mod portal;
 mod problem;
 mod project;
 mod region;

@@ -2,7 +2,7 @@
 //! Chinese and in English: no catalogue key, no raw enum key (`central_special`, `dispatched`) and
 //! no region code without its name beside it.
 //!
-//! The walk starts at the home page and follows every link on every page it reaches (GET only,
+//! The walk starts at the home page and the public portal and follows every link on every page it reaches (GET only,
 //! same site, not the API's files). Pages of the same shape (`/problems/12` and `/problems/13`)
 //! are visited twice at most, so the walk stays small while reaching every kind of page.
 use crate::support::{TestApp, assert_no_catalogue_keys};
@@ -131,9 +131,9 @@ fn digit_runs(text: &str) -> Vec<(usize, &str)> {
             }
             let before = start.checked_sub(1).map(|j| b[j]);
             let after = b.get(i).copied();
-            // Part of an amount, a date, a hash or a masked ID number.
+            // Part of an amount, a date, a hash, a percentage or a masked ID number.
             let joined = |c: Option<u8>| {
-                c.is_some_and(|c| c.is_ascii_alphanumeric() || b".,-:/+*".contains(&c))
+                c.is_some_and(|c| c.is_ascii_alphanumeric() || b".,-:/+*%".contains(&c))
             };
             if !joined(before) && !joined(after) {
                 out.push((start, &text[start..i]));
@@ -223,7 +223,8 @@ impl Rules {
 /// Walks every page reachable by `client` from the home page; returns the faults found, each
 /// with its page.
 async fn walk(app: &TestApp, rules: &Rules, who: &str, client: &reqwest::Client) -> Vec<String> {
-    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string()]);
+    // The public portal is where citizens start (the home page is for officials).
+    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string(), "/public".to_string()]);
     let mut seen: HashSet<String> = HashSet::new();
     let mut shapes: HashMap<String, usize> = HashMap::new();
     let mut faults = Vec::new();

@@ -1,6 +1,7 @@
-//! Pages anyone may read without signing in: the public notice of an approved project (项目公示),
-//! as villagers open it from the notice board's QR code on a phone. Only projects the county has
-//! approved are shown; names of beneficiaries and ID numbers never are.
+//! Pages anyone may read without signing in: the portal's front page (search and the counties of
+//! the city) and the public notice of a project (项目公示), as villagers open it from the notice
+//! board's QR code on a phone. Only projects under the township's public notice or approved by
+//! the county are shown; names of beneficiaries and ID numbers never are.
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
@@ -12,10 +13,73 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use sunledger_store::{Milestone, Project, ProjectVersion};
+use sunledger_core::Level;
+use sunledger_core::project::NoticeState;
+use sunledger_store::{Milestone, PUBLIC_STAGES, Place, Project, ProjectVersion};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/public/projects/{id}", get(public_project))
+    Router::new()
+        .route("/public", get(front))
+        .route("/public/projects/{id}", get(public_project))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "disclosure/front.html")]
+struct Front {
+    page: Page,
+    /// The search box's text (empty on the front page).
+    q: String,
+    /// The city (or cities) and their counties.
+    cities: Vec<(Place, Vec<Place>)>,
+}
+
+/// The portal's front page: the search box and the counties of the city.
+async fn front(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let mut cities = Vec::new();
+    let mut tops = state.store.region_roots().await.map_err(|e| f(e.into()))?;
+    // A province's roots lead to its cities; the counties are listed under each city.
+    if tops.iter().all(|r| r.level == Level::Province) {
+        let mut below = Vec::new();
+        for p in &tops {
+            below.extend(
+                state
+                    .store
+                    .region_children(&p.code)
+                    .await
+                    .map_err(|e| f(e.into()))?,
+            );
+        }
+        tops = below;
+    }
+    for c in tops {
+        let counties = state
+            .store
+            .region_children(&c.code)
+            .await
+            .map_err(|e| f(e.into()))?
+            .into_iter()
+            .map(|r| Place {
+                code: r.code,
+                name: r.name,
+                level: r.level,
+            })
+            .collect();
+        cities.push((
+            Place {
+                code: c.code,
+                name: c.name,
+                level: c.level,
+            },
+            counties,
+        ));
+    }
+    Ok(Front {
+        page: Page::new(&ctx, &uri),
+        q: String::new(),
+        cities,
+    }
+    .into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -30,10 +94,28 @@ struct PublicProject {
     content: ProjectVersion,
     total_fen: i64,
     milestones: Vec<Milestone>,
+    /// The last day of the public notice of a project under it (`YYYY-MM-DD`), and whether that
+    /// day has passed (the county has yet to decide).
+    notice_until: Option<(String, bool)>,
 }
 
-/// Stages at which a project's content is public: the county approved it.
-const PUBLIC_STAGES: [&str; 2] = ["approved", "recorded"];
+impl PublicProject {
+    fn notice_banner(&self) -> Option<String> {
+        self.notice_until.as_ref().map(|(day, ended)| {
+            let key = if *ended {
+                "public.notice_ended"
+            } else {
+                "public.notice_until"
+            };
+            self.page.t(key).replace("{day}", day)
+        })
+    }
+    fn see_place(&self) -> String {
+        self.page
+            .t("public.see_place")
+            .replace("{place}", self.place.rsplit(" · ").next().unwrap_or(""))
+    }
+}
 
 async fn public_project(
     State(state): State<AppState>,
@@ -51,6 +133,20 @@ async fn public_project(
         .filter(|n| PUBLIC_STAGES.contains(&n.project.stage.as_str()))
         .ok_or_else(|| f(WebError::NotFound))?;
     let content = n.content.ok_or_else(|| f(WebError::NotFound))?;
+    let today = sunledger_core::day::today(state.now());
+    let notice_until = match (n.project.stage.as_str(), &n.project.notice_from) {
+        ("noticed", Some(from)) => sunledger_core::day::parse("notice_from", from)
+            .ok()
+            .map(|from| {
+                NoticeState {
+                    from,
+                    unanswered: 0,
+                }
+                .until()
+            })
+            .map(|last| (sunledger_core::day::format(last), last < today)),
+        _ => None,
+    };
     Ok(PublicProject {
         page: Page::new(&ctx, &uri),
         place: n.place.join(" · "),
@@ -58,6 +154,7 @@ async fn public_project(
         content,
         milestones: n.milestones,
         p: n.project,
+        notice_until,
     }
     .into_response())
 }

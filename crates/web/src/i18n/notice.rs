@@ -392,6 +392,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "e.g. the village notice board, the project site",
     ),
     // Public pages
+    (
+        "notice.public.open",
+        "公示中，可提异议",
+        "Open for objections",
+    ),
     ("notice.public.object", "我有异议", "I object"),
     (
         "notice.public.object_hint",

@@ -16,7 +16,10 @@ pub fn api() -> OpenApiRouter<AppState> {
     api::router()
 }
 
-/// The pages of this feature.
-pub fn pages() -> Router<AppState> {
-    pages::router().merge(public::router())
+/// The pages of this feature; the public ones with the portal's cache headers (ETag, 304).
+pub fn pages(state: AppState) -> Router<AppState> {
+    pages::router().merge(public::router().layer(axum::middleware::from_fn_with_state(
+        state,
+        crate::disclosure::cache::conditional,
+    )))
 }

@@ -296,6 +296,7 @@ pub(super) async fn server_section(
     cities: &[String],
     counties: &[String],
     townships: &[String],
+    villages: &[String],
     projects: i64,
 ) -> Result<()> {
     eprintln!("server");
@@ -370,6 +371,15 @@ pub(super) async fn server_section(
         .iter()
         .map(|c| format!("/regions/{c}/summary"))
         .collect();
+    // Public region pages: random villages, and the counties in turn (12-digit codes).
+    let region_pages = |codes: &[String], rng: &mut Rng, n: usize| -> Vec<String> {
+        sample(codes, rng, n)
+            .into_iter()
+            .map(|c| format!("/public/regions/{c:0<12}"))
+            .collect()
+    };
+    let village_pages = region_pages(villages, &mut rng, 2000);
+    let county_pages = region_pages(counties, &mut rng, 200);
     let runs = [
         (
             "public project page (/public/projects/ID, random IDs)",
@@ -385,6 +395,16 @@ pub(super) async fn server_section(
             "county dashboard (/regions/CODE/summary, signed in)",
             cookie.clone(),
             dashboards,
+        ),
+        (
+            "public village page (/public/regions/CODE, random villages)",
+            String::new(),
+            village_pages,
+        ),
+        (
+            "public county page (/public/regions/CODE, every county)",
+            String::new(),
+            county_pages,
         ),
     ];
     let mut static_rate = 0.0;
