@@ -149,6 +149,8 @@ pub struct NoticeFilter {
     pub state: Option<String>,
     /// Published and closed notices only (the public's view).
     pub public_only: bool,
+    /// Every region (the public search), whatever `scopes` says.
+    pub everywhere: bool,
     /// Words in the title or document number.
     pub q: Option<String>,
 }

@@ -576,7 +576,11 @@ impl NoticeStore for StoreImpl {
     ) -> Result<(Vec<Notice>, i64)> {
         fn filter(qb: &mut QueryBuilder<DB>, f: &NoticeFilter) {
             qb.push(" WHERE ");
-            push_scope_filter(qb, "n.region_code", &f.scopes);
+            if f.everywhere {
+                qb.push("1 = 1");
+            } else {
+                push_scope_filter(qb, "n.region_code", &f.scopes);
+            }
             if let Some(k) = &f.kind {
                 qb.push(" AND n.kind = ").push_bind(k.clone());
             }

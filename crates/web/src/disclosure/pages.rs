@@ -18,9 +18,10 @@ use sunledger_core::project::NoticeState;
 use sunledger_store::{Milestone, PUBLIC_STAGES, Place, Project, ProjectVersion};
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/public", get(front))
-        .route("/public/projects/{id}", get(public_project))
+    Router::new().route("/public", get(front)).route(
+        "/public/projects/{id}",
+        get(public_project).post(object_to_project),
+    )
 }
 
 #[derive(Template, WebTemplate)]
@@ -97,9 +98,16 @@ struct PublicProject {
     /// The last day of the public notice of a project under it (`YYYY-MM-DD`), and whether that
     /// day has passed (the county has yet to decide).
     notice_until: Option<(String, bool)>,
+    /// The objection form as typed, and why it was refused.
+    typed: crate::notice::public::ObjectionForm,
+    error: Option<String>,
 }
 
 impl PublicProject {
+    /// Whether anyone may object today: under notice, inside its window.
+    fn open(&self) -> bool {
+        self.notice_until.as_ref().is_some_and(|(_, ended)| !ended)
+    }
     fn notice_banner(&self) -> Option<String> {
         self.notice_until.as_ref().map(|(day, ended)| {
             let key = if *ended {
@@ -125,6 +133,40 @@ async fn public_project(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
+    render_project(&state, &ctx, &uri, id, Default::default(), None).await
+}
+
+/// Anyone objects to a project during its declaration notice: the receipt page on success, the
+/// project's page with what was typed and the reason otherwise.
+async fn object_to_project(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Path(raw): Path<String>,
+    axum::extract::Form(b): axum::extract::Form<crate::notice::public::ObjectionForm>,
+) -> PageResult {
+    let f = fail(&ctx, &uri);
+    let id: i64 = raw.parse().map_err(|_| f(WebError::NotFound))?;
+    match crate::notice::ops::object(&state, "projects", id, &b.input()).await {
+        Ok(a) => Ok(axum::response::Redirect::to(&format!(
+            "/public/receipts?code={}&new=1",
+            a.receipt
+        ))
+        .into_response()),
+        Err(e) if crate::app::forms::is_access(&e) => Err(f(e)),
+        Err(e) => render_project(&state, &ctx, &uri, id, b, Some(e)).await,
+    }
+}
+
+async fn render_project(
+    state: &AppState,
+    ctx: &Ctx,
+    uri: &Uri,
+    id: i64,
+    typed: crate::notice::public::ObjectionForm,
+    error: Option<WebError>,
+) -> PageResult {
+    let f = fail(ctx, uri);
     let n = state
         .store
         .project_notice(id)
@@ -147,8 +189,15 @@ async fn public_project(
             .map(|last| (sunledger_core::day::format(last), last < today)),
         _ => None,
     };
-    Ok(PublicProject {
-        page: Page::new(&ctx, &uri),
+    let status = error
+        .as_ref()
+        .map(|e| e.status())
+        .unwrap_or(axum::http::StatusCode::OK);
+    let page = Page::new(ctx, uri);
+    let mut out = PublicProject {
+        error: error.map(|e| e.message(page.lang)),
+        typed,
+        page,
         place: n.place.join(" · "),
         total_fen: content.budget.iter().map(|b| b.amount_fen).sum(),
         content,
@@ -156,5 +205,7 @@ async fn public_project(
         p: n.project,
         notice_until,
     }
-    .into_response())
+    .into_response();
+    *out.status_mut() = status;
+    Ok(out)
 }

@@ -35,6 +35,8 @@ struct SearchView {
     /// Why nothing was searched (a catalogue key), if so.
     refusal: Option<&'static str>,
     found: PublicSearch,
+    /// Published notices whose title or text has the words.
+    notices: Vec<sunledger_store::Notice>,
 }
 
 impl SearchView {
@@ -43,6 +45,7 @@ impl SearchView {
             && self.found.regions.is_empty()
             && self.found.projects.is_empty()
             && self.found.documents.is_empty()
+            && self.notices.is_empty()
     }
 }
 
@@ -70,6 +73,26 @@ async fn search(
             .await
             .map_err(|e| f(e.into()))?,
     };
+    let notices = match refusal {
+        Some(_) => Vec::new(),
+        None => {
+            state
+                .store
+                .notices(
+                    &sunledger_store::NoticeFilter {
+                        public_only: true,
+                        everywhere: true,
+                        q: Some(typed.to_string()),
+                        ..Default::default()
+                    },
+                    HITS,
+                    0,
+                )
+                .await
+                .map_err(|e| f(e.into()))?
+                .0
+        }
+    };
     let status = if refusal == Some("public.search_too_long") {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -87,6 +110,7 @@ async fn search(
             q,
             refusal,
             found,
+            notices,
         },
     )
         .into_response())

@@ -140,6 +140,7 @@ impl NoticeQuery {
                 .map(|s| rules::NoticeState::parse(s).map(|s| s.key().to_string()))
                 .transpose()?,
             public_only: false,
+            everywhere: false,
             q: opt(&self.q).map(str::to_string),
         })
     }

@@ -12,7 +12,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use serde::Deserialize;
 use sunledger_store::NoticeRecord;
@@ -25,19 +25,25 @@ pub fn router() -> Router<AppState> {
         )
         .route("/public/notices/{id}/print", get(print))
         .route("/public/notices/{id}/postings/{posting}/photo", get(photo))
-        .route(
-            "/public/projects/{id}/objections",
-            axum::routing::post(object_to_project),
-        )
         .route("/public/receipts", get(receipt_page))
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
-pub(crate) struct ObjectionForm {
-    content: String,
-    name: String,
-    phone: String,
+pub struct ObjectionForm {
+    pub content: String,
+    pub name: String,
+    pub phone: String,
+}
+
+impl ObjectionForm {
+    pub fn input(&self) -> ops::ObjectionInput {
+        ops::ObjectionInput {
+            content: self.content.clone(),
+            name: trimmed(&self.name).map(str::to_string),
+            phone: trimmed(&self.phone).map(str::to_string),
+        }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -106,14 +112,6 @@ async fn notice_page(
     render(&state, &ctx, &uri, id, ObjectionForm::default(), None, None).await
 }
 
-fn input(b: &ObjectionForm) -> ops::ObjectionInput {
-    ops::ObjectionInput {
-        content: b.content.clone(),
-        name: trimmed(&b.name).map(str::to_string),
-        phone: trimmed(&b.phone).map(str::to_string),
-    }
-}
-
 async fn object_to_notice(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -123,7 +121,7 @@ async fn object_to_notice(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    match ops::object(&state, "notices", id, &input(&b)).await {
+    match ops::object(&state, "notices", id, &b.input()).await {
         Ok(a) => {
             render(
                 &state,
@@ -138,25 +136,6 @@ async fn object_to_notice(
         }
         Err(e) if is_access(&e) => Err(f(e)),
         Err(e) => render(&state, &ctx, &uri, id, b, Some(e), None).await,
-    }
-}
-
-/// An objection to a project under its declaration notice: the receipt page on success; the
-/// project's public page with the reason otherwise.
-async fn object_to_project(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    uri: Uri,
-    Path(raw): Path<String>,
-    Form(b): Form<ObjectionForm>,
-) -> PageResult {
-    let f = fail(&ctx, &uri);
-    let id = parse_id(&f, &raw)?;
-    match ops::object(&state, "projects", id, &input(&b)).await {
-        Ok(a) => {
-            Ok(Redirect::to(&format!("/public/receipts?code={}&new=1", a.receipt)).into_response())
-        }
-        Err(e) => Err(f(e)),
     }
 }
 
