@@ -386,6 +386,29 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
                 "proposal_id",
             ),
         ],
+        ("post", "/api/v1/notices") => vec![
+            probe(
+                "yunling.township",
+                p.clone(),
+                json!({"region": "529122", "kind": "policy", "fields": {"title": "越权公示"}}),
+                "region",
+            ),
+            probe(
+                "yunling.township",
+                p,
+                json!({"region": "529121100", "kind": "policy", "fields": {"title": "越权更正"},
+                    "corrects": f.notice}),
+                "corrects",
+            ),
+        ],
+        ("post", "/api/v1/notices/{id}/fields")
+        | ("post", "/api/v1/notices/{id}/actions")
+        | ("post", "/api/v1/notices/{id}/postings")
+        | ("post", "/api/v1/notices/{id}/postings/{posting}/confirm")
+        | ("post", "/api/v1/public-objections/{id}/answer") => vec![by_path("yunling.township")],
+        // Anyone may object to any published notice or project under notice: no region is theirs.
+        ("post", "/api/v1/public/notices/{id}/objections")
+        | ("post", "/api/v1/public/projects/{id}/objections") => vec![],
         ("post", "/api/v1/escalations/{id}/outcome")
         | ("post", "/api/v1/proposals/{id}/dismiss") => {
             vec![by_path("yunling.discipline")]

@@ -59,7 +59,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/notices/{id}/postings"),
     ("post", "/api/v1/notices/{id}/postings/{posting}/confirm"),
     ("get", "/api/v1/notice-dues"),
-    ("get", "/api/v1/objections"),
+    ("get", "/api/v1/public-objections"),
     ("post", "/api/v1/public-objections/{id}/answer"),
     ("get", "/api/v1/public/notices/{id}"),
     ("post", "/api/v1/public/notices/{id}/objections"),
