@@ -19,6 +19,18 @@ async fn lock_notice(tx: &mut sqlx::Transaction<'static, DB>, id: i64) -> Result
     .await
 }
 
+/// Reads the row just written, by `select` (which ends in its id's `$1`), and commits.
+async fn reread<T>(
+    mut tx: sqlx::Transaction<'static, DB>,
+    select: String,
+    id: i64,
+    f: fn(&DbRow) -> Result<T>,
+) -> Result<T> {
+    let out = one_in(&mut tx, select, id, f).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
 /// `transfer:ID` or `project:ID`.
 fn check_source(s: &str) -> Result<String> {
     let t = s.trim();
@@ -82,15 +94,13 @@ pub(super) async fn draft(
     .await?;
     let id: i64 = row.try_get(0)?;
     append_row_facts(&mut tx, "notices", id).await?;
-    let out = one_in(
-        &mut tx,
+    reread(
+        tx,
         format!("{NOTICE_SELECT} WHERE n.id = $1"),
         id,
         notice_row,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(out)
+    .await
 }
 
 fn rule_err(e: sunledger_core::DomainError) -> StoreError {
@@ -124,15 +134,13 @@ pub(super) async fn edit(
     .execute(&mut *tx)
     .await?;
     append_row_facts(&mut tx, "notices", id).await?;
-    let out = one_in(
-        &mut tx,
+    reread(
+        tx,
         format!("{NOTICE_SELECT} WHERE n.id = $1"),
         id,
         notice_row,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(out)
+    .await
 }
 
 pub(super) async fn step(
@@ -190,15 +198,13 @@ pub(super) async fn step(
             .await?;
     }
     append_row_facts(&mut tx, "notice_events", event).await?;
-    let out = one_in(
-        &mut tx,
+    reread(
+        tx,
         format!("{NOTICE_SELECT} WHERE n.id = $1"),
         id,
         notice_row,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(out)
+    .await
 }
 
 /// A phone number as people write it: digits, spaces, `+` and `-`, 5 to 20 characters.
@@ -288,15 +294,13 @@ pub(super) async fn object(s: &StoreImpl, o: &NewObjection, now: i64) -> Result<
     .map_err(classify)?;
     let id: i64 = row.try_get(0)?;
     append_row_facts(&mut tx, "public_objections", id).await?;
-    let out = one_in(
-        &mut tx,
+    reread(
+        tx,
         format!("{OBJECTION_SELECT} WHERE o.id = $1"),
         id,
         public_objection_row,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(out)
+    .await
 }
 
 pub(super) async fn answer(
@@ -331,15 +335,13 @@ pub(super) async fn answer(
         });
     }
     append_later_fact(&mut tx, "public_objections", id, "public_objection.answer").await?;
-    let out = one_in(
-        &mut tx,
+    reread(
+        tx,
         format!("{OBJECTION_SELECT} WHERE o.id = $1"),
         id,
         public_objection_row,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(out)
+    .await
 }
 
 pub(super) async fn posting(
@@ -385,15 +387,13 @@ pub(super) async fn posting(
     .await?;
     let id: i64 = row.try_get(0)?;
     append_row_facts(&mut tx, "notice_postings", id).await?;
-    let out = one_in(
-        &mut tx,
+    reread(
+        tx,
         format!("{POSTING_SELECT} WHERE s.id = $1"),
         id,
         posting_row,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(out)
+    .await
 }
 
 pub(super) async fn confirm(
@@ -427,13 +427,11 @@ pub(super) async fn confirm(
         .execute(&mut *tx)
         .await?;
     append_later_fact(&mut tx, "notice_postings", id, "notice.posting.confirm").await?;
-    let out = one_in(
-        &mut tx,
+    reread(
+        tx,
         format!("{POSTING_SELECT} WHERE s.id = $1"),
         id,
         posting_row,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(out)
+    .await
 }
