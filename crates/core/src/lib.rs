@@ -7,6 +7,7 @@
 
 mod keyed;
 
+pub mod acceptance;
 pub mod access;
 pub mod day;
 pub mod duty;

@@ -11,8 +11,8 @@ mod write;
 pub(super) const FACTS: &[FactTable] = &[
     FactTable {
         table: "notices",
-        select: "SELECT id, county_code, region_code, kind, fields, corrects, source, drafted_by, drafted_at, revised_at \
-                 FROM notices",
+        select: "SELECT id, county_code, region_code, kind, fields, corrects, source, drafted_by, drafted_at, revised_at, \
+                 content_sha256 FROM notices",
         build: notice_facts,
         kinds: &[(
             "notice",
@@ -25,6 +25,8 @@ pub(super) const FACTS: &[FactTable] = &[
                 "source",
                 "drafted_by",
                 "drafted_at",
+                // The SHA-256 of the notice's text, as printed on the board copy.
+                "content_sha256",
             ],
         )],
         key: Key::Id,

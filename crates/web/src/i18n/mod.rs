@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+mod acceptance;
 mod access;
 mod app;
 mod disclosure;
@@ -57,6 +58,7 @@ pub type Entry = (&'static str, &'static str, &'static str);
 /// in one part only (a test refuses duplicates, which would silently shadow each other).
 const PARTS: &[&[Entry]] = &[
     app::ENTRIES,
+    acceptance::ENTRIES,
     region::ENTRIES,
     org::ENTRIES,
     access::ENTRIES,
@@ -117,6 +119,75 @@ mod tests {
         for (k, zh, en) in entries() {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!zh.is_empty() && !en.is_empty(), "{k} is empty");
+        }
+    }
+
+    #[test]
+    fn every_notice_kind_field_state_and_step_is_translated() {
+        use sunledger_core::notice as n;
+        let keys = n::KINDS
+            .iter()
+            .flat_map(|k| {
+                std::iter::once(format!("notice.kind.{}", k.key))
+                    .chain(k.all_fields().map(|f| format!("notice.field.{}", f.key)))
+                    .chain(k.all_fields().map(|f| format!("field.{}", f.key)))
+                    .chain(k.due.map(|d| format!("notice.due.{}", d.after)))
+            })
+            .chain(
+                n::NoticeState::ALL
+                    .iter()
+                    .map(|s| format!("notice.state.{}", s.key())),
+            )
+            .chain(
+                n::NoticeAction::ALL
+                    .iter()
+                    .map(|a| format!("notice.action.{}", a.key())),
+            );
+        for k in keys {
+            assert!(
+                ZH.contains_key(k.as_str()) && EN.contains_key(k.as_str()),
+                "{k}"
+            );
+        }
+        use sunledger_core::acceptance as a;
+        let keys = a::AcceptanceState::ALL
+            .iter()
+            .map(|x| format!("acceptance.state.{}", x.key()))
+            .chain(
+                a::AcceptanceAction::ALL
+                    .iter()
+                    .map(|x| format!("acceptance.action.{}", x.key())),
+            )
+            .chain(
+                a::Grade::ALL
+                    .iter()
+                    .map(|x| format!("acceptance.grade.{}", x.key())),
+            )
+            .chain(
+                a::Band::ALL
+                    .iter()
+                    .map(|x| format!("acceptance.band.{}", x.key())),
+            )
+            .chain(
+                a::IndicatorClass::ALL
+                    .iter()
+                    .map(|x| format!("indicator.class.{}", x.key())),
+            )
+            .chain(
+                a::IndicatorKind::ALL
+                    .iter()
+                    .map(|x| format!("indicator.kind.{}", x.key())),
+            )
+            .chain(
+                a::Operator::ALL
+                    .iter()
+                    .map(|x| format!("indicator.operator.{}", x.key())),
+            );
+        for k in keys {
+            assert!(
+                ZH.contains_key(k.as_str()) && EN.contains_key(k.as_str()),
+                "{k}"
+            );
         }
     }
 
