@@ -317,6 +317,77 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
     .unwrap();
     tried.insert(Control::CountyApproval);
 
+    // The drafter of a notice does not publish it; whoever recorded a posting does not confirm it.
+    let fields: std::collections::BTreeMap<String, String> = [
+        ("title", "产业奖补公示"),
+        ("channels", "12317"),
+        ("content", "奖补"),
+        ("scale", "10户"),
+        ("object", "脱贫户"),
+        ("subsidy_standard", "每户 1000 元"),
+        ("amount_per_household", "1000"),
+        ("fund_source", "县级资金"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let n = s
+        .draft_notice(
+            &sunledger_store::NewNotice {
+                region: rc(VILLAGE),
+                kind: "policy".into(),
+                fields,
+                corrects: None,
+                source: None,
+            },
+            Some(cadre),
+            NOW,
+        )
+        .await
+        .unwrap();
+    refused(
+        s.notice_action(
+            n.id,
+            sunledger_core::notice::NoticeAction::Publish,
+            Some(cadre),
+            NOW,
+        )
+        .await,
+        Control::PublishNotice.refusal(),
+    );
+    s.notice_action(
+        n.id,
+        sunledger_core::notice::NoticeAction::Publish,
+        Some(township),
+        NOW,
+    )
+    .await
+    .unwrap();
+    tried.insert(Control::PublishNotice);
+    let photo = b"\x89PNG\r\n\x1a\nphoto".to_vec();
+    let posting = s
+        .record_posting(
+            &sunledger_store::NewPosting {
+                notice_id: n.id,
+                place: "村务公开栏".into(),
+                posted_on: sunledger_core::day::format(sunledger_core::day::today(NOW)),
+                posted_by: "村文书".into(),
+                photo,
+            },
+            Some(cadre),
+            NOW,
+        )
+        .await
+        .unwrap();
+    refused(
+        s.confirm_posting(posting.id, Some(cadre), NOW).await,
+        Control::ConfirmPosting.refusal(),
+    );
+    s.confirm_posting(posting.id, Some(township), NOW)
+        .await
+        .unwrap();
+    tried.insert(Control::ConfirmPosting);
+
     assert_eq!(
         tried,
         Control::ALL.iter().copied().collect::<BTreeSet<_>>(),
