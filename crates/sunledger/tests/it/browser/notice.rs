@@ -1,4 +1,5 @@
-//! A villager without an account objects to a public notice (issue 16's done-means).
+//! A villager without an account finds their village from the county page and objects to a
+//! public notice (issue 16's done-means).
 use super::*;
 
 /// On a phone, a villager with no account opens the open policy notice of the demo village,
@@ -52,10 +53,35 @@ async fn phone_villager_objects_to_a_notice_and_reads_the_answer() {
     let official = app.signed_in("yunling.township").await;
     let base = app.url("");
     let id = notice.id;
+    let title = notice.title().to_string();
     drive(started, move |c, shots| async move {
+        find_the_notice(&c, &base, &title, id).await;
         object_and_read(&c, &base, &shots, id, &standard, &amount_shown, &official).await
     })
     .await;
+}
+
+/// From the county's public page, down to the township and the village, to the notice.
+async fn find_the_notice(c: &Client, base: &str, title: &str, id: i64) {
+    let page_of = |code: &str| {
+        format!(
+            "/public/regions/{}",
+            sunledger_core::RegionCode::parse(code)
+                .expect("code")
+                .as_str()
+        )
+    };
+    c.goto(&format!("{base}{}", page_of("529121")))
+        .await
+        .expect("open the county page");
+    wait_path(c, &page_of("529121")).await;
+    click(c, "ul.places", "金坪镇").await;
+    wait_path(c, &page_of("529121100")).await;
+    click(c, "ul.places", "青坪村").await;
+    wait_path(c, &page_of("529121100201")).await;
+    assert_fits_phone(c, "the village page").await;
+    click(c, "ul.notices", title).await;
+    wait_path(c, &format!("/public/notices/{id}")).await;
 }
 
 async fn object_and_read(
@@ -68,11 +94,7 @@ async fn object_and_read(
     official: &reqwest::Client,
 ) {
     let go = |path: &str| format!("{base}{path}");
-    // The notice, as anyone sees it.
-    c.goto(&go(&format!("/public/notices/{id}")))
-        .await
-        .expect("open the notice");
-    wait_path(c, &format!("/public/notices/{id}")).await;
+    // The notice, as anyone sees it (reached from the county page).
     let page = text(c, "main").await;
     assert!(page.contains(standard), "no subsidy standard on:\n{page}");
     assert!(
