@@ -56,7 +56,7 @@ async fn phone_villager_objects_to_a_notice_and_reads_the_answer() {
     let title = notice.title().to_string();
     drive(started, move |c, shots| async move {
         find_the_notice(&c, &base, &title, id).await;
-        object_and_read(&c, &base, &shots, id, &standard, &amount_shown, &official).await
+        object_and_read(&c, &base, &shots, &standard, &amount_shown, &official).await
     })
     .await;
 }
@@ -88,7 +88,6 @@ async fn object_and_read(
     c: &Client,
     base: &str,
     shots: &Shots,
-    id: i64,
     standard: &str,
     amount: &str,
     official: &reqwest::Client,
