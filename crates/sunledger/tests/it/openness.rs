@@ -300,15 +300,18 @@ async fn publish_object_answer_verify(app: TestApp) {
         .unwrap();
     assert_ne!(r.status(), 200);
 
-    // The log verifies; a notice edited behind the application is named.
-    let (code, out, err) = sunledger(&app.db, &["verify"], None);
+    // The log verifies (the checkpoint the proof asked for is signed by the test server's key,
+    // given here: the scratch data directory may hold another test's key); a notice edited
+    // behind the application is named.
+    let key = test_signer().verifier_key();
+    let (code, out, err) = sunledger(&app.db, &["verify", "--key", &key], None);
     assert_eq!(code, 0, "{out}{err}");
     raw_sql(
         &app.db,
         &format!("UPDATE notices SET fields = replace(fields, '3000', '300') WHERE id = {id}"),
     )
     .await;
-    let (code, out, err) = sunledger(&app.db, &["verify"], None);
+    let (code, out, err) = sunledger(&app.db, &["verify", "--key", &key], None);
     assert_ne!(code, 0, "{out}{err}");
     assert!(
         out.contains("notices") && out.contains(&id.to_string()),
