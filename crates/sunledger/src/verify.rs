@@ -741,8 +741,7 @@ fn differences(fact: &Fact, leaf: &LogLeaf, cover: &TableCover) -> Vec<(String, 
         Value::Int(i) => serde_json::Value::from(*i),
         Value::Text(s) => serde_json::Value::from(s.as_str()),
     };
-    // The columns holding `field`: a field may be taken over several columns (a hash of the
-    // objector's name and phone), and an edit of any of them is named by each.
+    // The columns holding `field`, each named (one field may hash several: name and phone).
     let columns = |field: &str| -> Vec<String> {
         let held: Vec<String> = cover
             .columns
