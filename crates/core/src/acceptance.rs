@@ -124,6 +124,9 @@ pub fn next(
         (S::Prechecked, A::FormTeam) => Err(refuse("team", "team_incomplete")),
         (S::TeamFormed | S::Rectifying, A::Inspect) if g.grade.is_some() => Ok(S::Inspected),
         (S::TeamFormed | S::Rectifying, A::Inspect) => Err(refuse("grade", "empty")),
+        // A member who signed "disagree" is answered by a revised report, signed afresh.
+        (S::Inspected, A::Inspect) if g.disagreement && g.grade.is_some() => Ok(S::Inspected),
+        (S::Inspected, A::Inspect) if g.disagreement => Err(refuse("grade", "empty")),
         (S::Inspected, A::Fail) => match (g.grade, g.deadline) {
             (Some(Grade::Failed), Some(d)) if d > g.today => Ok(S::Rectifying),
             (Some(Grade::Failed), _) => Err(refuse("deadline", "not_in_future")),
@@ -153,6 +156,73 @@ pub fn next(
             format!("{}:{}", state.key(), action.key()),
         )),
     }
+}
+
+keyed!(
+    /// A team member's opinion on the report they sign.
+    Opinion, "opinion", "unknown_opinion" {
+        /// 同意
+        Agree => "agree",
+        /// 不同意 (with a reason): blocks acceptance until a revised report is signed.
+        Disagree => "disagree",
+    }
+);
+
+/// What the team checks (county practice): content and quantity against the approved version,
+/// quality, funds in place, funds paid by the rules, the beneficiary list posted, changes approved.
+pub const CHECKS: [&str; 6] = [
+    "content_quantity",
+    "quality",
+    "funds_in_place",
+    "funds_paid_by_rules",
+    "beneficiaries_posted",
+    "changes_approved",
+];
+
+/// The checklist: every item of [`CHECKS`] passed or not, in order. A grade other than 不合格
+/// needs every item passed.
+pub fn check_checklist(passed: &[bool], grade: Grade) -> Result<(), DomainError> {
+    if passed.len() != CHECKS.len() {
+        return Err(refuse("checklist", "checklist_incomplete"));
+    }
+    if grade != Grade::Failed
+        && let Some(i) = passed.iter().position(|p| !p)
+    {
+        return Err(DomainError::invalid(
+            "checklist",
+            "failed_item_needs_failed_grade",
+            CHECKS.get(i).copied().unwrap_or(""),
+        ));
+    }
+    Ok(())
+}
+
+/// The acceptance report's canonical text, whose SHA-256 each member signs: the project, the
+/// inspection round and day, the checklist, the grade, the findings, the deadline (when failed)
+/// and the team (user ids in order).
+#[allow(clippy::too_many_arguments)]
+pub fn report_text(
+    project_id: i64,
+    round: i64,
+    inspected_on: &str,
+    passed: &[bool],
+    grade: Grade,
+    findings: &str,
+    deadline: Option<&str>,
+    team: &[i64],
+) -> String {
+    let checklist: Vec<(&str, bool)> = CHECKS.iter().copied().zip(passed.iter().copied()).collect();
+    serde_json::json!({
+        "project_id": project_id,
+        "round": round,
+        "inspected_on": inspected_on,
+        "checklist": checklist,
+        "grade": grade.key(),
+        "findings": findings,
+        "deadline": deadline,
+        "team": team,
+    })
+    .to_string()
 }
 
 /// The units an acceptance team must have (seed §3C.4): county finance, the poverty alleviation

@@ -26,6 +26,10 @@ keyed!(
         PublishNotice => "publish_notice",
         /// Confirming that a notice was put up controls the record of its posting.
         ConfirmPosting => "confirm_posting",
+        /// The township's preliminary check of an acceptance: not by its applicant.
+        PrecheckAcceptance => "precheck_acceptance",
+        /// Accepting a project: not by the team member who recorded its inspection.
+        AcceptProject => "accept_project",
     }
 );
 
@@ -40,6 +44,8 @@ impl Control {
             Control::CountyApproval => "township_approve",
             Control::PublishNotice => "draft",
             Control::ConfirmPosting => "post",
+            Control::PrecheckAcceptance => "apply",
+            Control::AcceptProject => "inspect",
         }
     }
 
@@ -53,6 +59,8 @@ impl Control {
             Control::CountyApproval => "township_approver_may_not_approve",
             Control::PublishNotice => "drafter_may_not_publish",
             Control::ConfirmPosting => "poster_may_not_confirm",
+            Control::PrecheckAcceptance => "applicant_may_not_precheck",
+            Control::AcceptProject => "inspector_may_not_accept",
         }
     }
 

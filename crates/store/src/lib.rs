@@ -9,6 +9,7 @@
 //! everything it was given or nothing.
 #![deny(clippy::indexing_slicing)]
 
+pub mod acceptance;
 pub mod access;
 pub mod disclosure;
 pub mod error;
@@ -28,6 +29,7 @@ pub mod summary;
 
 use std::sync::Arc;
 
+pub use acceptance::*;
 pub use access::*;
 pub use disclosure::*;
 pub use error::{Result, StoreError};
@@ -46,7 +48,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 32] = [
+pub const FACT_TABLES: [&str; 38] = [
     "regions",
     "users",
     "auth_events",
@@ -79,6 +81,12 @@ pub const FACT_TABLES: [&str; 32] = [
     "notice_events",
     "public_objections",
     "notice_postings",
+    "acceptance_rules",
+    "acceptances",
+    "acceptance_events",
+    "acceptance_members",
+    "acceptance_inspections",
+    "acceptance_signoffs",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,6 +197,7 @@ pub trait Store:
     + EscalationStore
     + SummaryStore
     + NoticeStore
+    + AcceptanceStore
     + DisclosureStore
     + Send
     + Sync
@@ -200,7 +209,7 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccessStore, DisclosureStore, EscalationStore, InspectionStore, LedgerStore, LogStore,
+        AcceptanceStore, AccessStore, DisclosureStore, EscalationStore, InspectionStore, LedgerStore, LogStore,
         NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
         SummaryStore,
     };

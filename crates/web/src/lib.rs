@@ -12,6 +12,7 @@
 pub mod app;
 pub mod i18n;
 
+pub mod acceptance;
 pub mod access;
 pub mod disclosure;
 pub mod escalation;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(problem::api())
         .merge(escalation::api())
         .merge(notice::api())
+        .merge(acceptance::api())
         .split_for_parts();
     app::api::document_errors(&mut openapi);
     let mut web = Router::new();
@@ -69,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(escalation::pages())
         .merge(disclosure::pages(state.clone()))
         .merge(notice::pages(state.clone()))
+        .merge(acceptance::pages())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))

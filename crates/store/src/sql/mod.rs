@@ -7,6 +7,7 @@ use super::{BACKEND, CLIENT_ID_LOCK, DB, FOR_UPDATE, StoreImpl, begin_write};
 use crate::{Backend, Result};
 use sqlx::{Pool, Row};
 
+mod acceptance;
 mod access;
 mod disclosure;
 mod escalation;
@@ -22,7 +23,7 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    access::*, escalation::*, inspection::*, ledger::*, log::*, notice::*, org::*, problem::*,
+    acceptance::*, access::*, escalation::*, inspection::*, ledger::*, log::*, notice::*, org::*, problem::*,
     project::*, region::*, responsibility::*, summary::*,
 };
 

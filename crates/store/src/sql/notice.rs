@@ -753,9 +753,10 @@ const DUE_SOURCES: &[(&str, &str, &str)] = &[
     ),
     (
         "acceptance",
+        // Book 4: the team's signatures complete, the result is posted before the acceptance.
         "SELECT 'project:' || CAST(p.id AS TEXT) AS source, p.region_code, r.name AS region_name, MIN(e.on_date) AS event_on, \
-         p.name AS label, p.budget_total AS amount_fen FROM project_events e JOIN projects p ON p.id = e.project_id \
-         JOIN regions r ON r.code = p.region_code WHERE e.action = 'accept'",
+         p.name AS label, p.budget_total AS amount_fen FROM acceptance_events e JOIN acceptances a ON a.id = e.acceptance_id \
+         JOIN projects p ON p.id = a.project_id JOIN regions r ON r.code = p.region_code WHERE e.action = 'complete_signing'",
         "p.region_code",
     ),
 ];

@@ -327,33 +327,15 @@ impl ProblemStore for StoreImpl {
                 }
             }
         }
-        let deadline_reason = deadline.reason;
-        let deadline = sunledger_core::day::format(deadline.day);
-        let row = sqlx::query(
-            "INSERT INTO problems (county_code, region_code, inspection_id, project_id, review_of, category, severity, title, \
-             description, department_id, person_id, amount, first_deadline, created_by, created_at, state, deadline, deadline_reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $13, $16) RETURNING id",
+        let id = insert_problem(
+            &mut tx,
+            p,
+            (title, description),
+            &deadline,
+            actor,
+            now,
         )
-        .bind(p.region.county_code())
-        .bind(p.region.as_str())
-        .bind(p.inspection_id)
-        .bind(p.project_id)
-        .bind(p.review_of)
-        .bind(p.category.key())
-        .bind(p.severity.key())
-        .bind(title)
-        .bind(description)
-        .bind(p.department_id)
-        .bind(p.person_id)
-        .bind(p.amount.fen())
-        .bind(deadline)
-        .bind(actor)
-        .bind(now)
-        .bind(deadline_reason)
-        .fetch_one(&mut *tx)
         .await?;
-        let id: i64 = row.try_get(0)?;
-        append_row_facts(&mut tx, "problems", id).await?;
         let out = lock_problem(&mut tx, id).await?;
         tx.commit().await?;
         Ok(out)
@@ -529,4 +511,155 @@ impl ProblemStore for StoreImpl {
             .collect::<Result<Vec<_>>>()?;
         Ok((rows, total))
     }
+}
+
+/// Inserts a checked problem and books its fact (inside the caller's transaction).
+pub(crate) async fn insert_problem(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    p: &NewProblem,
+    (title, description): (String, String),
+    deadline: &sunledger_core::problem::Deadline,
+    actor: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    let deadline_reason = deadline.reason.clone();
+    let deadline = sunledger_core::day::format(deadline.day);
+    let row = sqlx::query(
+        "INSERT INTO problems (county_code, region_code, inspection_id, project_id, review_of, category, severity, title, \
+         description, department_id, person_id, amount, first_deadline, created_by, created_at, state, deadline, deadline_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'open', $13, $16) RETURNING id",
+    )
+    .bind(p.region.county_code())
+    .bind(p.region.as_str())
+    .bind(p.inspection_id)
+    .bind(p.project_id)
+    .bind(p.review_of)
+    .bind(p.category.key())
+    .bind(p.severity.key())
+    .bind(title)
+    .bind(description)
+    .bind(p.department_id)
+    .bind(p.person_id)
+    .bind(p.amount.fen())
+    .bind(deadline)
+    .bind(actor)
+    .bind(now)
+    .bind(deadline_reason)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.try_get(0)?;
+    append_row_facts(tx, "problems", id).await?;
+    Ok(id)
+}
+
+/// A finding on a project that calls for strict pursuit of responsibility (a failed acceptance,
+/// an evaluation rated 差 or a core indicator missed).
+pub(crate) struct Finding<'a> {
+    pub(crate) project_id: i64,
+    /// The day the responsibility is read on (`YYYY-MM-DD`).
+    pub(crate) on_date: &'a str,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) category: ProblemCategory,
+    pub(crate) severity: sunledger_core::problem::Severity,
+    pub(crate) deadline: &'a str,
+}
+
+/// Opens a Book 3 problem on the project, pre-filled with the people Book 2 names as responsible
+/// on the finding's day (lifelong accountability): the first of them by role (village cadre,
+/// township official, bureau staff, county leader, work team) is the problem's person, and
+/// every one of them is named in its description. Without any, the county poverty bureau answers.
+pub(crate) async fn open_finding(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    f: &Finding<'_>,
+    actor: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    let project = project_in_tx(tx, f.project_id).await?;
+    let rows = sqlx::query(
+        "SELECT r.person_id, r.role, pe.name, pe.department_id FROM responsibilities r JOIN people pe ON pe.id = r.person_id \
+         WHERE r.project_id = $1 AND r.start_on <= $2 AND (r.end_on IS NULL OR r.end_on >= $2) ORDER BY r.id",
+    )
+    .bind(f.project_id)
+    .bind(f.on_date)
+    .fetch_all(&mut **tx)
+    .await?;
+    // The roles in the order their holder answers first, with the name the description uses.
+    let order = [
+        ("village_cadre", "村干部"),
+        ("township_official", "乡镇干部"),
+        ("bureau_staff", "扶贫移民局工作人员"),
+        ("county_leader", "县级分管领导"),
+        ("work_team_captain", "驻村工作队队长"),
+        ("first_secretary", "第一书记"),
+    ];
+    let mut named: Vec<(usize, i64, String, String, i64)> = Vec::new();
+    for r in &rows {
+        let role: String = r.try_get("role")?;
+        let rank = order
+            .iter()
+            .position(|o| o.0 == role)
+            .unwrap_or(order.len());
+        named.push((
+            rank,
+            r.try_get("person_id")?,
+            order.get(rank).map_or(role, |o| o.1.to_string()),
+            r.try_get("name")?,
+            r.try_get("department_id")?,
+        ));
+    }
+    named.sort_by_key(|n| n.0);
+    let (person, department) = match named.first() {
+        Some((_, person, _, _, dept)) => (Some(*person), *dept),
+        None => {
+            let d = sqlx::query(
+                "SELECT id FROM departments WHERE county_code = $1 AND kind = 'poverty_bureau' ORDER BY id LIMIT 1",
+            )
+            .bind(project.region.county_code())
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or_else(|| invalid("department_id", "no_responsible_department", f.project_id.to_string()))?;
+            (None, d.try_get(0)?)
+        }
+    };
+    let who: Vec<String> = named
+        .iter()
+        .map(|(_, _, role, name, _)| format!("{name}（{role}）"))
+        .collect();
+    let description = if who.is_empty() {
+        f.description.clone()
+    } else {
+        format!(
+            "{}\n{} 责任台账所列责任人：{}",
+            f.description,
+            f.on_date,
+            who.join("、")
+        )
+    };
+    let p = NewProblem {
+        region: project.region.clone(),
+        inspection_id: None,
+        project_id: Some(f.project_id),
+        review_of: None,
+        category: f.category,
+        severity: f.severity,
+        title: f.title.clone(),
+        description: description.clone(),
+        department_id: department,
+        person_id: person,
+        amount: Money::ZERO,
+        deadline: f.deadline.to_string(),
+        deadline_reason: None,
+    };
+    let deadline = sunledger_core::problem::Deadline::new(
+        "deadline",
+        f.deadline,
+        None,
+        sunledger_core::day::today(now),
+    )
+    .map_err(rule)?;
+    let title = nonempty("title", &f.title, sunledger_core::text::NAME)?;
+    let description = sunledger_core::text::bounded("description", &description, sunledger_core::text::REPORT)
+        .map_err(rule)?;
+    insert_problem(tx, &p, (title, description), &deadline, actor, now).await
 }

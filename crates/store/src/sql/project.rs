@@ -424,6 +424,10 @@ impl ProjectStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Project> {
+        if action == StatusAction::Accept {
+            // Acceptance is Book 4's work: a team that signs, a posting, then the status follows.
+            return Err(invalid("action", "accepted_through_book4", action.key()));
+        }
         let mut tx = begin_write(&self.pool).await?;
         let p = lock_project(&mut tx, id).await?;
         let stage = stage_of(&p)?;

@@ -12,7 +12,7 @@ pub struct DemoAccount {
     pub region: &'static str,
 }
 
-pub const ACCOUNTS: [DemoAccount; 14] = [
+pub const ACCOUNTS: [DemoAccount; 15] = [
     DemoAccount {
         username: "admin",
         display_name: "系统管理员",
@@ -97,6 +97,12 @@ pub const ACCOUNTS: [DemoAccount; 14] = [
         role: Role::VillageSupervisor,
         region: "529121100201",
     },
+    DemoAccount {
+        username: "yunling.agri",
+        display_name: "云岭县农业农村局（验收组成员）",
+        role: Role::PartyGovernment,
+        region: "529121",
+    },
 ];
 
 /// Books the accounts and their grants.
@@ -123,7 +129,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
                     display_name: a.display_name.into(),
                     password_hash: hash.clone(),
                     region,
-                    person_id: None,
+                    person_id: person_of(store, a.username, &region).await?,
                 },
                 &ev,
             )
@@ -149,4 +155,26 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             .await?;
     }
     Ok(())
+}
+
+/// The county accounts that sit on acceptance teams are linked to a person of their unit (the
+/// team's units are read from the members' departments).
+async fn person_of(store: &dyn Store, username: &str, region: &RegionCode) -> Result<Option<i64>> {
+    use sunledger_core::org::DepartmentKind as K;
+    let kind = match username {
+        "yunling.finance" => K::FinanceBureau,
+        "yunling.bureau" => K::PovertyBureau,
+        "yunling.agri" => K::BusinessDepartment,
+        _ => return Ok(None),
+    };
+    for d in store.departments_in(region).await? {
+        if d.kind == kind.key() && d.region == *region {
+            return Ok(store
+                .people_in_department(d.id)
+                .await?
+                .first()
+                .map(|p| p.id));
+        }
+    }
+    Ok(None)
 }

@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use sunledger_core::RegionCode;
 use sunledger_store::{NewRegion, Store};
 
+mod acceptance;
 mod access;
 mod escalation;
 mod inspection;
@@ -118,5 +119,8 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     notice::load(store, &city)
         .await
         .context("loading the demo's public notices")?;
+    acceptance::load(store, &city)
+        .await
+        .context("loading the demo's Book 4")?;
     Ok(true)
 }

@@ -671,28 +671,8 @@ impl<'a> Library<'a> {
             store
                 .project_status_step(id, StatusAction::Complete, "项目完工", va, c.at(done))
                 .await?;
-            if matches!(status, Status::Accepted | Status::Evaluated) {
-                store
-                    .project_status_step(
-                        id,
-                        StatusAction::Accept,
-                        "县财政局、扶贫移民局和行业主管部门联合验收，工程质量合格，资料齐全。",
-                        ba,
-                        c.at(done + 15),
-                    )
-                    .await?;
-            }
-            if status == Status::Evaluated {
-                store
-                    .project_status_step(
-                        id,
-                        StatusAction::Evaluate,
-                        "绩效评价：产出、效益指标全部完成，受益群众满意度 94%，评价等次为优。",
-                        ba,
-                        c.at(done + 200),
-                    )
-                    .await?;
-            }
+            // Acceptance (and then evaluation) is Book 4's work: `demo/acceptance.rs` takes the
+            // completed projects through it.
         }
         // A handover in one of four rich projects: the village committee's secretary hands the
         // project to its director after the village election.

@@ -2,6 +2,7 @@
 //! on both backends through `both!`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod acceptance;
 mod access;
 mod access_matrix;
 mod bench;

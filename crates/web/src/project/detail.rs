@@ -194,7 +194,8 @@ async fn project_page(
     if stage.in_library() {
         let s = status.unwrap_or(Status::Planned);
         for a in StatusAction::ALL {
-            if has(a.roles()) && s.next(*a, 100).is_ok() {
+            // Acceptance is taken through Book 4 (`/acceptances`), not as a bare step.
+            if *a != StatusAction::Accept && has(a.roles()) && s.next(*a, 100).is_ok() {
                 actions.push((a.key(), false));
             }
         }

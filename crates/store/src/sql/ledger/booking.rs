@@ -307,6 +307,7 @@ impl StoreImpl {
                 {
                     return Err(suspended(s));
                 }
+                retention(b, pid, t.amount).await?;
                 src.balance = src.balance.hold(t.amount).map_err(rule)?;
                 b.save(&src);
                 insert_transfer(
@@ -617,4 +618,54 @@ impl StoreImpl {
         record_event(b, &t, change, now).await?;
         b.transfer(transfer_id).await
     }
+}
+
+/// Refuses a payment approval that reaches into the money retained until the project's
+/// acceptance (Book 4; core `acceptance::check_retention`). The project's totals are read from
+/// this transaction's accounts where it holds them, else as stored.
+async fn retention(b: &mut Books, project_id: i64, amount: Money) -> Result<()> {
+    let p = sqlx::query("SELECT county_code, status FROM projects WHERE id = $1")
+        .bind(project_id)
+        .fetch_optional(&mut *b.tx)
+        .await?
+        .ok_or(StoreError::NotFound("project"))?;
+    let county: String = p.try_get(0)?;
+    let status: Option<String> = p.try_get(1)?;
+    if matches!(status.as_deref(), Some("accepted" | "evaluated")) {
+        return Ok(());
+    }
+    let percent = super::acceptance::rules_in(&mut b.tx, &county)
+        .await?
+        .retention_percent;
+    let q = format!("SELECT {ACCOUNT_COLS} FROM ledger_accounts WHERE project_id = $1 ORDER BY id");
+    let stored = sqlx::query(AssertSqlSafe(q))
+        .bind(project_id)
+        .fetch_all(&mut *b.tx)
+        .await?;
+    let (mut credited, mut out) = (0i64, 0i64);
+    for r in &stored {
+        let a = account_row(r)?;
+        let a = b.accounts.get(&a.id).cloned().unwrap_or(a);
+        credited = credited.saturating_add(a.balance.credited.fen());
+        out = out
+            .saturating_add(a.balance.debited.fen())
+            .saturating_add(a.balance.held.fen());
+    }
+    // Refunds from the project go back up: neither arranged nor paid.
+    let refunded: i64 = sqlx::query(
+        "SELECT COALESCE(CAST(SUM(t.amount) AS BIGINT), 0) FROM transfers t JOIN ledger_accounts la ON la.id = t.from_account \
+         WHERE la.project_id = $1 AND t.kind = 'refund' AND NOT EXISTS (SELECT 1 FROM transfers x WHERE x.reverses = t.id)",
+    )
+    .bind(project_id)
+    .fetch_one(&mut *b.tx)
+    .await?
+    .try_get(0)?;
+    sunledger_core::acceptance::check_retention(
+        Money::from_fen(credited.saturating_sub(refunded)),
+        Money::from_fen(out.saturating_sub(refunded)),
+        amount,
+        percent,
+        false,
+    )
+    .map_err(rule)
 }
