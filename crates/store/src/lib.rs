@@ -209,8 +209,8 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AcceptanceStore, AccessStore, DisclosureStore, EscalationStore, InspectionStore, LedgerStore, LogStore,
-        NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
-        SummaryStore,
+        AcceptanceStore, AccessStore, DisclosureStore, EscalationStore, InspectionStore,
+        LedgerStore, LogStore, NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore,
+        ResponsibilityStore, Store, SummaryStore,
     };
 }

@@ -135,7 +135,8 @@ pub(super) const FACTS: &[FactTable] = &[
     },
 ];
 
-const BY_ACCEPTANCE: &str = "LEFT JOIN acceptances a ON a.id = t.acceptance_id LEFT JOIN projects p ON p.id = a.project_id";
+const BY_ACCEPTANCE: &str =
+    "LEFT JOIN acceptances a ON a.id = t.acceptance_id LEFT JOIN projects p ON p.id = a.project_id";
 
 /// How `verify` covers this feature's tables (listed in the log's registry).
 pub(super) const BOOKING: Booking = Booking {
@@ -343,7 +344,8 @@ fn checklist_json(passed: &[bool]) -> String {
 }
 
 fn checklist_of(s: &str) -> Result<Vec<bool>> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("acceptance checklist {s:?}: {e}")))
+    serde_json::from_str(s)
+        .map_err(|e| StoreError::Corrupt(format!("acceptance checklist {s:?}: {e}")))
 }
 
 fn team_of(s: &str) -> Result<Vec<i64>> {
@@ -403,7 +405,8 @@ fn report_hashes(pool: &Pool<DB>) -> BoxFut<'_, Result<Vec<Mismatch>>> {
     })
 }
 
-const RULES_COLS: &str = "county_code, inspection_days, retention_percent, posting_days, evaluation_years, basis";
+const RULES_COLS: &str =
+    "county_code, inspection_days, retention_percent, posting_days, evaluation_years, basis";
 
 fn years_text(years: &[u32]) -> String {
     years
@@ -438,7 +441,8 @@ pub(crate) fn default_rules(county_code: &str) -> CountyRules {
         retention_percent: d.retention_percent,
         posting_days: d.posting_days,
         evaluation_years: d.evaluation_years,
-        basis: "county practice (defaults of sunledger_core::acceptance::Rules; seed §3A, §3C.4)".into(),
+        basis: "county practice (defaults of sunledger_core::acceptance::Rules; seed §3A, §3C.4)"
+            .into(),
         default: true,
     }
 }
@@ -707,7 +711,11 @@ impl AcceptanceStore for StoreImpl {
 
     async fn acceptance(&self, id: i64) -> Result<Option<AcceptanceRecord>> {
         let a = self
-            .one_by_id(format!("{ACCEPTANCE_SELECT} WHERE a.id = $1"), id, acceptance_row)
+            .one_by_id(
+                format!("{ACCEPTANCE_SELECT} WHERE a.id = $1"),
+                id,
+                acceptance_row,
+            )
             .await?;
         match a {
             Some(a) => Ok(Some(self.record(a).await?)),
@@ -730,7 +738,10 @@ impl AcceptanceStore for StoreImpl {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<Acceptance>, i64)> {
-        let overdue_day = f.overdue_on.as_deref().and_then(sunledger_core::day::number);
+        let overdue_day = f
+            .overdue_on
+            .as_deref()
+            .and_then(sunledger_core::day::number);
         let counties: Vec<(String, i64)> = if overdue_day.is_some() {
             sqlx::query("SELECT county_code, inspection_days FROM acceptance_rules")
                 .fetch_all(&self.pool)

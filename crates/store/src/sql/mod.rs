@@ -23,8 +23,8 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    acceptance::*, access::*, escalation::*, inspection::*, ledger::*, log::*, notice::*, org::*, problem::*,
-    project::*, region::*, responsibility::*, summary::*,
+    acceptance::*, access::*, escalation::*, inspection::*, ledger::*, log::*, notice::*, org::*,
+    problem::*, project::*, region::*, responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

@@ -327,15 +327,7 @@ impl ProblemStore for StoreImpl {
                 }
             }
         }
-        let id = insert_problem(
-            &mut tx,
-            p,
-            (title, description),
-            &deadline,
-            actor,
-            now,
-        )
-        .await?;
+        let id = insert_problem(&mut tx, p, (title, description), &deadline, actor, now).await?;
         let out = lock_problem(&mut tx, id).await?;
         tx.commit().await?;
         Ok(out)
@@ -659,7 +651,8 @@ pub(crate) async fn open_finding(
     )
     .map_err(rule)?;
     let title = nonempty("title", &f.title, sunledger_core::text::NAME)?;
-    let description = sunledger_core::text::bounded("description", &description, sunledger_core::text::REPORT)
-        .map_err(rule)?;
+    let description =
+        sunledger_core::text::bounded("description", &description, sunledger_core::text::REPORT)
+            .map_err(rule)?;
     insert_problem(tx, &p, (title, description), &deadline, actor, now).await
 }

@@ -9,9 +9,7 @@ use std::collections::BTreeMap;
 use sunledger_core::RegionCode;
 use sunledger_core::acceptance::{CHECKS, Grade, Opinion};
 use sunledger_core::notice::NoticeAction;
-use sunledger_store::{
-    NewAcceptanceInspection, NewApplication, NewNotice, ProjectFilter, Store,
-};
+use sunledger_store::{NewAcceptanceInspection, NewApplication, NewNotice, ProjectFilter, Store};
 
 const DAY: i64 = 86_400;
 const COUNTY: &str = "529121";
@@ -131,26 +129,32 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             continue;
         }
         store
-            .form_acceptance_team(a.id, &[finance, bureau, agri], Some(bureau), c.at(applied + 10))
+            .form_acceptance_team(
+                a.id,
+                &[finance, bureau, agri],
+                Some(bureau),
+                c.at(applied + 10),
+            )
             .await?;
-        let inspect = |round_day: i64, grade: Grade, findings: &'static str, deadline: Option<i64>| {
-            let passed: Vec<bool> = CHECKS
-                .iter()
-                .map(|k| grade != Grade::Failed || *k != "quality")
-                .collect();
-            let i = NewAcceptanceInspection {
-                inspected_on: c.date(round_day),
-                passed,
-                grade,
-                findings: findings.into(),
-                deadline: deadline.map(sunledger_core::day::format),
+        let inspect =
+            |round_day: i64, grade: Grade, findings: &'static str, deadline: Option<i64>| {
+                let passed: Vec<bool> = CHECKS
+                    .iter()
+                    .map(|k| grade != Grade::Failed || *k != "quality")
+                    .collect();
+                let i = NewAcceptanceInspection {
+                    inspected_on: c.date(round_day),
+                    passed,
+                    grade,
+                    findings: findings.into(),
+                    deadline: deadline.map(sunledger_core::day::format),
+                };
+                async move {
+                    store
+                        .inspect_acceptance(a.id, &i, Some(agri), c.at(round_day))
+                        .await
+                }
             };
-            async move {
-                store
-                    .inspect_acceptance(a.id, &i, Some(agri), c.at(round_day))
-                    .await
-            }
-        };
         let sign_all = |day: i64, members: &'static [usize]| async move {
             let ids = [finance, bureau, agri];
             for m in members {
@@ -190,7 +194,13 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
                     )
                     .await?;
                 day += 3;
-                inspect(day, Grade::Qualified, "补齐监理签字后复核：工程合格，资金支付手续完备。", None).await?;
+                inspect(
+                    day,
+                    Grade::Qualified,
+                    "补齐监理签字后复核：工程合格，资金支付手续完备。",
+                    None,
+                )
+                .await?;
                 sign_all(day + 1, &[0, 1, 2]).await?;
             }
             Plan::AwaitingSignatures => {
@@ -204,7 +214,13 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
                 } else {
                     Grade::Qualified
                 };
-                inspect(day, grade, "建设内容与批复一致，工程质量合格，资金到位并按规定支付。", None).await?;
+                inspect(
+                    day,
+                    grade,
+                    "建设内容与批复一致，工程质量合格，资金到位并按规定支付。",
+                    None,
+                )
+                .await?;
                 sign_all(day + 1, &[0, 1, 2]).await?;
             }
         }
@@ -241,7 +257,12 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             )
             .await?;
         store
-            .notice_action(notice.id, NoticeAction::Publish, Some(party), c.at(post_day))
+            .notice_action(
+                notice.id,
+                NoticeAction::Publish,
+                Some(party),
+                c.at(post_day),
+            )
             .await?;
         store
             .post_acceptance(a.id, notice.id, Some(bureau), c.at(post_day))

@@ -31,7 +31,10 @@ pub fn acceptance_table(lang: Lang, rows: &[Acceptance]) -> (Vec<String>, Vec<Ve
     .iter()
     .map(|k| t(lang, k))
     .collect();
-    let day = |d: &Option<String>| d.as_deref().map_or_else(|| Cell::Text(String::new()), Cell::day);
+    let day = |d: &Option<String>| {
+        d.as_deref()
+            .map_or_else(|| Cell::Text(String::new()), Cell::day)
+    };
     let rows = rows
         .iter()
         .map(|a| {

@@ -28,7 +28,11 @@ pub struct ApplicationInput {
 }
 
 pub async fn visible(state: &AppState, ctx: &Ctx, id: i64) -> Result<AcceptanceRecord, WebError> {
-    let r = state.store.acceptance(id).await?.ok_or(WebError::NotFound)?;
+    let r = state
+        .store
+        .acceptance(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
     ctx.require_or_hide(Permission::ViewInternal, &r.acceptance.region)?;
     Ok(r)
 }

@@ -100,7 +100,9 @@ async fn render_new(
     let mut project_name = String::new();
     if let Ok(pid) = project_id.trim().parse::<i64>()
         && let Some(p) = state.store.project(pid).await.map_err(|e| f(e.into()))?
-        && ctx.actor.can(sunledger_core::Permission::ViewInternal, &p.region)
+        && ctx
+            .actor
+            .can(sunledger_core::Permission::ViewInternal, &p.region)
     {
         project_name = p.name;
     }
@@ -415,7 +417,13 @@ async fn take(state: &AppState, ctx: &Ctx, id: i64, x: &StepForm) -> Result<(), 
             };
             ops::accept(state, ctx, id, &i).await?;
         }
-        other => return Err(WebError::invalid("step", "unknown_acceptance_action", other)),
+        other => {
+            return Err(WebError::invalid(
+                "step",
+                "unknown_acceptance_action",
+                other,
+            ));
+        }
     }
     Ok(())
 }

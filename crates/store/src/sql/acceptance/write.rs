@@ -138,10 +138,7 @@ async fn gate_of(
     Ok(Gate {
         today,
         team_complete: rules::missing_unit(&units).is_none(),
-        grade: latest
-            .as_ref()
-            .map(|(_, g, ..)| grade_of(g))
-            .transpose()?,
+        grade: latest.as_ref().map(|(_, g, ..)| grade_of(g)).transpose()?,
         all_signed,
         disagreement,
         deadline: None,
@@ -229,11 +226,7 @@ pub(super) async fn apply(
         .fetch_optional(&mut *tx)
         .await?;
     if existing.is_some() {
-        return Err(invalid(
-            "project_id",
-            "already_applied",
-            p.id.to_string(),
-        ));
+        return Err(invalid("project_id", "already_applied", p.id.to_string()));
     }
     let on = sunledger_core::day::format(sunledger_core::day::today(now));
     let row = sqlx::query(
@@ -375,11 +368,12 @@ pub(super) async fn inspect(
     gate.grade = Some(i.grade);
     // Core decides first; nothing is written when the step is not allowed.
     rules::next(state_of(&a)?, AcceptanceAction::Inspect, &gate).map_err(rule)?;
-    let round: i64 = sqlx::query("SELECT COUNT(*) FROM acceptance_inspections WHERE acceptance_id = $1")
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get(0)?;
+    let round: i64 =
+        sqlx::query("SELECT COUNT(*) FROM acceptance_inspections WHERE acceptance_id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
     let round = round + 1;
     let team: Vec<i64> = members.iter().map(|(_, u, _)| *u).collect();
     let on = sunledger_core::day::format(inspected_on);
@@ -520,12 +514,8 @@ pub(super) async fn post(
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| invalid("notice_id", "unknown_reference", notice_id.to_string()))?;
-    let (kind, state, source, county): (String, String, Option<String>, String) = (
-        n.try_get(0)?,
-        n.try_get(1)?,
-        n.try_get(2)?,
-        n.try_get(3)?,
-    );
+    let (kind, state, source, county): (String, String, Option<String>, String) =
+        (n.try_get(0)?, n.try_get(1)?, n.try_get(2)?, n.try_get(3)?);
     if county != a.region.county_code() {
         return Err(invalid(
             "notice_id",
@@ -566,7 +556,9 @@ pub(super) async fn accept(
     let mut tx = begin_write(&s.pool).await?;
     let a = lock(&mut tx, id).await?;
     let inspector = latest_inspection(&mut tx, id).await?.and_then(|l| l.4);
-    Control::AcceptProject.check(inspector, actor).map_err(rule)?;
+    Control::AcceptProject
+        .check(inspector, actor)
+        .map_err(rule)?;
     let gate = gate_of(&mut tx, &a, today).await?;
     let step = Step {
         action: AcceptanceAction::Accept,
@@ -579,7 +571,10 @@ pub(super) async fn accept(
     let p = lock_project(&mut tx, a.project_id).await?;
     let status = status_of(&p)?.unwrap_or(Status::Planned);
     let next = status
-        .next(StatusAction::Accept, u8::try_from(p.progress.clamp(0, 100)).unwrap_or(0))
+        .next(
+            StatusAction::Accept,
+            u8::try_from(p.progress.clamp(0, 100)).unwrap_or(0),
+        )
         .map_err(rule)?;
     sqlx::query("UPDATE projects SET status = $1 WHERE id = $2")
         .bind(next.key())

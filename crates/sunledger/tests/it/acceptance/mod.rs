@@ -154,34 +154,76 @@ async fn the_team_signs_then_the_retention_is_paid(app: TestApp) {
     assert_eq!(s, 200, "{a}");
     assert_eq!(a["state"], "team_formed");
     // Someone outside the team may not record the inspection.
-    let all = ["content_quantity", "quality", "funds_in_place", "funds_paid_by_rules",
-        "beneficiaries_posted", "changes_approved"];
+    let all = [
+        "content_quantity",
+        "quality",
+        "funds_in_place",
+        "funds_paid_by_rules",
+        "beneficiaries_posted",
+        "changes_approved",
+    ];
     let today = sunledger_core::day::today_text(sunledger_web::Clock::now(&*app.clock));
     let inspection = json!({"inspected_on": today, "passed": all, "grade": "qualified",
         "findings": "建设内容与批复一致，质量合格。"});
-    let (s, e) = post(&party, app.url(&format!("/api/v1/acceptances/{id}/inspections")), &inspection).await;
+    let (s, e) = post(
+        &party,
+        app.url(&format!("/api/v1/acceptances/{id}/inspections")),
+        &inspection,
+    )
+    .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "actor", "{e}");
-    let (s, a) = post(&agri, app.url(&format!("/api/v1/acceptances/{id}/inspections")), &inspection).await;
+    let (s, a) = post(
+        &agri,
+        app.url(&format!("/api/v1/acceptances/{id}/inspections")),
+        &inspection,
+    )
+    .await;
     assert_eq!(s, 200, "{a}");
     assert_eq!(a["state"], "inspected");
 
     // Two of three sign: the retained money (the last 10 % of 800 000) is refused.
     for c in [&finance, &bureau] {
-        let (s, a) = post(c, app.url(&format!("/api/v1/acceptances/{id}/signoffs")), &json!({"opinion": "agree"})).await;
+        let (s, a) = post(
+            c,
+            app.url(&format!("/api/v1/acceptances/{id}/signoffs")),
+            &json!({"opinion": "agree"}),
+        )
+        .await;
         assert_eq!(s, 200, "{a}");
         assert_eq!(a["state"], "inspected");
     }
-    let (s, e) = post(&finance, app.url("/api/v1/transfers"), &pay("retention-1", fund_id, pid, "380000.00")).await;
+    let (s, e) = post(
+        &finance,
+        app.url("/api/v1/transfers"),
+        &pay("retention-1", fund_id, pid, "380000.00"),
+    )
+    .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "amount", "{e}");
-    assert!(e["error"]["message"].as_str().unwrap_or("").contains("尾款"), "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("尾款"),
+        "{e}"
+    );
     // Up to the retention still pays.
-    let (s, t) = post(&finance, app.url("/api/v1/transfers"), &pay("retention-2", fund_id, pid, "300000.00")).await;
+    let (s, t) = post(
+        &finance,
+        app.url("/api/v1/transfers"),
+        &pay("retention-2", fund_id, pid, "300000.00"),
+    )
+    .await;
     assert_eq!(s, 201, "{t}");
 
     // The third signature completes the signing.
-    let (s, a) = post(&agri, app.url(&format!("/api/v1/acceptances/{id}/signoffs")), &json!({"opinion": "agree"})).await;
+    let (s, a) = post(
+        &agri,
+        app.url(&format!("/api/v1/acceptances/{id}/signoffs")),
+        &json!({"opinion": "agree"}),
+    )
+    .await;
     assert_eq!(s, 200, "{a}");
     assert_eq!(a["state"], "signed");
 
@@ -197,12 +239,27 @@ async fn the_team_signs_then_the_retention_is_paid(app: TestApp) {
     .await;
     assert_eq!(s, 201, "{n}");
     let nid = n["id"].as_i64().unwrap();
-    let (s, n) = post(&party, app.url(&format!("/api/v1/notices/{nid}/actions")), &json!({"action": "publish"})).await;
+    let (s, n) = post(
+        &party,
+        app.url(&format!("/api/v1/notices/{nid}/actions")),
+        &json!({"action": "publish"}),
+    )
+    .await;
     assert_eq!(s, 200, "{n}");
-    let (s, a) = post(&bureau, app.url(&format!("/api/v1/acceptances/{id}/post")), &json!({"notice_id": nid})).await;
+    let (s, a) = post(
+        &bureau,
+        app.url(&format!("/api/v1/acceptances/{id}/post")),
+        &json!({"notice_id": nid}),
+    )
+    .await;
     assert_eq!(s, 200, "{a}");
     assert_eq!(a["state"], "posted");
-    let (s, e) = post(&bureau, app.url(&format!("/api/v1/acceptances/{id}/accept")), &json!({})).await;
+    let (s, e) = post(
+        &bureau,
+        app.url(&format!("/api/v1/acceptances/{id}/accept")),
+        &json!({}),
+    )
+    .await;
     assert_eq!(s, 422, "{e}");
 
     // After the window the bureau accepts (the inspector could not); the payment books.
@@ -210,21 +267,39 @@ async fn the_team_signs_then_the_retention_is_paid(app: TestApp) {
     let bureau = app.signed_in("yunling.bureau").await;
     let agri = app.signed_in("yunling.agri").await;
     let finance = app.signed_in("yunling.finance").await;
-    let (s, e) = post(&agri, app.url(&format!("/api/v1/acceptances/{id}/accept")), &json!({})).await;
+    let (s, e) = post(
+        &agri,
+        app.url(&format!("/api/v1/acceptances/{id}/accept")),
+        &json!({}),
+    )
+    .await;
     assert_eq!(s, 403, "{e}");
-    let (s, a) = post(&bureau, app.url(&format!("/api/v1/acceptances/{id}/accept")), &json!({"comment": "公示期满无异议"})).await;
+    let (s, a) = post(
+        &bureau,
+        app.url(&format!("/api/v1/acceptances/{id}/accept")),
+        &json!({"comment": "公示期满无异议"}),
+    )
+    .await;
     assert_eq!(s, 200, "{a}");
     assert_eq!(a["state"], "accepted");
     let p = app.db.store.project(pid).await.unwrap().unwrap();
     assert_eq!(p.status.as_deref(), Some("accepted"));
-    let (s, t) = post(&finance, app.url("/api/v1/transfers"), &pay("retention-3", fund_id, pid, "80000.00")).await;
+    let (s, t) = post(
+        &finance,
+        app.url("/api/v1/transfers"),
+        &pay("retention-3", fund_id, pid, "80000.00"),
+    )
+    .await;
     assert_eq!(s, 201, "{t}");
 
     // Every sign-off is a leaf of the log; the record names each leaf.
     let r = get(&bureau, app.url(&format!("/api/v1/acceptances/{id}"))).await;
     let signoffs = r["inspections"][0]["signoffs"].as_array().unwrap().clone();
     assert_eq!(signoffs.len(), 3);
-    assert!(signoffs.iter().all(|s| s["log_index"].as_i64().is_some()), "{r}");
+    assert!(
+        signoffs.iter().all(|s| s["log_index"].as_i64().is_some()),
+        "{r}"
+    );
     // The A4 report has every signature line, in Chinese and in English.
     for lang in ["zh-CN", "en"] {
         let html = bureau
@@ -246,19 +321,34 @@ async fn the_team_signs_then_the_retention_is_paid(app: TestApp) {
     let (code, out, err) = sunledger(&app.db, &["verify", "--key", &key], None);
     assert_eq!(code, 0, "{out}{err}");
     let sid = signoffs[0]["id"].as_i64().unwrap();
-    raw_sql(&app.db, &format!("UPDATE acceptance_signoffs SET opinion = 'disagree' WHERE id = {sid}")).await;
+    raw_sql(
+        &app.db,
+        &format!("UPDATE acceptance_signoffs SET opinion = 'disagree' WHERE id = {sid}"),
+    )
+    .await;
     let (code, out, err) = sunledger(&app.db, &["verify", "--key", &key], None);
     assert_ne!(code, 0, "{out}{err}");
-    assert!(out.contains("acceptance_signoffs") && out.contains(&sid.to_string()), "{out}{err}");
+    assert!(
+        out.contains("acceptance_signoffs") && out.contains(&sid.to_string()),
+        "{out}{err}"
+    );
 }
-crate::both_app!(team_signs_retention_paid, the_team_signs_then_the_retention_is_paid);
+crate::both_app!(
+    team_signs_retention_paid,
+    the_team_signs_then_the_retention_is_paid
+);
 
 async fn a_failed_acceptance_is_rectified_and_inspected_again(app: TestApp) {
     let bureau = app.signed_in("yunling.bureau").await;
     let agri = app.signed_in("yunling.agri").await;
     // The demo's overdue application (prechecked long ago, never inspected).
     let l = get(&bureau, app.url("/api/v1/acceptances?overdue=1")).await;
-    let a = l["acceptances"].as_array().unwrap().first().expect("an overdue acceptance").clone();
+    let a = l["acceptances"]
+        .as_array()
+        .unwrap()
+        .first()
+        .expect("an overdue acceptance")
+        .clone();
     let id = a["id"].as_i64().unwrap();
     let pid = a["project_id"].as_i64().unwrap();
     let (fin, bur, agr) = (
@@ -266,19 +356,34 @@ async fn a_failed_acceptance_is_rectified_and_inspected_again(app: TestApp) {
         uid(&app, "yunling.bureau").await,
         uid(&app, "yunling.agri").await,
     );
-    let (s, a) = post(&bureau, app.url(&format!("/api/v1/acceptances/{id}/team")), &json!({"members": [fin, bur, agr]})).await;
+    let (s, a) = post(
+        &bureau,
+        app.url(&format!("/api/v1/acceptances/{id}/team")),
+        &json!({"members": [fin, bur, agr]}),
+    )
+    .await;
     assert_eq!(s, 200, "{a}");
     let t = sunledger_web::Clock::now(&*app.clock);
     let today = sunledger_core::day::today(t);
     let on = sunledger_core::day::format(today);
     // A failed check with a passing grade is refused; a failure without a deadline too.
-    let some = ["content_quantity", "funds_in_place", "funds_paid_by_rules", "beneficiaries_posted", "changes_approved"];
+    let some = [
+        "content_quantity",
+        "funds_in_place",
+        "funds_paid_by_rules",
+        "beneficiaries_posted",
+        "changes_approved",
+    ];
     let (s, e) = post(&agri, app.url(&format!("/api/v1/acceptances/{id}/inspections")),
         &json!({"inspected_on": on, "passed": some, "grade": "qualified", "findings": "质量有缺陷"})).await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "checklist", "{e}");
-    let (s, e) = post(&agri, app.url(&format!("/api/v1/acceptances/{id}/inspections")),
-        &json!({"inspected_on": on, "passed": some, "grade": "failed", "findings": "质量有缺陷"})).await;
+    let (s, e) = post(
+        &agri,
+        app.url(&format!("/api/v1/acceptances/{id}/inspections")),
+        &json!({"inspected_on": on, "passed": some, "grade": "failed", "findings": "质量有缺陷"}),
+    )
+    .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["error"]["field"], "deadline", "{e}");
     let deadline = sunledger_core::day::format(today + 20);
@@ -292,16 +397,29 @@ async fn a_failed_acceptance_is_rectified_and_inspected_again(app: TestApp) {
         .db
         .store
         .problems(
-            &ProblemFilter { scopes: vec![rc("529121")], ..Default::default() },
+            &ProblemFilter {
+                scopes: vec![rc("529121")],
+                ..Default::default()
+            },
             1000,
             0,
         )
         .await
         .unwrap();
-    let p = ps.iter().find(|p| p.project_id == Some(pid) && p.title.contains("验收不合格")).expect("a problem opened");
+    let p = ps
+        .iter()
+        .find(|p| p.project_id == Some(pid) && p.title.contains("验收不合格"))
+        .expect("a problem opened");
     assert_eq!(p.deadline, deadline);
     // Re-inspection after rectification passes.
-    let all = ["content_quantity", "quality", "funds_in_place", "funds_paid_by_rules", "beneficiaries_posted", "changes_approved"];
+    let all = [
+        "content_quantity",
+        "quality",
+        "funds_in_place",
+        "funds_paid_by_rules",
+        "beneficiaries_posted",
+        "changes_approved",
+    ];
     let (s, a) = post(&agri, app.url(&format!("/api/v1/acceptances/{id}/inspections")),
         &json!({"inspected_on": on, "passed": all, "grade": "qualified", "findings": "整改到位，复验合格"})).await;
     assert_eq!(s, 200, "{a}");
@@ -309,11 +427,29 @@ async fn a_failed_acceptance_is_rectified_and_inspected_again(app: TestApp) {
     assert_eq!(a["rounds"], 2);
     // Pages, both languages.
     for lang in ["zh-CN", "en"] {
-        for path in [format!("/acceptances/{id}?lang={lang}"), format!("/acceptances?lang={lang}")] {
-            let html = agri.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+        for path in [
+            format!("/acceptances/{id}?lang={lang}"),
+            format!("/acceptances?lang={lang}"),
+        ] {
+            let html = agri
+                .get(app.url(&path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
             assert_no_catalogue_keys(&html);
-            assert!(html.contains("rectif") || html.contains("整改") || path.starts_with("/acceptances?"), "{html}");
+            assert!(
+                html.contains("rectif")
+                    || html.contains("整改")
+                    || path.starts_with("/acceptances?"),
+                "{html}"
+            );
         }
     }
 }
-crate::both_app!(failed_then_reinspected, a_failed_acceptance_is_rectified_and_inspected_again);
+crate::both_app!(
+    failed_then_reinspected,
+    a_failed_acceptance_is_rectified_and_inspected_again
+);

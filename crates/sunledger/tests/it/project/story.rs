@@ -241,18 +241,18 @@ async fn step_implementation(cx: &Cx<'_>, p: Project) -> Project {
     s.report_progress(m2.id, 100, &today, "完工", actor, t0 + 13 * DAY)
         .await
         .unwrap();
-    for a in [
-        StatusAction::Complete,
-        StatusAction::Accept,
-        StatusAction::Evaluate,
-    ] {
-        s.project_status_step(p.id, a, "", actor, t0 + 14 * DAY)
-            .await
-            .unwrap();
-    }
+    s.project_status_step(p.id, StatusAction::Complete, "", actor, t0 + 14 * DAY)
+        .await
+        .unwrap();
+    // Acceptance is Book 4's work (a team that signs, a posting): no bare step accepts.
+    let e = s
+        .project_status_step(p.id, StatusAction::Accept, "", actor, t0 + 14 * DAY)
+        .await
+        .unwrap_err();
+    assert_eq!(reason_of(&e), "accepted_through_book4");
     assert_eq!(
         s.project(p.id).await.unwrap().unwrap().status.as_deref(),
-        Some("evaluated")
+        Some("completed")
     );
     p
 }
