@@ -19,6 +19,8 @@ pub(super) const FACTS: &[FactTable] = &[
             "acceptance.rules",
             "set_at",
             &[
+                // Whose numbers they are: the county is the row's subject, not derived.
+                "county=county_code",
                 "inspection_days",
                 "retention_percent",
                 "posting_days",
@@ -142,15 +144,6 @@ const BY_ACCEPTANCE: &str =
 pub(super) const BOOKING: Booking = Booking {
     facts: FACTS,
     derived: &[
-        Derived {
-            table: "acceptance_rules",
-            columns: &["county_code"],
-            rule: "the county whose numbers they are: a county's code (six digits) that exists as a region",
-            check: Check::Sql(
-                "SELECT CAST(t.id AS TEXT), t.county_code, r.county_code FROM acceptance_rules t \
-                 LEFT JOIN regions r ON r.code = t.county_code || '000000' WHERE r.code IS NULL",
-            ),
-        },
         county(
             "acceptances",
             "LEFT JOIN projects p ON p.id = t.project_id",
@@ -226,6 +219,7 @@ pub(crate) fn rules_facts(r: &DbRow) -> Result<Vec<Fact>> {
             r.try_get("set_at")?,
         )
         .county(Some(r.try_get::<String, _>("county_code")?))
+        .field("county", r.try_get::<String, _>("county_code")?)
         .field("inspection_days", r.try_get::<i64, _>("inspection_days")?)
         .field(
             "retention_percent",

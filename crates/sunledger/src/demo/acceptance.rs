@@ -1,8 +1,8 @@
 //! The demo's Book 4: the county's completed projects taken through acceptance. Most are
 //! accepted (team of three, every signature, a posted result); one failed and was accepted on
 //! re-inspection (its failure opened a Book 3 problem); one member disagreed and signed a revised
-//! report; one waits for its signatures; one was applied for long ago and never inspected
-//! (overdue); the newest completions wait where their dates leave them.
+//! report; one waits for its signatures; one was applied for long ago and never prechecked nor
+//! inspected (overdue); the newest completions wait where their dates leave them.
 use super::City;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -67,6 +67,44 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
     let bureau = user("yunling.bureau").await?;
     let agri = user("yunling.agri").await?;
     let party = user("yunling.party").await?;
+    // 石门县 keeps 5 % until acceptance, by its own document; 云岭县 keeps the default 10 %.
+    let shimen = user("shimen.finance").await?;
+    store
+        .set_acceptance_rules(
+            "529122",
+            &sunledger_core::acceptance::Rules {
+                retention_percent: 5,
+                ..Default::default()
+            },
+            "石门县扶贫开发领导小组〔2026〕3号：项目资金预留 5% 待竣工验收合格后支付",
+            Some(shimen),
+            c.at(c.today - 200),
+        )
+        .await?;
+    // One application in 石门县 (its township applied; the county has not yet prechecked).
+    let (shimen_done, _) = store
+        .projects(
+            &ProjectFilter {
+                scopes: vec![RegionCode::parse("529122")?],
+                status: Some("completed".into()),
+                ..Default::default()
+            },
+            1,
+            0,
+        )
+        .await?;
+    if let Some(p) = shimen_done.first() {
+        store
+            .apply_acceptance(
+                &NewApplication {
+                    project_id: p.id,
+                    application: format!("{}已完工，申请验收。", p.name),
+                },
+                Some(shimen),
+                c.at(c.today - 5),
+            )
+            .await?;
+    }
     let county = RegionCode::parse(COUNTY)?;
     let (projects, _) = store
         .projects(
@@ -117,6 +155,10 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             )
             .await
             .with_context(|| format!("applying for the acceptance of project {}", p.id))?;
+        if plan == Plan::Overdue {
+            // Never prechecked: the county's 60 days ran out.
+            continue;
+        }
         store
             .precheck_acceptance(
                 a.id,
@@ -125,7 +167,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
                 c.at(applied + 3),
             )
             .await?;
-        if plan == Plan::Overdue || applied + 40 > c.today {
+        if applied + 40 > c.today {
             continue;
         }
         store

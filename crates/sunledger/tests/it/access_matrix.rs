@@ -96,6 +96,19 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
             "responsible_person": "x"}),
         ("post", "/api/v1/escalations/{id}/outcome") => json!({"outcome": "x"}),
         ("post", "/api/v1/proposals/{id}/dismiss") => json!({"reason": "x"}),
+        ("post", "/api/v1/acceptances") => json!({"project_id": 1, "application": "越权申请"}),
+        ("post", "/api/v1/acceptances/{id}/precheck")
+        | ("post", "/api/v1/acceptances/{id}/accept") => {
+            json!({"comment": "x"})
+        }
+        ("post", "/api/v1/acceptances/{id}/team") => json!({"members": [1, 2, 3]}),
+        ("post", "/api/v1/acceptances/{id}/inspections") => json!({
+            "inspected_on": "2026-05-01", "passed": [], "grade": "failed", "findings": "x", "deadline": "2099-01-01"}),
+        ("post", "/api/v1/acceptances/{id}/signoffs") => json!({"opinion": "agree"}),
+        ("post", "/api/v1/acceptances/{id}/post") => json!({"notice_id": 1}),
+        ("put", "/api/v1/acceptance-rules/{county}") => json!({
+            "inspection_days": 60, "retention_percent": 0, "posting_days": 7, "evaluation_years": [0],
+            "basis": "越权"}),
         _ => return None,
     })
 }
@@ -122,6 +135,7 @@ pub(crate) struct Foreign {
     pub(crate) proposal: i64,
     pub(crate) notice: i64,
     pub(crate) public_objection: i64,
+    pub(crate) acceptance: i64,
 }
 
 pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
@@ -204,7 +218,21 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
     let (project, objection, milestone, responsibility, letter) = foreign_project(store).await;
     let (inspection, problem, escalation, proposal) = foreign_problem(store).await;
     let (notice, public_objection) = foreign_notice(store).await;
+    // The demo's application in 石门县.
+    let (acceptances, _) = store
+        .acceptances(
+            &sunledger_store::AcceptanceFilter {
+                scopes: vec![crate::support::rc("529122")],
+                ..Default::default()
+            },
+            1,
+            0,
+        )
+        .await
+        .unwrap();
+    let acceptance = acceptances.first().expect("an acceptance in 石门县").id;
     Foreign {
+        acceptance,
         notice,
         public_objection,
         inspection,
@@ -462,6 +490,7 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
     };
     let path = path.as_str();
     path.replace("{code}", &f.region)
+        .replace("{county}", &f.region)
         .replace(
             "{id}",
             &if path.starts_with("/api/v1/inspections") {
@@ -480,6 +509,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 || path.starts_with("/api/v1/public/notices")
             {
                 f.notice.to_string()
+            } else if path.starts_with("/api/v1/acceptances") {
+                f.acceptance.to_string()
             } else if path.starts_with("/api/v1/public-objections") {
                 f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {

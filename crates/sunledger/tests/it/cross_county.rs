@@ -413,6 +413,19 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
         | ("post", "/api/v1/proposals/{id}/dismiss") => {
             vec![by_path("yunling.discipline")]
         }
+        ("post", "/api/v1/acceptances") => vec![probe(
+            "yunling.township",
+            p,
+            json!({"project_id": f.project, "application": "越权申请验收"}),
+            "project_id",
+        )],
+        ("post", "/api/v1/acceptances/{id}/precheck") => vec![by_path("yunling.township")],
+        ("post", "/api/v1/acceptances/{id}/team")
+        | ("post", "/api/v1/acceptances/{id}/post")
+        | ("post", "/api/v1/acceptances/{id}/accept")
+        | ("put", "/api/v1/acceptance-rules/{county}") => vec![by_path("yunling.bureau")],
+        ("post", "/api/v1/acceptances/{id}/inspections")
+        | ("post", "/api/v1/acceptances/{id}/signoffs") => vec![by_path("yunling.agri")],
         _ => return None,
     })
 }
@@ -507,6 +520,7 @@ async fn foreign_references_are_refused_everywhere(app: TestApp) {
         "yunling.township",
         "yunling.bureau",
         "yunling.discipline",
+        "yunling.agri",
     ] {
         clients.insert(who, app.signed_in(who).await);
     }

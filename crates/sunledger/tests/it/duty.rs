@@ -388,6 +388,37 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
         .unwrap();
     tried.insert(Control::ConfirmPosting);
 
+    // Book 4: the applicant does not precheck their application; whoever recorded the team's
+    // inspection does not accept the project (the demo's overdue application and its posted one).
+    let county = vec![rc(COUNTY)];
+    let in_state = |state: &str| sunledger_store::AcceptanceFilter {
+        scopes: county.clone(),
+        state: Some(state.into()),
+        ..Default::default()
+    };
+    let (applied, _) = s.acceptances(&in_state("applied"), 10, 0).await.unwrap();
+    let a = applied.first().expect("the demo's overdue application");
+    refused(
+        s.precheck_acceptance(a.id, "初验", a.applied_by, NOW).await,
+        Control::PrecheckAcceptance.refusal(),
+    );
+    s.precheck_acceptance(a.id, "初验", Some(township), NOW)
+        .await
+        .unwrap();
+    tried.insert(Control::PrecheckAcceptance);
+    let (posted, _) = s.acceptances(&in_state("posted"), 10, 0).await.unwrap();
+    let a = posted.first().expect("the demo's posted acceptance");
+    let record = s.acceptance(a.id).await.unwrap().unwrap();
+    let inspector = record.latest().and_then(|i| i.actor_id);
+    refused(
+        s.accept_project(a.id, "", inspector, NOW + 30 * DAY).await,
+        Control::AcceptProject.refusal(),
+    );
+    s.accept_project(a.id, "", Some(bureau), NOW + 30 * DAY)
+        .await
+        .unwrap();
+    tried.insert(Control::AcceptProject);
+
     assert_eq!(
         tried,
         Control::ALL.iter().copied().collect::<BTreeSet<_>>(),

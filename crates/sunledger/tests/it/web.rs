@@ -155,11 +155,13 @@ async fn openapi_lists_every_route(app: TestApp) {
                 .replace("{code}", "5291")
                 .replace("{id}", "1")
                 .replace("{grant_id}", "1")
-                .replace("{table}", "departments"),
+                .replace("{table}", "departments")
+                .replace("{county}", "529121"),
         );
         let req = match method.as_str() {
             "get" => c.get(&url),
             "post" => c.post(&url).json(&serde_json::json!({})),
+            "put" => c.put(&url).json(&serde_json::json!({})),
             "delete" => c.delete(&url),
             _ => unreachable!(),
         };

@@ -620,7 +620,7 @@ impl StoreImpl {
     }
 }
 
-/// Refuses a payment approval that reaches into the money retained until the project's
+/// Refuses a payment approval that reaches into the money retained until a library project's
 /// acceptance (Book 4; core `acceptance::check_retention`). The project's totals are read from
 /// this transaction's accounts where it holds them, else as stored.
 async fn retention(b: &mut Books, project_id: i64, amount: Money) -> Result<()> {
@@ -631,7 +631,10 @@ async fn retention(b: &mut Books, project_id: i64, amount: Money) -> Result<()> 
         .ok_or(StoreError::NotFound("project"))?;
     let county: String = p.try_get(0)?;
     let status: Option<String> = p.try_get(1)?;
-    if matches!(status.as_deref(), Some("accepted" | "evaluated")) {
+    // Held for the projects of the library, which Book 4 accepts; a project known to the ledger
+    // only (imported with an existing ledger, with no implementation status) has no acceptance
+    // to wait for.
+    if matches!(status.as_deref(), None | Some("accepted" | "evaluated")) {
         return Ok(());
     }
     let percent = super::acceptance::rules_in(&mut b.tx, &county)

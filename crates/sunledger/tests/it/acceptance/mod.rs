@@ -341,7 +341,7 @@ crate::both_app!(
 async fn a_failed_acceptance_is_rectified_and_inspected_again(app: TestApp) {
     let bureau = app.signed_in("yunling.bureau").await;
     let agri = app.signed_in("yunling.agri").await;
-    // The demo's overdue application (prechecked long ago, never inspected).
+    // The demo's overdue application (applied long ago, never prechecked nor inspected).
     let l = get(&bureau, app.url("/api/v1/acceptances?overdue=1")).await;
     let a = l["acceptances"]
         .as_array()
@@ -356,6 +356,14 @@ async fn a_failed_acceptance_is_rectified_and_inspected_again(app: TestApp) {
         uid(&app, "yunling.bureau").await,
         uid(&app, "yunling.agri").await,
     );
+    let township = app.signed_in("yunling.township").await;
+    let (s, a) = post(
+        &township,
+        app.url(&format!("/api/v1/acceptances/{id}/precheck")),
+        &json!({"comment": "初验合格"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{a}");
     let (s, a) = post(
         &bureau,
         app.url(&format!("/api/v1/acceptances/{id}/team")),

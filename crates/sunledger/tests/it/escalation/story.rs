@@ -313,7 +313,11 @@ async fn step_fund(s: &dyn Store, villages: &[RegionCode], t0: i64, project: &Pr
         )
         .await
         .unwrap();
-    let tr = |client: &str, kind, from: Option<Owner>, to: Option<Owner>, payee: Option<&str>| {
+    let tr = |client: &str,
+              kind: TransferKind,
+              from: Option<Owner>,
+              to: Option<Owner>,
+              payee: Option<&str>| {
         NewTransfer {
             client_id: client.into(),
             fund_id: fund.id,
@@ -321,7 +325,11 @@ async fn step_fund(s: &dyn Store, villages: &[RegionCode], t0: i64, project: &Pr
             from,
             to,
             payee: payee.map(str::to_string),
-            amount: Money::from_fen(1_000_000),
+            amount: Money::from_fen(if kind == TransferKind::Arrange {
+                10_000_000
+            } else {
+                1_000_000
+            }),
             booked_on: "2026-03-03".into(),
             document_no: "x".into(),
             purpose: "工程款".into(),

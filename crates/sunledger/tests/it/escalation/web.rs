@@ -168,7 +168,8 @@ async fn step_fund(app: &TestApp, project: &Project) -> (reqwest::Client, i64) {
     .await;
     let fund_id = fund["fund"]["id"].as_i64().unwrap();
     let transfer = |client: &str, kind: &str| {
-        let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind, "amount": "10000.00",
+        let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind,
+            "amount": if kind == "arrange" { "100000.00" } else { "10000.00" },
             "booked_on": fmt(today(app)), "document_no": "x", "purpose": "工程款"});
         if kind == "arrange" {
             b["from"] = json!({"region": VILLAGE});
@@ -319,7 +320,8 @@ async fn step_suspension(app: &TestApp, w: &mut Walk) {
     let today = |app: &TestApp| sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock));
     let fmt = sunledger_core::day::format;
     let transfer = |client: &str, kind: &str| {
-        let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind, "amount": "10000.00",
+        let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind,
+            "amount": if kind == "arrange" { "100000.00" } else { "10000.00" },
             "booked_on": fmt(today(app)), "document_no": "x", "purpose": "工程款"});
         if kind == "arrange" {
             b["from"] = json!({"region": VILLAGE});
@@ -374,7 +376,8 @@ async fn step_rectified(app: &TestApp, w: &mut Walk) {
     let today = |app: &TestApp| sunledger_core::day::today(sunledger_web::Clock::now(&*app.clock));
     let fmt = sunledger_core::day::format;
     let transfer = |client: &str, kind: &str| {
-        let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind, "amount": "10000.00",
+        let mut b = json!({"client_id": client, "fund_id": fund_id, "kind": kind,
+            "amount": if kind == "arrange" { "100000.00" } else { "10000.00" },
             "booked_on": fmt(today(app)), "document_no": "x", "purpose": "工程款"});
         if kind == "arrange" {
             b["from"] = json!({"region": VILLAGE});

@@ -555,9 +555,7 @@ async fn step_record(cx: &Cx<'_>, p: &Project) {
             "county_approve",
             "record",
             "start",
-            "complete",
-            "accept",
-            "evaluate"
+            "complete"
         ]
     );
     assert_eq!(r.objections.len(), 1);
