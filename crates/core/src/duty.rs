@@ -26,6 +26,9 @@ keyed!(
         PublishNotice => "publish_notice",
         /// Confirming that a notice was put up controls the record of its posting.
         ConfirmPosting => "confirm_posting",
+        /// Disposing of a project asset controls its registration: the one who registered it does
+        /// not approve its disposal.
+        DisposeAsset => "dispose_asset",
     }
 );
 
@@ -40,6 +43,7 @@ impl Control {
             Control::CountyApproval => "township_approve",
             Control::PublishNotice => "draft",
             Control::ConfirmPosting => "post",
+            Control::DisposeAsset => "register_asset",
         }
     }
 
@@ -53,6 +57,7 @@ impl Control {
             Control::CountyApproval => "township_approver_may_not_approve",
             Control::PublishNotice => "drafter_may_not_publish",
             Control::ConfirmPosting => "poster_may_not_confirm",
+            Control::DisposeAsset => "registrar_may_not_dispose",
         }
     }
 
