@@ -10,6 +10,7 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod access;
+pub mod asset;
 pub mod disclosure;
 pub mod error;
 pub mod escalation;
@@ -29,6 +30,7 @@ pub mod summary;
 use std::sync::Arc;
 
 pub use access::*;
+pub use asset::*;
 pub use disclosure::*;
 pub use error::{Result, StoreError};
 pub use escalation::*;
@@ -46,7 +48,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 32] = [
+pub const FACT_TABLES: [&str; 34] = [
     "regions",
     "users",
     "auth_events",
@@ -79,6 +81,8 @@ pub const FACT_TABLES: [&str; 32] = [
     "notice_events",
     "public_objections",
     "notice_postings",
+    "assets",
+    "asset_events",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +194,7 @@ pub trait Store:
     + SummaryStore
     + NoticeStore
     + DisclosureStore
+    + AssetStore
     + Send
     + Sync
     + 'static
@@ -200,8 +205,8 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccessStore, DisclosureStore, EscalationStore, InspectionStore, LedgerStore, LogStore,
-        NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
-        SummaryStore,
+        AccessStore, AssetStore, DisclosureStore, EscalationStore, InspectionStore, LedgerStore,
+        LogStore, NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore,
+        ResponsibilityStore, Store, SummaryStore,
     };
 }

@@ -76,6 +76,7 @@ const REGISTRY: &[&Booking] = &[
     &super::problem::BOOKING,
     &super::escalation::BOOKING,
     &super::notice::BOOKING,
+    &super::asset::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

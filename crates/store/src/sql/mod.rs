@@ -8,6 +8,7 @@ use crate::{Backend, Result};
 use sqlx::{Pool, Row};
 
 mod access;
+mod asset;
 mod disclosure;
 mod escalation;
 mod inspection;
@@ -22,8 +23,8 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    access::*, escalation::*, inspection::*, ledger::*, log::*, notice::*, org::*, problem::*,
-    project::*, region::*, responsibility::*, summary::*,
+    access::*, asset::*, escalation::*, inspection::*, ledger::*, log::*, notice::*, org::*,
+    problem::*, project::*, region::*, responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).
