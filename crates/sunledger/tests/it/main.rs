@@ -4,6 +4,7 @@
 
 mod access;
 mod access_matrix;
+mod asset;
 mod bench;
 mod bounds;
 mod browser;

@@ -1,0 +1,1 @@
+//! Pages and API of project assets through the real server (see below).
