@@ -21,6 +21,11 @@ use crate::region::{Level, RegionCode};
 /// bureau (the guidance's 县级扶贫部门 keeps the county's asset register).
 pub const ASSET_KEEPERS: &[Role] = &[Role::PovertyBureau];
 
+/// Who approves a disposal: the county bureau or the county party committee and government
+/// (the guidance: disposals are approved at the level that owns the asset's oversight, 县级审批);
+/// never the person who registered the asset ([`crate::duty::Control::DisposeAsset`]).
+pub const ASSET_DISPOSERS: &[Role] = &[Role::PovertyBureau, Role::PartyGovernment];
+
 /// Digits of the sequence in an asset number (`530121-2026-0007`): a county registers well
 /// under 10 000 assets a year (default; the sequence simply grows wider beyond it).
 pub const NUMBER_DIGITS: usize = 4;

@@ -14,6 +14,7 @@ use sunledger_core::RegionCode;
 use sunledger_store::{NewRegion, Store};
 
 mod access;
+mod asset;
 mod escalation;
 mod inspection;
 mod ledger;
@@ -118,5 +119,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     notice::load(store, &city)
         .await
         .context("loading the demo's public notices")?;
+    // Project assets, after the project library (they belong to its accepted projects).
+    asset::load(store, &city)
+        .await
+        .context("loading the demo's project assets")?;
     Ok(true)
 }
