@@ -19,6 +19,7 @@ pub mod inspection;
 pub mod ledger;
 pub mod log;
 pub mod notice;
+pub mod asset;
 pub mod org;
 pub mod problem;
 pub mod project;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(problem::api())
         .merge(escalation::api())
         .merge(notice::api())
+        .merge(asset::api())
         .split_for_parts();
     app::api::document_errors(&mut openapi);
     let mut web = Router::new();
@@ -69,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(escalation::pages())
         .merge(disclosure::pages(state.clone()))
         .merge(notice::pages(state.clone()))
+        .merge(asset::pages())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))

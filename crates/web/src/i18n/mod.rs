@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 mod acceptance;
 mod access;
+mod asset;
 mod app;
 mod disclosure;
 mod escalation;
@@ -72,6 +73,7 @@ const PARTS: &[&[Entry]] = &[
     summary::ENTRIES,
     disclosure::ENTRIES,
     notice::ENTRIES,
+    asset::ENTRIES,
 ];
 
 /// Every entry of the catalogue.
