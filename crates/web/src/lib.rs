@@ -13,13 +13,13 @@ pub mod app;
 pub mod i18n;
 
 pub mod access;
+pub mod asset;
 pub mod disclosure;
 pub mod escalation;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
 pub mod notice;
-pub mod asset;
 pub mod org;
 pub mod problem;
 pub mod project;

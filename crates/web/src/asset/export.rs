@@ -71,13 +71,23 @@ pub fn asset_table(
             let plan = a
                 .distribution
                 .iter()
-                .map(|s| format!("{} {}%", t(lang, &format!("asset.share.{}", s.holder)), s.percent))
+                .map(|s| {
+                    format!(
+                        "{} {}%",
+                        t(lang, &format!("asset.share.{}", s.holder)),
+                        s.percent
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; ");
             r.extend([
                 t(lang, &format!("asset.owner_level.{}", a.owner_level)).into(),
                 a.owner_region.as_str().into(),
-                names.get(&a.owner_region).cloned().unwrap_or_default().into(),
+                names
+                    .get(&a.owner_region)
+                    .cloned()
+                    .unwrap_or_default()
+                    .into(),
                 a.household_head.clone().unwrap_or_default().into(),
                 a.custodian.as_str().into(),
                 a.custodian_person.as_str().into(),

@@ -298,7 +298,10 @@ fn add(into: &mut Vec<Sum>, key: &str, t: &AssetTotal) {
 }
 
 /// The totals of `totals`, one level below `region` for `by_region`.
-pub fn sums(totals: &[AssetTotal], region: Option<&RegionCode>) -> (Vec<Sum>, Vec<Sum>, Vec<Sum>, Sum) {
+pub fn sums(
+    totals: &[AssetTotal],
+    region: Option<&RegionCode>,
+) -> (Vec<Sum>, Vec<Sum>, Vec<Sum>, Sum) {
     let mut by_class: Vec<Sum> = AssetClass::ALL
         .iter()
         .map(|c| Sum {
@@ -355,7 +358,11 @@ pub async fn register_view(
     })
 }
 
-pub async fn all_assets(state: &AppState, ctx: &Ctx, q: &AssetQuery) -> Result<Vec<Asset>, WebError> {
+pub async fn all_assets(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &AssetQuery,
+) -> Result<Vec<Asset>, WebError> {
     let f = q.filter(ctx)?;
     ops::all_pages(|offset| state.store.assets(&f, 1000, offset)).await
 }

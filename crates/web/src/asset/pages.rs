@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use std::collections::{BTreeMap, HashMap};
 use sunledger_core::asset::{
-    ASSET_DISPOSERS, ASSET_KEEPERS, AssetClass, AssetState, DecisionKind, DisposalKind,
-    OwnerLevel, ShareHolder,
+    ASSET_DISPOSERS, ASSET_KEEPERS, AssetClass, AssetState, DecisionKind, DisposalKind, OwnerLevel,
+    ShareHolder,
 };
 use sunledger_core::ledger::FundSource;
 use sunledger_core::{Level, RegionCode};
@@ -46,7 +46,11 @@ fn lines(page: &Page, prefix: &str, sums: &[Sum], q: &str, field: &str) -> Vec<L
             label: page.tp(prefix, &s.key),
             count: s.count,
             value_fen: s.value_fen,
-            link: format!("/assets?{q}{}{field}={}", if q.is_empty() { "" } else { "&" }, s.key),
+            link: format!(
+                "/assets?{q}{}{field}={}",
+                if q.is_empty() { "" } else { "&" },
+                s.key
+            ),
         })
         .collect()
 }
@@ -167,7 +171,13 @@ async fn register_page(
     }
     Ok(RegisterView {
         by_class: lines(&page, "asset.class.", &r.by_class, &qs, "class"),
-        by_owner_level: lines(&page, "asset.owner_level.", &r.by_owner_level, &qs, "owner_level"),
+        by_owner_level: lines(
+            &page,
+            "asset.owner_level.",
+            &r.by_owner_level,
+            &qs,
+            "owner_level",
+        ),
         by_region,
         in_service: r.in_service,
         rows: rows(&state, r.assets).await.map_err(&f)?,
@@ -416,7 +426,11 @@ async fn form_view(
     if let Some(Ok(Some(id))) = i.get("project_id").map(|p| opt_num::<i64>("project_id", p))
         && let Ok(p) = crate::project::ops::visible(state, ctx, id).await
     {
-        project = Some(format!("{} · {}", p.name, page.tp("project.status.", p.status.as_deref().unwrap_or("planned"))));
+        project = Some(format!(
+            "{} · {}",
+            p.name,
+            page.tp("project.status.", p.status.as_deref().unwrap_or("planned"))
+        ));
     }
     FormView {
         page,

@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 mod acceptance;
 mod access;
-mod asset;
 mod app;
+mod asset;
 mod disclosure;
 mod escalation;
 mod inspection;

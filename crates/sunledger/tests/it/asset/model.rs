@@ -9,9 +9,18 @@ use sunledger_store::AssetFilter;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Register { class: usize, owner: usize, value: i64 },
-    Transfer { asset: usize, to: usize },
-    Dispose { asset: usize },
+    Register {
+        class: usize,
+        owner: usize,
+        value: i64,
+    },
+    Transfer {
+        asset: usize,
+        to: usize,
+    },
+    Dispose {
+        asset: usize,
+    },
 }
 
 fn ops() -> impl Strategy<Value = Vec<Op>> {
@@ -35,7 +44,10 @@ async fn check(kind: Kind, ops: Vec<Op>) -> Result<(), TestCaseError> {
     setup(s).await;
     let keeper = user(s, "asset.keeper").await;
     let approver = user(s, "asset.approver").await;
-    let projects = [project(s, V, "光伏", 3).await, project(s, V3, "大棚", 4).await];
+    let projects = [
+        project(s, V, "光伏", 3).await,
+        project(s, V3, "大棚", 4).await,
+    ];
     let mut hh = households(s, V, 2, 300).await;
     hh.extend(households(s, V2, 1, 400).await);
     let villages = [V, V2, V3];
@@ -44,10 +56,16 @@ async fn check(kind: Kind, ops: Vec<Op>) -> Result<(), TestCaseError> {
     for (step, op) in ops.iter().enumerate() {
         let t = NOW + step as i64;
         match *op {
-            Op::Register { class, owner: o, value } => {
+            Op::Register {
+                class,
+                owner: o,
+                value,
+            } => {
                 let class = AssetClass::ALL[class];
                 let who = match class {
-                    AssetClass::Household => owner(OwnerLevel::Household, "", Some(hh[o % hh.len()])),
+                    AssetClass::Household => {
+                        owner(OwnerLevel::Household, "", Some(hh[o % hh.len()]))
+                    }
                     AssetClass::Productive => owner(OwnerLevel::Village, villages[o % 3], None),
                     AssetClass::PublicWelfare => match o % 3 {
                         0 => owner(OwnerLevel::County, K, None),
@@ -66,7 +84,8 @@ async fn check(kind: Kind, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 model.insert(a.id, (class, value, true));
             }
             Op::Transfer { asset, to } => {
-                let Some((&id, &(class, _, live))) = model.iter().nth(asset % model.len().max(1)) else {
+                let Some((&id, &(class, _, live))) = model.iter().nth(asset % model.len().max(1))
+                else {
                     continue;
                 };
                 let who = if class == AssetClass::Household {
@@ -79,16 +98,31 @@ async fn check(kind: Kind, ops: Vec<Op>) -> Result<(), TestCaseError> {
                     ..who
                 };
                 let r = s.asset_step(id, &transfer(who), Some(keeper), t).await;
-                prop_assert_eq!(r.is_ok(), live, "transfer of {} at step {}: {:?}", id, step, r);
+                prop_assert_eq!(
+                    r.is_ok(),
+                    live,
+                    "transfer of {} at step {}: {:?}",
+                    id,
+                    step,
+                    r
+                );
             }
             Op::Dispose { asset } => {
-                let Some((&id, &(_, _, live))) = model.iter().nth(asset % model.len().max(1)) else {
+                let Some((&id, &(_, _, live))) = model.iter().nth(asset % model.len().max(1))
+                else {
                     continue;
                 };
                 let r = s
                     .asset_step(id, &dispose(DisposalKind::Scrap), Some(approver), t)
                     .await;
-                prop_assert_eq!(r.is_ok(), live, "disposal of {} at step {}: {:?}", id, step, r);
+                prop_assert_eq!(
+                    r.is_ok(),
+                    live,
+                    "disposal of {} at step {}: {:?}",
+                    id,
+                    step,
+                    r
+                );
                 if let Some(m) = model.get_mut(&id) {
                     m.2 = false;
                 }
@@ -111,17 +145,34 @@ async fn check(kind: Kind, ops: Vec<Op>) -> Result<(), TestCaseError> {
             villages_sum = (villages_sum.0 + c, villages_sum.1 + x);
             // Each register's list agrees with its totals.
             let listed = s
-                .assets(&AssetFilter { in_service: true, ..f }, 1000, 0)
+                .assets(
+                    &AssetFilter {
+                        in_service: true,
+                        ..f
+                    },
+                    1000,
+                    0,
+                )
                 .await
                 .map_err(fail)?
                 .0;
             prop_assert_eq!(
-                (listed.len() as i64, listed.iter().map(|a| a.value_total_fen).sum::<i64>()),
+                (
+                    listed.len() as i64,
+                    listed.iter().map(|a| a.value_total_fen).sum::<i64>()
+                ),
                 (c, x),
-                "village {} at step {}", v, step
+                "village {} at step {}",
+                v,
+                step
             );
         }
-        prop_assert_eq!(villages_sum, county, "sum of the village registers at step {}", step);
+        prop_assert_eq!(
+            villages_sum,
+            county,
+            "sum of the village registers at step {}",
+            step
+        );
         let mut by_township = (0, 0);
         for t in ["529121100", "529121101"] {
             let f = AssetFilter {
@@ -132,7 +183,12 @@ async fn check(kind: Kind, ops: Vec<Op>) -> Result<(), TestCaseError> {
             let (c, x) = sum_totals(&s.asset_totals(&f).await.map_err(fail)?);
             by_township = (by_township.0 + c, by_township.1 + x);
         }
-        prop_assert_eq!(by_township, county, "sum of the township totals at step {}", step);
+        prop_assert_eq!(
+            by_township,
+            county,
+            "sum of the township totals at step {}",
+            step
+        );
     }
     Ok(())
 }

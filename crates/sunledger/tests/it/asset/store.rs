@@ -303,8 +303,13 @@ async fn register_transfer_dispose(db: TestDb) {
     // A disposal: refused to the one who registered the asset (four eyes); taken by another.
     assert_eq!(
         refusal(
-            s.asset_step(cow.id, &dispose(DisposalKind::Loss), Some(keeper), NOW + DAY)
-                .await
+            s.asset_step(
+                cow.id,
+                &dispose(DisposalKind::Loss),
+                Some(keeper),
+                NOW + DAY
+            )
+            .await
         ),
         ("actor", "registrar_may_not_dispose")
     );
@@ -324,7 +329,12 @@ async fn register_transfer_dispose(db: TestDb) {
         ("disposal_kind", "required")
     );
     let gone = s
-        .asset_step(cow.id, &dispose(DisposalKind::Auction), Some(approver), NOW + 2 * DAY)
+        .asset_step(
+            cow.id,
+            &dispose(DisposalKind::Auction),
+            Some(approver),
+            NOW + 2 * DAY,
+        )
         .await
         .unwrap();
     assert_eq!(gone.state, "disposed");

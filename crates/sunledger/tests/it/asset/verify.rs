@@ -58,9 +58,14 @@ async fn verify_names_an_edited_asset(db: TestDb) {
     )
     .await
     .unwrap();
-    s.asset_step(cow.id, &dispose(DisposalKind::Loss), Some(approver), NOW + DAY)
-        .await
-        .unwrap();
+    s.asset_step(
+        cow.id,
+        &dispose(DisposalKind::Loss),
+        Some(approver),
+        NOW + DAY,
+    )
+    .await
+    .unwrap();
     sunledger_store::log::sign_checkpoint(s, &test_signer(), NOW + 2 * DAY)
         .await
         .unwrap();
@@ -69,7 +74,10 @@ async fn verify_names_an_edited_asset(db: TestDb) {
     // A booked column: the asset's value raised.
     raw_sql(
         &db,
-        &format!("UPDATE assets SET value_total = 99000000 WHERE id = {}", pv.id),
+        &format!(
+            "UPDATE assets SET value_total = 99000000 WHERE id = {}",
+            pv.id
+        ),
     )
     .await;
     let subject = format!("assets/{}", pv.id);
@@ -80,7 +88,10 @@ async fn verify_names_an_edited_asset(db: TestDb) {
     );
     raw_sql(
         &db,
-        &format!("UPDATE assets SET value_total = 30000000 WHERE id = {}", pv.id),
+        &format!(
+            "UPDATE assets SET value_total = 30000000 WHERE id = {}",
+            pv.id
+        ),
     )
     .await;
     assert_eq!(findings(&db).await, vec![], "restored");
@@ -88,7 +99,10 @@ async fn verify_names_an_edited_asset(db: TestDb) {
     // A derived column: the current custodian changed without an event.
     raw_sql(
         &db,
-        &format!("UPDATE assets SET cur_custodian = '某公司' WHERE id = {}", pv.id),
+        &format!(
+            "UPDATE assets SET cur_custodian = '某公司' WHERE id = {}",
+            pv.id
+        ),
     )
     .await;
     assert_eq!(
@@ -97,19 +111,28 @@ async fn verify_names_an_edited_asset(db: TestDb) {
     );
     raw_sql(
         &db,
-        &format!("UPDATE assets SET cur_custodian = '光伏合作社' WHERE id = {}", pv.id),
+        &format!(
+            "UPDATE assets SET cur_custodian = '光伏合作社' WHERE id = {}",
+            pv.id
+        ),
     )
     .await;
 
     // A disposed asset put back on the register, and a disposal's decision rewritten.
     raw_sql(
         &db,
-        &format!("UPDATE assets SET state = 'registered' WHERE id = {}", cow.id),
+        &format!(
+            "UPDATE assets SET state = 'registered' WHERE id = {}",
+            cow.id
+        ),
     )
     .await;
     raw_sql(
         &db,
-        &format!("UPDATE asset_events SET decision_ref = '无' WHERE asset_id = {}", cow.id),
+        &format!(
+            "UPDATE asset_events SET decision_ref = '无' WHERE asset_id = {}",
+            cow.id
+        ),
     )
     .await;
     let f = findings(&db).await;
