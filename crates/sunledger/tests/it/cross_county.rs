@@ -447,7 +447,7 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
             ]
         }
         ("post", "/api/v1/assets/{id}/actions") => vec![
-            by_path("yunling.party"),
+            by_path("yunling.bureau"),
             probe(
                 "yunling.bureau",
                 format!("/api/v1/assets/{}/actions", own.asset),
