@@ -30,6 +30,9 @@ keyed!(
         PrecheckAcceptance => "precheck_acceptance",
         /// Accepting a project: not by the team member who recorded its inspection.
         AcceptProject => "accept_project",
+        /// Disposing of a project asset controls its registration: the one who registered it does
+        /// not approve its disposal.
+        DisposeAsset => "dispose_asset",
     }
 );
 
@@ -46,6 +49,7 @@ impl Control {
             Control::ConfirmPosting => "post",
             Control::PrecheckAcceptance => "apply",
             Control::AcceptProject => "inspect",
+            Control::DisposeAsset => "register_asset",
         }
     }
 
@@ -61,6 +65,7 @@ impl Control {
             Control::ConfirmPosting => "poster_may_not_confirm",
             Control::PrecheckAcceptance => "applicant_may_not_precheck",
             Control::AcceptProject => "inspector_may_not_accept",
+            Control::DisposeAsset => "registrar_may_not_dispose",
         }
     }
 

@@ -9,6 +9,7 @@ mod keyed;
 
 pub mod acceptance;
 pub mod access;
+pub mod asset;
 pub mod day;
 pub mod duty;
 pub mod error;

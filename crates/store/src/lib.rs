@@ -11,6 +11,7 @@
 
 pub mod acceptance;
 pub mod access;
+pub mod asset;
 pub mod disclosure;
 pub mod error;
 pub mod escalation;
@@ -31,6 +32,7 @@ use std::sync::Arc;
 
 pub use acceptance::*;
 pub use access::*;
+pub use asset::*;
 pub use disclosure::*;
 pub use error::{Result, StoreError};
 pub use escalation::*;
@@ -48,7 +50,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 38] = [
+pub const FACT_TABLES: [&str; 40] = [
     "regions",
     "users",
     "auth_events",
@@ -87,6 +89,8 @@ pub const FACT_TABLES: [&str; 38] = [
     "acceptance_members",
     "acceptance_inspections",
     "acceptance_signoffs",
+    "assets",
+    "asset_events",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -199,6 +203,7 @@ pub trait Store:
     + NoticeStore
     + AcceptanceStore
     + DisclosureStore
+    + AssetStore
     + Send
     + Sync
     + 'static
@@ -209,8 +214,8 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AcceptanceStore, AccessStore, DisclosureStore, EscalationStore, InspectionStore,
-        LedgerStore, LogStore, NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore,
-        ResponsibilityStore, Store, SummaryStore,
+        AcceptanceStore, AccessStore, AssetStore, DisclosureStore, EscalationStore,
+        InspectionStore, LedgerStore, LogStore, NoticeStore, OrgStore, ProblemStore, ProjectStore,
+        RegionStore, ResponsibilityStore, Store, SummaryStore,
     };
 }

@@ -14,6 +14,7 @@ pub mod i18n;
 
 pub mod acceptance;
 pub mod access;
+pub mod asset;
 pub mod disclosure;
 pub mod escalation;
 pub mod inspection;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(escalation::api())
         .merge(notice::api())
         .merge(acceptance::api())
+        .merge(asset::api())
         .split_for_parts();
     app::api::document_errors(&mut openapi);
     let mut web = Router::new();
@@ -72,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(disclosure::pages(state.clone()))
         .merge(notice::pages(state.clone()))
         .merge(acceptance::pages())
+        .merge(asset::pages())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))

@@ -77,6 +77,7 @@ const REGISTRY: &[&Booking] = &[
     &super::escalation::BOOKING,
     &super::notice::BOOKING,
     &super::acceptance::BOOKING,
+    &super::asset::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

@@ -9,6 +9,7 @@ use sqlx::{Pool, Row};
 
 mod acceptance;
 mod access;
+mod asset;
 mod disclosure;
 mod escalation;
 mod inspection;
@@ -23,8 +24,8 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    acceptance::*, access::*, escalation::*, inspection::*, ledger::*, log::*, notice::*, org::*,
-    problem::*, project::*, region::*, responsibility::*, summary::*,
+    acceptance::*, access::*, asset::*, escalation::*, inspection::*, ledger::*, log::*, notice::*,
+    org::*, problem::*, project::*, region::*, responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

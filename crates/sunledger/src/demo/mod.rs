@@ -15,6 +15,7 @@ use sunledger_store::{NewRegion, Store};
 
 mod acceptance;
 mod access;
+mod asset;
 mod escalation;
 mod inspection;
 mod ledger;
@@ -122,5 +123,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     acceptance::load(store, &city)
         .await
         .context("loading the demo's Book 4")?;
+    // Project assets, after the project library (they belong to its accepted projects).
+    asset::load(store, &city)
+        .await
+        .context("loading the demo's project assets")?;
     Ok(true)
 }

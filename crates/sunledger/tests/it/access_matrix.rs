@@ -109,6 +109,13 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         ("put", "/api/v1/acceptance-rules/{county}") => json!({
             "inspection_days": 60, "retention_percent": 0, "posting_days": 7, "evaluation_years": [0],
             "basis": "越权"}),
+        ("post", "/api/v1/assets") => json!({
+            "project_id": 999_999, "name": "越权资产", "class": "public_welfare", "quantity": "1", "unit": "座",
+            "value": {"county_budget": "1.00"}, "owner_level": "village", "owner": "529122100201",
+            "custodian": "x", "custodian_person": "x"}),
+        ("post", "/api/v1/assets/{id}/actions") => json!({
+            "action": "dispose", "disposal_kind": "scrap", "decision_kind": "document",
+            "decision_ref": "越权〔2026〕3号", "reason": "越权处置"}),
         _ => return None,
     })
 }
@@ -136,6 +143,9 @@ pub(crate) struct Foreign {
     pub(crate) notice: i64,
     pub(crate) public_objection: i64,
     pub(crate) acceptance: i64,
+    /// An asset of an accepted project of 石门县, and that project.
+    pub(crate) asset: i64,
+    pub(crate) asset_project: i64,
 }
 
 pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
@@ -231,8 +241,11 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .await
         .unwrap();
     let acceptance = acceptances.first().expect("an acceptance in 石门县").id;
+    let (asset, asset_project) = foreign_asset(store).await;
     Foreign {
         acceptance,
+        asset,
+        asset_project,
         notice,
         public_objection,
         inspection,
@@ -424,6 +437,81 @@ async fn foreign_problem(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
     (ins.id, p.id, e.id, proposal)
 }
 
+/// An accepted project of 石门县 with an asset registered (ids of the asset and the project).
+async fn foreign_asset(store: &dyn sunledger_store::Store) -> (i64, i64) {
+    use sunledger_core::RegionCode;
+    use sunledger_core::asset::{AssetClass, OwnerLevel, ValueSplit};
+    use sunledger_core::project::{StageAction, StatusAction};
+    let county = RegionCode::parse("529122").unwrap();
+    let township = store.region_children(&county).await.unwrap()[0].code;
+    let village = store.region_children(&township).await.unwrap()[0].code;
+    let t0 = now() - 90 * 86_400;
+    let p = store
+        .create_library_project(
+            &crate::support::content(village.as_str(), "石门县已验收项目"),
+            true,
+            None,
+            t0,
+        )
+        .await
+        .unwrap();
+    store
+        .project_step(p.id, StageAction::TownshipApprove, "", None, t0)
+        .await
+        .unwrap();
+    store
+        .project_step(p.id, StageAction::CountyApprove, "", None, t0 + 10 * 86_400)
+        .await
+        .unwrap();
+    let m = store
+        .add_milestone(p.id, "完工", 100, None, None, t0)
+        .await
+        .unwrap();
+    let at = t0 + 20 * 86_400;
+    let done = sunledger_core::day::format(sunledger_core::day::today(at));
+    store
+        .project_status_step(p.id, StatusAction::Start, "", None, at)
+        .await
+        .unwrap();
+    store
+        .report_progress(m.id, 100, &done, "完工", None, at)
+        .await
+        .unwrap();
+    store
+        .project_status_step(p.id, StatusAction::Complete, "", None, at)
+        .await
+        .unwrap();
+    crate::support::accept_through_book4(store, p.id, at).await;
+    let a = store
+        .register_asset(
+            &sunledger_store::NewAsset {
+                project_id: p.id,
+                name: "石门县资产".into(),
+                class: AssetClass::PublicWelfare,
+                quantity: "1".into(),
+                unit: "座".into(),
+                value: ValueSplit::new(vec![(
+                    sunledger_core::ledger::FundSource::CountyBudget,
+                    sunledger_core::money::Money::from_fen(100_000),
+                )])
+                .unwrap(),
+                distribution: None,
+                owner: sunledger_store::AssetOwner {
+                    level: OwnerLevel::Village,
+                    region: Some(village),
+                    household_id: None,
+                    custodian: "村委会".into(),
+                    custodian_person: "主任".into(),
+                },
+            },
+            None,
+            at,
+        )
+        .await
+        .unwrap();
+    (a.id, p.id)
+}
+
 /// A published notice of 石门县 with an objection from the public.
 async fn foreign_notice(store: &dyn sunledger_store::Store) -> (i64, i64) {
     let county = sunledger_core::RegionCode::parse("529122").unwrap();
@@ -511,6 +599,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.notice.to_string()
             } else if path.starts_with("/api/v1/acceptances") {
                 f.acceptance.to_string()
+            } else if path.starts_with("/api/v1/assets") {
+                f.asset.to_string()
             } else if path.starts_with("/api/v1/public-objections") {
                 f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {

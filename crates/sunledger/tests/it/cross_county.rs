@@ -76,6 +76,9 @@ struct Own {
     draft_project: i64,
     problem: i64,
     department: i64,
+    /// An accepted project and an asset in service of 云岭县.
+    accepted: i64,
+    asset: i64,
 }
 
 /// What else of 石门县 the probes name (besides `Foreign`).
@@ -409,6 +412,51 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
         // Anyone may object to any published notice or project under notice: no region is theirs.
         ("post", "/api/v1/public/notices/{id}/objections")
         | ("post", "/api/v1/public/projects/{id}/objections") => vec![],
+        ("post", "/api/v1/assets") => {
+            let asset = |extra: Value| {
+                let mut b = json!({"project_id": own.accepted, "name": "越权资产", "class": "public_welfare",
+                    "quantity": "1", "unit": "座", "value": {"central_special": "1.00"}, "owner_level": "village",
+                    "owner": "529121100201", "custodian": "x", "custodian_person": "x"});
+                for (k, v) in extra.as_object().expect("object") {
+                    b[k] = v.clone();
+                }
+                b
+            };
+            vec![
+                probe(
+                    "yunling.bureau",
+                    p.clone(),
+                    asset(json!({"project_id": f.asset_project})),
+                    "project_id",
+                ),
+                probe(
+                    "yunling.bureau",
+                    p.clone(),
+                    asset(json!({"owner": "529122100201"})),
+                    "owner",
+                ),
+                probe(
+                    "yunling.bureau",
+                    p,
+                    asset(
+                        json!({"class": "household", "owner_level": "household", "owner": null,
+                        "household_id": more.household}),
+                    ),
+                    "household_id",
+                ),
+            ]
+        }
+        ("post", "/api/v1/assets/{id}/actions") => vec![
+            by_path("yunling.bureau"),
+            probe(
+                "yunling.bureau",
+                format!("/api/v1/assets/{}/actions", own.asset),
+                json!({"action": "transfer", "decision_kind": "document", "decision_ref": "越权〔2026〕4号",
+                    "reason": "越权移交", "owner_level": "village", "owner": "529122100201",
+                    "custodian": "x", "custodian_person": "x"}),
+                "owner",
+            ),
+        ],
         ("post", "/api/v1/escalations/{id}/outcome")
         | ("post", "/api/v1/proposals/{id}/dismiss") => {
             vec![by_path("yunling.discipline")]
@@ -477,6 +525,18 @@ async fn foreign_references_are_refused_everywhere(app: TestApp) {
             db,
             "云岭县 department",
             "SELECT MIN(id) FROM departments WHERE region_code = '529121000000'",
+        )
+        .await,
+        accepted: must(
+            db,
+            "accepted 云岭县 project",
+            "SELECT MIN(id) FROM projects WHERE county_code = '529121' AND status = 'accepted' AND length(region_code) = 12 AND substr(region_code, 10, 3) <> '000'",
+        )
+        .await,
+        asset: must(
+            db,
+            "云岭县 asset in service",
+            "SELECT MIN(id) FROM assets WHERE county_code = '529121' AND state <> 'disposed'",
         )
         .await,
     };

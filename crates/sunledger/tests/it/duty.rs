@@ -418,6 +418,85 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
         .await
         .unwrap();
     tried.insert(Control::AcceptProject);
+    // The one who registered a project asset does not approve its disposal.
+    let government = person(s, "fe.county.party", &[(Role::PartyGovernment, COUNTY)]).await;
+    let m = s
+        .add_milestone(p.id, "完工", 100, None, Some(cadre), after_notice)
+        .await
+        .unwrap();
+    let done = sunledger_core::day::format(sunledger_core::day::today(after_notice));
+    s.project_status_step(
+        p.id,
+        sunledger_core::project::StatusAction::Start,
+        "",
+        Some(cadre),
+        after_notice,
+    )
+    .await
+    .unwrap();
+    s.report_progress(m.id, 100, &done, "完工", Some(cadre), after_notice)
+        .await
+        .unwrap();
+    s.project_status_step(
+        p.id,
+        sunledger_core::project::StatusAction::Complete,
+        "",
+        Some(bureau),
+        after_notice,
+    )
+    .await
+    .unwrap();
+    crate::support::accept_through_book4(s, p.id, after_notice).await;
+    let asset = s
+        .register_asset(
+            &sunledger_store::NewAsset {
+                project_id: p.id,
+                name: "村组道路".into(),
+                class: sunledger_core::asset::AssetClass::PublicWelfare,
+                quantity: "3.2".into(),
+                unit: "公里".into(),
+                value: sunledger_core::asset::ValueSplit::new(vec![(
+                    FundSource::CentralSpecial,
+                    Money::from_fen(10_000_000),
+                )])
+                .unwrap(),
+                distribution: None,
+                owner: sunledger_store::AssetOwner {
+                    level: sunledger_core::asset::OwnerLevel::Village,
+                    region: Some(rc(VILLAGE)),
+                    household_id: None,
+                    custodian: "村委会".into(),
+                    custodian_person: "护路员".into(),
+                },
+            },
+            Some(bureau),
+            after_notice,
+        )
+        .await
+        .unwrap();
+    let dispose = sunledger_store::AssetStep {
+        action: sunledger_core::asset::AssetAction::Dispose,
+        decision: sunledger_core::asset::Decision::new(
+            "document",
+            "",
+            "云扶领〔2026〕30号",
+            "山洪冲毁",
+            sunledger_core::day::today(after_notice),
+        )
+        .unwrap(),
+        owner: None,
+        disposal_kind: Some(sunledger_core::asset::DisposalKind::Scrap),
+        proceeds: None,
+    };
+    refused(
+        s.asset_step(asset.id, &dispose, Some(bureau), after_notice)
+            .await,
+        Control::DisposeAsset.refusal(),
+    );
+    s.asset_step(asset.id, &dispose, Some(government), after_notice)
+        .await
+        .unwrap();
+    tried.insert(Control::DisposeAsset);
 
     assert_eq!(
         tried,

@@ -56,7 +56,6 @@ fn links(html: &str) -> Vec<String> {
             || href.starts_with("//")
             || href.starts_with("/api/")
             || href.starts_with("/static/")
-            || href.starts_with("/assets/")
             || href.contains("logout")
             || href.ends_with(".csv")
             || href.ends_with(".xlsx")

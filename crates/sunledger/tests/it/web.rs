@@ -50,6 +50,13 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/projects/{id}/steps"),
     ("post", "/api/v1/projects/{id}/objections"),
     ("post", "/api/v1/objections/{id}/answer"),
+    // Project assets (issue 17).
+    ("get", "/api/v1/assets"),
+    ("post", "/api/v1/assets"),
+    ("get", "/api/v1/assets.csv"),
+    ("get", "/api/v1/assets.xlsx"),
+    ("get", "/api/v1/assets/{id}"),
+    ("post", "/api/v1/assets/{id}/actions"),
     // Public notices (issue 16).
     ("get", "/api/v1/notices"),
     ("post", "/api/v1/notices"),

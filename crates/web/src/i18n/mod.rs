@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 mod acceptance;
 mod access;
 mod app;
+mod asset;
 mod disclosure;
 mod escalation;
 mod inspection;
@@ -72,6 +73,7 @@ const PARTS: &[&[Entry]] = &[
     summary::ENTRIES,
     disclosure::ENTRIES,
     notice::ENTRIES,
+    asset::ENTRIES,
 ];
 
 /// Every entry of the catalogue.

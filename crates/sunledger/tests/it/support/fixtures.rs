@@ -156,3 +156,137 @@ pub fn assert_no_catalogue_keys(html: &str) {
         assert_eq!(raw, 0, "a raw {prefix}* key is shown");
     }
 }
+
+/// Takes a completed project through Book 4 at the store, applied for at `at` and accepted 16
+/// days later: a team of accounts made for the people of the county's finance bureau, poverty
+/// bureau and business department, a qualified inspection they all sign, the result posted.
+pub async fn accept_through_book4(s: &dyn sunledger_store::Store, project_id: i64, at: i64) {
+    use sunledger_core::org::DepartmentKind as K;
+    const DAY: i64 = 86_400;
+    let p = s.project(project_id).await.unwrap().unwrap();
+    let county = rc(p.region.county_code());
+    let mut team = Vec::new();
+    for kind in [K::FinanceBureau, K::PovertyBureau, K::BusinessDepartment] {
+        let d = s
+            .departments_in(&county)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.kind == kind.key() && d.region == county)
+            .expect("a county department of the kind");
+        let person = s.people_in_department(d.id).await.unwrap()[0].id;
+        let name = format!(
+            "b4-{}-{}-{}",
+            p.region.county_code(),
+            kind.key(),
+            project_id
+        );
+        let u = s
+            .create_user(
+                &sunledger_store::NewUser {
+                    username: name.clone(),
+                    display_name: name.clone(),
+                    password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+                    region: county,
+                    person_id: Some(person),
+                },
+                &sunledger_store::NewAuthEvent {
+                    at,
+                    kind: sunledger_store::AuthEventKind::UserAdded,
+                    region: Some(county),
+                    username: Some(name),
+                    user_id: None,
+                    actor_id: None,
+                    ip: None,
+                    detail: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        team.push(u.id);
+    }
+    let (f, b, g) = (team[0], team[1], team[2]);
+    let t = |d: i64| at + (16 - d) * DAY;
+    let a = s
+        .apply_acceptance(
+            &sunledger_store::NewApplication {
+                project_id,
+                application: "已完工，申请验收".into(),
+            },
+            Some(g),
+            t(16),
+        )
+        .await
+        .unwrap();
+    s.precheck_acceptance(a.id, "初验合格", Some(f), t(15))
+        .await
+        .unwrap();
+    s.form_acceptance_team(a.id, &team, Some(b), t(14))
+        .await
+        .unwrap();
+    s.inspect_acceptance(
+        a.id,
+        &sunledger_store::NewAcceptanceInspection {
+            inspected_on: sunledger_core::day::format(sunledger_core::day::today(t(12))),
+            passed: vec![true; sunledger_core::acceptance::CHECKS.len()],
+            grade: sunledger_core::acceptance::Grade::Qualified,
+            findings: "合格".into(),
+            deadline: None,
+        },
+        Some(g),
+        t(12),
+    )
+    .await
+    .unwrap();
+    for u in &team {
+        s.sign_acceptance(
+            a.id,
+            sunledger_core::acceptance::Opinion::Agree,
+            "",
+            *u,
+            t(11),
+        )
+        .await
+        .unwrap();
+    }
+    let fields = [
+        ("title", "验收结果公示"),
+        ("channels", "12317"),
+        ("project_name", p.name.as_str()),
+        ("team", "财政、扶贫、行业部门"),
+        ("result", "合格"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .chain([(
+        "accepted_on".to_string(),
+        sunledger_core::day::format(sunledger_core::day::today(t(12))),
+    )])
+    .collect();
+    let n = s
+        .draft_notice(
+            &sunledger_store::NewNotice {
+                region: p.region,
+                kind: "acceptance".into(),
+                fields,
+                corrects: None,
+                source: Some(format!("project:{project_id}")),
+            },
+            Some(b),
+            t(10),
+        )
+        .await
+        .unwrap();
+    s.notice_action(
+        n.id,
+        sunledger_core::notice::NoticeAction::Publish,
+        Some(f),
+        t(10),
+    )
+    .await
+    .unwrap();
+    s.post_acceptance(a.id, n.id, Some(b), t(10)).await.unwrap();
+    s.accept_project(a.id, "公示期满无异议", Some(b), t(0))
+        .await
+        .unwrap();
+}
