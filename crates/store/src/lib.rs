@@ -46,7 +46,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 32] = [
+pub const FACT_TABLES: [&str; 33] = [
     "regions",
     "users",
     "auth_events",
@@ -61,6 +61,7 @@ pub const FACT_TABLES: [&str; 32] = [
     "transfer_events",
     "suspensions",
     "project_versions",
+    "project_indicators",
     "project_events",
     "project_objections",
     "project_milestones",

@@ -7,8 +7,7 @@ async fn project_pages_in_both_languages(app: TestApp) {
     let village = app.signed_in("yunling.village").await;
     let body = json!({
         "village": VILLAGE, "name": "页面检查项目", "category": "education", "fiscal_year": 2026,
-        "budget": [{"source": "provincial", "amount": "80000.00"}], "outputs": "改造教学点 1 个",
-        "households": 40, "income_effect": "减少学生通勤时间", "satisfaction": 92,
+        "budget": [{"source": "provincial", "amount": "80000.00"}], "targets": crate::support::targets_json(),
         "meeting_on": "2026-02-01", "meeting_ref": "纪要〔2026〕5号", "declare": true});
     let p = json_of(
         village
