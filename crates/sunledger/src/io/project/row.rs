@@ -267,10 +267,13 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
     Ok(ImportProject { content, stage })
 }
 
+/// Reads a cell, reporting (column, reason) one that could not be read.
+type Get<'a> = dyn Fn(&'static str, &mut dyn FnMut(&str, String)) -> String + 'a;
+
 /// The four target columns of the older layout, as the indicators they stand for
 /// (`core::project::legacy_targets`).
 fn legacy_targets(
-    get: &dyn Fn(&'static str, &mut dyn FnMut(&str, String)) -> String,
+    get: &Get<'_>,
     bad: &mut dyn FnMut(&str, String),
 ) -> Option<Vec<sunledger_core::project::Indicator>> {
     let required = |key: &str, v: &str, bad: &mut dyn FnMut(&str, String)| {

@@ -88,7 +88,9 @@ async fn declare(c: &Client, base: &str, shots: &Shots) {
     let page = text(c, "main").await;
     for s in [
         "村级已申报",
-        "建设 200 千瓦光伏电站",
+        "建设村级光伏电站",
+        "≥ 200 千瓦",
+        "受益群众满意度",
         "300,000.00",
         "全过程记录",
         "申报",

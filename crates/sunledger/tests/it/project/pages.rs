@@ -69,6 +69,42 @@ async fn project_pages_in_both_languages(app: TestApp) {
             }
         }
     }
+    // The project's page shows its indicator table, classes and kinds by name in both
+    // languages; so does its public page (the notice under declaration).
+    for (c, path) in [
+        (&village, format!("/projects/{id}")),
+        (&app.client(), format!("/public/projects/{id}")),
+    ] {
+        for (lang, words) in [
+            (
+                "zh-CN",
+                ["产出指标", "时效指标", "满意度指标", "≥ 3.2 公里", "核心"],
+            ),
+            (
+                "en",
+                [
+                    "Output",
+                    "Timeliness",
+                    "Satisfaction",
+                    "≤ 50.8 万元",
+                    "core",
+                ],
+            ),
+        ] {
+            let html = c
+                .get(app.url(&format!("{path}?lang={lang}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            for w in words {
+                assert!(html.contains(w), "{path} in {lang}: {w}");
+            }
+            assert!(html.contains("硬化村组道路"), "{path}");
+        }
+    }
 }
 crate::both_app!(
     project_pages_render_in_both_languages,
