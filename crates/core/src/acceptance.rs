@@ -327,7 +327,7 @@ keyed!(
 );
 
 /// One performance indicator: values in hundredths of its unit (no floating point).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Indicator {
     pub kind: IndicatorKind,
     pub name: String,
@@ -340,32 +340,99 @@ pub struct Indicator {
     pub core: bool,
 }
 
-/// Checks a project's targets: at least one indicator, positive weights summing to 100, a
-/// satisfaction indicator among them, names and units given.
+/// At most this many indicators a project (county practice: a performance target table has
+/// 3-10 rows; 20 leaves room for a large project's).
+pub const MAX_INDICATORS: usize = 20;
+
+/// The largest target, in hundredths (a hundred billion units: beyond any count, day or sum in
+/// 万元 a village project has).
+pub const MAX_TARGET: i64 = 10_000_000_000_000;
+
+/// The fields of one indicator, in the order of [`row_field`]'s names.
+pub const INDICATOR_FIELDS: [&str; 7] = [
+    "kind", "name", "operator", "target", "unit", "weight", "core",
+];
+
+macro_rules! row_fields {
+    ($($n:literal)*) => {
+        [$([
+            concat!("targets[", $n, "].kind"),
+            concat!("targets[", $n, "].name"),
+            concat!("targets[", $n, "].operator"),
+            concat!("targets[", $n, "].target"),
+            concat!("targets[", $n, "].unit"),
+            concat!("targets[", $n, "].weight"),
+            concat!("targets[", $n, "].core"),
+        ]),*]
+    };
+}
+
+const ROW_FIELDS: [[&str; 7]; MAX_INDICATORS] =
+    row_fields!(0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19);
+
+/// The name of field `field` (one of [`INDICATOR_FIELDS`]) of indicator row `row` (from 0), as
+/// refusals name it: `targets[2].weight`. A row past [`MAX_INDICATORS`] is `targets.rows`.
+pub fn row_field(row: usize, field: &str) -> &'static str {
+    let col = INDICATOR_FIELDS.iter().position(|f| *f == field);
+    match (ROW_FIELDS.get(row), col) {
+        (Some(r), Some(c)) => r.get(c).copied().unwrap_or("targets.rows"),
+        _ => "targets.rows",
+    }
+}
+
+/// Checks a project's targets: one to [`MAX_INDICATORS`] indicators, each with a name and a
+/// unit, a target in 0..=[`MAX_TARGET`] and a weight in 1..=100; the weights sum to 100; a
+/// satisfaction indicator among them. A refusal names the row and field (`targets[2].weight`),
+/// or the table (`targets.rows`, `targets.weight`, `targets.satisfaction`).
 pub fn check_targets(targets: &[Indicator]) -> Result<(), DomainError> {
     if targets.is_empty() {
-        return Err(refuse("targets", "empty"));
+        return Err(refuse("targets.rows", "empty"));
     }
-    for i in targets {
-        crate::text::nonempty("targets", &i.name, crate::text::NAME)?;
-        if i.weight == 0 {
+    if targets.len() > MAX_INDICATORS {
+        return Err(DomainError::invalid(
+            "targets.rows",
+            "too_many_indicators",
+            format!("{}/{MAX_INDICATORS}", targets.len()),
+        ));
+    }
+    for (n, i) in targets.iter().enumerate() {
+        crate::text::nonempty(row_field(n, "name"), &i.name, crate::text::NAME)?;
+        crate::text::nonempty(row_field(n, "unit"), &i.unit, crate::text::UNIT)?;
+        if i.weight == 0 || i.weight > 100 {
             return Err(DomainError::invalid(
-                "weight",
-                "not_positive",
-                i.name.clone(),
+                row_field(n, "weight"),
+                "out_of_range",
+                i.weight.to_string(),
             ));
         }
         if i.target < 0 {
-            return Err(DomainError::invalid("target", "negative", i.name.clone()));
+            return Err(DomainError::invalid(
+                row_field(n, "target"),
+                "negative",
+                i.target.to_string(),
+            ));
+        }
+        if i.target > MAX_TARGET {
+            return Err(DomainError::invalid(
+                row_field(n, "target"),
+                "too_large",
+                i.target.to_string(),
+            ));
         }
     }
     let total: u32 = targets.iter().map(|i| i.weight).sum();
     if total != 100 {
         return Err(DomainError::invalid(
-            "weight",
+            "targets.weight",
             "weights_not_100",
             total.to_string(),
         ));
+    }
+    if !targets
+        .iter()
+        .any(|i| i.kind.class() == IndicatorClass::Satisfaction)
+    {
+        return Err(refuse("targets.satisfaction", "satisfaction_missing"));
     }
     Ok(())
 }
@@ -574,10 +641,39 @@ mod tests {
     }
 
     #[test]
-    fn targets_weigh_100() {
-        assert!(check_targets(&[]).is_err());
-        assert!(check_targets(&[ind(Operator::AtLeast, 1, 50, false)]).is_err());
-        assert!(check_targets(&[ind(Operator::AtLeast, 1, 100, false)]).is_ok());
+    fn targets_weigh_100_with_a_satisfaction_indicator() {
+        let field = |r: Result<(), DomainError>| match r {
+            Err(DomainError::Invalid { field, .. }) => field,
+            _ => "accepted",
+        };
+        let sat = Indicator {
+            kind: IndicatorKind::Satisfied,
+            ..ind(Operator::AtLeast, 9000, 50, false)
+        };
+        assert_eq!(field(check_targets(&[])), "targets.rows");
+        assert_eq!(
+            field(check_targets(&[ind(Operator::AtLeast, 1, 50, false)])),
+            "targets.weight"
+        );
+        assert_eq!(
+            field(check_targets(&[ind(Operator::AtLeast, 1, 100, false)])),
+            "targets.satisfaction"
+        );
+        let ok = [ind(Operator::AtLeast, 1, 50, false), sat.clone()];
+        assert_eq!(field(check_targets(&ok)), "accepted");
+        let mut bad = ok.clone();
+        bad[1].weight = 0;
+        assert_eq!(field(check_targets(&bad)), "targets[1].weight");
+        let mut bad = ok.clone();
+        bad[1].unit = " ".into();
+        assert_eq!(field(check_targets(&bad)), "targets[1].unit");
+        let mut bad = ok.clone();
+        bad[0].target = -1;
+        assert_eq!(field(check_targets(&bad)), "targets[0].target");
+        let many = vec![sat; MAX_INDICATORS + 1];
+        assert_eq!(field(check_targets(&many)), "targets.rows");
+        assert_eq!(row_field(19, "core"), "targets[19].core");
+        assert_eq!(row_field(20, "core"), "targets.rows");
     }
 
     #[test]

@@ -242,39 +242,183 @@ impl StatusAction {
     }
 }
 
-/// Performance targets. A project without them does not enter the project library.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Targets {
-    /// Outputs: what is built or delivered (e.g. "硬化道路 3.2 公里").
-    pub outputs: String,
-    /// Households benefiting.
-    pub households: i64,
-    /// Income effect (e.g. "户均年增收 1500 元").
-    pub income_effect: String,
-    /// Beneficiary satisfaction target, percent (1-100).
-    pub satisfaction: i64,
+/// Performance targets (绩效目标) are an indicator tree ([`crate::acceptance::Indicator`], checked
+/// by [`crate::acceptance::check_targets`]). A project without them does not enter the library.
+pub use crate::acceptance::Indicator;
+
+/// A value in hundredths of its unit as written: `3.2`, `90`, `0.05`, `-1.5`.
+pub fn hundredths(v: i64) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    match a % 100 {
+        0 => format!("{sign}{}", a / 100),
+        f if f % 10 == 0 => format!("{sign}{}.{}", a / 100, f / 10),
+        f => format!("{sign}{}.{f:02}", a / 100),
+    }
 }
 
-impl Targets {
-    pub fn check(&self) -> Result<(), DomainError> {
-        text("targets.outputs", &self.outputs, 1000)?;
-        text("targets.income_effect", &self.income_effect, 1000)?;
-        if !(1..=10_000_000).contains(&self.households) {
-            return Err(DomainError::invalid(
-                "targets.households",
-                "out_of_range",
-                self.households.to_string(),
-            ));
-        }
-        if !(1..=100).contains(&self.satisfaction) {
-            return Err(DomainError::invalid(
-                "targets.satisfaction",
-                "out_of_range",
-                self.satisfaction.to_string(),
-            ));
-        }
-        Ok(())
+/// A number with at most two decimals (`3.2`, `1,200`, `90%`) in hundredths; `field` names it in
+/// the refusal.
+pub fn parse_hundredths(field: &'static str, s: &str) -> Result<i64, DomainError> {
+    let t = s.trim().trim_end_matches(['%', '％']).trim();
+    crate::money::Money::parse_yuan(t)
+        .map(crate::money::Money::fen)
+        .map_err(|e| match e {
+            DomainError::Invalid { reason, .. } => DomainError::invalid(field, reason, s.trim()),
+            other => other,
+        })
+}
+
+/// The unit a target reads in: `%` directly after the number, any other after a space.
+pub fn target_text(i: &Indicator) -> String {
+    let v = hundredths(i.target);
+    if i.unit == "%" {
+        format!("{} {v}%", i.operator_symbol())
+    } else {
+        format!("{} {v} {}", i.operator_symbol(), i.unit)
     }
+}
+
+impl Indicator {
+    /// `≥`, `≤` or `=`.
+    pub fn operator_symbol(&self) -> &'static str {
+        use crate::acceptance::Operator;
+        match self.operator {
+            Operator::AtLeast => "≥",
+            Operator::AtMost => "≤",
+            Operator::Equal => "=",
+        }
+    }
+}
+
+/// Indicators as one line of text, the import's and the export's `targets` cell: each
+/// `kind|name|operator|target|unit|weight[|core]`, separated by `;` (e.g.
+/// `quantity|硬化村组道路|ge|3.2|公里|30|core; satisfied|受益群众满意度|ge|90|%|20`). A `|` or
+/// `;` inside a name or unit is written as `｜` or `；`.
+pub fn encode_targets(targets: &[Indicator]) -> String {
+    let clean = |s: &str| s.replace('|', "｜").replace(';', "；");
+    targets
+        .iter()
+        .map(|i| {
+            let mut s = format!(
+                "{}|{}|{}|{}|{}|{}",
+                i.kind.key(),
+                clean(&i.name),
+                i.operator.key(),
+                hundredths(i.target),
+                clean(&i.unit),
+                i.weight
+            );
+            if i.core {
+                s.push_str("|core");
+            }
+            s
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Reads [`encode_targets`]' text (entries also a line each), refusing with the row and field
+/// (`targets[1].operator`); the operator may also be `≥`, `>=`, `≤`, `<=`, `=`, the last part
+/// `core`, `核心` or empty. The list is not checked as a whole here ([`Content::check`] does).
+pub fn parse_targets(s: &str) -> Result<Vec<Indicator>, DomainError> {
+    use crate::acceptance::{IndicatorKind, Operator, row_field};
+    let mut out = Vec::new();
+    for (n, entry) in s
+        .split([';', '；', '\n'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .enumerate()
+    {
+        let parts: Vec<&str> = entry.split(['|', '｜']).map(str::trim).collect();
+        if !(6..=7).contains(&parts.len()) {
+            return Err(DomainError::invalid(
+                row_field(n, "kind"),
+                "bad_indicator",
+                entry,
+            ));
+        }
+        let part = |k: usize| parts.get(k).copied().unwrap_or("");
+        let kind = IndicatorKind::parse(part(0)).map_err(|_| {
+            DomainError::invalid(row_field(n, "kind"), "unknown_indicator_kind", part(0))
+        })?;
+        let operator = match part(2) {
+            "≥" | ">=" => Ok(Operator::AtLeast),
+            "≤" | "<=" => Ok(Operator::AtMost),
+            "=" | "==" => Ok(Operator::Equal),
+            o => Operator::parse(o),
+        }
+        .map_err(|_| DomainError::invalid(row_field(n, "operator"), "unknown_operator", part(2)))?;
+        let target = parse_hundredths(row_field(n, "target"), part(3))?;
+        let weight = part(5)
+            .parse::<u32>()
+            .map_err(|_| DomainError::invalid(row_field(n, "weight"), "not_a_number", part(5)))?;
+        let core = match part(6) {
+            "" => false,
+            "core" | "核心" | "是" | "yes" | "1" => true,
+            other => {
+                return Err(DomainError::invalid(
+                    row_field(n, "core"),
+                    "bad_core",
+                    other,
+                ));
+            }
+        };
+        out.push(Indicator {
+            kind,
+            name: part(1).to_string(),
+            operator,
+            target,
+            unit: part(4).to_string(),
+            weight,
+            core,
+        });
+    }
+    Ok(out)
+}
+
+/// The indicators a version made before indicators (migration 0013) has, from its four fields:
+/// the outputs as a core quantity indicator (delivered: ≥ 1 项, 30 points), the households as a
+/// social indicator (受益户数 ≥ N 户, 20), the income effect as an economic indicator (≥ 1 项,
+/// 30) and the satisfaction as a satisfaction indicator (受益群众满意度 ≥ N %, 20). The
+/// migration's SQL writes exactly these rows, and `verify` re-derives them from the version's
+/// booked fields.
+pub fn legacy_targets(
+    outputs: &str,
+    households: i64,
+    income_effect: &str,
+    satisfaction: i64,
+) -> Vec<Indicator> {
+    use crate::acceptance::{IndicatorKind as K, Operator};
+    let row = |kind, name: &str, target: i64, unit: &str, weight, core| Indicator {
+        kind,
+        name: name.to_string(),
+        operator: Operator::AtLeast,
+        target,
+        unit: unit.to_string(),
+        weight,
+        core,
+    };
+    vec![
+        row(K::Quantity, outputs, 100, "项", 30, true),
+        row(
+            K::Social,
+            "受益户数",
+            households.saturating_mul(100),
+            "户",
+            20,
+            false,
+        ),
+        row(K::Economic, income_effect, 100, "项", 30, false),
+        row(
+            K::Satisfied,
+            "受益群众满意度",
+            satisfaction.saturating_mul(100),
+            "%",
+            20,
+            false,
+        ),
+    ]
 }
 
 fn text(field: &'static str, s: &str, max: usize) -> Result<(), DomainError> {
@@ -355,7 +499,8 @@ pub struct Content {
     pub village: RegionCode,
     pub fiscal_year: FiscalYear,
     pub budget: Budget,
-    pub targets: Targets,
+    /// The performance targets, in the order shown (weights summing to 100).
+    pub targets: Vec<Indicator>,
     /// The villagers' meeting that decided the project: its date and minutes reference.
     pub meeting_on: String,
     pub meeting_ref: String,
@@ -373,7 +518,7 @@ impl Content {
                 self.village.as_str(),
             ));
         }
-        self.targets.check()?;
+        crate::acceptance::check_targets(&self.targets)?;
         let met = crate::day::parse("meeting_on", &self.meeting_on)?;
         if met > today {
             return Err(DomainError::invalid(
@@ -423,24 +568,9 @@ impl Content {
             budget_text(&after.budget),
         );
         cmp(
-            "targets.outputs",
-            self.targets.outputs.clone(),
-            after.targets.outputs.clone(),
-        );
-        cmp(
-            "targets.households",
-            self.targets.households.to_string(),
-            after.targets.households.to_string(),
-        );
-        cmp(
-            "targets.income_effect",
-            self.targets.income_effect.clone(),
-            after.targets.income_effect.clone(),
-        );
-        cmp(
-            "targets.satisfaction",
-            self.targets.satisfaction.to_string(),
-            after.targets.satisfaction.to_string(),
+            "targets.rows",
+            encode_targets(&self.targets),
+            encode_targets(&after.targets),
         );
         cmp(
             "meeting_on",
@@ -524,12 +654,7 @@ mod tests {
             fiscal_year: FiscalYear::new(2026).unwrap_or_else(|e| panic!("{e}")),
             budget: Budget::new(vec![(FundSource::CentralSpecial, Money::from_fen(100))])
                 .unwrap_or_else(|e| panic!("{e}")),
-            targets: Targets {
-                outputs: "道路 3 公里".into(),
-                households: 120,
-                income_effect: "户均增收 800 元".into(),
-                satisfaction: 90,
-            },
+            targets: legacy_targets("道路 3 公里", 120, "户均增收 800 元", 90),
             meeting_on: "2026-03-01".into(),
             meeting_ref: "村民大会纪要 2026-3".into(),
             description: String::new(),
@@ -541,17 +666,23 @@ mod tests {
         let today = crate::day::parse("d", "2026-04-01").unwrap_or_default();
         assert!(content().check(today).is_ok());
         let mut p = content();
-        p.targets = Targets::default();
+        p.targets = Vec::new();
         assert!(matches!(
             p.check(today),
             Err(DomainError::Invalid {
-                field: "targets.outputs",
+                field: "targets.rows",
                 ..
             })
         ));
         let mut p = content();
-        p.targets.satisfaction = 0;
-        assert!(p.check(today).is_err());
+        p.targets[2].name = " ".into();
+        assert!(matches!(
+            p.check(today),
+            Err(DomainError::Invalid {
+                field: "targets[2].name",
+                ..
+            })
+        ));
         let mut p = content();
         p.village = c("529121101");
         assert!(p.check(today).is_err());
@@ -583,13 +714,56 @@ mod tests {
     fn diff_names_changed_fields() {
         let a = content();
         let mut b = content();
-        b.targets.households = 130;
+        b.targets[1].target = 13_000;
         b.name = "村组道路硬化二期".into();
         let d = a.diff(&b);
         assert_eq!(
             d.iter().map(|x| x.0).collect::<Vec<_>>(),
-            vec!["name", "targets.households"]
+            vec!["name", "targets.rows"]
         );
+    }
+
+    #[test]
+    fn legacy_targets_weigh_100_and_pass() {
+        let t = legacy_targets("道路 3 公里", 120, "户均增收 800 元", 90);
+        assert_eq!(crate::acceptance::check_targets(&t), Ok(()));
+        assert_eq!(target_text(&t[1]), "≥ 120 户");
+        assert_eq!(target_text(&t[3]), "≥ 90%");
+    }
+
+    #[test]
+    fn targets_text_round_trips_and_names_the_row() {
+        let t = legacy_targets("道路 3 公里", 120, "户均增收 800 元", 90);
+        assert_eq!(parse_targets(&encode_targets(&t)), Ok(t));
+        let e = parse_targets("quantity|路|ge|3|公里|50; satisfied|满意度|gt|90|%|50");
+        assert!(matches!(
+            e,
+            Err(DomainError::Invalid {
+                field: "targets[1].operator",
+                ..
+            })
+        ));
+        let e = parse_targets("quantity|路|≥|3.123|公里|50");
+        assert!(matches!(
+            e,
+            Err(DomainError::Invalid {
+                field: "targets[0].target",
+                ..
+            })
+        ));
+        let e = parse_targets("quantity|路|≥|3");
+        assert!(matches!(
+            e,
+            Err(DomainError::Invalid {
+                field: "targets[0].kind",
+                reason: "bad_indicator",
+                ..
+            })
+        ));
+        assert_eq!(parse_hundredths("t", "90%"), Ok(9000));
+        assert_eq!(hundredths(320), "3.2");
+        assert_eq!(hundredths(5), "0.05");
+        assert_eq!(hundredths(-150), "-1.5");
     }
 
     #[test]
@@ -679,6 +853,11 @@ mod tests {
                     s = n;
                 }
             }
+        }
+
+        #[test]
+        fn hundredths_round_trip(v in -10_000_000_000i64..10_000_000_000) {
+            prop_assert_eq!(parse_hundredths("t", &hundredths(v)), Ok(v));
         }
 
         #[test]

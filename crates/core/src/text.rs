@@ -8,6 +8,9 @@ pub const NAME: usize = 200;
 /// A document number (文号), e.g. `黔财农〔2026〕12号`: a file reference of some twenty
 /// characters in practice; 100 leaves room for a joint document's several numbers.
 pub const DOCUMENT_NO: usize = 100;
+/// A unit of measure (公里, 户, 万元, %, 天): a word, 20 characters leave room for a compound
+/// one (千瓦时/年).
+pub const UNIT: usize = 20;
 /// A transfer's purpose (用途) as written on the voucher: a sentence or two; the voucher's
 /// purpose line holds some 500 characters.
 pub const PURPOSE: usize = 500;

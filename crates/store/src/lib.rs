@@ -50,7 +50,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 40] = [
+pub const FACT_TABLES: [&str; 41] = [
     "regions",
     "users",
     "auth_events",
@@ -65,6 +65,7 @@ pub const FACT_TABLES: [&str; 40] = [
     "transfer_events",
     "suspensions",
     "project_versions",
+    "project_indicators",
     "project_events",
     "project_objections",
     "project_milestones",

@@ -122,6 +122,9 @@ pub trait ProjectStore: Send + Sync {
     ) -> Result<Vec<Project>>;
     /// A project's public notice, read on one connection (the public page's hot path).
     async fn project_notice(&self, id: i64) -> Result<Option<ProjectNotice>>;
+    /// The performance indicators of version `version` of a project, in order (empty when there
+    /// is no such version).
+    async fn indicators(&self, project_id: i64, version: i64) -> Result<Vec<ProjectIndicator>>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -176,10 +179,8 @@ pub struct ProjectVersion {
     pub village: String,
     pub fiscal_year: i64,
     pub budget: Vec<BudgetLine>,
-    pub outputs: String,
-    pub households: i64,
-    pub income_effect: String,
-    pub satisfaction: i64,
+    /// The performance targets (绩效目标): the indicator rows, in order.
+    pub targets: Vec<ProjectIndicator>,
     pub meeting_on: String,
     pub meeting_ref: String,
     pub description: String,
@@ -194,7 +195,7 @@ impl ProjectVersion {
     pub fn content(
         &self,
     ) -> std::result::Result<sunledger_core::project::Content, sunledger_core::DomainError> {
-        use sunledger_core::project::{Budget, Category, Content, Targets};
+        use sunledger_core::project::{Budget, Category, Content};
         Ok(Content {
             name: self.name.clone(),
             category: Category::parse(&self.category)?,
@@ -206,16 +207,74 @@ impl ProjectVersion {
                     .map(|l| Ok((FundSource::parse(&l.source)?, Money::from_fen(l.amount_fen))))
                     .collect::<std::result::Result<Vec<_>, sunledger_core::DomainError>>()?,
             )?,
-            targets: Targets {
-                outputs: self.outputs.clone(),
-                households: self.households,
-                income_effect: self.income_effect.clone(),
-                satisfaction: self.satisfaction,
-            },
+            targets: self
+                .targets
+                .iter()
+                .map(ProjectIndicator::indicator)
+                .collect::<std::result::Result<_, _>>()?,
             meeting_on: self.meeting_on.clone(),
             meeting_ref: self.meeting_ref.clone(),
             description: self.description.clone(),
         })
+    }
+}
+
+/// One performance indicator of a project version (a row of its 绩效目标 table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProjectIndicator {
+    pub id: i64,
+    pub project_id: i64,
+    pub version: i64,
+    /// The row's place in the table, from 0.
+    pub position: i64,
+    /// output, benefit or satisfaction (from the kind).
+    pub class: String,
+    /// quantity, quality, timeliness, cost, economic, social, ecological, sustainability, satisfied.
+    pub kind: String,
+    pub name: String,
+    /// ge (≥), le (≤) or eq (=).
+    pub operator: String,
+    /// The target in hundredths of the unit (3.2 公里 is 320).
+    pub target: i64,
+    /// The target as written, e.g. `3.2`.
+    pub target_text: String,
+    pub unit: String,
+    /// Points out of 100.
+    pub weight: i64,
+    /// A core indicator: missing it opens a problem.
+    pub core: bool,
+}
+
+impl ProjectIndicator {
+    /// The indicator as a domain value.
+    pub fn indicator(
+        &self,
+    ) -> std::result::Result<sunledger_core::acceptance::Indicator, sunledger_core::DomainError>
+    {
+        use sunledger_core::acceptance::{Indicator, IndicatorKind, Operator};
+        Ok(Indicator {
+            kind: IndicatorKind::parse(&self.kind)?,
+            name: self.name.clone(),
+            operator: Operator::parse(&self.operator)?,
+            target: self.target,
+            unit: self.unit.clone(),
+            weight: u32::try_from(self.weight).map_err(|_| {
+                sunledger_core::DomainError::invalid(
+                    "weight",
+                    "out_of_range",
+                    self.weight.to_string(),
+                )
+            })?,
+            core: self.core,
+        })
+    }
+
+    /// `≥ 3.2 公里`, `≥ 90%`.
+    pub fn target_shown(&self) -> String {
+        match self.indicator() {
+            Ok(i) => sunledger_core::project::target_text(&i),
+            Err(_) => format!("{} {} {}", self.operator, self.target_text, self.unit),
+        }
     }
 }
 

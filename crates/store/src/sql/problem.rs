@@ -629,7 +629,7 @@ pub(crate) async fn open_finding(
         )
     };
     let p = NewProblem {
-        region: project.region.clone(),
+        region: project.region,
         inspection_id: None,
         project_id: Some(f.project_id),
         review_of: None,

@@ -4,10 +4,12 @@
 use super::*;
 
 mod derive;
+mod indicators;
+mod read;
 mod rows;
 mod write;
 #[allow(unused_imports)]
-pub(crate) use self::{derive::*, rows::*, write::*};
+pub(crate) use self::{derive::*, indicators::*, read::*, rows::*, write::*};
 
 /// The tables of this feature whose rows are booked facts (listed in the log's registry).
 pub(super) const FACTS: &[FactTable] = &[
@@ -49,6 +51,29 @@ pub(super) const FACTS: &[FactTable] = &[
                 "description",
                 "note",
                 "actor_id",
+            ],
+        )],
+        key: Key::Id,
+        versioned: false,
+    },
+    FactTable {
+        table: "project_indicators",
+        select: INDICATOR_SELECT,
+        build: indicator_facts,
+        kinds: &[(
+            "project.indicator",
+            "created_at",
+            &[
+                "project_id",
+                "version",
+                "position",
+                "kind",
+                "name",
+                "operator",
+                "target",
+                "unit",
+                "weight",
+                "core",
             ],
         )],
         key: Key::Id,
@@ -192,6 +217,13 @@ pub(super) const BOOKING: Booking = Booking {
             "the county of the project",
         ),
         county(
+            "project_indicators",
+            BY_PROJECT,
+            "p.region_code",
+            "the county of the project",
+        ),
+        LEGACY_DERIVED,
+        county(
             "project_events",
             BY_PROJECT,
             "p.region_code",
@@ -229,64 +261,12 @@ pub(super) const BOOKING: Booking = Booking {
 impl ProjectStore for StoreImpl {
     async fn project_notice(&self, id: i64) -> Result<Option<ProjectNotice>> {
         let mut conn = self.pool.acquire().await?;
-        let q = format!("SELECT {PROJECT_COLS} FROM projects WHERE id = $1");
-        let Some(r) = sqlx::query(AssertSqlSafe(q))
-            .bind(id)
-            .fetch_optional(&mut *conn)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let project = project_row(&r)?;
-        let shown = project.approved_version.unwrap_or(project.version);
-        let q = format!(
-            "SELECT {VERSION_COLS} FROM project_versions WHERE project_id = $1 AND version = $2"
-        );
-        let content = sqlx::query(AssertSqlSafe(q))
-            .bind(id)
-            .bind(shown)
-            .fetch_optional(&mut *conn)
-            .await?
-            .as_ref()
-            .map(version_row)
-            .transpose()?;
-        let q = format!(
-            "SELECT {MILESTONE_COLS} FROM project_milestones m WHERE m.project_id = $1 ORDER BY m.id"
-        );
-        let milestones = sqlx::query(AssertSqlSafe(q))
-            .bind(id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(milestone_row)
-            .collect::<Result<Vec<_>>>()?;
-        let codes: Vec<String> = [Level::County, Level::Township, Level::Village]
-            .iter()
-            .filter_map(|l| project.region.ancestor_at(*l))
-            .map(|c| c.to_string())
-            .collect();
-        let mut names: Vec<(String, String)> = Vec::new();
-        if !codes.is_empty() {
-            let mut qb = QueryBuilder::<DB>::new("SELECT code, name FROM regions WHERE code IN (");
-            let mut sep = qb.separated(", ");
-            for c in &codes {
-                sep.push_bind(c.clone());
-            }
-            qb.push(")");
-            for r in qb.build().fetch_all(&mut *conn).await? {
-                names.push((r.try_get("code")?, r.try_get("name")?));
-            }
-        }
-        let place = codes
-            .iter()
-            .filter_map(|c| names.iter().find(|(k, _)| k == c).map(|(_, n)| n.clone()))
-            .collect();
-        Ok(Some(ProjectNotice {
-            project,
-            content,
-            milestones,
-            place,
-        }))
+        notice_of(&mut conn, id).await
+    }
+
+    async fn indicators(&self, project_id: i64, version: i64) -> Result<Vec<ProjectIndicator>> {
+        let mut conn = self.pool.acquire().await?;
+        indicators_of(&mut conn, project_id, Some(version)).await
     }
 
     async fn create_project(&self, p: &NewProject, now: i64) -> Result<Project> {
@@ -389,6 +369,9 @@ impl ProjectStore for StoreImpl {
                     .fetch_one(&mut *tx)
                     .await?,
             )?;
+            let mut cur = [cur];
+            attach_targets(&mut tx, &mut cur).await?;
+            let [cur] = cur;
             if cur.content().map_err(rule)?.diff(c).is_empty() {
                 return Err(invalid("content", "unchanged", ""));
             }
@@ -794,70 +777,7 @@ impl ProjectStore for StoreImpl {
     }
 
     async fn project_record(&self, id: i64) -> Result<Option<ProjectRecord>> {
-        let q = format!("SELECT {PROJECT_COLS} FROM projects WHERE id = $1");
-        let Some(r) = sqlx::query(AssertSqlSafe(q))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-        else {
-            return Ok(None);
-        };
-        let project = project_row(&r)?;
-        macro_rules! rows {
-            ($q:expr, $f:expr) => {
-                sqlx::query(AssertSqlSafe($q))
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map($f)
-                    .collect::<Result<Vec<_>>>()?
-            };
-        }
-        Ok(Some(ProjectRecord {
-            project,
-            versions: rows!(
-                format!(
-                    "SELECT {VERSION_COLS} FROM project_versions WHERE project_id = $1 ORDER BY version"
-                ),
-                version_row
-            ),
-            events: rows!(
-                format!(
-                    "SELECT {EVENT_COLS} FROM project_events WHERE project_id = $1 ORDER BY id"
-                ),
-                project_event_row
-            ),
-            objections: rows!(
-                format!(
-                    "SELECT {OBJECTION_COLS} FROM project_objections WHERE project_id = $1 ORDER BY id"
-                ),
-                objection_row
-            ),
-            milestones: rows!(
-                format!(
-                    "SELECT {MILESTONE_COLS} FROM project_milestones m WHERE m.project_id = $1 ORDER BY m.id"
-                ),
-                milestone_row
-            ),
-            updates: rows!(
-                format!(
-                    "SELECT {UPDATE_COLS} FROM milestone_updates WHERE project_id = $1 ORDER BY id"
-                ),
-                update_row
-            ),
-            beneficiaries: rows!(
-                format!(
-                    "SELECT {BENEFICIARY_COLS} FROM project_beneficiaries WHERE project_id = $1 ORDER BY id"
-                ),
-                beneficiary_row
-            ),
-            responsibilities: rows!(
-                format!(
-                    "{RESPONSIBILITY_SELECT} WHERE r.project_id = $1 ORDER BY r.start_on, r.id"
-                ),
-                responsibility_row
-            ),
-        }))
+        let mut conn = self.pool.acquire().await?;
+        record_of(&mut conn, id).await
     }
 }

@@ -288,7 +288,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
         let notice = store
             .draft_notice(
                 &NewNotice {
-                    region: p.region.clone(),
+                    region: p.region,
                     kind: "acceptance".into(),
                     fields,
                     corrects: None,

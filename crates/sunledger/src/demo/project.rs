@@ -6,9 +6,8 @@ use anyhow::{Context, Result};
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
 use sunledger_core::org::Position;
-use sunledger_core::project::{
-    Budget, Category, Content, StageAction, Status, StatusAction, Targets,
-};
+use sunledger_core::project::Indicator;
+use sunledger_core::project::{Budget, Category, Content, StageAction, Status, StatusAction};
 use sunledger_core::{DepartmentKind, Level, RegionCode};
 use sunledger_store::{NewRegion, Store};
 
@@ -240,18 +239,127 @@ impl<'a> Library<'a> {
             village: *village,
             fiscal_year: FiscalYear::new(year)?,
             budget,
-            targets: Targets {
-                outputs: fill(tpl.outputs),
-                households,
-                income_effect: fill(tpl.income),
-                satisfaction: self.range((85, 95)),
-            },
+            targets: self.targets(tpl, (n, m, households), total_hundreds, &fill),
             meeting_on: self.clock.date(meeting),
             meeting_ref: format!("{vname}村民代表大会决议〔{year}〕{}号", self.range((1, 12))),
             description: format!(
                 "经{vname}村民代表大会讨论表决（应到 {members} 人，实到 {present} 人），同意申报实施。"
             ),
         })
+    }
+
+    /// 5-7 indicators of a project of `tpl` (the drawn output `n`, income `m` and households;
+    /// the budget in hundreds of yuan, which is hundredths of 万元): its output as the core
+    /// quantity indicator, a quality one (now and then), the days to completion, the cost in
+    /// 万元 (core), the households, its income effect (or, without one, how long it lasts) and
+    /// the beneficiaries' satisfaction.
+    fn targets(
+        &mut self,
+        tpl: &Template,
+        (n, m, households): (i64, i64, i64),
+        total_hundreds: i64,
+        fill: &dyn Fn(&str) -> String,
+    ) -> Vec<Indicator> {
+        use sunledger_core::acceptance::{IndicatorKind as K, Operator as O};
+        let row = |kind, name: String, operator, target: i64, unit: &str, weight, core| Indicator {
+            kind,
+            name,
+            operator,
+            target,
+            unit: unit.to_string(),
+            weight,
+            core,
+        };
+        let (count, unit) = output_unit(tpl.outputs, n, households);
+        let quality = self.range((1, 3)) > 1;
+        let timely = self.range((1, 4)) > 1;
+        let mut out = vec![row(
+            K::Quantity,
+            fill(tpl.outputs),
+            O::AtLeast,
+            count * 100,
+            unit,
+            if quality { 20 } else { 30 },
+            true,
+        )];
+        if quality {
+            let name = match tpl.category {
+                Category::Employment => "培训合格率",
+                Category::Ecology => "苗木成活率",
+                _ => "工程（设施）验收合格率",
+            };
+            out.push(row(
+                K::Quality,
+                name.into(),
+                O::AtLeast,
+                9500,
+                "%",
+                10,
+                false,
+            ));
+        }
+        if timely {
+            let days = self.range((6, 12)) * 30;
+            out.push(row(
+                K::Timeliness,
+                "完工时限（自开工）".into(),
+                O::AtMost,
+                days * 100,
+                "天",
+                10,
+                false,
+            ));
+        }
+        out.push(row(
+            K::Cost,
+            "项目总投资控制".into(),
+            O::AtMost,
+            total_hundreds,
+            "万元",
+            if timely { 10 } else { 20 },
+            true,
+        ));
+        out.push(row(
+            K::Social,
+            "受益户数".into(),
+            O::AtLeast,
+            households * 100,
+            "户",
+            15,
+            false,
+        ));
+        if m > 0 && fill(tpl.income).contains(&m.to_string()) {
+            out.push(row(
+                K::Economic,
+                fill(tpl.income),
+                O::AtLeast,
+                m * 100,
+                "元",
+                15,
+                false,
+            ));
+        } else {
+            let years = self.range((10, 20));
+            out.push(row(
+                K::Sustainability,
+                "工程设计使用年限".into(),
+                O::AtLeast,
+                years * 100,
+                "年",
+                15,
+                false,
+            ));
+        }
+        out.push(row(
+            K::Satisfied,
+            "受益群众满意度".into(),
+            O::AtLeast,
+            self.range((85, 95)) * 100,
+            "%",
+            20,
+            false,
+        ));
+        out
     }
 
     fn template(&mut self) -> Result<&'static Template> {
@@ -413,7 +521,9 @@ impl<'a> Library<'a> {
             S::Draft => {
                 if v.as_str() == FEATURED_VILLAGE {
                     let mut next = p.content.clone();
-                    next.targets.households += 6;
+                    for t in next.targets.iter_mut().filter(|t| t.name == "受益户数") {
+                        t.target += 600;
+                    }
                     next.description.push_str("补充第六村民小组 6 户受益户。");
                     store
                         .revise_project(id, &next, "补充受益户", va, c.at(d0 + 1))
@@ -716,4 +826,28 @@ async fn reload(store: &dyn Store, id: i64) -> Result<sunledger_store::Project> 
 /// Builds the library of every demo county (with the letters and responsibilities of Book 2).
 pub(super) async fn load(lib: &mut Library<'_>) -> Result<()> {
     lib.generate().await
+}
+
+/// The count and unit of a template's output: the number drawn for `{n}` and the word after it
+/// (`新建牛舍 {n} 平方米及…` → 平方米), or the households for `{h}` (户).
+fn output_unit(outputs: &str, n: i64, households: i64) -> (i64, &str) {
+    let (count, after) = match outputs.split_once("{n} ") {
+        Some((_, a)) => (n, a),
+        None => match outputs.split_once("{h} ") {
+            Some((_, a)) => (households, a),
+            None => return (1, "项"),
+        },
+    };
+    if after.starts_with('户') {
+        return (count, "户");
+    }
+    let end = after
+        .char_indices()
+        .find(|(_, c)| matches!(c, ' ' | '，' | ',' | '及' | '（' | '、'))
+        .map(|(i, _)| i)
+        .unwrap_or(after.len());
+    match after.get(..end) {
+        Some(u) if !u.is_empty() && u.chars().count() <= 3 => (count, u),
+        _ => (count, "项"),
+    }
 }

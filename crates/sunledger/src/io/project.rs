@@ -46,7 +46,7 @@ use std::io::Write;
 use std::path::Path;
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
-use sunledger_core::project::{Budget, Category, Content, Stage, Targets};
+use sunledger_core::project::{Budget, Category, Content, Stage};
 use sunledger_core::{DomainError, Level, RegionCode};
 use sunledger_store::{ImportProject, ProjectFilter, Store, StoreError};
 use sunledger_web::app::table::csv_guard;
@@ -76,7 +76,7 @@ const fn col(key: &'static str, aliases: &'static [&'static str], required: bool
 
 /// The columns, in the export's order. Budget columns are `budget_` + a fund source key; at
 /// least one of them must be present.
-pub const COLUMNS: [Column; 19] = [
+pub const COLUMNS: [Column; 16] = [
     col(
         "village",
         &[
@@ -110,10 +110,7 @@ pub const COLUMNS: [Column; 19] = [
         false,
     ),
     col("budget_other", &["其他资金"], false),
-    col("outputs", &["产出指标", "建设内容及规模", "建设内容"], true),
-    col("households", &["受益户数", "受益户"], true),
-    col("income_effect", &["增收效果", "效益指标"], true),
-    col("satisfaction", &["满意度", "群众满意度"], true),
+    col("targets", &["绩效指标", "绩效目标"], false),
     col(
         "meeting_on",
         &["村民会议日期", "会议日期", "决策日期"],
@@ -126,6 +123,20 @@ pub const COLUMNS: [Column; 19] = [
     ),
     col("description", &["项目描述", "备注"], false),
     col("stage", &["阶段", "导入阶段"], false),
+];
+
+/// The four target columns of files made before indicators, still read: a row gives `targets`
+/// or all four of these, which become the indicators `core::project::legacy_targets` makes
+/// (those migration 0013 made of the versions booked before).
+pub const LEGACY_COLUMNS: [Column; 4] = [
+    col(
+        "outputs",
+        &["产出指标", "建设内容及规模", "建设内容"],
+        false,
+    ),
+    col("households", &["受益户数", "受益户"], false),
+    col("income_effect", &["增收效果", "效益指标"], false),
+    col("satisfaction", &["满意度", "群众满意度"], false),
 ];
 
 /// Extra columns of an export (ignored by the import): the project's id and where it stands.
@@ -165,6 +176,7 @@ fn column_of(header: &str) -> Option<&'static str> {
     let h = normalise_header(header);
     COLUMNS
         .iter()
+        .chain(LEGACY_COLUMNS.iter())
         .find(|c| c.key == h || c.aliases.iter().any(|a| normalise_header(a) == h))
         .map(|c| c.key)
 }
@@ -391,6 +403,18 @@ fn rows_by_column(table: Table) -> anyhow::Result<ProjectFile> {
                 .map(|h| quoted(h.as_deref().unwrap_or("")))
                 .collect::<Vec<_>>()
                 .join(", ")
+        );
+    }
+    let legacy: Vec<&str> = LEGACY_COLUMNS
+        .iter()
+        .map(|c| c.key)
+        .filter(|k| !index.contains_key(k))
+        .collect();
+    if !index.contains_key("targets") && !legacy.is_empty() {
+        bail!(
+            "the header (line {header_line}) has no column `targets` (绩效指标), nor all four columns of the \
+             older layout (missing {}): give the performance targets",
+            legacy.join(", ")
         );
     }
     if !index.keys().any(|k| budget_source(k).is_some()) {

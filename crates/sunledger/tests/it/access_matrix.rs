@@ -54,8 +54,8 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/v1/suspensions/{id}/resume") => json!({"document_no": "x"}),
         ("post", "/api/v1/projects") | ("post", "/api/v1/projects/{id}/versions") => json!({
             "village": "529122100201", "name": "越权申报", "category": "infrastructure", "fiscal_year": 2026,
-            "budget": [{"source": "county_budget", "amount": "1.00"}], "outputs": "x", "households": 1,
-            "income_effect": "x", "satisfaction": 90, "meeting_on": "2026-01-01", "meeting_ref": "x",
+            "budget": [{"source": "county_budget", "amount": "1.00"}], "targets": crate::support::targets_json(),
+            "meeting_on": "2026-01-01", "meeting_ref": "x",
             "declare": true, "note": "x"}),
         ("post", "/api/v1/projects/{id}/steps") => {
             json!({"action": "township_approve", "comment": "x"})

@@ -132,8 +132,8 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
     };
     let project = |village: &str| {
         json!({"village": village, "name": "越权申报", "category": "infrastructure", "fiscal_year": 2026,
-            "budget": [{"source": "county_budget", "amount": "1.00"}], "outputs": "x", "households": 1,
-            "income_effect": "x", "satisfaction": 90, "meeting_on": "2026-01-01", "meeting_ref": "x",
+            "budget": [{"source": "county_budget", "amount": "1.00"}], "targets": crate::support::targets_json(),
+            "meeting_on": "2026-01-01", "meeting_ref": "x",
             "declare": false, "note": "x"})
     };
     let letter = |township: &str, bureau: i64, leader: i64| {

@@ -263,7 +263,7 @@ async fn render(
     let f = fail(ctx, uri);
     let r = ops::visible(state, ctx, id).await.map_err(&f)?;
     let a = r.acceptance.clone();
-    let region = a.region.clone();
+    let region = a.region;
     let me = ctx.user.as_ref().map(|u| u.id);
     let member = r.members.iter().any(|m| Some(m.user_id) == me);
     let has = |roles: &[sunledger_core::Role]| ctx.actor.has_role(roles, &region);
@@ -309,7 +309,7 @@ async fn render(
             .store
             .notices(
                 &NoticeFilter {
-                    scopes: vec![region.clone()],
+                    scopes: vec![region],
                     kind: Some("acceptance".into()),
                     public_only: true,
                     ..Default::default()

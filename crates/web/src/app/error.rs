@@ -95,7 +95,7 @@ impl WebError {
                 reason,
                 value,
             } => {
-                let f = t(lang, &format!("field.{field}"));
+                let f = field_label(lang, field);
                 // A length refusal names the bound and what was given.
                 if let ("too_long", Some((given, max))) =
                     (reason.as_str(), sunledger_core::text::too_long_parts(value))
@@ -124,7 +124,7 @@ impl WebError {
             WebError::Conflict { field } => format!(
                 "{}{sep}{}",
                 t(lang, "error.conflict"),
-                t(lang, &format!("field.{field}"))
+                field_label(lang, field)
             ),
             WebError::BadRequest(detail) => {
                 format!("{}{sep}{detail}", t(lang, "error.bad_request"))
@@ -141,6 +141,24 @@ impl WebError {
                 .replace("{unit}", unit),
             other => t(lang, &format!("error.{}", other.code())),
         }
+    }
+}
+
+/// A field's name in `lang`: `field.<field>` in the catalogue, or for a row of a table
+/// (`targets[2].weight`) the row's words (`field.targets.row`, numbered from 1) and the field's
+/// (`field.targets.row.weight`).
+pub fn field_label(lang: Lang, field: &str) -> String {
+    let row = field.split_once('[').and_then(|(table, rest)| {
+        let (n, sub) = rest.split_once("].")?;
+        Some((table, n.parse::<usize>().ok()?, sub))
+    });
+    match row {
+        Some((table, n, sub)) => format!(
+            "{}{}",
+            t(lang, &format!("field.{table}.row")).replace("{n}", &(n + 1).to_string()),
+            t(lang, &format!("field.{table}.row.{sub}"))
+        ),
+        None => t(lang, &format!("field.{field}")),
     }
 }
 

@@ -110,6 +110,26 @@ pub(super) const ENTRIES: &[Entry] = &[
         "the indicators' weights must add up to 100",
     ),
     (
+        "reason.satisfaction_missing",
+        "须有一个满意度指标",
+        "need a satisfaction indicator",
+    ),
+    (
+        "reason.too_many_indicators",
+        "指标过多",
+        "has too many indicators",
+    ),
+    (
+        "reason.bad_indicator",
+        "应写作 指标|名称|比较|目标值|单位|权重[|core]",
+        "must read kind|name|operator|target|unit|weight[|core]",
+    ),
+    (
+        "reason.bad_core",
+        "应为 core、核心或留空",
+        "must be core, 核心 or empty",
+    ),
+    (
         "reason.one_per_indicator",
         "每个指标须有一个实际值",
         "each indicator needs one actual value",

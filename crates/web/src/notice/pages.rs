@@ -118,6 +118,30 @@ struct NewQuery {
     corrects: String,
 }
 
+/// A version's indicators as the lines of a notice's `targets` field: class · kind: name,
+/// target (weight, core).
+pub(crate) fn targets_lines(page: &Page, rows: &[sunledger_store::ProjectIndicator]) -> String {
+    rows.iter()
+        .map(|x| {
+            format!(
+                "{} · {}：{} {}（{} {}{}）",
+                page.tp("indicator.class.", &x.class),
+                page.tp("indicator.kind.", &x.kind),
+                x.name,
+                x.target_shown(),
+                page.t("project.indicator_weight"),
+                x.weight,
+                if x.core {
+                    format!("，{}", page.t("project.core_mark"))
+                } else {
+                    String::new()
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Values a new draft starts with: the channels, and what a due or a corrected notice says.
 async fn prefill(
     state: &AppState,
@@ -165,6 +189,17 @@ async fn prefill(
                     v.insert("project_name".into(), e.label.clone());
                     v.insert("place".into(), e.region_name.clone());
                 }
+            }
+            // A project plan gives the approved version's performance targets, a line each.
+            if e.kind == "project_plan"
+                && let Some(id) = src
+                    .strip_prefix("project:")
+                    .and_then(|x| x.parse::<i64>().ok())
+                && let Some(p) = state.store.project(id).await?
+            {
+                let version = p.approved_version.unwrap_or(p.version);
+                let rows = state.store.indicators(id, version).await?;
+                v.insert("targets".into(), targets_lines(page, &rows));
             }
         }
     }

@@ -10,7 +10,7 @@ use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
 use sunledger_core::project as proj;
 use sunledger_core::project::{
-    Budget, Category, Content, Stage, StageAction, StatusAction, Targets,
+    Budget, Category, Content, Indicator, Stage, StageAction, StatusAction,
 };
 use sunledger_core::{IdNumber, Permission, RegionCode};
 use sunledger_store::{Account, Fund, Objection, Project, ProjectFilter, ProjectRecord};
@@ -24,6 +24,59 @@ pub struct BudgetInput {
     pub amount: String,
 }
 
+/// One performance indicator in a request (a row of the 绩效目标 table).
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema, Default, PartialEq, Eq)]
+pub struct IndicatorInput {
+    /// quantity, quality, timeliness, cost (产出); economic, social, ecological, sustainability
+    /// (效益); satisfied (满意度).
+    pub kind: String,
+    pub name: String,
+    /// ge (≥), le (≤) or eq (=).
+    pub operator: String,
+    /// The target in its unit, at most two decimals, e.g. "3.2".
+    pub target: String,
+    /// e.g. 公里, 户, 天, 万元, %.
+    pub unit: String,
+    /// Points out of 100; the weights of a project's indicators add up to 100.
+    pub weight: i64,
+    /// A core indicator (missing it opens a problem).
+    #[serde(default)]
+    pub core: bool,
+}
+
+impl IndicatorInput {
+    /// The indicator of row `n` (from 0); a refusal names the row and field (`targets[2].weight`).
+    pub fn indicator(&self, n: usize) -> Result<Indicator, WebError> {
+        use sunledger_core::acceptance::{IndicatorKind, Operator, row_field};
+        let bad = |f: &str, reason: &str, v: &str| WebError::invalid(row_field(n, f), reason, v);
+        Ok(Indicator {
+            kind: IndicatorKind::parse(&self.kind)
+                .map_err(|_| bad("kind", "unknown_indicator_kind", &self.kind))?,
+            name: self.name.trim().to_string(),
+            operator: Operator::parse(&self.operator)
+                .map_err(|_| bad("operator", "unknown_operator", &self.operator))?,
+            target: proj::parse_hundredths(row_field(n, "target"), &self.target)?,
+            unit: self.unit.trim().to_string(),
+            weight: u32::try_from(self.weight)
+                .map_err(|_| bad("weight", "out_of_range", &self.weight.to_string()))?,
+            core: self.core,
+        })
+    }
+
+    /// The input of a stored indicator.
+    pub fn of(i: &sunledger_store::ProjectIndicator) -> IndicatorInput {
+        IndicatorInput {
+            kind: i.kind.clone(),
+            name: i.name.clone(),
+            operator: i.operator.clone(),
+            target: i.target_text.clone(),
+            unit: i.unit.clone(),
+            weight: i.weight,
+            core: i.core,
+        }
+    }
+}
+
 /// A project's content, as declared or revised.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema, Default)]
 pub struct ProjectInput {
@@ -34,14 +87,9 @@ pub struct ProjectInput {
     pub category: String,
     pub fiscal_year: i64,
     pub budget: Vec<BudgetInput>,
-    /// Performance target: outputs.
-    pub outputs: String,
-    /// Performance target: households benefiting.
-    pub households: i64,
-    /// Performance target: income effect.
-    pub income_effect: String,
-    /// Performance target: satisfaction, percent.
-    pub satisfaction: i64,
+    /// Performance targets (绩效目标): the indicators, in order; weights summing to 100, a
+    /// satisfaction indicator among them.
+    pub targets: Vec<IndicatorInput>,
     /// The villagers' meeting that decided the project: date (YYYY-MM-DD) and minutes reference.
     pub meeting_on: String,
     pub meeting_ref: String,
@@ -76,12 +124,12 @@ impl ProjectInput {
             })?,
             fiscal_year: FiscalYear::new(self.fiscal_year)?,
             budget: Budget::new(lines)?,
-            targets: Targets {
-                outputs: self.outputs.trim().to_string(),
-                households: self.households,
-                income_effect: self.income_effect.trim().to_string(),
-                satisfaction: self.satisfaction,
-            },
+            targets: self
+                .targets
+                .iter()
+                .enumerate()
+                .map(|(n, i)| i.indicator(n))
+                .collect::<Result<_, _>>()?,
             meeting_on: self.meeting_on.trim().to_string(),
             meeting_ref: self.meeting_ref.trim().to_string(),
             description: self.description.trim().to_string(),

@@ -5,7 +5,7 @@ use crate::app::error::WebError;
 use crate::app::page;
 use crate::app::page::{Page, PageResult, fail};
 use crate::project::ops;
-use crate::project::ops::{BudgetInput, ProjectInput};
+use crate::project::ops::{BudgetInput, IndicatorInput, ProjectInput};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -209,6 +209,10 @@ struct FormView {
     note_required: bool,
     i: ProjectInput,
     budget: Vec<(&'static str, String)>,
+    /// The indicator rows as typed (or stored), then blank rows to fill in.
+    targets: Vec<FormRow>,
+    /// Indicator kinds by class, for the kind pickers.
+    kinds: Vec<(&'static str, Vec<&'static str>)>,
     villages: Vec<(String, String)>,
     categories: Vec<&'static str>,
     error: Option<String>,
@@ -253,6 +257,68 @@ pub(crate) fn budget_rows(i: &ProjectInput) -> Vec<(&'static str, String)> {
         .collect()
 }
 
+/// One row of the form's indicator table, as typed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FormRow {
+    n: usize,
+    kind: String,
+    name: String,
+    operator: String,
+    target: String,
+    unit: String,
+    weight: String,
+    core: bool,
+}
+
+/// Blank rows the form offers below the filled ones (at least [`MIN_ROWS`] rows in all).
+const BLANK_ROWS: usize = 3;
+const MIN_ROWS: usize = 6;
+
+/// The rows to show: the filled ones renumbered, then blank ones.
+fn form_rows(filled: Vec<FormRow>) -> Vec<FormRow> {
+    let max = sunledger_core::acceptance::MAX_INDICATORS;
+    let total = (filled.len() + BLANK_ROWS)
+        .max(MIN_ROWS)
+        .min(max.max(filled.len()));
+    filled
+        .into_iter()
+        .chain(std::iter::repeat_with(FormRow::default))
+        .take(total)
+        .enumerate()
+        .map(|(n, r)| FormRow { n, ..r })
+        .collect()
+}
+
+fn row_of(i: &IndicatorInput) -> FormRow {
+    FormRow {
+        n: 0,
+        kind: i.kind.clone(),
+        name: i.name.clone(),
+        operator: i.operator.clone(),
+        target: i.target.clone(),
+        unit: i.unit.clone(),
+        weight: i.weight.to_string(),
+        core: i.core,
+    }
+}
+
+fn kinds() -> Vec<(&'static str, Vec<&'static str>)> {
+    use sunledger_core::acceptance::{IndicatorClass, IndicatorKind};
+    IndicatorClass::ALL
+        .iter()
+        .map(|c| {
+            (
+                c.key(),
+                IndicatorKind::ALL
+                    .iter()
+                    .filter(|k| k.class() == *c)
+                    .map(|k| k.key())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
 pub(crate) fn input_of(v: &ProjectVersion) -> ProjectInput {
     ProjectInput {
         village: v.village.clone(),
@@ -267,10 +333,7 @@ pub(crate) fn input_of(v: &ProjectVersion) -> ProjectInput {
                 amount: Money::from_fen(b.amount_fen).to_string(),
             })
             .collect(),
-        outputs: v.outputs.clone(),
-        households: v.households,
-        income_effect: v.income_effect.clone(),
-        satisfaction: v.satisfaction,
+        targets: v.targets.iter().map(IndicatorInput::of).collect(),
         meeting_on: v.meeting_on.clone(),
         meeting_ref: v.meeting_ref.clone(),
         description: v.description.clone(),
@@ -279,25 +342,72 @@ pub(crate) fn input_of(v: &ProjectVersion) -> ProjectInput {
     }
 }
 
-/// The form's fields into a project input; numbers that do not parse are named.
-fn input_from_form(x: &HashMap<String, String>) -> (ProjectInput, Option<WebError>) {
+/// The form's fields into a project input, and its indicator rows as typed; a number that does
+/// not parse is named (`fiscal_year`, `targets[2].weight`). Blank indicator rows are dropped.
+fn input_from_form(x: &HashMap<String, String>) -> (ProjectInput, Vec<FormRow>, Option<WebError>) {
     let get = |k: &str| x.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let mut err = None;
-    let mut num = |k: &'static str| -> i64 {
-        let v = get(k);
-        match v.parse::<i64>() {
-            Ok(n) => n,
+    let fiscal_year = match get("fiscal_year").parse::<i64>() {
+        Ok(n) => n,
+        Err(_) => {
+            err = Some(WebError::invalid(
+                "fiscal_year",
+                "not_a_number",
+                get("fiscal_year"),
+            ));
+            0
+        }
+    };
+    let mut rows = Vec::new();
+    for n in 0..sunledger_core::acceptance::MAX_INDICATORS {
+        let cell = |f: &str| get(&format!("t{n}_{f}"));
+        let r = FormRow {
+            n: rows.len(),
+            kind: cell("kind"),
+            name: cell("name"),
+            operator: cell("operator"),
+            target: cell("target"),
+            unit: cell("unit"),
+            weight: cell("weight"),
+            core: cell("core") == "1",
+        };
+        if [&r.name, &r.target, &r.unit, &r.weight]
+            .iter()
+            .all(|v| v.is_empty())
+        {
+            continue;
+        }
+        rows.push(r);
+    }
+    let mut targets = Vec::new();
+    for r in &rows {
+        let weight = match r.weight.parse::<i64>() {
+            Ok(w) => w,
             Err(_) => {
                 if err.is_none() {
-                    err = Some(WebError::invalid(k, "not_a_number", v));
+                    err = Some(WebError::invalid(
+                        sunledger_core::acceptance::row_field(r.n, "weight"),
+                        if r.weight.is_empty() {
+                            "empty"
+                        } else {
+                            "not_a_number"
+                        },
+                        r.weight.clone(),
+                    ));
                 }
                 0
             }
-        }
-    };
-    let fiscal_year = num("fiscal_year");
-    let households = num("households");
-    let satisfaction = num("satisfaction");
+        };
+        targets.push(IndicatorInput {
+            kind: r.kind.clone(),
+            name: r.name.clone(),
+            operator: r.operator.clone(),
+            target: r.target.clone(),
+            unit: r.unit.clone(),
+            weight,
+            core: r.core,
+        });
+    }
     let i = ProjectInput {
         village: get("village"),
         name: get("name"),
@@ -311,17 +421,14 @@ fn input_from_form(x: &HashMap<String, String>) -> (ProjectInput, Option<WebErro
             })
             .filter(|b| !b.amount.is_empty())
             .collect(),
-        outputs: get("outputs"),
-        households,
-        income_effect: get("income_effect"),
-        satisfaction,
+        targets,
         meeting_on: get("meeting_on"),
         meeting_ref: get("meeting_ref"),
         description: get("description"),
         declare: get("declare") == "1",
         note: get("note"),
     };
-    (i, err)
+    (i, rows, err)
 }
 
 async fn new_form(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
@@ -333,11 +440,21 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResu
         village: villages.first().map(|v| v.0.clone()).unwrap_or_default(),
         category: "infrastructure".into(),
         fiscal_year: today.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2026),
-        satisfaction: 90,
         ..Default::default()
     };
     let page = Page::new(&ctx, &uri);
+    // A satisfaction indicator is required: the form starts with one.
+    let first = FormRow {
+        kind: "satisfied".into(),
+        name: page.t("project.default_satisfaction"),
+        operator: "ge".into(),
+        target: "90".into(),
+        unit: "%".into(),
+        ..Default::default()
+    };
     Ok(FormView {
+        targets: form_rows(vec![first]),
+        kinds: kinds(),
         title: page.t("project.declare"),
         page,
         action: "/projects".into(),
@@ -360,7 +477,7 @@ async fn create(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     ctx.require_user().map_err(&f)?;
-    let (i, err) = input_from_form(&x);
+    let (i, rows, err) = input_from_form(&x);
     let r = match err {
         Some(e) => Err(e),
         None => ops::create(&state, &ctx, &i).await,
@@ -375,6 +492,8 @@ async fn create(
             Ok((
                 status,
                 FormView {
+                    targets: form_rows(rows),
+                    kinds: kinds(),
                     title: page.t("project.declare"),
                     error: Some(e.message(page.lang)),
                     page,
@@ -413,6 +532,8 @@ async fn edit_form(
         .unwrap_or_default();
     let page = Page::new(&ctx, &uri);
     Ok(FormView {
+        targets: form_rows(i.targets.iter().map(row_of).collect()),
+        kinds: kinds(),
         title: format!("{} · {}", page.t("project.edit"), p.name),
         page,
         action: format!("/projects/{id}/versions"),
@@ -436,7 +557,7 @@ async fn revise(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let id = parse_id(&f, &raw)?;
-    let (i, err) = input_from_form(&x);
+    let (i, rows, err) = input_from_form(&x);
     let r = match err {
         Some(e) => Err(e),
         None => ops::revise(&state, &ctx, id, &i).await,
@@ -451,6 +572,8 @@ async fn revise(
             Ok((
                 status,
                 FormView {
+                    targets: form_rows(rows),
+                    kinds: kinds(),
                     title: format!("{} · {}", page.t("project.edit"), p.name),
                     error: Some(e.message(page.lang)),
                     page,

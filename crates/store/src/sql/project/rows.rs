@@ -22,7 +22,7 @@ pub(crate) const PROJECT_COLS: &str = "id, region_code, name, fiscal_year, categ
     approved_version, notice_from, progress, budget_total, created_at";
 
 pub(crate) const VERSION_COLS: &str = "id, project_id, version, name, category, region_code, fiscal_year, budget, \
-    outputs, households, income_effect, satisfaction, meeting_on, meeting_ref, description, note, actor_id, created_at";
+    meeting_on, meeting_ref, description, note, actor_id, created_at";
 
 pub(crate) const EVENT_COLS: &str =
     "id, project_id, action, from_state, to_state, version, comment, on_date, actor_id, at";
@@ -78,10 +78,8 @@ pub(crate) fn version_row(r: &DbRow) -> Result<ProjectVersion> {
         village: r.try_get("region_code")?,
         fiscal_year: r.try_get("fiscal_year")?,
         budget: budget_lines(&r.try_get::<String, _>("budget")?)?,
-        outputs: r.try_get("outputs")?,
-        households: r.try_get("households")?,
-        income_effect: r.try_get("income_effect")?,
-        satisfaction: r.try_get("satisfaction")?,
+        // Read with the rows of `project_indicators` (`attach_targets`).
+        targets: Vec::new(),
         meeting_on: r.try_get("meeting_on")?,
         meeting_ref: r.try_get("meeting_ref")?,
         description: r.try_get("description")?,
@@ -159,31 +157,56 @@ pub(crate) fn beneficiary_row(r: &DbRow) -> Result<Beneficiary> {
 
 // --- Facts ----------------------------------------------------------------------------------
 
+/// A version's fact. A version made before indicators (migration 0013) also holds its four
+/// target fields, as it was booked then; a later one has them empty and books its targets as
+/// `project.indicator` facts instead.
 pub(crate) fn project_version_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    let households: i64 = r.try_get("households")?;
+    let fact = Fact::new(
+        "project.version",
+        "project_versions",
+        r.try_get("id")?,
+        r.try_get("created_at")?,
+    )
+    .county(Some(r.try_get::<String, _>("county_code")?))
+    .field("project_id", r.try_get::<i64, _>("project_id")?)
+    .field("version", r.try_get::<i64, _>("version")?)
+    .field("name", r.try_get::<String, _>("name")?)
+    .field("category", r.try_get::<String, _>("category")?)
+    .field("region", r.try_get::<String, _>("region_code")?)
+    .field("fiscal_year", r.try_get::<i64, _>("fiscal_year")?)
+    .field("budget", r.try_get::<String, _>("budget")?);
+    let fact = if households != 0 {
+        fact.field("outputs", r.try_get::<String, _>("outputs")?)
+            .field("households", households)
+            .field("income_effect", r.try_get::<String, _>("income_effect")?)
+            .field("satisfaction", r.try_get::<i64, _>("satisfaction")?)
+    } else {
+        let (outputs, income_effect, satisfaction): (String, String, i64) = (
+            r.try_get("outputs")?,
+            r.try_get("income_effect")?,
+            r.try_get("satisfaction")?,
+        );
+        // Filled behind a version made since indicators: book what the row says, so the
+        // difference from its leaf names the column.
+        let mut fact = fact;
+        if !outputs.is_empty() {
+            fact = fact.field("outputs", outputs);
+        }
+        if !income_effect.is_empty() {
+            fact = fact.field("income_effect", income_effect);
+        }
+        if satisfaction != 0 {
+            fact = fact.field("satisfaction", satisfaction);
+        }
+        fact
+    };
     Ok(vec![
-        Fact::new(
-            "project.version",
-            "project_versions",
-            r.try_get("id")?,
-            r.try_get("created_at")?,
-        )
-        .county(Some(r.try_get::<String, _>("county_code")?))
-        .field("project_id", r.try_get::<i64, _>("project_id")?)
-        .field("version", r.try_get::<i64, _>("version")?)
-        .field("name", r.try_get::<String, _>("name")?)
-        .field("category", r.try_get::<String, _>("category")?)
-        .field("region", r.try_get::<String, _>("region_code")?)
-        .field("fiscal_year", r.try_get::<i64, _>("fiscal_year")?)
-        .field("budget", r.try_get::<String, _>("budget")?)
-        .field("outputs", r.try_get::<String, _>("outputs")?)
-        .field("households", r.try_get::<i64, _>("households")?)
-        .field("income_effect", r.try_get::<String, _>("income_effect")?)
-        .field("satisfaction", r.try_get::<i64, _>("satisfaction")?)
-        .field("meeting_on", r.try_get::<String, _>("meeting_on")?)
-        .field("meeting_ref", r.try_get::<String, _>("meeting_ref")?)
-        .field("description", r.try_get::<String, _>("description")?)
-        .field("note", r.try_get::<String, _>("note")?)
-        .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?),
+        fact.field("meeting_on", r.try_get::<String, _>("meeting_on")?)
+            .field("meeting_ref", r.try_get::<String, _>("meeting_ref")?)
+            .field("description", r.try_get::<String, _>("description")?)
+            .field("note", r.try_get::<String, _>("note")?)
+            .field("actor_id", r.try_get::<Option<i64>, _>("actor_id")?),
     ])
 }
 

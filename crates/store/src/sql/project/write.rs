@@ -59,8 +59,8 @@ pub(crate) fn status_of(p: &Project) -> Result<Option<Status>> {
         .transpose()
 }
 
-/// Inserts version `version` of project `p` and appends its fact; updates the project's listed
-/// columns.
+/// Inserts version `version` of project `p` with its indicator rows and appends their facts;
+/// updates the project's listed columns.
 pub(crate) async fn insert_version(
     tx: &mut sqlx::Transaction<'static, DB>,
     p: &Project,
@@ -85,10 +85,11 @@ pub(crate) async fn insert_version(
     .bind(c.village.as_str())
     .bind(c.fiscal_year.get())
     .bind(c.budget.encode())
-    .bind(c.targets.outputs.trim())
-    .bind(c.targets.households)
-    .bind(c.targets.income_effect.trim())
-    .bind(c.targets.satisfaction)
+    // The four target fields of versions made before indicators stay empty (their rows follow).
+    .bind("")
+    .bind(0i64)
+    .bind("")
+    .bind(0i64)
     .bind(c.meeting_on.trim())
     .bind(c.meeting_ref.trim())
     .bind(c.description.trim())
@@ -110,7 +111,8 @@ pub(crate) async fn insert_version(
     .bind(p.id)
     .execute(&mut **tx)
     .await?;
-    append_row_facts(tx, "project_versions", vid).await
+    append_row_facts(tx, "project_versions", vid).await?;
+    insert_indicators(tx, p, version, &c.targets, now).await
 }
 
 /// One row of `project_events`.

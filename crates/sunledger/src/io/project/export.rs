@@ -37,10 +37,13 @@ pub fn library_csv(
                 "name" => v.name.clone(),
                 "category" => v.category.clone(),
                 "fiscal_year" => v.fiscal_year.to_string(),
-                "outputs" => v.outputs.clone(),
-                "households" => v.households.to_string(),
-                "income_effect" => v.income_effect.clone(),
-                "satisfaction" => v.satisfaction.to_string(),
+                "targets" => v
+                    .targets
+                    .iter()
+                    .map(sunledger_store::ProjectIndicator::indicator)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(|t| sunledger_core::project::encode_targets(&t))
+                    .unwrap_or_default(),
                 "meeting_on" => v.meeting_on.clone(),
                 "meeting_ref" => v.meeting_ref.clone(),
                 "description" => v.description.clone(),

@@ -9,7 +9,7 @@ pub(super) fn describe(e: &DomainError) -> (String, String) {
             reason,
             value,
         } => {
-            let field = field.strip_prefix("targets.").unwrap_or(field).to_string();
+            let field = field.to_string();
             let words = match *reason {
                 "empty" => "is empty".to_string(),
                 "too_long" => match sunledger_core::text::too_long_parts(value) {
@@ -23,6 +23,31 @@ pub(super) fn describe(e: &DomainError) -> (String, String) {
                 "in_future" => format!("{value} is in the future"),
                 "not_a_village" => format!("{value} is not a village"),
                 "not_importable" => format!("a project cannot be imported as {value}"),
+                "weights_not_100" => format!("the weights add up to {value}, not 100"),
+                "satisfaction_missing" => "has no satisfaction indicator (kind `satisfied`)".into(),
+                "too_many_indicators" => format!("too many indicators ({value})"),
+                "bad_indicator" => format!(
+                    "{} is not kind|name|operator|target|unit|weight[|core]",
+                    quoted(value)
+                ),
+                "unknown_indicator_kind" => format!(
+                    "unknown indicator kind {} (one of {})",
+                    quoted(value),
+                    sunledger_core::acceptance::IndicatorKind::ALL
+                        .iter()
+                        .map(|k| k.key())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                "unknown_operator" => {
+                    format!("unknown operator {} (ge, le, eq, ≥, ≤, =)", quoted(value))
+                }
+                "not_a_number" => format!("{} is not a whole number", quoted(value)),
+                "more_than_two_decimals" => {
+                    format!("{} has more than two decimals", quoted(value))
+                }
+                "bad_core" => format!("{} is not core, 核心 or empty", quoted(value)),
+                "negative" => format!("{value} is negative"),
                 other => format!("{other} ({value})"),
             };
             (field, words)
@@ -155,43 +180,20 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
             })
             .ok()
     };
-    let outputs = get("outputs", &mut bad);
-    required("outputs", &outputs, &mut bad);
-    let income_effect = get("income_effect", &mut bad);
-    required("income_effect", &income_effect, &mut bad);
-    let households_s = get("households", &mut bad);
-    let households = if required("households", &households_s, &mut bad) {
-        parse_whole(&households_s)
-            .filter(|h| (1..=10_000_000).contains(h))
-            .or_else(|| {
-                bad(
-                    "households",
-                    format!(
-                        "{} is not a whole number of households (at least 1)",
-                        quoted(&households_s)
-                    ),
-                );
-                None
-            })
+    let targets = if cells.contains_key("targets") {
+        let t = get("targets", &mut bad);
+        if required("targets", &t, &mut bad) {
+            sunledger_core::project::parse_targets(&t)
+                .map_err(|e| {
+                    let (field, words) = describe(&e);
+                    bad(&field, words)
+                })
+                .ok()
+        } else {
+            None
+        }
     } else {
-        None
-    };
-    let satisfaction_s = get("satisfaction", &mut bad);
-    let satisfaction = if required("satisfaction", &satisfaction_s, &mut bad) {
-        parse_whole(&satisfaction_s)
-            .filter(|s| (1..=100).contains(s))
-            .or_else(|| {
-                bad(
-                    "satisfaction",
-                    format!(
-                        "{} is not a percentage from 1 to 100",
-                        quoted(&satisfaction_s)
-                    ),
-                );
-                None
-            })
-    } else {
-        None
+        legacy_targets(&get, &mut bad)
     };
     let meeting_s = get("meeting_on", &mut bad);
     let meeting_on = if required("meeting_on", &meeting_s, &mut bad) {
@@ -224,8 +226,7 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
         Some(category),
         Some(fiscal_year),
         Some(budget),
-        Some(households),
-        Some(satisfaction),
+        Some(targets),
         Some(meeting_on),
         Some(stage),
     ) = (
@@ -233,8 +234,7 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
         category,
         fiscal_year,
         budget,
-        households,
-        satisfaction,
+        targets,
         meeting_on,
         stage,
     )
@@ -250,12 +250,7 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
         village,
         fiscal_year,
         budget,
-        targets: Targets {
-            outputs,
-            households,
-            income_effect,
-            satisfaction,
-        },
+        targets,
         meeting_on,
         meeting_ref,
         description,
@@ -270,4 +265,70 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
         }]);
     }
     Ok(ImportProject { content, stage })
+}
+
+/// Reads a cell, reporting (column, reason) one that could not be read.
+type Get<'a> = dyn Fn(&'static str, &mut dyn FnMut(&str, String)) -> String + 'a;
+
+/// The four target columns of the older layout, as the indicators they stand for
+/// (`core::project::legacy_targets`).
+fn legacy_targets(
+    get: &Get<'_>,
+    bad: &mut dyn FnMut(&str, String),
+) -> Option<Vec<sunledger_core::project::Indicator>> {
+    let required = |key: &str, v: &str, bad: &mut dyn FnMut(&str, String)| {
+        if v.is_empty() {
+            bad(key, "is empty".into());
+            false
+        } else {
+            true
+        }
+    };
+    let outputs = get("outputs", bad);
+    required("outputs", &outputs, bad);
+    let income_effect = get("income_effect", bad);
+    required("income_effect", &income_effect, bad);
+    let households_s = get("households", bad);
+    let households = if required("households", &households_s, bad) {
+        parse_whole(&households_s)
+            .filter(|h| (1..=10_000_000).contains(h))
+            .or_else(|| {
+                bad(
+                    "households",
+                    format!(
+                        "{} is not a whole number of households (at least 1)",
+                        quoted(&households_s)
+                    ),
+                );
+                None
+            })
+    } else {
+        None
+    };
+    let satisfaction_s = get("satisfaction", bad);
+    let satisfaction = if required("satisfaction", &satisfaction_s, bad) {
+        parse_whole(&satisfaction_s)
+            .filter(|s| (1..=100).contains(s))
+            .or_else(|| {
+                bad(
+                    "satisfaction",
+                    format!(
+                        "{} is not a percentage from 1 to 100",
+                        quoted(&satisfaction_s)
+                    ),
+                );
+                None
+            })
+    } else {
+        None
+    };
+    if outputs.is_empty() || income_effect.is_empty() {
+        return None;
+    }
+    Some(sunledger_core::project::legacy_targets(
+        &outputs,
+        households?,
+        &income_effect,
+        satisfaction?,
+    ))
 }

@@ -41,8 +41,11 @@ async fn declare(c: &Client, base: &str, shots: &Shots) {
     assert_eq!(text(c, "main h1").await, "申报项目");
     fill(c, "name", "村级光伏电站").await;
     fill(c, "budget_central_special", "300000").await;
-    fill(c, "households", "64").await;
-    fill(c, "income_effect", "户均年增收 1000 元").await;
+    // The form starts with the satisfaction indicator; its weight and an output row are typed.
+    fill(c, "t0_weight", "20").await;
+    fill(c, "t1_name", "建设村级光伏电站").await;
+    fill(c, "t1_target", "200").await;
+    fill(c, "t1_unit", "千瓦").await;
     // A date field takes what the phone's date picker gives: set it as the picker would.
     c.execute(
         "document.querySelector('[name=meeting_on]').value = '2026-01-08';",
@@ -53,16 +56,7 @@ async fn declare(c: &Client, base: &str, shots: &Shots) {
     fill(c, "meeting_ref", "村民大会纪要〔2026〕2号").await;
     assert_fits_phone(c, "/projects/new").await;
     shots.take(c, "11-declare-form").await;
-    // The output target is left empty: the browser itself asks for it (the field is required).
-    let invalid = c
-        .execute(
-            "return document.querySelector('[name=outputs]').validity.valueMissing;",
-            vec![],
-        )
-        .await
-        .expect("check validity");
-    assert_eq!(invalid, serde_json::Value::Bool(true));
-    fill(c, "outputs", "建设 200 千瓦光伏电站").await;
+    fill(c, "t1_weight", "80").await;
     c.find(Locator::Css("button[name=declare][value='1']"))
         .await
         .expect("declare button")
@@ -94,7 +88,9 @@ async fn declare(c: &Client, base: &str, shots: &Shots) {
     let page = text(c, "main").await;
     for s in [
         "村级已申报",
-        "建设 200 千瓦光伏电站",
+        "建设村级光伏电站",
+        "≥ 200 千瓦",
+        "受益群众满意度",
         "300,000.00",
         "全过程记录",
         "申报",

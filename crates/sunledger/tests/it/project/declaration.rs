@@ -41,10 +41,19 @@ async fn step_phone_form(app: &TestApp, w: &mut Walk) {
         ("fiscal_year", "2026".to_string()),
         ("budget_central_special", "480000.00".to_string()),
         ("budget_county_budget", "20000.50".to_string()),
-        ("outputs", "".to_string()),
-        ("households", "86".to_string()),
-        ("income_effect", "户均年分红 1200 元".to_string()),
-        ("satisfaction", "95".to_string()),
+        ("t0_kind", "quantity".to_string()),
+        ("t0_name", "建设村级光伏电站".to_string()),
+        ("t0_operator", "ge".to_string()),
+        ("t0_target", "300".to_string()),
+        ("t0_unit", "千瓦".to_string()),
+        ("t0_weight", "".to_string()),
+        ("t0_core", "1".to_string()),
+        ("t1_kind", "satisfied".to_string()),
+        ("t1_name", "受益群众满意度".to_string()),
+        ("t1_operator", "ge".to_string()),
+        ("t1_target", "95".to_string()),
+        ("t1_unit", "%".to_string()),
+        ("t1_weight", "20".to_string()),
         ("meeting_on", "2026-01-08".to_string()),
         ("meeting_ref", "村民大会纪要〔2026〕1号".to_string()),
         ("declare", "1".to_string()),
@@ -57,11 +66,27 @@ async fn step_phone_form(app: &TestApp, w: &mut Walk) {
         .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
+    // The weight of the first indicator row is missing: named by its row, the rows kept as typed.
     assert!(
-        html.contains("产出目标") && html.contains("光伏扶贫电站") && html.contains("480000.00"),
+        html.contains("绩效指标第 1 行的权重")
+            && html.contains("光伏扶贫电站")
+            && html.contains("480000.00")
+            && html.contains("value=\"建设村级光伏电站\"")
+            && html.contains("value=\"千瓦\""),
         "{html}"
     );
-    form[6].1 = "建设 300 千瓦村级光伏电站".into();
+    // Weights that do not add up to 100 are refused as a whole.
+    form[11].1 = "70".into();
+    let r = village
+        .post(app.url("/projects"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("权重之和须为 100"), "{html}");
+    form[11].1 = "80".into();
     let r = village
         .post(app.url("/projects"))
         .form(&form)
@@ -111,8 +136,7 @@ async fn step_declared_again(app: &TestApp, w: &mut Walk) {
     let body = json!({
         "village": VILLAGE, "name": "光伏扶贫电站", "category": "industry", "fiscal_year": 2026,
         "budget": [{"source": "central_special", "amount": "480000.00"}, {"source": "county_budget", "amount": "20000.50"}],
-        "outputs": "建设 300 千瓦村级光伏电站并接入电网", "households": 86, "income_effect": "户均年分红 1200 元",
-        "satisfaction": 95, "meeting_on": "2026-01-08", "meeting_ref": "村民大会纪要〔2026〕1号",
+        "targets": crate::support::targets_json(), "meeting_on": "2026-01-08", "meeting_ref": "村民大会纪要〔2026〕1号",
         "description": "附供电所接入意见"});
     let p = json_of(
         village

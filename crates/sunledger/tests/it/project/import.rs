@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use sunledger_core::IdNumber;
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
-use sunledger_core::project::{Budget, Category, Content, Stage, Targets};
+use sunledger_core::project::{Budget, Category, Content, Stage};
 use sunledger_store::{
     ImportProject, Project, ProjectFilter, ResponsibilityFilter, Store, StoreError,
 };
@@ -90,8 +90,13 @@ async fn good_file_imports_once(db: TestDb) {
     assert_eq!(rec.versions.len(), 1);
     let v = &rec.versions[0];
     assert!(v.note.contains("library.csv"));
-    assert_eq!(v.households, 45);
-    assert_eq!(v.satisfaction, 90);
+    // The older layout's four columns become the four indicators the migration makes.
+    assert_eq!(v.targets.len(), 4);
+    assert_eq!(
+        (v.targets[1].name.as_str(), v.targets[1].target),
+        ("受益户数", 4500)
+    );
+    assert_eq!(v.targets[3].target, 9000);
     assert_eq!(v.description, "经村民代表大会表决通过");
     let budget: Vec<(&str, i64)> = v
         .budget
@@ -113,7 +118,10 @@ async fn good_file_imports_once(db: TestDb) {
         .unwrap();
     assert_eq!(declared.events.len(), 1);
     assert_eq!(declared.events[0].action, "declare");
-    assert_eq!(declared.versions[0].satisfaction, 92, "92% reads as 92");
+    assert_eq!(
+        declared.versions[0].targets[3].target, 9200,
+        "92% reads as 92"
+    );
     let d = db.store.project_record(draft.id).await.unwrap().unwrap();
     assert!(d.events.is_empty());
     assert_eq!(d.versions[0].meeting_on, "2026-04-01", "2026/4/1 is read");
@@ -143,7 +151,7 @@ async fn good_file_imports_once(db: TestDb) {
     assert!(
         line.starts_with("line 2: name: project ")
             && line.contains(&cattle.id.to_string())
-            && line.contains("households"),
+            && line.contains("targets.rows"),
         "{err}"
     );
     assert_eq!(all_projects(db.store.as_ref(), "5291").await.len(), 4);
@@ -306,7 +314,7 @@ async fn gb18030_and_utf16_files(db: TestDb) {
         .unwrap()
         .versions[0];
     assert_eq!(v.meeting_on, "2026-03-02");
-    assert_eq!(v.income_effect, "户均年增收 1500 元");
+    assert_eq!(v.targets[2].name, "户均年增收 1500 元");
     let stages: BTreeSet<(String, String)> = ps
         .iter()
         .map(|p| (p.category.clone(), p.stage.clone()))
@@ -409,7 +417,10 @@ async fn export_reimports_into_another_database(db: TestDb) {
                     .has_headers(false)
                     .from_reader(l.as_bytes());
                 let rec = r.records().next().unwrap().unwrap();
-                rec.iter().take(19).map(str::to_string).collect::<Vec<_>>()
+                rec.iter()
+                    .take(sunledger::io::project::COLUMNS.len())
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
             })
             .collect::<BTreeSet<_>>()
     };
@@ -434,12 +445,7 @@ fn content(village: &str, name: &str) -> Content {
         village: rc(village),
         fiscal_year: FiscalYear::new(2026).unwrap(),
         budget: Budget::new(vec![(FundSource::CentralSpecial, Money::from_fen(100_000))]).unwrap(),
-        targets: Targets {
-            outputs: "道路 1 公里".into(),
-            households: 10,
-            income_effect: "户均增收 100 元".into(),
-            satisfaction: 90,
-        },
+        targets: crate::support::targets(),
         meeting_on: "2026-03-01".into(),
         meeting_ref: "纪要".into(),
         description: String::new(),
@@ -775,3 +781,70 @@ async fn strict_rows_and_lines(db: TestDb) {
     assert_eq!(last.budget_total_fen, 2_121_299, "the amount as written");
 }
 both!(strict_rows_and_lines_on, strict_rows_and_lines);
+
+/// The `targets` column: indicators `kind|name|operator|target|unit|weight[|core]` separated by
+/// `;`; a bad one is named by its line, row and field; a header with neither `targets` nor the
+/// older four target columns is refused.
+async fn targets_column(db: TestDb) {
+    with_demo_regions(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("targets.csv");
+    let header =
+        "village,name,category,fiscal_year,budget_county_budget,绩效指标,meeting_on,meeting_ref";
+    let rows = [
+        header,
+        // 2: good, seven indicators
+        "529121100201,指标齐全项目,infrastructure,2026,1000000,\"quantity|硬化道路|≥|3.2|公里|20|core; quality|验收合格率|ge|100|%|10; \
+         timeliness|完工时限|le|180|天|10; cost|总投资|le|100|万元|10|核心; social|受益户数|ge|126|户|15; \
+         economic|户均增收|ge|800|元|15; satisfied|满意度|ge|90|%|20\",2026-03-01,纪要1",
+        // 3: an unknown operator in the second indicator
+        "529121100201,比较错,infrastructure,2026,1000,quantity|路|ge|3|公里|80; satisfied|满意度|gt|90|%|20,2026-03-01,纪要1",
+        // 4: weights adding up to 90
+        "529121100201,权重错,infrastructure,2026,1000,quantity|路|ge|3|公里|70; satisfied|满意度|ge|90|%|20,2026-03-01,纪要1",
+        // 5: no satisfaction indicator
+        "529121100201,无满意度,infrastructure,2026,1000,quantity|路|ge|3|公里|100,2026-03-01,纪要1",
+        // 6: a target with three decimals, and an empty targets cell on line 7
+        "529121100201,目标值错,infrastructure,2026,1000,quantity|路|ge|3.125|公里|80; satisfied|满意度|ge|90|%|20,2026-03-01,纪要1",
+        "529121100201,无指标,infrastructure,2026,1000,,2026-03-01,纪要1",
+    ];
+    std::fs::write(&file, rows.join("\n") + "\n").unwrap();
+    let (code, out, err) = sunledger(&db, &["projects", "import", p(&file)], None);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(summary(&out), "rows=6 imported=1 unchanged=0 rejected=5");
+    for e in [
+        "line 3: targets[1].operator: unknown operator \"gt\"",
+        "line 4: targets.weight: the weights add up to 90, not 100",
+        "line 5: targets.satisfaction: has no satisfaction indicator",
+        "line 6: targets[0].target: \"3.125\" has more than two decimals",
+        "line 7: targets: is empty",
+    ] {
+        assert!(err.contains(e), "{e} in {err}");
+    }
+    let ps = all_projects(db.store.as_ref(), "529121100201").await;
+    let rec = db.store.project_record(ps[0].id).await.unwrap().unwrap();
+    let t = &rec.versions[0].targets;
+    assert_eq!(t.len(), 7);
+    assert_eq!(
+        (
+            t[0].operator.as_str(),
+            t[0].target,
+            t[0].unit.as_str(),
+            t[0].core
+        ),
+        ("ge", 320, "公里", true)
+    );
+    assert!(t[3].core && !t[4].core);
+    assert_eq!(db.store.indicators(ps[0].id, 1).await.unwrap(), *t);
+
+    // Neither `targets` nor the four older columns: nothing is read.
+    let file = dir.path().join("no_targets.csv");
+    std::fs::write(
+        &file,
+        "village,name,category,fiscal_year,budget_county_budget,households,meeting_on,meeting_ref\n",
+    )
+    .unwrap();
+    let (code, out, err) = sunledger(&db, &["projects", "import", p(&file)], None);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("no column `targets`"), "{err}");
+}
+both!(targets_column_on, targets_column);

@@ -86,6 +86,7 @@ const VILLAGE: &str = "529121100201"; // the demo village cadre's village
 
 mod declaration;
 mod import;
+mod migration;
 mod model;
 mod pages;
 mod story;

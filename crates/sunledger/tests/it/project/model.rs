@@ -170,7 +170,7 @@ async fn random_paths(db: TestDb) {
                 }
                 6 => {
                     let mut c = content(V, &format!("随机项目{case}"));
-                    c.targets.households = 1000 + step;
+                    c.targets[3].target = (1000 + step) * 100;
                     let note = if rng.below(3) == 0 { "" } else { "调整" };
                     let editable =
                         !(m.stage.editors().is_empty() || m.stage.in_library() && note.is_empty());

@@ -7,8 +7,7 @@ async fn project_pages_in_both_languages(app: TestApp) {
     let village = app.signed_in("yunling.village").await;
     let body = json!({
         "village": VILLAGE, "name": "页面检查项目", "category": "education", "fiscal_year": 2026,
-        "budget": [{"source": "provincial", "amount": "80000.00"}], "outputs": "改造教学点 1 个",
-        "households": 40, "income_effect": "减少学生通勤时间", "satisfaction": 92,
+        "budget": [{"source": "provincial", "amount": "80000.00"}], "targets": crate::support::targets_json(),
         "meeting_on": "2026-02-01", "meeting_ref": "纪要〔2026〕5号", "declare": true});
     let p = json_of(
         village
@@ -68,6 +67,42 @@ async fn project_pages_in_both_languages(app: TestApp) {
             if lang == "en" {
                 assert!(html.contains("lang=\"en\""), "{path} in English");
             }
+        }
+    }
+    // The project's page shows its indicator table, classes and kinds by name in both
+    // languages; so does its public page (the notice under declaration).
+    for (c, path) in [
+        (&village, format!("/projects/{id}")),
+        (&app.client(), format!("/public/projects/{id}")),
+    ] {
+        for (lang, words) in [
+            (
+                "zh-CN",
+                ["产出指标", "时效指标", "满意度指标", "≥ 3.2 公里", "核心"],
+            ),
+            (
+                "en",
+                [
+                    "Output",
+                    "Timeliness",
+                    "Satisfaction",
+                    "≤ 50.8 万元",
+                    "core",
+                ],
+            ),
+        ] {
+            let html = c
+                .get(app.url(&format!("{path}?lang={lang}")))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            for w in words {
+                assert!(html.contains(w), "{path} in {lang}: {w}");
+            }
+            assert!(html.contains("硬化村组道路"), "{path}");
         }
     }
 }

@@ -49,12 +49,19 @@ async fn step_no_targets(cx: &Cx<'_>) {
     let Cx { s, t0, actor } = *cx;
     // A project without targets never gets in.
     let mut bad = content(V, "无目标项目");
-    bad.targets.outputs = " ".into();
+    bad.targets[0].name = " ".into();
     let e = s
         .create_library_project(&bad, true, actor, t0)
         .await
         .unwrap_err();
-    assert_eq!(field_of(&e), "targets.outputs");
+    assert_eq!(field_of(&e), "targets[0].name");
+    let mut bad = content(V, "无目标项目");
+    bad.targets.pop();
+    let e = s
+        .create_library_project(&bad, true, actor, t0)
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&e), "targets.weight");
 }
 
 /// The village declares; the township returns it; the village fixes and declares again.
@@ -89,7 +96,7 @@ async fn step_declare(cx: &Cx<'_>) -> (Project, Content) {
         .unwrap();
     assert_eq!(p.stage, "returned_to_village");
     let mut fixed = content(V, "村组道路硬化");
-    fixed.targets.households = 131;
+    fixed.targets[3].target = 13_100;
     let e = s
         .revise_project(p.id, &content(V, "村组道路硬化"), "", actor, t0)
         .await
@@ -594,6 +601,7 @@ async fn step_verify(cx: &Cx<'_>, db: &TestDb) {
     assert!(rep.findings.is_empty(), "{:?}", rep.findings);
     for (table, set) in [
         ("project_versions", "outputs = 'x'"),
+        ("project_indicators", "weight = 11"),
         ("project_events", "comment = 'x'"),
         ("project_objections", "answer = 'x'"),
         ("project_milestones", "weight = 1"),

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use sunledger_core::ledger::{FiscalYear, FundSource};
 use sunledger_core::money::Money;
-use sunledger_core::project::{Budget, Category, Content, Targets};
+use sunledger_core::project::{Budget, Category, Content, parse_targets};
 use sunledger_core::{IdNumber, RegionCode};
 
 pub fn rc(s: &str) -> RegionCode {
@@ -99,6 +99,28 @@ pub fn run_verify(db: &TestDb, key_dir: &std::path::Path) -> (i32, String) {
     (code, out)
 }
 
+/// The indicators of [`content`]: five rows, two of them core.
+pub const TARGETS: &str = "quantity|硬化村组道路|ge|3.2|公里|30|core; timeliness|完工时限|le|180|天|10; \
+    cost|项目总投资控制|le|50.8|万元|10|core; social|受益户数|ge|126|户|30; satisfied|受益群众满意度|ge|90|%|20";
+
+pub fn targets() -> Vec<sunledger_core::project::Indicator> {
+    parse_targets(TARGETS).unwrap()
+}
+
+/// [`TARGETS`] as the API's JSON rows.
+pub fn targets_json() -> serde_json::Value {
+    serde_json::Value::Array(
+        targets()
+            .iter()
+            .map(|i| {
+                serde_json::json!({"kind": i.kind.key(), "name": i.name, "operator": i.operator.key(),
+                    "target": sunledger_core::project::hundredths(i.target), "unit": i.unit,
+                    "weight": i.weight, "core": i.core})
+            })
+            .collect(),
+    )
+}
+
 pub fn content(village: &str, name: &str) -> Content {
     Content {
         name: name.into(),
@@ -110,12 +132,7 @@ pub fn content(village: &str, name: &str) -> Content {
             (FundSource::CountyBudget, Money::from_fen(800_000)),
         ])
         .unwrap(),
-        targets: Targets {
-            outputs: "硬化村组道路 3.2 公里".into(),
-            households: 126,
-            income_effect: "户均年增收 800 元".into(),
-            satisfaction: 90,
-        },
+        targets: targets(),
         meeting_on: "2026-03-01".into(),
         meeting_ref: "村民代表大会纪要〔2026〕3号".into(),
         description: String::new(),

@@ -241,20 +241,97 @@ pub fn test_signer() -> sunledger_core::log::checkpoint::NoteSigner {
 
 /// Runs SQL directly against the test database, outside the application (to tamper with it).
 pub async fn raw_sql(db: &TestDb, sql: &str) {
+    raw_sql_url(&db.url, sql).await
+}
+
+/// [`raw_sql`] on the database at `url`.
+pub async fn raw_sql_url(url: &str, sql: &str) {
     use sqlx::Connection;
-    if db.url.starts_with("postgres") {
-        let mut c = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+    if url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
             .execute(&mut c)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     } else {
-        let mut c = sqlx::SqliteConnection::connect(&db.url)
-            .await
-            .expect("connect");
+        let mut c = sqlx::SqliteConnection::connect(url).await.expect("connect");
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
             .execute(&mut c)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+/// A database migrated only up to (not including) migration `before`, as a database made by an
+/// earlier version of Sunledger is: rows can be written at that schema, then [`OldDb::open`]
+/// runs the rest of the migrations, as the store does at startup.
+pub struct OldDb {
+    pub url: String,
+    dir: Option<tempfile::TempDir>,
+}
+
+impl OldDb {
+    pub async fn new(kind: Kind, before: i64) -> Option<OldDb> {
+        let backend = match kind {
+            Kind::Sqlite => "sqlite",
+            Kind::Postgres => "postgres",
+        };
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../store/migrations")
+            .join(backend);
+        let old = tempfile::tempdir().expect("tempdir");
+        for e in std::fs::read_dir(&src).expect("migrations") {
+            let e = e.expect("entry");
+            let name = e.file_name().to_string_lossy().to_string();
+            let version: i64 = name.get(..4).and_then(|v| v.parse().ok()).expect("version");
+            if version < before {
+                std::fs::copy(e.path(), old.path().join(&name)).expect("copy");
+            }
+        }
+        let migrator = sqlx::migrate::Migrator::new(old.path())
+            .await
+            .expect("migrator");
+        let (url, dir) = match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                let url = format!("sqlite:{}", dir.path().join("old.db").display());
+                let opts: sqlx::sqlite::SqliteConnectOptions = url.parse().expect("url");
+                let pool = sqlx::SqlitePool::connect_with(opts.create_if_missing(true))
+                    .await
+                    .expect("create sqlite");
+                migrator.run(&pool).await.expect("old migrations");
+                pool.close().await;
+                (url, Some(dir))
+            }
+            Kind::Postgres => {
+                let admin = pg_admin_url()?;
+                let name = format!(
+                    "sl_old_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    now()
+                );
+                create_pg_database(&admin, &name).await;
+                let url = match admin.rsplit_once('/') {
+                    Some((base, _)) => format!("{base}/{name}"),
+                    None => panic!("bad SUNLEDGER_TEST_PG URL"),
+                };
+                let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+                migrator.run(&pool).await.expect("old migrations");
+                pool.close().await;
+                (url, None)
+            }
+        };
+        Some(OldDb { url, dir })
+    }
+
+    /// Runs the remaining migrations and opens the store.
+    pub async fn open(self) -> TestDb {
+        let store = sunledger_store::open(&self.url).await.expect("open");
+        TestDb {
+            url: self.url,
+            store,
+            _dir: self.dir,
+        }
     }
 }
