@@ -68,7 +68,7 @@ fn owner(level: OwnerLevel, region: RegionCode, custodian: &str, person: &str) -
     }
 }
 
-/// Books the assets; nothing when 云岭县 has no accepted or evaluated village project.
+/// Books the assets; nothing when 云岭县 has fewer than two accepted village projects.
 pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
     let county = RegionCode::parse(COUNTY)?;
     let user = |name: &'static str| async move {
@@ -77,8 +77,8 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
     let bureau = user("yunling.bureau").await?;
     let government = user("yunling.party").await?;
     let accepted = projects(store, &county, "accepted").await?;
-    let evaluated = projects(store, &county, "evaluated").await?;
-    let (Some(a), Some(e)) = (accepted.first(), evaluated.first()) else {
+    // Two accepted projects (Book 4's demo accepts them before assets are registered).
+    let (Some(a), Some(e)) = (accepted.first(), accepted.get(1)) else {
         return Ok(());
     };
     let at = |days_ago: i64| city.now - days_ago * DAY;
@@ -114,7 +114,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
         40,
     )
     .await?;
-    // Public welfare assets of the evaluated project: the village's road, the township's canal.
+    // Public welfare assets of the second accepted project: the village's road, the township's canal.
     register(
         NewAsset {
             project_id: e.id,
@@ -148,8 +148,8 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
         38,
     )
     .await?;
-    // A county-owned asset of a second accepted project, when there is one.
-    if let Some(c) = accepted.get(1) {
+    // A county-owned asset of a third accepted project, when there is one.
+    if let Some(c) = accepted.get(2) {
         register(
             NewAsset {
                 project_id: c.id,
