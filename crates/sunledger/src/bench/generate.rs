@@ -647,7 +647,9 @@ fn next_row(
             };
             let amount = (proj.budget_fen / 4).max(500_000).min(*bal);
             *bal -= amount;
-            pools.project.push((fi, pid, amount));
+            // Payments leave the last 10 % (尾款) until acceptance, which the synthetic
+            // projects never reach: the ledger refuses it (Book 4's retention).
+            pools.project.push((fi, pid, amount - (amount + 9) / 10));
             if let Some(f) = funds.get(fi) {
                 return format!(
                     "{cid},{day},arrange,{},{from},P{pid},,{},{}财扶〔2025〕{}号,安排项目资金,,",

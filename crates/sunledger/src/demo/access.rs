@@ -99,7 +99,7 @@ pub const ACCOUNTS: [DemoAccount; 15] = [
     },
     DemoAccount {
         username: "yunling.agri",
-        display_name: "云岭县农业农村局（验收组成员）",
+        display_name: "云岭县农业农村局 赵磊",
         role: Role::PartyGovernment,
         region: "529121",
     },
@@ -129,7 +129,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
                     display_name: a.display_name.into(),
                     password_hash: hash.clone(),
                     region,
-                    person_id: person_of(store, a.username, &region).await?,
+                    person_id: person_of(store, a, &region, now).await?,
                 },
                 &ev,
             )
@@ -158,22 +158,36 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
 }
 
 /// The county accounts that sit on acceptance teams are linked to a person of their unit (the
-/// team's units are read from the members' departments).
-async fn person_of(store: &dyn Store, username: &str, region: &RegionCode) -> Result<Option<i64>> {
+/// team's units are read from the members' departments): the person named in the account's
+/// display name, added to the county's department of the kind.
+async fn person_of(
+    store: &dyn Store,
+    a: &DemoAccount,
+    region: &RegionCode,
+    now: i64,
+) -> Result<Option<i64>> {
     use sunledger_core::org::DepartmentKind as K;
-    let kind = match username {
+    let kind = match a.username {
         "yunling.finance" => K::FinanceBureau,
         "yunling.bureau" => K::PovertyBureau,
         "yunling.agri" => K::BusinessDepartment,
         _ => return Ok(None),
     };
+    let name = a.display_name.rsplit(' ').next().unwrap_or(a.display_name);
     for d in store.departments_in(region).await? {
         if d.kind == kind.key() && d.region == *region {
-            return Ok(store
-                .people_in_department(d.id)
-                .await?
-                .first()
-                .map(|p| p.id));
+            let p = store
+                .create_person(
+                    &sunledger_store::NewPerson {
+                        department_id: d.id,
+                        name: name.to_string(),
+                        position: sunledger_core::org::Position::Staff,
+                        phone: None,
+                    },
+                    now,
+                )
+                .await?;
+            return Ok(Some(p.id));
         }
     }
     Ok(None)

@@ -184,14 +184,48 @@ pub async fn accept_through_book4(s: &dyn sunledger_store::Store, project_id: i6
     let county = rc(p.region.county_code());
     let mut team = Vec::new();
     for kind in [K::FinanceBureau, K::PovertyBureau, K::BusinessDepartment] {
-        let d = s
+        // The county's department of the kind and its first person (made when there is none).
+        let found = s
             .departments_in(&county)
             .await
             .unwrap()
             .into_iter()
-            .find(|d| d.kind == kind.key() && d.region == county)
-            .expect("a county department of the kind");
-        let person = s.people_in_department(d.id).await.unwrap()[0].id;
+            .find(|d| d.kind == kind.key() && d.region == county);
+        let d = match found {
+            Some(d) => d.id,
+            None => {
+                s.create_department(
+                    &sunledger_store::NewDepartment {
+                        region: county,
+                        kind,
+                        name: format!("验收组{}", kind.key()),
+                        credit_code: None,
+                        stationed_by: None,
+                    },
+                    at,
+                )
+                .await
+                .unwrap()
+                .id
+            }
+        };
+        let person = match s.people_in_department(d).await.unwrap().first() {
+            Some(p) => p.id,
+            None => {
+                s.create_person(
+                    &sunledger_store::NewPerson {
+                        department_id: d,
+                        name: "验收组成员".into(),
+                        position: sunledger_core::org::Position::Staff,
+                        phone: None,
+                    },
+                    at,
+                )
+                .await
+                .unwrap()
+                .id
+            }
+        };
         let name = format!(
             "b4-{}-{}-{}",
             p.region.county_code(),
