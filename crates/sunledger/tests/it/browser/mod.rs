@@ -520,6 +520,7 @@ impl Shots {
     }
 }
 
+mod acceptance;
 mod declaration;
 mod ledger;
 mod notice;
