@@ -33,6 +33,8 @@ keyed!(
         /// Disposing of a project asset controls its registration: the one who registered it does
         /// not approve its disposal.
         DisposeAsset => "dispose_asset",
+        /// Reviewing a performance evaluation: not by the one who recorded its values.
+        ReviewEvaluation => "review_evaluation",
     }
 );
 
@@ -50,6 +52,7 @@ impl Control {
             Control::PrecheckAcceptance => "apply",
             Control::AcceptProject => "inspect",
             Control::DisposeAsset => "register_asset",
+            Control::ReviewEvaluation => "record",
         }
     }
 
@@ -66,6 +69,7 @@ impl Control {
             Control::PrecheckAcceptance => "applicant_may_not_precheck",
             Control::AcceptProject => "inspector_may_not_accept",
             Control::DisposeAsset => "registrar_may_not_dispose",
+            Control::ReviewEvaluation => "recorder_may_not_review",
         }
     }
 

@@ -14,6 +14,7 @@ pub mod day;
 pub mod duty;
 pub mod error;
 pub mod escalation;
+pub mod evaluation;
 pub mod ids;
 pub mod inspection;
 pub mod ledger;

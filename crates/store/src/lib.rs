@@ -15,6 +15,7 @@ pub mod asset;
 pub mod disclosure;
 pub mod error;
 pub mod escalation;
+pub mod evaluation;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
@@ -36,6 +37,7 @@ pub use asset::*;
 pub use disclosure::*;
 pub use error::{Result, StoreError};
 pub use escalation::*;
+pub use evaluation::*;
 pub use inspection::*;
 pub use ledger::*;
 pub use log::{Cover, LogLeaf, LogStore, Mismatch, StoredCheckpoint, TableCover, hex, unhex};
@@ -50,7 +52,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 41] = [
+pub const FACT_TABLES: [&str; 45] = [
     "regions",
     "users",
     "auth_events",
@@ -92,6 +94,10 @@ pub const FACT_TABLES: [&str; 41] = [
     "acceptance_signoffs",
     "assets",
     "asset_events",
+    "evaluations",
+    "evaluation_records",
+    "evaluation_values",
+    "evaluation_events",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -205,6 +211,7 @@ pub trait Store:
     + AcceptanceStore
     + DisclosureStore
     + AssetStore
+    + EvaluationStore
     + Send
     + Sync
     + 'static
@@ -216,7 +223,7 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AcceptanceStore, AccessStore, AssetStore, DisclosureStore, EscalationStore,
-        InspectionStore, LedgerStore, LogStore, NoticeStore, OrgStore, ProblemStore, ProjectStore,
-        RegionStore, ResponsibilityStore, Store, SummaryStore,
+        EvaluationStore, InspectionStore, LedgerStore, LogStore, NoticeStore, OrgStore,
+        ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store, SummaryStore,
     };
 }

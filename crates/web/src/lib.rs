@@ -17,6 +17,7 @@ pub mod access;
 pub mod asset;
 pub mod disclosure;
 pub mod escalation;
+pub mod evaluation;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(escalation::api())
         .merge(notice::api())
         .merge(acceptance::api())
+        .merge(evaluation::api())
         .merge(asset::api())
         .split_for_parts();
     app::api::document_errors(&mut openapi);
@@ -74,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .merge(disclosure::pages(state.clone()))
         .merge(notice::pages(state.clone()))
         .merge(acceptance::pages())
+        .merge(evaluation::pages())
         .merge(asset::pages())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.

@@ -78,6 +78,7 @@ const REGISTRY: &[&Booking] = &[
     &super::notice::BOOKING,
     &super::acceptance::BOOKING,
     &super::asset::BOOKING,
+    &super::evaluation::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

@@ -12,6 +12,7 @@ mod access;
 mod asset;
 mod disclosure;
 mod escalation;
+mod evaluation;
 mod inspection;
 mod ledger;
 mod log;
@@ -24,8 +25,8 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    acceptance::*, access::*, asset::*, escalation::*, inspection::*, ledger::*, log::*, notice::*,
-    org::*, problem::*, project::*, region::*, responsibility::*, summary::*,
+    acceptance::*, access::*, asset::*, escalation::*, evaluation::*, inspection::*, ledger::*,
+    log::*, notice::*, org::*, problem::*, project::*, region::*, responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

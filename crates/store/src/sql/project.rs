@@ -411,6 +411,10 @@ impl ProjectStore for StoreImpl {
             // Acceptance is Book 4's work: a team that signs, a posting, then the status follows.
             return Err(invalid("action", "accepted_through_book4", action.key()));
         }
+        if action == StatusAction::Evaluate {
+            // So is evaluation: the values recorded, reviewed by the county bureau.
+            return Err(invalid("action", "evaluated_through_book4", action.key()));
+        }
         let mut tx = begin_write(&self.pool).await?;
         let p = lock_project(&mut tx, id).await?;
         let stage = stage_of(&p)?;

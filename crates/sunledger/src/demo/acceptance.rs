@@ -117,7 +117,9 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             0,
         )
         .await?;
-    for (n, p) in projects.iter().enumerate() {
+    // The plans go to this year's completions in order; earlier years' are simply accepted.
+    let mut recent = 0;
+    for p in &projects {
         let record = store
             .project_record(p.id)
             .await?
@@ -131,7 +133,12 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
         else {
             continue;
         };
-        let plan = plan(n);
+        let (n, plan) = if done < c.today - 365 {
+            (0, Plan::Accepted)
+        } else {
+            recent += 1;
+            (recent - 1, plan(recent - 1))
+        };
         let applied = if plan == Plan::Overdue {
             c.today - 75
         } else {

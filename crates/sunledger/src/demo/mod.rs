@@ -17,6 +17,7 @@ mod acceptance;
 mod access;
 mod asset;
 mod escalation;
+mod evaluation;
 mod inspection;
 mod ledger;
 mod notice;
@@ -123,6 +124,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     acceptance::load(store, &city)
         .await
         .context("loading the demo's Book 4")?;
+    evaluation::load(store, &city)
+        .await
+        .context("loading the demo's performance evaluations")?;
     // Project assets, after the project library (they belong to its accepted projects).
     asset::load(store, &city)
         .await

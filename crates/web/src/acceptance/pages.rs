@@ -219,6 +219,8 @@ struct AcceptancePage {
     done: bool,
     today: String,
     notice_link: String,
+    /// The project's evaluations (scheduled at acceptance).
+    evaluations: Vec<sunledger_store::Evaluation>,
 }
 
 struct Signature {
@@ -332,6 +334,11 @@ async fn render(
         a.project_id
     );
     let today = sunledger_core::day::format(sunledger_core::day::today(state.now()));
+    let evaluations = state
+        .store
+        .evaluations_of_project(a.project_id)
+        .await
+        .map_err(|e| f(e.into()))?;
     let mut typed = typed;
     if typed.inspected_on.is_empty() {
         typed.inspected_on = today.clone();
@@ -351,6 +358,7 @@ async fn render(
         done: uri.query().is_some_and(|q| q.contains("done=1")),
         today,
         notice_link,
+        evaluations,
     }
     .into_response())
 }

@@ -10,6 +10,7 @@ mod app;
 mod asset;
 mod disclosure;
 mod escalation;
+mod evaluation;
 mod inspection;
 mod ledger;
 mod log;
@@ -60,6 +61,7 @@ pub type Entry = (&'static str, &'static str, &'static str);
 const PARTS: &[&[Entry]] = &[
     app::ENTRIES,
     acceptance::ENTRIES,
+    evaluation::ENTRIES,
     region::ENTRIES,
     org::ENTRIES,
     access::ENTRIES,
@@ -144,6 +146,27 @@ mod tests {
                 n::NoticeAction::ALL
                     .iter()
                     .map(|a| format!("notice.action.{}", a.key())),
+            );
+        for k in keys {
+            assert!(
+                ZH.contains_key(k.as_str()) && EN.contains_key(k.as_str()),
+                "{k}"
+            );
+        }
+        use sunledger_core::evaluation as ev;
+        let keys = ev::EvaluationState::ALL
+            .iter()
+            .map(|x| format!("evaluation.state.{}", x.key()))
+            .chain(ev::EvaluationAction::ALL.iter().flat_map(|x| {
+                [
+                    format!("evaluation.action.{}", x.key()),
+                    format!("evaluation.step.{}", x.key()),
+                ]
+            }))
+            .chain(
+                ev::Source::ALL
+                    .iter()
+                    .map(|x| format!("evaluation.source.{}", x.key())),
             );
         for k in keys {
             assert!(
