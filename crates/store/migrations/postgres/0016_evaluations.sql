@@ -60,6 +60,8 @@ CREATE TABLE evaluation_values (
     reason      TEXT    NOT NULL,
     points      BIGINT  NOT NULL,
     met         BIGINT  NOT NULL,
+    -- The recording's time (the value is booked with it).
+    at          BIGINT  NOT NULL,
     UNIQUE (record_id, position)
 );
 

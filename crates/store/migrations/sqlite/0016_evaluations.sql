@@ -60,6 +60,8 @@ CREATE TABLE evaluation_values (
     reason      TEXT    NOT NULL,
     points      INTEGER NOT NULL,
     met         INTEGER NOT NULL,
+    -- The recording's time (the value is booked with it).
+    at          INTEGER NOT NULL,
     UNIQUE (record_id, position)
 );
 

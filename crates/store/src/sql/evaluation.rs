@@ -44,9 +44,7 @@ pub(super) const FACTS: &[FactTable] = &[
     },
     FactTable {
         table: "evaluation_values",
-        // A value is booked at its recording's time.
-        select: "SELECT * FROM (SELECT v.id, v.county_code, v.record_id, v.position, v.actual, v.source, v.basis, v.reason, \
-                 r.at FROM evaluation_values v JOIN evaluation_records r ON r.id = v.record_id) b",
+        select: "SELECT id, county_code, record_id, position, actual, source, basis, reason, at FROM evaluation_values",
         build: value_facts,
         kinds: &[(
             "evaluation.value",
@@ -678,8 +676,8 @@ async fn record(
     append_row_facts(&mut tx, "evaluation_records", rid).await?;
     for (pos, ((v, i), points)) in values.iter().zip(&targets).zip(&score.points).enumerate() {
         let row = sqlx::query(
-            "INSERT INTO evaluation_values (county_code, record_id, position, actual, source, basis, reason, points, met) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            "INSERT INTO evaluation_values (county_code, record_id, position, actual, source, basis, reason, points, met, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
         .bind(&county)
         .bind(rid)
@@ -690,6 +688,7 @@ async fn record(
         .bind(&v.reason)
         .bind(*points)
         .bind(i64::from(scoring::met(i, v.actual)))
+        .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         let vid: i64 = row.try_get(0)?;

@@ -124,12 +124,13 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     acceptance::load(store, &city)
         .await
         .context("loading the demo's Book 4")?;
-    evaluation::load(store, &city)
-        .await
-        .context("loading the demo's performance evaluations")?;
     // Project assets, after the project library (they belong to its accepted projects).
     asset::load(store, &city)
         .await
         .context("loading the demo's project assets")?;
+    // Evaluations, after the assets (registered on acceptance, before the first evaluation).
+    evaluation::load(store, &city)
+        .await
+        .context("loading the demo's performance evaluations")?;
     Ok(true)
 }

@@ -422,6 +422,28 @@ impl<'a> Library<'a> {
             .ok_or_else(|| anyhow::anyhow!("no demo project template of {}", category.key()))?;
         let mut content = self.content(village, tpl, declared)?;
         content.name = name.to_string();
+        // The ledger's projects all have a time limit, so that their evaluations show the days
+        // the system counts from their own dates (its 10 points taken from the output row).
+        if !content
+            .targets
+            .iter()
+            .any(|t| t.kind == sunledger_core::acceptance::IndicatorKind::Timeliness)
+            && let Some(first) = content.targets.first_mut()
+        {
+            first.weight -= 10;
+            content.targets.insert(
+                1,
+                Indicator {
+                    kind: sunledger_core::acceptance::IndicatorKind::Timeliness,
+                    name: "完工时限（自开工）".into(),
+                    operator: sunledger_core::acceptance::Operator::AtMost,
+                    target: 300 * 100,
+                    unit: "天".into(),
+                    weight: 10,
+                    core: false,
+                },
+            );
+        }
         self.taken.insert((*village, name.to_string()));
         content.fiscal_year = FiscalYear::new(2026)?;
         content.budget = Budget::new(vec![

@@ -109,6 +109,12 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         ("put", "/api/v1/acceptance-rules/{county}") => json!({
             "inspection_days": 60, "retention_percent": 0, "posting_days": 7, "evaluation_years": [0],
             "basis": "越权"}),
+        ("post", "/api/v1/evaluations/{id}/record") => json!({
+            "values": [{"actual": "1", "evidence": "越权"}], "summary": "越权填报"}),
+        ("post", "/api/v1/evaluations/{id}/return")
+        | ("post", "/api/v1/evaluations/{id}/review") => {
+            json!({"comment": "越权"})
+        }
         ("post", "/api/v1/assets") => json!({
             "project_id": 999_999, "name": "越权资产", "class": "public_welfare", "quantity": "1", "unit": "座",
             "value": {"county_budget": "1.00"}, "owner_level": "village", "owner": "529122100201",
@@ -146,6 +152,8 @@ pub(crate) struct Foreign {
     /// An asset of an accepted project of 石门县, and that project.
     pub(crate) asset: i64,
     pub(crate) asset_project: i64,
+    /// The first evaluation of that project (scheduled at its acceptance).
+    pub(crate) evaluation: i64,
 }
 
 pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
@@ -242,7 +250,15 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .unwrap();
     let acceptance = acceptances.first().expect("an acceptance in 石门县").id;
     let (asset, asset_project) = foreign_asset(store).await;
+    let evaluation = store
+        .evaluations_of_project(asset_project)
+        .await
+        .unwrap()
+        .first()
+        .expect("an evaluation in 石门县")
+        .id;
     Foreign {
+        evaluation,
         acceptance,
         asset,
         asset_project,
@@ -601,6 +617,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.acceptance.to_string()
             } else if path.starts_with("/api/v1/assets") {
                 f.asset.to_string()
+            } else if path.starts_with("/api/v1/evaluations") {
+                f.evaluation.to_string()
             } else if path.starts_with("/api/v1/public-objections") {
                 f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {

@@ -474,6 +474,11 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
         | ("put", "/api/v1/acceptance-rules/{county}") => vec![by_path("yunling.bureau")],
         ("post", "/api/v1/acceptances/{id}/inspections")
         | ("post", "/api/v1/acceptances/{id}/signoffs") => vec![by_path("yunling.agri")],
+        ("post", "/api/v1/evaluations/{id}/record") => vec![by_path("yunling.township")],
+        ("post", "/api/v1/evaluations/{id}/return")
+        | ("post", "/api/v1/evaluations/{id}/review") => {
+            vec![by_path("yunling.bureau")]
+        }
         _ => return None,
     })
 }

@@ -497,6 +497,34 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
         .await
         .unwrap();
     tried.insert(Control::DisposeAsset);
+    // The one who recorded an evaluation's values does not review it.
+    let e = s.evaluations_of_project(p.id).await.unwrap()[0].clone();
+    let r = s.evaluation(e.id, after_notice).await.unwrap().unwrap();
+    let values = r
+        .indicators
+        .iter()
+        .map(|i| sunledger_store::NewValue {
+            actual: r.known_of(i.position).is_none().then_some(i.target),
+            evidence: "台账".into(),
+            reason: "按实际".into(),
+        })
+        .collect();
+    let n = sunledger_store::NewEvaluationRecord {
+        values,
+        summary: "运行正常".into(),
+    };
+    s.record_evaluation(e.id, &n, Some(bureau), after_notice)
+        .await
+        .unwrap();
+    refused(
+        s.review_evaluation(e.id, "", Some(bureau), after_notice)
+            .await,
+        Control::ReviewEvaluation.refusal(),
+    );
+    s.review_evaluation(e.id, "", Some(government), after_notice)
+        .await
+        .unwrap();
+    tried.insert(Control::ReviewEvaluation);
 
     assert_eq!(
         tried,

@@ -13,6 +13,7 @@ mod cli;
 mod cross_county;
 mod duty;
 mod escalation;
+mod evaluation;
 mod hardening;
 mod inspection;
 mod ledger;

@@ -9,19 +9,19 @@ use serde_json::{Value, json};
 use sunledger_core::project::StatusAction;
 use sunledger_store::{ProblemFilter, ProjectFilter};
 
-async fn post(c: &reqwest::Client, url: String, body: &Value) -> (u16, Value) {
+pub(crate) async fn post(c: &reqwest::Client, url: String, body: &Value) -> (u16, Value) {
     let r = c.post(url).json(body).send().await.unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-async fn get(c: &reqwest::Client, url: String) -> Value {
+pub(crate) async fn get(c: &reqwest::Client, url: String) -> Value {
     let r = c.get(url).send().await.unwrap();
     assert_eq!(r.status(), 200);
     r.json().await.unwrap()
 }
 
-async fn uid(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn uid(app: &TestApp, name: &str) -> i64 {
     app.db
         .store
         .user_by_username(name)
@@ -33,7 +33,7 @@ async fn uid(app: &TestApp, name: &str) -> i64 {
 
 /// The demo ledger's cattle project in 云岭县 (800 000 yuan arranged, 420 000 committed),
 /// completed for the test.
-async fn completed_ledger_project(app: &TestApp) -> i64 {
+pub(crate) async fn completed_ledger_project(app: &TestApp) -> i64 {
     let store = &app.db.store;
     let (ps, _) = store
         .projects(
@@ -71,7 +71,7 @@ async fn completed_ledger_project(app: &TestApp) -> i64 {
     p.id
 }
 
-fn pay(client_id: &str, fund: i64, project: i64, amount: &str) -> Value {
+pub(crate) fn pay(client_id: &str, fund: i64, project: i64, amount: &str) -> Value {
     json!({"client_id": client_id, "fund_id": fund, "kind": "disburse", "from": {"project": project},
         "payee": "云岭县宏达建筑工程有限公司", "amount": amount,
         "booked_on": sunledger_core::day::format(sunledger_core::day::today(crate::support::now())),

@@ -112,6 +112,10 @@ async fn project(s: &dyn Store, village: &str, name: &str, upto: usize) -> i64 {
             crate::support::accept_through_book4(s, p.id, t0 + 20 * DAY).await;
             continue;
         }
+        if a == StatusAction::Evaluate {
+            crate::support::evaluate_through_book4(s, p.id, t0 + 40 * DAY).await;
+            continue;
+        }
         s.project_status_step(p.id, a, "", None, t0 + 20 * DAY)
             .await
             .unwrap();

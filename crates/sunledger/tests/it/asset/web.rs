@@ -5,25 +5,29 @@ use super::*;
 use crate::both_app;
 use serde_json::{Value, json};
 
-/// The first village project of 云岭县 with `status`, with its region.
+/// The first village project of 云岭县's township 100 (yunling.township's) with `status`
+/// (`accepted` also takes an evaluated one: both have been accepted), with its region.
 async fn demo_project(app: &TestApp, status: &str) -> (i64, String) {
     let (ps, _) = app
         .db
         .store
         .projects(
             &sunledger_store::ProjectFilter {
-                scopes: vec![rc(K)],
-                status: Some(status.into()),
+                scopes: vec![rc(T)],
                 ..Default::default()
             },
-            100,
+            1000,
             0,
         )
         .await
         .unwrap();
     let p = ps
         .into_iter()
-        .find(|p| p.region.level() == sunledger_core::Level::Village)
+        .find(|p| {
+            let s = p.status.as_deref().unwrap_or_default();
+            p.region.level() == sunledger_core::Level::Village
+                && (s == status || (status == "accepted" && s == "evaluated"))
+        })
         .unwrap_or_else(|| panic!("the demo has a {status} village project"));
     (p.id, p.region.as_str().to_string())
 }

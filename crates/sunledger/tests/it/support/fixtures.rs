@@ -341,3 +341,45 @@ pub async fn accept_through_book4(s: &dyn sunledger_store::Store, project_id: i6
         .await
         .unwrap();
 }
+
+/// Records and reviews the first (on-acceptance) evaluation of an accepted project at `at`:
+/// every value the system does not know meets its target, with evidence; the project becomes
+/// evaluated.
+pub async fn evaluate_through_book4(s: &dyn sunledger_store::Store, project_id: i64, at: i64) {
+    let e = s
+        .evaluations_of_project(project_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("an evaluation scheduled at acceptance");
+    let r = s.evaluation(e.id, at).await.unwrap().unwrap();
+    let values = r
+        .indicators
+        .iter()
+        .map(|i| {
+            let known = r.known_of(i.position).is_some();
+            sunledger_store::NewValue {
+                actual: (!known).then_some(i.target),
+                evidence: if known {
+                    String::new()
+                } else {
+                    "台账".into()
+                },
+                reason: "按实际情况".into(),
+            }
+        })
+        .collect();
+    s.record_evaluation(
+        e.id,
+        &sunledger_store::NewEvaluationRecord {
+            values,
+            summary: "运行正常".into(),
+        },
+        None,
+        at,
+    )
+    .await
+    .unwrap();
+    s.review_evaluation(e.id, "属实", None, at).await.unwrap();
+}
