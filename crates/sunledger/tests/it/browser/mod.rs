@@ -522,6 +522,7 @@ impl Shots {
 
 mod acceptance;
 mod declaration;
+mod evaluation;
 mod ledger;
 mod notice;
 mod problem;
