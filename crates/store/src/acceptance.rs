@@ -80,6 +80,11 @@ pub trait AcceptanceStore: Send + Sync {
         limit: i64,
         offset: i64,
     ) -> Result<(Vec<Acceptance>, i64)>;
+    /// Book 4 itself, the filing table: a page of acceptances by region and application day, each
+    /// with its team, signatures, grade, assets, beneficiaries, performance targets and every
+    /// scheduled evaluation (scores only from reviewed ones), and the number matching.
+    async fn book4(&self, f: &Book4Filter, limit: i64, offset: i64)
+    -> Result<(Vec<Book4Row>, i64)>;
     /// The county's Book 4 numbers (the defaults when it set none).
     async fn acceptance_rules(&self, county_code: &str) -> Result<CountyRules>;
     async fn set_acceptance_rules(
@@ -230,6 +235,99 @@ pub struct AcceptanceFilter {
     pub grade: Option<String>,
     /// Only those not inspected by this day (`YYYY-MM-DD`) although due.
     pub overdue_on: Option<String>,
+}
+
+/// Which rows of Book 4 itself to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Book4Filter {
+    pub scopes: Vec<RegionCode>,
+    pub fiscal_year: Option<i64>,
+    pub category: Option<String>,
+    /// The grade of the latest inspection.
+    pub grade: Option<String>,
+    /// The acceptance's state.
+    pub state: Option<String>,
+    /// The band of the latest reviewed evaluation.
+    pub band: Option<String>,
+    /// Only the database of implemented projects: accepted or evaluated projects.
+    pub implemented: bool,
+}
+
+/// A member of the team, by name and unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Book4Member {
+    pub name: String,
+    pub unit_name: String,
+    /// The unit's kind (`finance_bureau`, `poverty_bureau`, `business_department`, ...).
+    pub unit_kind: String,
+}
+
+/// One scheduled evaluation of an accepted project. Its score is shown only once reviewed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Book4Evaluation {
+    /// Years after acceptance (0: on acceptance).
+    pub year: i64,
+    pub due_on: String,
+    /// due, recorded or reviewed.
+    pub state: String,
+    /// Hundredths of a point out of 10 000 (reviewed only).
+    pub total: Option<i64>,
+    /// excellent, good, fair or poor (reviewed only).
+    pub band: Option<String>,
+    pub reviewed_on: Option<String>,
+}
+
+/// One row of Book 4 itself: a project's acceptance and what it brought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Book4Row {
+    pub acceptance_id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub category: String,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub region_name: String,
+    pub fiscal_year: i64,
+    /// The project's status (`accepted`, `evaluated`, ...).
+    pub status: Option<String>,
+    /// The acceptance's state.
+    pub state: String,
+    pub applied_on: String,
+    pub application: String,
+    pub team: Vec<Book4Member>,
+    /// Members who signed the latest report in agreement, in disagreement, of how many.
+    pub members: i64,
+    pub agreed: i64,
+    pub disagreed: i64,
+    pub inspected_on: Option<String>,
+    pub grade: Option<String>,
+    pub accepted_on: Option<String>,
+    /// The approved budget (fen).
+    pub budget_fen: i64,
+    /// Assets on the register (not disposed of), and their original value (fen).
+    pub assets: i64,
+    pub assets_fen: i64,
+    /// Households on the beneficiary list, and the people in them.
+    pub households: i64,
+    pub people: i64,
+    /// Every scheduled evaluation, by year.
+    pub evaluations: Vec<Book4Evaluation>,
+    /// The performance targets of the approved version.
+    pub targets: Vec<crate::ProjectIndicator>,
+}
+
+impl Book4Row {
+    /// The evaluation of `year` after acceptance, if scheduled.
+    pub fn evaluation(&self, year: i64) -> Option<&Book4Evaluation> {
+        self.evaluations.iter().find(|e| e.year == year)
+    }
+    /// The latest reviewed evaluation.
+    pub fn latest_reviewed(&self) -> Option<&Book4Evaluation> {
+        self.evaluations
+            .iter()
+            .filter(|e| e.state == "reviewed" && e.total.is_some())
+            .max_by_key(|e| e.year)
+    }
 }
 
 /// A county's Book 4 numbers and where they come from.

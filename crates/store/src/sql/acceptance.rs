@@ -6,6 +6,7 @@ use super::*;
 use sunledger_core::acceptance::{self as rules, CHECKS, Grade, Rules};
 use sunledger_core::log::fact::sha256_hex;
 
+mod book;
 mod write;
 
 /// The tables of this feature whose rows are booked facts (listed in the log's registry).
@@ -793,6 +794,15 @@ impl AcceptanceStore for StoreImpl {
         filter(&mut qb);
         let total: i64 = qb.build().fetch_one(&self.pool).await?.try_get(0)?;
         Ok((rows, total))
+    }
+
+    async fn book4(
+        &self,
+        f: &Book4Filter,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<Book4Row>, i64)> {
+        book::book4(self, f, limit, offset).await
     }
 
     async fn acceptance_rules(&self, county_code: &str) -> Result<CountyRules> {

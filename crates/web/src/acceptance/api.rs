@@ -18,6 +18,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_acceptances, apply))
         .routes(routes!(get_acceptances_csv))
         .routes(routes!(get_acceptances_xlsx))
+        .routes(routes!(get_book))
+        .routes(routes!(get_book_csv))
+        .routes(routes!(get_book_xlsx))
+        .routes(routes!(get_implemented))
+        .routes(routes!(get_implemented_csv))
+        .routes(routes!(get_implemented_xlsx))
         .routes(routes!(get_acceptance))
         .routes(routes!(precheck))
         .routes(routes!(form_team))
@@ -86,6 +92,106 @@ async fn get_acceptances_xlsx(
     Query(q): Query<ops::AcceptanceQuery>,
 ) -> ApiResult<Response> {
     download(&state, &ctx, &q, true)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// Book 4 itself in the caller's areas, by region and application day: each project with its
+/// application, team, signatures, grade, assets and each year's evaluation (a score only once
+/// reviewed).
+#[utoipa::path(get, path = "/api/v1/acceptances/book", tag = "acceptance", params(ops::Book4Query),
+    responses((status = 200, body = ops::Book4Page), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_book(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ops::Book4Query>,
+) -> ApiResult<Json<ops::Book4Page>> {
+    let r = ops::book(&state, &ctx, &q, false).await;
+    api(&ctx, r)
+}
+
+async fn book_download(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &ops::Book4Query,
+    implemented: bool,
+    xlsx: bool,
+) -> Result<Response, WebError> {
+    let rows = ops::book_all(state, ctx, q, implemented).await?;
+    let today = day::today_text(state.now());
+    let (h, rows, name) = if implemented {
+        let (h, r) = export::implemented_table(ctx.lang, &rows);
+        (h, r, "implemented-projects")
+    } else {
+        let (h, r) = export::book4_table(ctx.lang, &today, &rows);
+        (h, r, "book4")
+    };
+    let stem = format!("sunledger-{name}-{today}");
+    table::table_download(xlsx, &stem, &h, &rows)
+}
+
+/// Book 4 itself as CSV (UTF-8 with BOM) in the filing columns, with the same filters.
+#[utoipa::path(get, path = "/api/v1/acceptances/book.csv", tag = "acceptance", params(ops::Book4Query),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_book_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ops::Book4Query>,
+) -> ApiResult<Response> {
+    book_download(&state, &ctx, &q, false, false)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// Book 4 itself as XLSX in the filing columns, with the same filters.
+#[utoipa::path(get, path = "/api/v1/acceptances/book.xlsx", tag = "acceptance", params(ops::Book4Query),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_book_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ops::Book4Query>,
+) -> ApiResult<Response> {
+    book_download(&state, &ctx, &q, false, true)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// The database of implemented projects (已实施项目库) in the caller's areas: the accepted and
+/// evaluated projects with their benefits (beneficiary households, assets, the latest reviewed
+/// evaluation) and performance targets.
+#[utoipa::path(get, path = "/api/v1/acceptances/implemented", tag = "acceptance", params(ops::Book4Query),
+    responses((status = 200, body = ops::Book4Page), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_implemented(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ops::Book4Query>,
+) -> ApiResult<Json<ops::Book4Page>> {
+    let r = ops::book(&state, &ctx, &q, true).await;
+    api(&ctx, r)
+}
+
+/// The database of implemented projects as CSV (UTF-8 with BOM), with the same filters.
+#[utoipa::path(get, path = "/api/v1/acceptances/implemented.csv", tag = "acceptance", params(ops::Book4Query),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_implemented_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ops::Book4Query>,
+) -> ApiResult<Response> {
+    book_download(&state, &ctx, &q, true, false)
+        .await
+        .map_err(|e| ApiError(e, ctx.lang))
+}
+
+/// The database of implemented projects as XLSX, with the same filters.
+#[utoipa::path(get, path = "/api/v1/acceptances/implemented.xlsx", tag = "acceptance", params(ops::Book4Query),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn get_implemented_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ops::Book4Query>,
+) -> ApiResult<Response> {
+    book_download(&state, &ctx, &q, true, true)
         .await
         .map_err(|e| ApiError(e, ctx.lang))
 }

@@ -3,14 +3,16 @@
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::ops::{self, Named, actor, opt, own_ref};
+use crate::app::ops::{self, Named, actor, opt, opt_i64, own_ref};
 use serde::{Deserialize, Serialize};
 use sunledger_core::Permission;
 use sunledger_core::Role;
-use sunledger_core::acceptance::{CHECKS, Grade, Opinion, Rules};
+use sunledger_core::acceptance::{AcceptanceState, Band, CHECKS, Grade, Opinion, Rules};
+use sunledger_core::ledger::FiscalYear;
+use sunledger_core::project::Category;
 use sunledger_store::{
-    Acceptance, AcceptanceFilter, AcceptanceRecord, CountyRules, NewAcceptanceInspection,
-    NewApplication,
+    Acceptance, AcceptanceFilter, AcceptanceRecord, Book4Filter, Book4Row, CountyRules,
+    NewAcceptanceInspection, NewApplication,
 };
 
 /// Who applies: the township or the implementing unit (seed §3C.4).
@@ -334,4 +336,97 @@ pub async fn set_rules(
         .store
         .set_acceptance_rules(county, &r, &i.basis, actor(ctx), state.now())
         .await?)
+}
+
+/// Filters of Book 4 itself and of the database of implemented projects.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Book4Query {
+    /// A region code (its subtree).
+    pub region: Option<String>,
+    /// The project's fiscal year, e.g. 2026.
+    pub fiscal_year: Option<String>,
+    /// The project's category (industry, infrastructure, ...).
+    pub category: Option<String>,
+    /// The latest inspection's grade: excellent, qualified or failed.
+    pub grade: Option<String>,
+    /// The acceptance's state (applied ... accepted, rectifying).
+    pub state: Option<String>,
+    /// The latest reviewed evaluation's band: excellent, good, fair or poor.
+    pub band: Option<String>,
+    pub page: Option<String>,
+}
+
+impl Book4Query {
+    pub fn filter(&self, ctx: &Ctx, implemented: bool) -> Result<Book4Filter, WebError> {
+        let fiscal_year = opt_i64("fiscal_year", &self.fiscal_year)?
+            .map(|y| FiscalYear::new(y).map(|_| y))
+            .transpose()?;
+        Ok(Book4Filter {
+            scopes: ops::scopes(ctx, opt(&self.region))?,
+            fiscal_year,
+            category: opt(&self.category)
+                .map(|s| Category::parse(s).map(|c| c.key().to_string()))
+                .transpose()?,
+            grade: opt(&self.grade)
+                .map(|s| Grade::parse(s).map(|g| g.key().to_string()))
+                .transpose()?,
+            state: opt(&self.state)
+                .map(|s| AcceptanceState::parse(s).map(|s| s.key().to_string()))
+                .transpose()?,
+            band: opt(&self.band)
+                .map(|s| Band::parse(s).map(|b| b.key().to_string()))
+                .transpose()?,
+            implemented,
+        })
+    }
+    pub fn page(&self) -> i64 {
+        opt(&self.page)
+            .and_then(|p| p.parse::<i64>().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+}
+
+/// A page of Book 4 itself (or of the database of implemented projects).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Book4Page {
+    pub rows: Vec<Book4Row>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// Beijing's day, against which an evaluation not reviewed is due or not yet.
+    pub today: String,
+}
+
+/// A page of Book 4 itself; `implemented`: only accepted and evaluated projects.
+pub async fn book(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &Book4Query,
+    implemented: bool,
+) -> Result<Book4Page, WebError> {
+    ctx.require_user()?;
+    let f = q.filter(ctx, implemented)?;
+    let page = q.page();
+    let (rows, total) = state.store.book4(&f, PAGE, (page - 1) * PAGE).await?;
+    Ok(Book4Page {
+        rows,
+        total,
+        page,
+        pages: (total + PAGE - 1) / PAGE,
+        today: sunledger_core::day::format(sunledger_core::day::today(state.now())),
+    })
+}
+
+/// Every row of Book 4 itself matching (for the downloads).
+pub async fn book_all(
+    state: &AppState,
+    ctx: &Ctx,
+    q: &Book4Query,
+    implemented: bool,
+) -> Result<Vec<Book4Row>, WebError> {
+    ctx.require_user()?;
+    let f = q.filter(ctx, implemented)?;
+    ops::all_pages(|offset| state.store.book4(&f, 1000, offset)).await
 }

@@ -4,8 +4,8 @@ use crate::AppState;
 use crate::acceptance::ops;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::{is_access, parse_id};
-use crate::app::page::{Page, PageResult, Pager, fail};
+use crate::app::forms::{Names, RegionFilter, is_access, parse_id, region_filter, trimmed};
+use crate::app::page::{Page, PageResult, Pager, fail, urlencode};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -14,13 +14,16 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use sunledger_core::acceptance::{AcceptanceState, CHECKS, Grade};
+use sunledger_core::acceptance::{AcceptanceState, Band, CHECKS, Grade};
+use sunledger_core::project::Category;
 use sunledger_store::{Acceptance, AcceptanceRecord, Notice, NoticeFilter, User};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/acceptances", get(ledger).post(apply))
         .route("/acceptances/new", get(new_form))
+        .route("/acceptances/book", get(book_page))
+        .route("/acceptances/implemented", get(implemented_page))
         .route("/acceptances/{id}", get(acceptance_page))
         .route("/acceptances/{id}/print", get(print))
         .route("/acceptances/{id}/steps", post(step))
@@ -57,6 +60,152 @@ async fn ledger(
         states: AcceptanceState::ALL.iter().map(|s| s.key()).collect(),
         grades: Grade::ALL.iter().map(|g| g.key()).collect(),
         today: l.today,
+    }
+    .into_response())
+}
+
+// --- Book 4 itself and the database of implemented projects ----------------------------------
+
+/// The filters as a query string (without the page), for the pager and the downloads.
+fn book_query_string(q: &ops::Book4Query) -> String {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("region", &q.region),
+        ("fiscal_year", &q.fiscal_year),
+        ("category", &q.category),
+        ("grade", &q.grade),
+        ("state", &q.state),
+        ("band", &q.band),
+    ] {
+        if let Some(v) = v.as_deref().and_then(trimmed) {
+            parts.push(format!("{k}={}", urlencode(v)));
+        }
+    }
+    parts.join("&")
+}
+
+/// A row of Book 4 as the page shows it: names, not codes.
+struct BookRow {
+    r: sunledger_store::Book4Row,
+    place: String,
+    team: String,
+    /// Each evaluation year's score with its band, or where it stands.
+    evaluations: Vec<String>,
+    /// The latest reviewed evaluation: its year, score and band.
+    latest: Option<(i64, String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "acceptance/book.html")]
+struct BookView {
+    page: Page,
+    /// The database of implemented projects rather than Book 4 itself.
+    implemented: bool,
+    /// This page's path.
+    base: &'static str,
+    eval_years: Vec<String>,
+    rows: Vec<BookRow>,
+    pager: Pager,
+    q: ops::Book4Query,
+    query_string: String,
+    region: RegionFilter,
+    years: Vec<i64>,
+    categories: Vec<&'static str>,
+    states: Vec<&'static str>,
+    grades: Vec<&'static str>,
+    bands: Vec<&'static str>,
+}
+
+async fn book_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Query(q): Query<ops::Book4Query>,
+) -> PageResult {
+    book_view(state, ctx, uri, q, false).await
+}
+
+async fn implemented_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    uri: Uri,
+    Query(q): Query<ops::Book4Query>,
+) -> PageResult {
+    book_view(state, ctx, uri, q, true).await
+}
+
+async fn book_view(
+    state: AppState,
+    ctx: Ctx,
+    uri: Uri,
+    q: ops::Book4Query,
+    implemented: bool,
+) -> PageResult {
+    let f = fail(&ctx, &uri);
+    ctx.require_user().map_err(&f)?;
+    let page = Page::new(&ctx, &uri);
+    let mut q = q;
+    let region = region_filter(&state, &ctx, &mut q.region)
+        .await
+        .map_err(&f)?;
+    let mut b = ops::book(&state, &ctx, &q, implemented).await.map_err(&f)?;
+    if region.error.is_some() {
+        b.rows.clear();
+        b.total = 0;
+    }
+    let mut names = Names::new(&state);
+    let mut rows = Vec::new();
+    for r in b.rows {
+        let evaluations = super::export::EVALUATION_YEARS
+            .iter()
+            .map(|y| super::export::evaluation_text(ctx.lang, r.evaluation(*y), &b.today))
+            .collect();
+        let latest = r.latest_reviewed().map(|e| {
+            (
+                e.year,
+                e.total.map(super::export::score_text).unwrap_or_default(),
+                e.band
+                    .as_deref()
+                    .map(|k| page.tp("acceptance.band.", k))
+                    .unwrap_or_default(),
+            )
+        });
+        rows.push(BookRow {
+            place: names.place(&r.region).await.map_err(&f)?,
+            team: super::export::team_text(&r),
+            evaluations,
+            latest,
+            r,
+        });
+    }
+    let query_string = book_query_string(&q);
+    let base = if implemented {
+        "/acceptances/implemented"
+    } else {
+        "/acceptances/book"
+    };
+    let this_year = sunledger_core::day::today_text(state.now())
+        .get(..4)
+        .and_then(|y| y.parse::<i64>().ok())
+        .unwrap_or(2026);
+    Ok(BookView {
+        pager: Pager::new(base, &query_string, b.page, ops::PAGE, b.total),
+        page,
+        implemented,
+        base,
+        eval_years: super::export::EVALUATION_YEARS
+            .iter()
+            .map(|y| y.to_string())
+            .collect(),
+        rows,
+        q,
+        query_string,
+        region,
+        years: (this_year - 5..=this_year).rev().collect(),
+        categories: Category::ALL.iter().map(|c| c.key()).collect(),
+        states: AcceptanceState::ALL.iter().map(|s| s.key()).collect(),
+        grades: Grade::ALL.iter().map(|g| g.key()).collect(),
+        bands: Band::ALL.iter().map(|b| b.key()).collect(),
     }
     .into_response())
 }

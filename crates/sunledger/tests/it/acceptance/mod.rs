@@ -4,6 +4,8 @@
 //! accept the project and the payment books. A failed acceptance sets a deadline, opens a Book 3
 //! problem naming Book 2's responsible person, and re-inspection passes. Every sign-off is in the
 //! log and `verify` names an edited one.
+mod book;
+
 use crate::support::*;
 use serde_json::{Value, json};
 use sunledger_core::project::StatusAction;
