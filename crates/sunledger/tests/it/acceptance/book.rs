@@ -105,7 +105,8 @@ async fn the_book_and_the_implemented_projects(app: TestApp) {
     raw_sql(
         &app.db,
         &format!(
-            "INSERT INTO evaluations (county_code, project_id, acceptance_id, year, due_on, version, scheduled_at, \
+            "DELETE FROM evaluations WHERE project_id = {pid}; \
+             INSERT INTO evaluations (county_code, project_id, acceptance_id, year, due_on, version, scheduled_at, \
              state, total, band, reviewed_on) VALUES \
              ('529121', {pid}, {aid}, 0, '2026-01-10', 1, 0, 'reviewed', 9250, 'excellent', '2026-01-20'), \
              ('529121', {pid}, {aid}, 1, '2099-01-10', 1, 0, 'due', NULL, NULL, NULL), \
