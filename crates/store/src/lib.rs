@@ -50,7 +50,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 41] = [
+pub const FACT_TABLES: [&str; 42] = [
     "regions",
     "users",
     "auth_events",
@@ -80,6 +80,7 @@ pub const FACT_TABLES: [&str; 41] = [
     "problem_events",
     "escalations",
     "escalation_proposals",
+    "overdue_proposals",
     "notices",
     "notice_events",
     "public_objections",
