@@ -74,6 +74,12 @@ pub(super) const ENTRIES: &[Entry] = &[
         "未知的逾期事项",
         "is not a known kind of overdue step",
     ),
+    ("field.decision", "决定", "decision"),
+    (
+        "reason.unknown_decision",
+        "应为确认或不采取",
+        "must be confirmed or dismissed",
+    ),
     (
         "reason.not_on_the_project",
         "该问题不在此项目上",

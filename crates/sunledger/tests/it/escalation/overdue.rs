@@ -235,3 +235,96 @@ async fn overdue_steps_are_proposed(db: TestDb) {
     assert_eq!(counts(s, K, t).await, (0, 0));
 }
 both!(overdue_steps_are_proposed, overdue_steps_are_proposed);
+
+/// The demo's overdue application of 云岭县 through the real server: on the county dashboard
+/// with its name and the link to the list, proposed and listed for the county's discipline
+/// commission (not for 石门县), decided once by those who may take the step.
+async fn overdue_on_the_web(app: TestApp) {
+    let s = app.db.store.as_ref();
+    let t = sunledger_web::Clock::now(&*app.clock);
+    let roots: Vec<_> = s
+        .region_roots()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    let made = s.propose_overdue(&roots, t).await.unwrap();
+    let ours = made
+        .iter()
+        .find(|o| o.region.county_code() == K)
+        .expect("the demo's overdue application in 云岭县");
+    assert_eq!(ours.source, "acceptance");
+    let discipline = app.signed_in("yunling.discipline").await;
+    let bureau = app.signed_in("yunling.bureau").await;
+    for (lang, name) in [("zh-CN", "验收逾期"), ("en", "Acceptance overdue")] {
+        let html = bureau
+            .get(app.url(&format!("/regions/{K}/summary?lang={lang}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains(&format!("/acceptances?overdue=1&amp;region={K}")),
+            "{html}"
+        );
+        assert!(html.contains("/evaluations?overdue=1"), "{html}");
+        assert!(html.contains(name), "{lang}: {html}");
+        assert!(!html.contains(">overdue_source."), "a raw key");
+        assert_no_catalogue_keys(&html);
+    }
+    let listed: serde_json::Value = discipline
+        .get(app.url("/api/v1/overdue-proposals"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"].as_i64() == Some(ours.id)),
+        "{listed}"
+    );
+    let foreign = app.signed_in("shimen.finance").await;
+    let theirs: serde_json::Value = foreign
+        .get(app.url("/api/v1/overdue-proposals"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        !theirs
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"].as_i64() == Some(ours.id)),
+        "{theirs}"
+    );
+    let url = app.url(&format!("/api/v1/overdue-proposals/{}/decide", ours.id));
+    let body = serde_json::json!({"decision": "dismissed", "reason": "验收组已成立，下周验收"});
+    // Not the township's to decide; an unknown decision is refused by name.
+    let township = app.signed_in("yunling.township").await;
+    let r = township.post(&url).json(&body).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    let r = discipline
+        .post(&url)
+        .json(&serde_json::json!({"decision": "maybe"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+    let r = discipline.post(&url).json(&body).send().await.unwrap();
+    let v = json_of(r, 200).await;
+    assert_eq!(v["decision"], "dismissed");
+    let r = discipline.post(&url).json(&body).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 422);
+}
+crate::both_app!(overdue_on_the_web, overdue_on_the_web);
