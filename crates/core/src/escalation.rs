@@ -348,6 +348,19 @@ mod tests {
     }
 
     #[test]
+    fn book4_steps_are_overdue_the_day_after_they_were_due() {
+        let due = d("2026-03-01") + crate::acceptance::Rules::default().inspection_days;
+        assert!(!is_overdue(due, due));
+        assert!(is_overdue(due, due + 1));
+        assert_eq!(OVERDUE_STEP.rung(), 1);
+        assert_eq!(
+            OverdueSource::parse("evaluation").ok(),
+            Some(OverdueSource::Evaluation)
+        );
+        assert!(OverdueSource::parse("problem").is_err());
+    }
+
+    #[test]
     fn only_criticism_deducts_points() {
         assert_eq!(
             deduction_points(Step::InformedCriticism, Some(5)).ok(),
