@@ -214,6 +214,30 @@ pub fn due_steps(p: &ProblemFacts, rules: &[EscalationRule], today: i64) -> Vec<
     out
 }
 
+keyed!(
+    /// Book 4 steps that fall overdue outside Book 3 and are proposed on the ladder (issue 17):
+    /// an application the county team has not inspected within the county's `inspection_days`
+    /// (`acceptance::Rules`, default 60, or the county's `acceptance_rules`), and an evaluation
+    /// not reviewed by its `due_on` (scheduled by the county's `evaluation_years`).
+    OverdueSource, "source", "unknown_overdue_source" {
+        /// 验收逾期：申请后逾期未组织县级验收
+        Acceptance => "acceptance",
+        /// 绩效评价逾期
+        Evaluation => "evaluation",
+    }
+);
+
+/// The step proposed for an overdue Book 4 step: the ladder's first rung, a written reminder
+/// letter to the county, as soon as the step is overdue (the county's own days are its grace).
+/// A person confirms it (by opening a Book 3 problem and taking the step on it) or dismisses it.
+pub const OVERDUE_STEP: Step = Step::ReminderLetter;
+
+/// Whether a step due on day `due` (the application's day plus the inspection days, or the
+/// evaluation's due day) is overdue on `today`.
+pub fn is_overdue(due: i64, today: i64) -> bool {
+    today > due
+}
+
 /// The deduction points of a step: an informed criticism needs 1-100 (`out_of_range`
 /// otherwise); every other step carries none (whatever was given is dropped).
 pub fn deduction_points(step: Step, points: Option<i64>) -> Result<Option<i64>, DomainError> {
@@ -321,6 +345,19 @@ mod tests {
                 .allowed_after(&[], ProblemCategory::FundManagement)
                 .is_err()
         );
+    }
+
+    #[test]
+    fn book4_steps_are_overdue_the_day_after_they_were_due() {
+        let due = d("2026-03-01") + crate::acceptance::Rules::default().inspection_days;
+        assert!(!is_overdue(due, due));
+        assert!(is_overdue(due, due + 1));
+        assert_eq!(OVERDUE_STEP.rung(), 1);
+        assert_eq!(
+            OverdueSource::parse("evaluation").ok(),
+            Some(OverdueSource::Evaluation)
+        );
+        assert!(OverdueSource::parse("problem").is_err());
     }
 
     #[test]

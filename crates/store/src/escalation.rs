@@ -34,6 +34,33 @@ pub trait EscalationStore: Send + Sync {
         rules: &[sunledger_core::escalation::EscalationRule],
         now: i64,
     ) -> Result<Vec<Proposal>>;
+    /// Book 4 steps overdue now in `scopes` (nothing is written): applications not inspected
+    /// within their county's inspection days, evaluations not reviewed by their due day.
+    async fn overdue_steps(&self, scopes: &[RegionCode], now: i64) -> Result<Vec<Overdue>>;
+    /// Records a proposal of the ladder's first rung for each overdue Book 4 step not proposed
+    /// before; returns the new ones.
+    async fn propose_overdue(
+        &self,
+        scopes: &[RegionCode],
+        now: i64,
+    ) -> Result<Vec<OverdueProposal>>;
+    /// The overdue proposals in `scopes` waiting for a decision whose step is still overdue
+    /// (an application inspected since, an evaluation reviewed, is no longer), oldest first.
+    async fn open_overdue_proposals(
+        &self,
+        scopes: &[RegionCode],
+        now: i64,
+    ) -> Result<Vec<OverdueProposal>>;
+    async fn overdue_proposal(&self, id: i64) -> Result<Option<OverdueProposal>>;
+    /// Decides an overdue proposal: `confirmed` names the Book 3 problem opened for it (on the
+    /// same project), `dismissed` gives a reason. Once.
+    async fn decide_overdue_proposal(
+        &self,
+        id: i64,
+        decision: &OverdueDecision,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<OverdueProposal>;
     async fn proposal(&self, id: i64) -> Result<Option<Proposal>>;
     async fn dismiss_proposal(
         &self,
@@ -94,4 +121,59 @@ pub struct Proposal {
     pub decision: Option<String>,
     pub reason: Option<String>,
     pub escalation_id: Option<i64>,
+}
+
+/// A Book 4 step overdue on a day: its source, the day it was due and the rule that says so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Overdue {
+    /// `acceptance` or `evaluation` (`sunledger_core::escalation::OverdueSource`).
+    pub source: String,
+    /// The acceptance's or the evaluation's id.
+    pub source_id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub region_name: String,
+    /// The day the step was due (`YYYY-MM-DD`): the application's day plus the inspection days,
+    /// or the evaluation's due day.
+    pub due_on: String,
+    /// Days past `due_on`.
+    pub days_over: i64,
+    /// The rule that made it due and its source, e.g. `inspection_days=60: <the county's basis>`.
+    pub basis: String,
+}
+
+/// A ladder step proposed for an overdue Book 4 step, waiting for a person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct OverdueProposal {
+    pub id: i64,
+    pub source: String,
+    pub source_id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    #[schema(value_type = String)]
+    pub region: RegionCode,
+    pub region_name: String,
+    pub step: String,
+    pub due_on: String,
+    pub basis: String,
+    pub proposed_on: String,
+    /// `confirmed` or `dismissed` once decided.
+    pub decision: Option<String>,
+    pub reason: Option<String>,
+    /// The Book 3 problem opened for it (confirmed).
+    pub problem_id: Option<i64>,
+}
+
+/// How a person decides an overdue proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OverdueDecision {
+    /// A Book 3 problem on the same project was opened for it; the ladder runs on that problem.
+    Confirm {
+        problem_id: i64,
+    },
+    Dismiss {
+        reason: String,
+    },
 }

@@ -52,7 +52,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 45] = [
+pub const FACT_TABLES: [&str; 46] = [
     "regions",
     "users",
     "auth_events",
@@ -82,6 +82,7 @@ pub const FACT_TABLES: [&str; 45] = [
     "problem_events",
     "escalations",
     "escalation_proposals",
+    "overdue_proposals",
     "notices",
     "notice_events",
     "public_objections",

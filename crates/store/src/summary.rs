@@ -73,4 +73,9 @@ pub struct RegionSummary {
     pub problems_by_state: Vec<KeyCount>,
     /// Active suspensions of payment inside the subtree.
     pub suspensions: i64,
+    /// Book 4 applications not inspected within their county's inspection days (issue 17; the
+    /// list: `/acceptances?overdue=1`).
+    pub overdue_acceptances: i64,
+    /// Book 4 evaluations not reviewed by their due day (the list: `/evaluations?overdue=1`).
+    pub overdue_evaluations: i64,
 }

@@ -457,6 +457,52 @@ pub(crate) async fn rules_in(
     }
 }
 
+/// The inspection days of the counties that set their own rules (the others keep
+/// `Rules::default()`).
+pub(crate) async fn county_inspection_days(pool: &Pool<DB>) -> Result<Vec<(String, i64)>> {
+    sqlx::query("SELECT county_code, inspection_days FROM acceptance_rules")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+}
+
+/// The condition "overdue on `day`" on acceptance `a` (issue 17): applied more than its
+/// county's inspection days before `day` (`counties` from [`county_inspection_days`], else the
+/// default), not yet inspected. The list's `overdue` filter, the dashboards and the ladder's
+/// proposals all use it.
+pub(crate) fn push_overdue_acceptance(
+    qb: &mut QueryBuilder<DB>,
+    day: i64,
+    counties: &[(String, i64)],
+) {
+    qb.push(
+        "(a.state IN ('applied', 'prechecked', 'team_formed') AND NOT EXISTS \
+         (SELECT 1 FROM acceptance_inspections i WHERE i.acceptance_id = a.id) AND (",
+    );
+    for (county, days) in counties {
+        qb.push("(a.county_code = ")
+            .push_bind(county.clone())
+            .push(" AND a.applied_on < ")
+            .push_bind(sunledger_core::day::format(day - days))
+            .push(") OR ");
+    }
+    qb.push("(a.county_code NOT IN (SELECT county_code FROM acceptance_rules) AND a.applied_on < ")
+        .push_bind(sunledger_core::day::format(
+            day - Rules::default().inspection_days,
+        ))
+        .push(")))");
+}
+
+/// The condition "overdue on `day`" on evaluation `e` (issue 17): not reviewed and its due day
+/// passed.
+pub(crate) fn push_overdue_evaluation(qb: &mut QueryBuilder<DB>, day: i64) {
+    qb.push("(e.state <> 'reviewed' AND e.due_on < ")
+        .push_bind(sunledger_core::day::format(day))
+        .push(")");
+}
+
 pub(crate) const ACCEPTANCE_SELECT: &str = "SELECT a.id, a.project_id, p.name AS project_name, p.category, p.region_code, \
     r.name AS region_name, a.state, a.applied_on, a.application, a.applied_by, a.deadline, a.notice_id, a.accepted_on, \
     ar.inspection_days, ar.retention_percent, \
@@ -738,12 +784,7 @@ impl AcceptanceStore for StoreImpl {
             .as_deref()
             .and_then(sunledger_core::day::number);
         let counties: Vec<(String, i64)> = if overdue_day.is_some() {
-            sqlx::query("SELECT county_code, inspection_days FROM acceptance_rules")
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                .collect::<Result<_>>()?
+            county_inspection_days(&self.pool).await?
         } else {
             Vec::new()
         };
@@ -758,21 +799,8 @@ impl AcceptanceStore for StoreImpl {
                     .push_bind(g.clone());
             }
             if let Some(day) = overdue_day {
-                // Applied more than its county's inspection days before `day`, not yet inspected.
-                qb.push(
-                    " AND a.state IN ('applied', 'prechecked', 'team_formed') AND NOT EXISTS \
-                     (SELECT 1 FROM acceptance_inspections i WHERE i.acceptance_id = a.id) AND (",
-                );
-                for (county, days) in &counties {
-                    qb.push("(a.county_code = ")
-                        .push_bind(county.clone())
-                        .push(" AND a.applied_on < ")
-                        .push_bind(sunledger_core::day::format(day - days))
-                        .push(") OR ");
-                }
-                qb.push("(a.county_code NOT IN (SELECT county_code FROM acceptance_rules) AND a.applied_on < ")
-                    .push_bind(sunledger_core::day::format(day - Rules::default().inspection_days))
-                    .push("))");
+                qb.push(" AND ");
+                push_overdue_acceptance(qb, day, &counties);
             }
         };
         let mut qb: QueryBuilder<DB> = QueryBuilder::new(ACCEPTANCE_SELECT);

@@ -1,6 +1,7 @@
 //! The escalation ladder: its steps (a suspension of payment is booked with one) and proposals.
 
 use super::*;
+use sunledger_core::escalation::OverdueSource;
 
 /// The tables of this feature whose rows are booked facts (listed in the log's registry).
 pub(super) const FACTS: &[FactTable] = &[
@@ -57,6 +58,34 @@ pub(super) const FACTS: &[FactTable] = &[
         key: Key::Id,
         versioned: false,
     },
+    FactTable {
+        table: "overdue_proposals",
+        select: "SELECT id, county_code, source, source_id, project_id, step, due_on, basis, proposed_on, at, decision, \
+                 reason, problem_id, decided_by, decided_at FROM overdue_proposals",
+        build: overdue_proposal_facts,
+        kinds: &[
+            (
+                "escalation.overdue_proposal",
+                "at",
+                &[
+                    "source",
+                    "source_id",
+                    "project_id",
+                    "step",
+                    "due_on",
+                    "basis",
+                    "proposed_on",
+                ],
+            ),
+            (
+                "escalation.overdue_decision",
+                "decided_at",
+                &["decision", "reason", "problem_id", "decided_by"],
+            ),
+        ],
+        key: Key::Id,
+        versioned: false,
+    },
 ];
 
 /// How `verify` covers this feature's tables (listed in the log's registry).
@@ -74,6 +103,12 @@ pub(super) const BOOKING: Booking = Booking {
             "LEFT JOIN problems p ON p.id = t.problem_id",
             "p.region_code",
             "the county of the problem",
+        ),
+        county(
+            "overdue_proposals",
+            "LEFT JOIN projects p ON p.id = t.project_id",
+            "p.region_code",
+            "the county of the project",
         ),
     ],
     unbooked: &[],
@@ -201,6 +236,154 @@ pub(crate) fn proposal_facts(r: &DbRow) -> Result<Vec<Fact>> {
                 .field("escalation_id", escalation_id)
                 .field("decided_by", decided_by),
         );
+    }
+    Ok(out)
+}
+
+pub(crate) fn overdue_proposal_facts(r: &DbRow) -> Result<Vec<Fact>> {
+    let id: i64 = r.try_get("id")?;
+    let county = Some(r.try_get::<String, _>("county_code")?);
+    let mut out = vec![
+        Fact::new(
+            "escalation.overdue_proposal",
+            "overdue_proposals",
+            id,
+            r.try_get("at")?,
+        )
+        .county(county.clone())
+        .field("source", r.try_get::<String, _>("source")?)
+        .field("source_id", r.try_get::<i64, _>("source_id")?)
+        .field("project_id", r.try_get::<i64, _>("project_id")?)
+        .field("step", r.try_get::<String, _>("step")?)
+        .field("due_on", r.try_get::<String, _>("due_on")?)
+        .field("basis", r.try_get::<String, _>("basis")?)
+        .field("proposed_on", r.try_get::<String, _>("proposed_on")?),
+    ];
+    let decision = r.try_get::<Option<String>, _>("decision")?;
+    let reason = r.try_get::<Option<String>, _>("reason")?;
+    let problem_id = r.try_get::<Option<i64>, _>("problem_id")?;
+    let decided_by = r.try_get::<Option<i64>, _>("decided_by")?;
+    if let Some(at) = later(
+        r.try_get("decided_at")?,
+        &[
+            decision.is_some(),
+            reason.is_some(),
+            problem_id.is_some(),
+            decided_by.is_some(),
+        ],
+    ) {
+        out.push(
+            Fact::new("escalation.overdue_decision", "overdue_proposals", id, at)
+                .county(county)
+                .field("decision", decision)
+                .field("reason", reason)
+                .field("problem_id", problem_id)
+                .field("decided_by", decided_by),
+        );
+    }
+    Ok(out)
+}
+
+const OVERDUE_PROPOSAL_SELECT: &str = "SELECT o.id, o.source, o.source_id, o.project_id, p.name AS project_name, \
+    p.region_code, r.name AS region_name, o.step, o.due_on, o.basis, o.proposed_on, o.decision, o.reason, o.problem_id \
+    FROM overdue_proposals o JOIN projects p ON p.id = o.project_id JOIN regions r ON r.code = p.region_code";
+
+fn overdue_proposal_row(r: &DbRow) -> Result<OverdueProposal> {
+    Ok(OverdueProposal {
+        id: r.try_get("id")?,
+        source: r.try_get("source")?,
+        source_id: r.try_get("source_id")?,
+        project_id: r.try_get("project_id")?,
+        project_name: r.try_get("project_name")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        region_name: r.try_get("region_name")?,
+        step: r.try_get("step")?,
+        due_on: r.try_get("due_on")?,
+        basis: r.try_get("basis")?,
+        proposed_on: r.try_get("proposed_on")?,
+        decision: r.try_get("decision")?,
+        reason: r.try_get("reason")?,
+        problem_id: r.try_get("problem_id")?,
+    })
+}
+
+/// The rule that made an overdue step due, with its source: the county's own rules (their
+/// basis as set) or the default (`sunledger_core::acceptance::Rules`).
+fn overdue_basis(rule: String, basis: Option<String>) -> String {
+    let basis = basis.unwrap_or_else(|| super::acceptance::default_rules("").basis);
+    format!("{rule}: {basis}")
+}
+
+/// Book 4 steps overdue on `today` in `scopes` (issue 17), by the conditions the lists and
+/// dashboards use.
+async fn overdue_in(pool: &Pool<DB>, scopes: &[RegionCode], today: i64) -> Result<Vec<Overdue>> {
+    let mut out = Vec::new();
+    let default_days = sunledger_core::acceptance::Rules::default().inspection_days;
+    let counties = super::acceptance::county_inspection_days(pool).await?;
+    let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+        "SELECT a.id, a.project_id, p.name AS project_name, p.region_code, r.name AS region_name, a.applied_on, \
+         ar.inspection_days, ar.basis FROM acceptances a JOIN projects p ON p.id = a.project_id \
+         JOIN regions r ON r.code = p.region_code LEFT JOIN acceptance_rules ar ON ar.county_code = a.county_code WHERE ",
+    );
+    push_scope_filter(&mut qb, "p.region_code", scopes);
+    qb.push(" AND ");
+    super::acceptance::push_overdue_acceptance(&mut qb, today, &counties);
+    qb.push(" ORDER BY a.applied_on, a.id");
+    for r in qb.build().fetch_all(pool).await? {
+        let applied: String = r.try_get("applied_on")?;
+        let days = r
+            .try_get::<Option<i64>, _>("inspection_days")?
+            .unwrap_or(default_days);
+        let due = sunledger_core::day::parse("applied_on", &applied).map_err(rule)? + days;
+        out.push(Overdue {
+            source: OverdueSource::Acceptance.key().to_string(),
+            source_id: r.try_get("id")?,
+            project_id: r.try_get("project_id")?,
+            project_name: r.try_get("project_name")?,
+            region: code(&r.try_get::<String, _>("region_code")?)?,
+            region_name: r.try_get("region_name")?,
+            due_on: sunledger_core::day::format(due),
+            days_over: today - due,
+            basis: overdue_basis(format!("inspection_days={days}"), r.try_get("basis")?),
+        });
+    }
+    let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+        "SELECT e.id, e.project_id, p.name AS project_name, p.region_code, r.name AS region_name, e.due_on, e.year, \
+         ar.evaluation_years, ar.basis FROM evaluations e JOIN projects p ON p.id = e.project_id \
+         JOIN regions r ON r.code = p.region_code LEFT JOIN acceptance_rules ar ON ar.county_code = e.county_code WHERE ",
+    );
+    push_scope_filter(&mut qb, "p.region_code", scopes);
+    qb.push(" AND ");
+    super::acceptance::push_overdue_evaluation(&mut qb, today);
+    qb.push(" ORDER BY e.due_on, e.id");
+    for r in qb.build().fetch_all(pool).await? {
+        let due_on: String = r.try_get("due_on")?;
+        let due = sunledger_core::day::parse("due_on", &due_on).map_err(rule)?;
+        let years = r
+            .try_get::<Option<String>, _>("evaluation_years")?
+            .unwrap_or_else(|| {
+                super::acceptance::default_rules("")
+                    .evaluation_years
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            });
+        let year: i64 = r.try_get("year")?;
+        out.push(Overdue {
+            source: OverdueSource::Evaluation.key().to_string(),
+            source_id: r.try_get("id")?,
+            project_id: r.try_get("project_id")?,
+            project_name: r.try_get("project_name")?,
+            region: code(&r.try_get::<String, _>("region_code")?)?,
+            region_name: r.try_get("region_name")?,
+            due_on: sunledger_core::day::format(due),
+            days_over: today - due,
+            basis: overdue_basis(
+                format!("evaluation_years={years}, year={year}"),
+                r.try_get("basis")?,
+            ),
+        });
     }
     Ok(out)
 }
@@ -597,6 +780,175 @@ impl EscalationStore for StoreImpl {
                 );
             }
         }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn overdue_steps(&self, scopes: &[RegionCode], now: i64) -> Result<Vec<Overdue>> {
+        overdue_in(&self.pool, scopes, sunledger_core::day::today(now)).await
+    }
+
+    async fn propose_overdue(
+        &self,
+        scopes: &[RegionCode],
+        now: i64,
+    ) -> Result<Vec<OverdueProposal>> {
+        let due = self.overdue_steps(scopes, now).await?;
+        let today = sunledger_core::day::format(sunledger_core::day::today(now));
+        let step = sunledger_core::escalation::OVERDUE_STEP.key();
+        let mut tx = begin_write(&self.pool).await?;
+        let mut out = Vec::new();
+        for o in due {
+            let exists: i64 = sqlx::query(
+                "SELECT COUNT(*) FROM overdue_proposals WHERE source = $1 AND source_id = $2 AND step = $3",
+            )
+            .bind(o.source.as_str())
+            .bind(o.source_id)
+            .bind(step)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get(0)?;
+            if exists > 0 {
+                continue;
+            }
+            let row = sqlx::query(
+                "INSERT INTO overdue_proposals (county_code, source, source_id, project_id, step, due_on, basis, proposed_on, at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(o.region.county_code())
+            .bind(o.source.as_str())
+            .bind(o.source_id)
+            .bind(o.project_id)
+            .bind(step)
+            .bind(o.due_on.as_str())
+            .bind(o.basis.as_str())
+            .bind(today.as_str())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let id: i64 = row.try_get(0)?;
+            append_row_facts(&mut tx, "overdue_proposals", id).await?;
+            out.push(
+                one_in(
+                    &mut tx,
+                    format!("{OVERDUE_PROPOSAL_SELECT} WHERE o.id = $1"),
+                    id,
+                    overdue_proposal_row,
+                )
+                .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn open_overdue_proposals(
+        &self,
+        scopes: &[RegionCode],
+        now: i64,
+    ) -> Result<Vec<OverdueProposal>> {
+        let still: std::collections::HashSet<(String, i64)> = self
+            .overdue_steps(scopes, now)
+            .await?
+            .into_iter()
+            .map(|o| (o.source, o.source_id))
+            .collect();
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new(OVERDUE_PROPOSAL_SELECT);
+        qb.push(" WHERE o.decided_at IS NULL AND ");
+        push_scope_filter(&mut qb, "p.region_code", scopes);
+        qb.push(" ORDER BY o.due_on, o.id LIMIT 1000");
+        Ok(qb
+            .build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(overdue_proposal_row)
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|o| still.contains(&(o.source.clone(), o.source_id)))
+            .collect())
+    }
+
+    async fn overdue_proposal(&self, id: i64) -> Result<Option<OverdueProposal>> {
+        self.one_by_id(
+            format!("{OVERDUE_PROPOSAL_SELECT} WHERE o.id = $1"),
+            id,
+            overdue_proposal_row,
+        )
+        .await
+    }
+
+    async fn decide_overdue_proposal(
+        &self,
+        id: i64,
+        decision: &OverdueDecision,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<OverdueProposal> {
+        let (key, reason, problem_id) = match decision {
+            OverdueDecision::Confirm { problem_id } => {
+                ("confirmed", String::new(), Some(*problem_id))
+            }
+            OverdueDecision::Dismiss { reason } => {
+                ("dismissed", nonempty("reason", reason, 2000)?, None)
+            }
+        };
+        let mut tx = begin_write(&self.pool).await?;
+        let o = sqlx::query(AssertSqlSafe(format!(
+            "{OVERDUE_PROPOSAL_SELECT} WHERE o.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(StoreError::NotFound("proposal"))
+        .and_then(|r| overdue_proposal_row(&r))?;
+        if let Some(pid) = problem_id {
+            // The problem opened for it is on the same project.
+            let on: Option<Option<i64>> =
+                sqlx::query("SELECT project_id FROM problems WHERE id = $1")
+                    .bind(pid)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()?;
+            if on != Some(Some(o.project_id)) {
+                return Err(invalid("problem_id", "not_on_the_project", pid.to_string()));
+            }
+        }
+        let n = sqlx::query(
+            "UPDATE overdue_proposals SET decision = $1, reason = $2, problem_id = $3, decided_by = $4, decided_at = $5 \
+             WHERE id = $6 AND decided_at IS NULL",
+        )
+        .bind(key)
+        .bind(reason)
+        .bind(problem_id)
+        .bind(actor)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(invalid(
+                "proposal_id",
+                "not_an_open_proposal",
+                id.to_string(),
+            ));
+        }
+        append_later_fact(
+            &mut tx,
+            "overdue_proposals",
+            id,
+            "escalation.overdue_decision",
+        )
+        .await?;
+        let out = one_in(
+            &mut tx,
+            format!("{OVERDUE_PROPOSAL_SELECT} WHERE o.id = $1"),
+            id,
+            overdue_proposal_row,
+        )
+        .await?;
         tx.commit().await?;
         Ok(out)
     }

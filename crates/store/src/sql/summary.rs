@@ -211,6 +211,8 @@ impl SummaryStore for StoreImpl {
         .fetch_one(&mut *conn)
         .await?
         .try_get(0)?;
+        let (overdue_acceptances, overdue_evaluations) =
+            overdue_counts(&self.pool, region, today).await?;
         Ok(RegionSummary {
             region: *region,
             today: sunledger_core::day::format(today),
@@ -225,6 +227,43 @@ impl SummaryStore for StoreImpl {
             projects_by_status,
             problems_by_state,
             suspensions,
+            overdue_acceptances,
+            overdue_evaluations,
         })
     }
+}
+
+/// The overdue Book 4 steps in `region`'s subtree on day `today`: (applications not inspected in
+/// time, evaluations not reviewed in time), by the same conditions as the lists' `overdue`
+/// filters and the ladder's proposals.
+pub(crate) async fn overdue_counts(
+    pool: &Pool<DB>,
+    region: &RegionCode,
+    today: i64,
+) -> Result<(i64, i64)> {
+    let (clo, chi, _, _) = subtree_bounds(region);
+    let counties = super::acceptance::county_inspection_days(pool).await?;
+    let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+        "SELECT COUNT(*) FROM acceptances a JOIN projects p ON p.id = a.project_id WHERE a.county_code >= ",
+    );
+    qb.push_bind(clo.clone())
+        .push(" AND a.county_code <= ")
+        .push_bind(chi.clone())
+        .push(" AND ");
+    push_scope_filter(&mut qb, "p.region_code", std::slice::from_ref(region));
+    qb.push(" AND ");
+    super::acceptance::push_overdue_acceptance(&mut qb, today, &counties);
+    let acceptances: i64 = qb.build().fetch_one(pool).await?.try_get(0)?;
+    let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+        "SELECT COUNT(*) FROM evaluations e JOIN projects p ON p.id = e.project_id WHERE e.county_code >= ",
+    );
+    qb.push_bind(clo)
+        .push(" AND e.county_code <= ")
+        .push_bind(chi)
+        .push(" AND ");
+    push_scope_filter(&mut qb, "p.region_code", std::slice::from_ref(region));
+    qb.push(" AND ");
+    super::acceptance::push_overdue_evaluation(&mut qb, today);
+    let evaluations: i64 = qb.build().fetch_one(pool).await?.try_get(0)?;
+    Ok((acceptances, evaluations))
 }

@@ -1,4 +1,5 @@
-//! `sunledger escalate`: the escalation steps due on open problems, recorded as proposals.
+//! `sunledger escalate`: the escalation steps due on open problems and on overdue Book 4 steps
+//! (acceptances, evaluations), recorded as proposals.
 use super::{Globals, now, open};
 use anyhow::{Context, Result};
 use sunledger_core::RegionCode;
@@ -28,11 +29,31 @@ pub(super) async fn run(Escalate { dry_run, region }: Escalate, g: &Globals) -> 
     };
     let rules = sunledger_core::escalation::default_rules();
     let due = store.due_escalations(&scopes, &rules, now()).await?;
-    if due.is_empty() {
+    let overdue = store.overdue_steps(&scopes, now()).await?;
+    if due.is_empty() && overdue.is_empty() {
         println!("no escalation step is due");
         return Ok(0);
     }
-    println!("problem\tregion\tdeadline\tstate\tdue\ttitle");
+    if !overdue.is_empty() {
+        // Overdue Book 4 steps (issue 17): the ladder's first rung is proposed for each.
+        println!("source\tid\tregion\tdue_on\tdays_over\tdue\tproject\tbasis");
+        for o in &overdue {
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                o.source,
+                o.source_id,
+                o.region,
+                o.due_on,
+                o.days_over,
+                sunledger_core::escalation::OVERDUE_STEP.key(),
+                o.project_name,
+                o.basis
+            );
+        }
+    }
+    if !due.is_empty() {
+        println!("problem\tregion\tdeadline\tstate\tdue\ttitle");
+    }
     for (p, steps) in &due {
         let steps: Vec<&str> = steps.iter().map(|s| s.key()).collect();
         println!(
@@ -48,8 +69,12 @@ pub(super) async fn run(Escalate { dry_run, region }: Escalate, g: &Globals) -> 
     if dry_run {
         println!("(dry run: nothing recorded)");
     } else {
-        let made = store.propose_escalations(&scopes, &rules, now()).await?;
-        println!("{} new proposal(s) recorded for confirmation", made.len());
+        let made = store
+            .propose_escalations(&scopes, &rules, now())
+            .await?
+            .len()
+            + store.propose_overdue(&scopes, now()).await?.len();
+        println!("{made} new proposal(s) recorded for confirmation");
     }
     Ok(0)
 }

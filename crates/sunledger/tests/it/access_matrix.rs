@@ -96,6 +96,9 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
             "responsible_person": "x"}),
         ("post", "/api/v1/escalations/{id}/outcome") => json!({"outcome": "x"}),
         ("post", "/api/v1/proposals/{id}/dismiss") => json!({"reason": "x"}),
+        ("post", "/api/v1/overdue-proposals/{id}/decide") => {
+            json!({"decision": "dismissed", "reason": "越权"})
+        }
         ("post", "/api/v1/acceptances") => json!({"project_id": 1, "application": "越权申请"}),
         ("post", "/api/v1/acceptances/{id}/precheck")
         | ("post", "/api/v1/acceptances/{id}/accept") => {
@@ -146,6 +149,8 @@ pub(crate) struct Foreign {
     pub(crate) problem: i64,
     pub(crate) escalation: i64,
     pub(crate) proposal: i64,
+    /// An overdue application of 石门县 proposed on the ladder (issue 17).
+    pub(crate) overdue_proposal: i64,
     pub(crate) notice: i64,
     pub(crate) public_objection: i64,
     pub(crate) acceptance: i64,
@@ -257,8 +262,10 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .first()
         .expect("an evaluation in 石门县")
         .id;
+    let overdue_proposal = foreign_overdue(store).await;
     Foreign {
         evaluation,
+        overdue_proposal,
         acceptance,
         asset,
         asset_project,
@@ -528,6 +535,61 @@ async fn foreign_asset(store: &dyn sunledger_store::Store) -> (i64, i64) {
     (a.id, p.id)
 }
 
+/// A completed project of 石门县 applied for 180 days ago and not inspected, proposed on the
+/// ladder (the proposal's id).
+async fn foreign_overdue(store: &dyn sunledger_store::Store) -> i64 {
+    use sunledger_core::RegionCode;
+    use sunledger_core::project::{StageAction, StatusAction};
+    let county = RegionCode::parse("529122").unwrap();
+    let township = store.region_children(&county).await.unwrap()[0].code;
+    let village = store.region_children(&township).await.unwrap()[0].code;
+    let t0 = now() - 200 * 86_400;
+    let p = store
+        .create_library_project(
+            &crate::support::content(village.as_str(), "石门县逾期未验收项目"),
+            true,
+            None,
+            t0,
+        )
+        .await
+        .unwrap();
+    store
+        .project_step(p.id, StageAction::TownshipApprove, "", None, t0)
+        .await
+        .unwrap();
+    store
+        .project_step(p.id, StageAction::CountyApprove, "", None, t0 + 10 * 86_400)
+        .await
+        .unwrap();
+    let m = store
+        .add_milestone(p.id, "完工", 100, None, None, t0)
+        .await
+        .unwrap();
+    let at = t0 + 20 * 86_400;
+    let done = sunledger_core::day::format(sunledger_core::day::today(at));
+    store
+        .project_status_step(p.id, StatusAction::Start, "", None, at)
+        .await
+        .unwrap();
+    store
+        .report_progress(m.id, 100, &done, "完工", None, at)
+        .await
+        .unwrap();
+    store
+        .project_status_step(p.id, StatusAction::Complete, "", None, at)
+        .await
+        .unwrap();
+    crate::support::book4_team(store, p.id, at).await;
+    store
+        .propose_overdue(&[county], now())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.project_id == p.id)
+        .expect("the overdue application proposed")
+        .id
+}
+
 /// A published notice of 石门县 with an objection from the public.
 async fn foreign_notice(store: &dyn sunledger_store::Store) -> (i64, i64) {
     let county = sunledger_core::RegionCode::parse("529122").unwrap();
@@ -605,6 +667,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.escalation.to_string()
             } else if path.starts_with("/api/v1/proposals") {
                 f.proposal.to_string()
+            } else if path.starts_with("/api/v1/overdue-proposals") {
+                f.overdue_proposal.to_string()
             } else if path.starts_with("/api/v1/projects") {
                 f.project.to_string()
             } else if path.starts_with("/api/v1/objections") {

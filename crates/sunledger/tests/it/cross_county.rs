@@ -458,7 +458,8 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
             ),
         ],
         ("post", "/api/v1/escalations/{id}/outcome")
-        | ("post", "/api/v1/proposals/{id}/dismiss") => {
+        | ("post", "/api/v1/proposals/{id}/dismiss")
+        | ("post", "/api/v1/overdue-proposals/{id}/decide") => {
             vec![by_path("yunling.discipline")]
         }
         ("post", "/api/v1/acceptances") => vec![probe(

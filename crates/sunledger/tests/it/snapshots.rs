@@ -144,6 +144,31 @@ pub(crate) async fn book_every_kind(db: &crate::support::TestDb) -> String {
         )
         .await
         .expect("sign in");
+    // The demo's overdue application proposed on the ladder (issue 17), and the proposal
+    // dismissed: the demo proposes none itself.
+    let roots: Vec<_> = store
+        .region_roots()
+        .await
+        .expect("roots")
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    let made = store
+        .propose_overdue(&roots, FIXED_NOW + 240)
+        .await
+        .expect("overdue proposals");
+    let first = made.first().expect("the demo has an overdue application");
+    store
+        .decide_overdue_proposal(
+            first.id,
+            &sunledger_store::OverdueDecision::Dismiss {
+                reason: "已组织验收组，下周验收".into(),
+            },
+            Some(admin.id),
+            FIXED_NOW + 300,
+        )
+        .await
+        .expect("dismiss");
     let mut empty = Vec::new();
     for table in sunledger_store::FACT_TABLES {
         let facts = store

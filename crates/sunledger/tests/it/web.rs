@@ -102,6 +102,8 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/escalations/{id}/outcome"),
     ("get", "/api/v1/proposals"),
     ("post", "/api/v1/proposals/{id}/dismiss"),
+    ("get", "/api/v1/overdue-proposals"),
+    ("post", "/api/v1/overdue-proposals/{id}/decide"),
     ("post", "/api/v1/session/second-step"),
     ("get", "/api/v1/account/sessions"),
     ("delete", "/api/v1/account/sessions/{id}"),

@@ -18,6 +18,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(record_outcome))
         .routes(routes!(list_proposals))
         .routes(routes!(dismiss_proposal))
+        .routes(routes!(list_overdue_proposals))
+        .routes(routes!(decide_overdue_proposal))
 }
 
 /// Takes a step of the escalation ladder on a problem (confirming a proposal when
@@ -83,5 +85,33 @@ async fn dismiss_proposal(
 ) -> ApiResult<Json<sunledger_store::Proposal>> {
     let pid = id(&ctx, &raw)?;
     let r = ops::dismiss(&state, &ctx, pid, &b).await;
+    api(&ctx, r)
+}
+
+/// Overdue Book 4 steps (applications not inspected in time, evaluations not reviewed in time)
+/// proposed on the ladder's first rung and not decided, in the caller's areas; each with the day
+/// it was due and the rule that made it due (`basis`).
+#[utoipa::path(get, path = "/api/v1/overdue-proposals", tag = "supervision",
+    responses((status = 200, body = Vec<sunledger_store::OverdueProposal>), (status = 401, body = ErrorBody)))]
+async fn list_overdue_proposals(
+    State(state): State<AppState>,
+    ctx: Ctx,
+) -> ApiResult<Json<Vec<sunledger_store::OverdueProposal>>> {
+    let r = ops::open_overdue(&state, &ctx).await;
+    api(&ctx, r)
+}
+
+/// Decides an overdue proposal (once): `confirmed` names the Book 3 problem opened for it on the
+/// same project, `dismissed` gives a reason.
+#[utoipa::path(post, path = "/api/v1/overdue-proposals/{id}/decide", tag = "supervision", params(("id" = i64, Path)), request_body = ops::OverdueDecisionInput,
+    responses((status = 200, body = sunledger_store::OverdueProposal), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn decide_overdue_proposal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(raw): Path<String>,
+    ApiJson(b): ApiJson<ops::OverdueDecisionInput>,
+) -> ApiResult<Json<sunledger_store::OverdueProposal>> {
+    let pid = id(&ctx, &raw)?;
+    let r = ops::decide_overdue(&state, &ctx, pid, &b).await;
     api(&ctx, r)
 }

@@ -31,15 +31,23 @@ pub fn spawn_escalation_proposer(state: AppState, every: std::time::Duration) {
                     .into_iter()
                     .map(|r| r.code)
                     .collect();
-                state
+                let mut made = state
                     .store
                     .propose_escalations(&scopes, &ops::rules(), state.now())
-                    .await
+                    .await?
+                    .len();
+                // Overdue Book 4 steps (issue 17): the ladder's first rung, proposed.
+                made += state
+                    .store
+                    .propose_overdue(&scopes, state.now())
+                    .await?
+                    .len();
+                Ok::<_, sunledger_store::StoreError>(made)
             }
             .await;
             match r {
-                Ok(made) if !made.is_empty() => {
-                    tracing::info!(count = made.len(), "escalation steps proposed")
+                Ok(made) if made > 0 => {
+                    tracing::info!(count = made, "escalation steps proposed")
                 }
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "proposing escalation steps"),

@@ -6,8 +6,11 @@ use crate::app::ops;
 use crate::app::ops::actor;
 use crate::problem::ops::visible_problem;
 use serde::{Deserialize, Serialize};
+use sunledger_core::Permission;
 use sunledger_core::escalation::Step;
-use sunledger_store::{Escalation, NewEscalation, Problem, ProblemFilter, Proposal};
+use sunledger_store::{
+    Escalation, NewEscalation, OverdueDecision, OverdueProposal, Problem, ProblemFilter, Proposal,
+};
 
 pub use crate::app::ops::rules;
 
@@ -171,4 +174,60 @@ pub async fn open_proposals(
         }
     }
     Ok(out)
+}
+
+// --- Overdue Book 4 steps proposed on the ladder (issue 17) ----------------------------------------
+
+/// Overdue acceptances and evaluations proposed on the ladder and not decided, in the caller's
+/// areas (an application inspected or an evaluation reviewed since is left out).
+pub async fn open_overdue(state: &AppState, ctx: &Ctx) -> Result<Vec<OverdueProposal>, WebError> {
+    let scopes = ops::scopes(ctx, None)?;
+    Ok(state
+        .store
+        .open_overdue_proposals(&scopes, state.now())
+        .await?)
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct OverdueDecisionInput {
+    /// `confirmed` (with `problem_id`: the Book 3 problem opened for it, on the same project;
+    /// the ladder then runs on that problem) or `dismissed` (with `reason`).
+    pub decision: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub problem_id: Option<i64>,
+}
+
+/// Decides an overdue proposal: by those who may take its step, on its region.
+pub async fn decide_overdue(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    i: &OverdueDecisionInput,
+) -> Result<OverdueProposal, WebError> {
+    let o = state
+        .store
+        .overdue_proposal(id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    ctx.require_or_hide(Permission::ViewInternal, &o.region)?;
+    ctx.require_role(Step::parse(&o.step)?.roles(), &o.region)?;
+    let d = match i.decision.trim() {
+        "confirmed" => {
+            let pid = i
+                .problem_id
+                .ok_or_else(|| WebError::invalid("problem_id", "empty", ""))?;
+            ops::own_ref(state, ctx, "problem_id", ops::Named::Problem(pid)).await?;
+            OverdueDecision::Confirm { problem_id: pid }
+        }
+        "dismissed" => OverdueDecision::Dismiss {
+            reason: i.reason.clone(),
+        },
+        other => return Err(WebError::invalid("decision", "unknown_decision", other)),
+    };
+    Ok(state
+        .store
+        .decide_overdue_proposal(id, &d, actor(ctx), state.now())
+        .await?)
 }

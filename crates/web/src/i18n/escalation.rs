@@ -58,6 +58,33 @@ pub(super) const ENTRIES: &[Entry] = &[
         "is not an open proposal",
     ),
     ("reason.unknown_step", "未知的措施", "is not a known step"),
+    // Overdue Book 4 steps proposed on the ladder (issue 17).
+    (
+        "overdue_source.acceptance",
+        "验收逾期（申请后逾期未组织县级验收）",
+        "Acceptance overdue (not inspected by the county in time)",
+    ),
+    (
+        "overdue_source.evaluation",
+        "绩效评价逾期",
+        "Performance evaluation overdue",
+    ),
+    (
+        "reason.unknown_overdue_source",
+        "未知的逾期事项",
+        "is not a known kind of overdue step",
+    ),
+    ("field.decision", "决定", "decision"),
+    (
+        "reason.unknown_decision",
+        "应为确认或不采取",
+        "must be confirmed or dismissed",
+    ),
+    (
+        "reason.not_on_the_project",
+        "该问题不在此项目上",
+        "is not a problem on this project",
+    ),
     // The ladder on the Book 3 pages.
     ("problem.field.step", "措施", "Step"),
     ("problem.field.document_no", "文号", "Document number"),

@@ -44,4 +44,28 @@ pub(super) const ENTRIES: &[Entry] = &[
         "Active suspensions of payment",
     ),
     ("summary.details", "资金台账明细", "Ledger details"),
+    // Overdue Book 4 steps (issue 17).
+    (
+        "summary.overdue",
+        "验收与绩效评价逾期",
+        "Overdue acceptances and evaluations",
+    ),
+    (
+        "summary.overdue_acceptances",
+        "逾期未组织县级验收的项目",
+        "Applications not inspected by the county in time",
+    ),
+    (
+        "summary.overdue_evaluations",
+        "逾期未完成的绩效评价",
+        "Evaluations overdue",
+    ),
+    ("summary.overdue_list", "查看清单", "See the list"),
+    (
+        "summary.overdue_proposals",
+        "系统提示的升级措施（待确认）",
+        "Escalation steps proposed (awaiting a decision)",
+    ),
+    ("summary.overdue_due_on", "应于", "due on"),
+    ("summary.overdue_basis", "依据", "basis"),
 ];

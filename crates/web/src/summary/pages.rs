@@ -28,6 +28,8 @@ struct SummaryView {
     dues: crate::notice::ops::Dues,
     overdue: Vec<crate::notice::ops::Due>,
     on_time_rate: Option<i64>,
+    /// Overdue Book 4 steps proposed on the ladder, waiting for a decision.
+    proposals: Vec<sunledger_store::OverdueProposal>,
 }
 
 /// A region's dashboard (the county's overview): its subtree summed.
@@ -60,12 +62,18 @@ async fn summary_page(
         .cloned()
         .collect();
     dues.dues.clear();
+    let proposals = state
+        .store
+        .open_overdue_proposals(&[s.region], state.now())
+        .await
+        .map_err(|e| f(e.into()))?;
     Ok(SummaryView {
         page: Page::new(&ctx, &uri),
         name,
         on_time_rate: (dues.counted > 0).then(|| dues.on_time * 100 / dues.counted),
         dues,
         overdue,
+        proposals,
         money: vec![
             ("summary.own", s.own),
             ("summary.below", s.below),

@@ -102,5 +102,6 @@ fn reason_of(e: &StoreError) -> &'static str {
 const VILLAGE: &str = "529121100201";
 
 mod command;
+mod overdue;
 mod story;
 mod web;

@@ -174,10 +174,15 @@ pub fn assert_no_catalogue_keys(html: &str) {
     }
 }
 
-/// Takes a completed project through Book 4 at the store, applied for at `at` and accepted 16
-/// days later: a team of accounts made for the people of the county's finance bureau, poverty
-/// bureau and business department, a qualified inspection they all sign, the result posted.
-pub async fn accept_through_book4(s: &dyn sunledger_store::Store, project_id: i64, at: i64) {
+/// The first part of [`accept_through_book4`]: a team of accounts made for the people of the
+/// county's finance bureau, poverty bureau and business department; the project applied for at
+/// `at`, prechecked a day later and the team formed two days later (not yet inspected). Returns
+/// the acceptance and the team (finance, bureau, business department).
+pub async fn book4_team(
+    s: &dyn sunledger_store::Store,
+    project_id: i64,
+    at: i64,
+) -> (sunledger_store::Acceptance, Vec<i64>) {
     use sunledger_core::org::DepartmentKind as K;
     const DAY: i64 = 86_400;
     let p = s.project(project_id).await.unwrap().unwrap();
@@ -275,6 +280,18 @@ pub async fn accept_through_book4(s: &dyn sunledger_store::Store, project_id: i6
     s.form_acceptance_team(a.id, &team, Some(b), t(14))
         .await
         .unwrap();
+    (a, team)
+}
+
+/// Takes a completed project through Book 4 at the store, applied for at `at` and accepted 16
+/// days later: a team of accounts made for the people of the county's finance bureau, poverty
+/// bureau and business department, a qualified inspection they all sign, the result posted.
+pub async fn accept_through_book4(s: &dyn sunledger_store::Store, project_id: i64, at: i64) {
+    const DAY: i64 = 86_400;
+    let p = s.project(project_id).await.unwrap().unwrap();
+    let (a, team) = book4_team(s, project_id, at).await;
+    let (f, b, g) = (team[0], team[1], team[2]);
+    let t = |d: i64| at + (16 - d) * DAY;
     s.inspect_acceptance(
         a.id,
         &sunledger_store::NewAcceptanceInspection {
