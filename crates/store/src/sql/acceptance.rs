@@ -436,8 +436,8 @@ pub(crate) fn default_rules(county_code: &str) -> CountyRules {
         retention_percent: d.retention_percent,
         posting_days: d.posting_days,
         evaluation_years: d.evaluation_years,
-        basis: "county practice (defaults of sunledger_core::acceptance::Rules; seed §3A, §3C.4)"
-            .into(),
+        // Stored data, shown as it is: in Chinese like the counties' own documents.
+        basis: "县级通行做法默认值（市通知§3A、§3C.4；sunledger_core::acceptance::Rules）".into(),
         default: true,
     }
 }

@@ -19,6 +19,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/static/style.css", get(style))
+        .route("/static/print.css", get(print_style))
 }
 
 /// What every page needs: language, the signed-in user, navigation rights.
@@ -272,6 +273,18 @@ pub(crate) async fn style() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/style.css"),
+    )
+        .into_response()
+}
+
+/// The stylesheet of the A4 pages (notices and acceptance reports to print).
+pub(crate) async fn print_style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/print.css"),
     )
         .into_response()
 }

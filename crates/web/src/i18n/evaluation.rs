@@ -119,7 +119,7 @@ pub(super) const ENTRIES: &[Entry] = &[
     (
         "evaluation.review_hint",
         "评为“差”或核心指标未达标的，确认后自动在问题整改台账立项，并列明验收时的责任人。",
-        "A 差 rating or a missed core indicator opens a Book 3 problem naming the people responsible at acceptance.",
+        "A 差 rating or a missed core indicator opens a Book 3 problem naming the people responsible when the project was accepted",
     ),
     ("evaluation.history", "办理记录", "History"),
     ("evaluation.problem_opened", "已立问题", "Problem opened"),

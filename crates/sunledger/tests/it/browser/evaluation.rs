@@ -29,7 +29,10 @@ async fn phone_officer_records_an_overdue_evaluation() {
         )
         .await
         .expect("evaluations");
-    let e = overdue.first().expect("the demo's overdue evaluation").clone();
+    let e = overdue
+        .first()
+        .expect("the demo's overdue evaluation")
+        .clone();
     let now = sunledger_web::Clock::now(&*app.clock);
     let r = app
         .db

@@ -161,17 +161,14 @@ async fn overdue_steps_are_proposed(db: TestDb) {
     assert!(open_of(s, K, t).await.is_empty());
     assert!(s.propose_overdue(&[rc(K)], t).await.unwrap().is_empty());
 
-    // An evaluation of the accepted project past its due day (the evaluation store is not in
-    // this branch: the row is written directly), and one not yet due.
-    let acc = s.acceptance_of_project(c_pid).await.unwrap().unwrap();
+    // The accepted project's evaluations (scheduled at acceptance): year 1 moved past its due
+    // day (written directly, as if a year had gone by), year 2 not yet due.
     let today = sunledger_core::day::today(t);
     for (year, due) in [(1, today - 10), (2, today + 30)] {
         raw_sql(
             &db,
             &format!(
-                "INSERT INTO evaluations (county_code, project_id, acceptance_id, year, due_on, version, scheduled_at, state) \
-                 VALUES ('{K}', {c_pid}, {}, {year}, '{}', 1, {t}, 'due')",
-                acc.id,
+                "UPDATE evaluations SET due_on = '{}' WHERE project_id = {c_pid} AND year = {year}",
                 sunledger_core::day::format(due)
             ),
         )
