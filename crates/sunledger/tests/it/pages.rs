@@ -170,7 +170,11 @@ impl Rules {
         let mut names = HashMap::new();
         for (code, name) in app.db.store.region_names().await.unwrap() {
             names.insert(code.to_string(), name.clone());
-            names.insert(code.prefix().to_string(), name);
+            // A province's two digits are any small count (52 projects): only prefixes of four
+            // digits and more are taken for codes.
+            if code.prefix().len() >= 4 {
+                names.insert(code.prefix().to_string(), name);
+            }
         }
         let mut enum_keys = HashSet::new();
         for (key, _, _) in sunledger_web::i18n::entries() {

@@ -64,6 +64,8 @@ async fn overdue_steps_are_proposed(db: TestDb) {
     crate::support::book4_team(s, b_pid, t - 90 * DAY).await;
     // Applied long ago too, but inspected 4 days later and accepted.
     crate::support::accept_through_book4(s, c_pid, t - 150 * DAY).await;
+    // Its evaluation on acceptance reviewed in time (the later ones are not due yet).
+    crate::support::evaluate_through_book4(s, c_pid, t - 130 * DAY).await;
 
     // The county's own rules decide: 120 days leave the application in time...
     let rules = |days: i64| Rules {
