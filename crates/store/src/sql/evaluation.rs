@@ -612,9 +612,9 @@ async fn record(
     let mut tx = begin_write(&s.pool).await?;
     let e = lock(&mut tx, id).await?;
     rules::next(state_of(&e)?, EvaluationAction::Record).map_err(rule)?;
-    let rows = super::project::indicators_of(&mut *tx, e.project_id, Some(e.version)).await?;
+    let rows = super::project::indicators_of(&mut tx, e.project_id, Some(e.version)).await?;
     let targets = domain_indicators(&rows)?;
-    let known = known_values(&targets, &known_of(&mut *tx, e.project_id).await?);
+    let known = known_values(&targets, &known_of(&mut tx, e.project_id).await?);
     if n.values.len() != targets.len() {
         return Err(invalid(
             "values.rows",
@@ -658,7 +658,7 @@ async fn record(
         "INSERT INTO evaluation_records (county_code, evaluation_id, round, recorded_on, summary, serious_problem, total, \
          band, capped, core_missed, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
-    .bind(&county)
+    .bind(county)
     .bind(id)
     .bind(round)
     .bind(&on)
@@ -679,7 +679,7 @@ async fn record(
             "INSERT INTO evaluation_values (county_code, record_id, position, actual, source, basis, reason, points, met, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
         )
-        .bind(&county)
+        .bind(county)
         .bind(rid)
         .bind(i64::try_from(pos).unwrap_or(i64::MAX))
         .bind(v.actual)
@@ -796,7 +796,7 @@ async fn review(
                     .transpose()?
                     .flatten();
             let rows =
-                super::project::indicators_of(&mut *tx, e.project_id, Some(e.version)).await?;
+                super::project::indicators_of(&mut tx, e.project_id, Some(e.version)).await?;
             let (title, severity) = match &p {
                 rules::Pursuit::Poor => (
                     format!(
@@ -929,9 +929,9 @@ impl EvaluationStore for StoreImpl {
         };
         let mut conn = self.pool.acquire().await?;
         let indicators =
-            super::project::indicators_of(&mut *conn, e.project_id, Some(e.version)).await?;
+            super::project::indicators_of(&mut conn, e.project_id, Some(e.version)).await?;
         let targets = domain_indicators(&indicators)?;
-        let known = known_values(&targets, &known_of(&mut *conn, e.project_id).await?)
+        let known = known_values(&targets, &known_of(&mut conn, e.project_id).await?)
             .into_iter()
             .enumerate()
             .filter_map(|(pos, k)| {

@@ -82,7 +82,9 @@ impl StepForm {
                 if list.len() <= n {
                     list.resize(n + 1, String::new());
                 }
-                list[n] = v;
+                if let Some(slot) = list.get_mut(n) {
+                    *slot = v;
+                }
             }
         };
         for (k, v) in pairs {

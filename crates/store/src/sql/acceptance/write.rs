@@ -602,7 +602,7 @@ pub(super) async fn accept(
     )
     .await?;
     // Its evaluations are scheduled: on acceptance and on the county's anniversaries.
-    let years = rules_in(&mut tx, &a.region.county_code())
+    let years = rules_in(&mut tx, a.region.county_code())
         .await?
         .evaluation_years;
     super::super::evaluation::schedule(&mut tx, id, &p, today, &years, now).await?;
