@@ -22,10 +22,6 @@ use catalogue::*;
 /// projects get lean records (one milestone, two responsible persons). Every store call is a
 /// transaction of its own (1.5-3 ms on SQLite, most of it the commit's fsync; about 1,500 calls
 /// in all), so these counts keep what the library adds to `load` to about 2 s.
-/// Days before today the featured county's earlier completed projects were declared: accepted
-/// some 3½, 2½ and 1½ years ago.
-const HISTORY: [i64; 3] = [1_420, 1_050, 700];
-
 const LIBRARY: [(&str, usize, bool); 7] = [
     ("529102", 8, false),
     ("529121", 76, true),

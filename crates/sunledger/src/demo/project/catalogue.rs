@@ -216,6 +216,10 @@ pub(super) const OBJECTIONS: [(&str, &str, &str); 4] = [
     ),
 ];
 
+/// Days before today the featured county's earlier completed projects were declared: accepted
+/// some 3½, 2½ and 1½ years ago.
+pub(super) const HISTORY: [i64; 3] = [1_420, 1_050, 700];
+
 #[cfg(test)]
 mod tests {
     use super::*;
