@@ -19,6 +19,7 @@ pub mod ids;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
+pub mod meeting;
 pub mod money;
 pub mod notice;
 pub mod org;
