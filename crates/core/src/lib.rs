@@ -9,6 +9,7 @@ mod keyed;
 
 pub mod acceptance;
 pub mod access;
+pub mod appraisal;
 pub mod asset;
 pub mod day;
 pub mod duty;
