@@ -19,6 +19,7 @@ pub mod evaluation;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
+pub mod meeting;
 pub mod notice;
 pub mod org;
 mod postgres;
@@ -41,6 +42,7 @@ pub use evaluation::*;
 pub use inspection::*;
 pub use ledger::*;
 pub use log::{Cover, LogLeaf, LogStore, Mismatch, StoredCheckpoint, TableCover, hex, unhex};
+pub use meeting::*;
 pub use notice::*;
 pub use org::*;
 pub use postgres::*;
@@ -52,7 +54,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 46] = [
+pub const FACT_TABLES: [&str; 52] = [
     "regions",
     "users",
     "auth_events",
@@ -99,6 +101,12 @@ pub const FACT_TABLES: [&str; 46] = [
     "evaluation_records",
     "evaluation_values",
     "evaluation_events",
+    "meetings",
+    "meeting_roster",
+    "meeting_attendance",
+    "meeting_items",
+    "meeting_minutes",
+    "meeting_confirmations",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,6 +220,7 @@ pub trait Store:
     + AcceptanceStore
     + DisclosureStore
     + AssetStore
+    + MeetingStore
     + EvaluationStore
     + Send
     + Sync
@@ -224,7 +233,8 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AcceptanceStore, AccessStore, AssetStore, DisclosureStore, EscalationStore,
-        EvaluationStore, InspectionStore, LedgerStore, LogStore, NoticeStore, OrgStore,
-        ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store, SummaryStore,
+        EvaluationStore, InspectionStore, LedgerStore, LogStore, MeetingStore, NoticeStore,
+        OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
+        SummaryStore,
     };
 }

@@ -78,6 +78,7 @@ const REGISTRY: &[&Booking] = &[
     &super::notice::BOOKING,
     &super::acceptance::BOOKING,
     &super::asset::BOOKING,
+    &super::meeting::BOOKING,
     &super::evaluation::BOOKING,
 ];
 

@@ -16,6 +16,7 @@ mod evaluation;
 mod inspection;
 mod ledger;
 mod log;
+mod meeting;
 mod notice;
 mod org;
 mod problem;
@@ -26,7 +27,8 @@ mod summary;
 #[allow(unused_imports)]
 use self::{
     acceptance::*, access::*, asset::*, escalation::*, evaluation::*, inspection::*, ledger::*,
-    log::*, notice::*, org::*, problem::*, project::*, region::*, responsibility::*, summary::*,
+    log::*, meeting::*, notice::*, org::*, problem::*, project::*, region::*, responsibility::*,
+    summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

@@ -1,5 +1,4 @@
--- Village meetings and their votes (issue 18, deliverable 1; core `meeting`). DRAFT on branch
--- `meetings`: not yet wired into a store (next session).
+-- Village meetings and their votes (issue 18, deliverable 1; core `meeting`).
 --
 -- A meeting is called with its roster frozen (the households or the representatives or the
 -- committee's members on that day), held with attendance ticked on the roster, and decides items
@@ -21,7 +20,6 @@ CREATE TABLE meetings (
     called_by      INTEGER REFERENCES users (id),
     called_at      INTEGER NOT NULL,
     held_on        TEXT,
-    minutes        TEXT,
     minutes_sha256 TEXT,
     roster_size    INTEGER NOT NULL DEFAULT 0,
     present        INTEGER NOT NULL DEFAULT 0,
@@ -49,6 +47,7 @@ CREATE TABLE meeting_attendance (
     county_code TEXT    NOT NULL,
     roster_id   INTEGER NOT NULL REFERENCES meeting_roster (id),
     present     INTEGER NOT NULL,
+    on_date     TEXT    NOT NULL,
     actor_id    INTEGER REFERENCES users (id),
     at          INTEGER NOT NULL
 );
@@ -68,20 +67,23 @@ CREATE TABLE meeting_items (
     votes_against INTEGER,
     votes_abstain INTEGER,
     outcome     TEXT,
+    -- The quorum the vote was taken under (booked with it).
+    roster_size INTEGER NOT NULL,
+    present     INTEGER NOT NULL,
     actor_id    INTEGER REFERENCES users (id),
     at          INTEGER NOT NULL,
     UNIQUE (meeting_id, position)
 );
 
--- Named ballots, only where the rule requires them: never shown on public pages.
-CREATE TABLE meeting_ballots (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    county_code TEXT    NOT NULL,
-    item_id     INTEGER NOT NULL REFERENCES meeting_items (id),
-    roster_id   INTEGER NOT NULL REFERENCES meeting_roster (id),
-    choice      TEXT    NOT NULL,
-    at          INTEGER NOT NULL,
-    UNIQUE (item_id, roster_id)
+-- The minutes, each version a row (the latest stands); the hash is derived from the text.
+CREATE TABLE meeting_minutes (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    county_code    TEXT    NOT NULL,
+    meeting_id     INTEGER NOT NULL REFERENCES meetings (id),
+    minutes        TEXT    NOT NULL,
+    minutes_sha256 TEXT    NOT NULL,
+    actor_id       INTEGER REFERENCES users (id),
+    at             INTEGER NOT NULL
 );
 
 -- Attendees confirm the minutes (their hash as confirmed).
