@@ -19,6 +19,7 @@ mod inspection;
 mod ledger;
 mod lists;
 mod log;
+mod meeting;
 mod notice;
 mod openness;
 mod pages;
