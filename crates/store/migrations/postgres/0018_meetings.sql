@@ -38,6 +38,8 @@ CREATE TABLE meeting_roster (
     position     BIGINT  NOT NULL,
     household_id BIGINT  REFERENCES households (id),
     name         TEXT    NOT NULL,
+    -- The time of the call (the line is booked with it).
+    at           BIGINT  NOT NULL,
     UNIQUE (meeting_id, position)
 );
 

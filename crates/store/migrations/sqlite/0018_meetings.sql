@@ -38,6 +38,8 @@ CREATE TABLE meeting_roster (
     position     INTEGER NOT NULL,
     household_id INTEGER REFERENCES households (id),
     name         TEXT    NOT NULL,
+    -- The time of the call (the line is booked with it).
+    at           INTEGER NOT NULL,
     UNIQUE (meeting_id, position)
 );
 

@@ -31,13 +31,11 @@ pub(super) const FACTS: &[FactTable] = &[
     },
     FactTable {
         table: "meeting_roster",
-        // A line is booked at its meeting's calling.
-        select: "SELECT * FROM (SELECT t.id, t.county_code, t.meeting_id, t.position, t.household_id, t.name, \
-                 m.called_at FROM meeting_roster t JOIN meetings m ON m.id = t.meeting_id) b",
+        select: "SELECT id, county_code, meeting_id, position, household_id, name, at FROM meeting_roster",
         build: roster_facts,
         kinds: &[(
             "meeting.roster",
-            "called_at",
+            "at",
             &["meeting_id", "position", "household_id", "name"],
         )],
         key: Key::Id,
@@ -367,7 +365,7 @@ fn roster_facts(r: &DbRow) -> Result<Vec<Fact>> {
             "meeting.roster",
             "meeting_roster",
             r.try_get("id")?,
-            r.try_get("called_at")?,
+            r.try_get("at")?,
         )
         .county(Some(r.try_get::<String, _>("county_code")?))
         .field("meeting_id", r.try_get::<i64, _>("meeting_id")?)
@@ -628,14 +626,15 @@ async fn call(s: &StoreImpl, n: &NewMeeting, actor: Option<i64>, now: i64) -> Re
     append_row_facts(&mut tx, "meetings", id).await?;
     for (pos, (household, name)) in lines.iter().enumerate() {
         let row = sqlx::query(
-            "INSERT INTO meeting_roster (county_code, meeting_id, position, household_id, name) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO meeting_roster (county_code, meeting_id, position, household_id, name, at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(n.village.county_code())
         .bind(id)
         .bind(i64::try_from(pos).unwrap_or(i64::MAX))
         .bind(household)
         .bind(name)
+        .bind(now)
         .fetch_one(&mut *tx)
         .await?;
         let rid: i64 = row.try_get(0)?;
