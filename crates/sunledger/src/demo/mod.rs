@@ -20,6 +20,7 @@ mod escalation;
 mod evaluation;
 mod inspection;
 mod ledger;
+mod meeting;
 mod notice;
 mod org;
 mod problem;
@@ -118,6 +119,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
             .await
             .context("loading the demo supervision record")?;
     }
+    meeting::load(store, &city)
+        .await
+        .context("loading the demo's village meetings")?;
     notice::load(store, &city)
         .await
         .context("loading the demo's public notices")?;
