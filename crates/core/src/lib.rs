@@ -11,6 +11,7 @@ pub mod acceptance;
 pub mod access;
 pub mod appraisal;
 pub mod asset;
+pub mod committee;
 pub mod day;
 pub mod duty;
 pub mod error;

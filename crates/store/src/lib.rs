@@ -12,6 +12,7 @@
 pub mod acceptance;
 pub mod access;
 pub mod asset;
+pub mod committee;
 pub mod disclosure;
 pub mod error;
 pub mod escalation;
@@ -35,6 +36,7 @@ use std::sync::Arc;
 pub use acceptance::*;
 pub use access::*;
 pub use asset::*;
+pub use committee::*;
 pub use disclosure::*;
 pub use error::{Result, StoreError};
 pub use escalation::*;
@@ -54,7 +56,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 52] = [
+pub const FACT_TABLES: [&str; 56] = [
     "regions",
     "users",
     "auth_events",
@@ -107,6 +109,10 @@ pub const FACT_TABLES: [&str; 52] = [
     "meeting_items",
     "meeting_minutes",
     "meeting_confirmations",
+    "committee_terms",
+    "committee_members",
+    "committee_member_ends",
+    "committee_signatures",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +228,7 @@ pub trait Store:
     + AssetStore
     + MeetingStore
     + EvaluationStore
+    + CommitteeStore
     + Send
     + Sync
     + 'static
@@ -232,7 +239,7 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AcceptanceStore, AccessStore, AssetStore, DisclosureStore, EscalationStore,
+        AcceptanceStore, AccessStore, AssetStore, CommitteeStore, DisclosureStore, EscalationStore,
         EvaluationStore, InspectionStore, LedgerStore, LogStore, MeetingStore, NoticeStore,
         OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
         SummaryStore,

@@ -10,6 +10,7 @@ use sqlx::{Pool, Row};
 mod acceptance;
 mod access;
 mod asset;
+mod committee;
 mod disclosure;
 mod escalation;
 mod evaluation;
@@ -26,9 +27,9 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    acceptance::*, access::*, asset::*, escalation::*, evaluation::*, inspection::*, ledger::*,
-    log::*, meeting::*, notice::*, org::*, problem::*, project::*, region::*, responsibility::*,
-    summary::*,
+    acceptance::*, access::*, asset::*, committee::*, escalation::*, evaluation::*, inspection::*,
+    ledger::*, log::*, meeting::*, notice::*, org::*, problem::*, project::*, region::*,
+    responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

@@ -16,6 +16,7 @@ use sunledger_store::{NewRegion, Store};
 mod acceptance;
 mod access;
 mod asset;
+mod committee;
 mod escalation;
 mod evaluation;
 mod inspection;
@@ -125,6 +126,10 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     notice::load(store, &city)
         .await
         .context("loading the demo's public notices")?;
+    // The supervision committee, after the notices (its chair signs a posting).
+    committee::load(store, &city)
+        .await
+        .context("loading the demo's supervision committee")?;
     acceptance::load(store, &city)
         .await
         .context("loading the demo's Book 4")?;

@@ -118,6 +118,15 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         | ("post", "/api/v1/evaluations/{id}/review") => {
             json!({"comment": "越权"})
         }
+        ("post", "/api/v1/committees/{village}/terms") => json!({"meeting_id": 1, "members": [
+            {"name": "越权一", "chair": true}, {"name": "越权二", "accounting": true, "skills": "x"}, {"name": "越权三"}]}),
+        ("post", "/api/v1/committee-terms/{id}/members") => {
+            json!({"meeting_id": 1, "member": {"name": "越权"}})
+        }
+        ("post", "/api/v1/committee-members/{id}/end") => {
+            json!({"ended_on": "2026-01-01", "reason": "越权"})
+        }
+        ("post", "/api/v1/committee-members/{id}/signatures") => json!({"posting_id": 1}),
         ("post", "/api/v1/assets") => json!({
             "project_id": 999_999, "name": "越权资产", "class": "public_welfare", "quantity": "1", "unit": "座",
             "value": {"county_budget": "1.00"}, "owner_level": "village", "owner": "529122100201",
@@ -159,6 +168,69 @@ pub(crate) struct Foreign {
     pub(crate) asset_project: i64,
     /// The first evaluation of that project (scheduled at its acceptance).
     pub(crate) evaluation: i64,
+    /// A village of 石门县 with a supervision committee: the village, its term and a member.
+    pub(crate) village: String,
+    pub(crate) committee_term: i64,
+    pub(crate) committee_member: i64,
+}
+
+/// A supervision committee elected in a village of 石门县 at a quorate representatives' meeting.
+async fn foreign_committee(store: &dyn sunledger_store::Store) -> (String, i64, i64) {
+    use sunledger_core::RegionCode;
+    use sunledger_core::meeting::{MeetingKind, RosterBasis};
+    let county = RegionCode::parse("529122").unwrap();
+    let township = store.region_children(&county).await.unwrap()[0].code;
+    let village = store.region_children(&township).await.unwrap()[0].code;
+    let m = store
+        .call_meeting(
+            &sunledger_store::NewMeeting {
+                village,
+                kind: MeetingKind::Representatives,
+                basis: RosterBasis::Households,
+                title: "村民代表会议：推选村务监督委员会".into(),
+                planned_on: sunledger_core::day::today_text(now()),
+                named_votes: false,
+                members: vec!["代表一".into(), "代表二".into(), "代表三".into()],
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    for line in store.meeting(m.id).await.unwrap().unwrap().roster {
+        store
+            .mark_attendance(m.id, line.id, true, None, now())
+            .await
+            .unwrap();
+    }
+    let member = |name: &str, chair: bool, accounting: bool| sunledger_store::NewMember {
+        name: name.into(),
+        chair,
+        accounting,
+        skills: if accounting {
+            "会计证".into()
+        } else {
+            String::new()
+        },
+        ..Default::default()
+    };
+    let t = store
+        .elect_committee(
+            &sunledger_store::NewTerm {
+                village,
+                meeting_id: m.id,
+                members: vec![
+                    member("石门监委一", true, false),
+                    member("石门监委二", false, true),
+                    member("石门监委三", false, false),
+                ],
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    (village.as_str().to_string(), t.id, t.members[0].id)
 }
 
 pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
@@ -263,7 +335,11 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .expect("an evaluation in 石门县")
         .id;
     let overdue_proposal = foreign_overdue(store).await;
+    let (village, committee_term, committee_member) = foreign_committee(store).await;
     Foreign {
+        village,
+        committee_term,
+        committee_member,
         evaluation,
         overdue_proposal,
         acceptance,
@@ -656,6 +732,7 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
     };
     let path = path.as_str();
     path.replace("{code}", &f.region)
+        .replace("{village}", &f.village)
         .replace("{county}", &f.region)
         .replace(
             "{id}",
@@ -683,6 +760,10 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.asset.to_string()
             } else if path.starts_with("/api/v1/evaluations") {
                 f.evaluation.to_string()
+            } else if path.starts_with("/api/v1/committee-terms") {
+                f.committee_term.to_string()
+            } else if path.starts_with("/api/v1/committee-members") {
+                f.committee_member.to_string()
             } else if path.starts_with("/api/v1/public-objections") {
                 f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {

@@ -89,6 +89,8 @@ struct More {
     session: String,
     /// A sign-in limit row of 石门县 (failed sign-ins of its official).
     limit: i64,
+    /// A held meeting of a village of 石门县.
+    meeting: i64,
 }
 
 fn probe(who: &'static str, path: String, body: Value, field: &'static str) -> Probe {
@@ -476,6 +478,21 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
         ("post", "/api/v1/acceptances/{id}/inspections")
         | ("post", "/api/v1/acceptances/{id}/signoffs") => vec![by_path("yunling.agri")],
         ("post", "/api/v1/evaluations/{id}/record") => vec![by_path("yunling.township")],
+        ("post", "/api/v1/committees/{village}/terms") => vec![
+            by_path("yunling.village"),
+            probe(
+                "yunling.village",
+                "/api/v1/committees/529121100201/terms".into(),
+                json!({"meeting_id": more.meeting, "members": [{"name": "越权一", "chair": true},
+                    {"name": "越权二", "accounting": true, "skills": "x"}, {"name": "越权三"}]}),
+                "meeting_id",
+            ),
+        ],
+        ("post", "/api/v1/committee-terms/{id}/members")
+        | ("post", "/api/v1/committee-members/{id}/end") => vec![by_path("yunling.village")],
+        ("post", "/api/v1/committee-members/{id}/signatures") => {
+            vec![by_path("yunling.supervisor")]
+        }
         ("post", "/api/v1/evaluations/{id}/return")
         | ("post", "/api/v1/evaluations/{id}/review") => {
             vec![by_path("yunling.bureau")]
@@ -577,6 +594,12 @@ async fn foreign_references_are_refused_everywhere(app: TestApp) {
         )
         .await,
         county_fund: f.fund,
+        meeting: must(
+            db,
+            "石门县 meeting",
+            "SELECT MIN(id) FROM meetings WHERE county_code = '529122'",
+        )
+        .await,
     };
     let mut clients = std::collections::HashMap::new();
     for who in [

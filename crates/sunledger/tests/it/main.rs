@@ -10,6 +10,7 @@ mod bench;
 mod bounds;
 mod browser;
 mod cli;
+mod committee;
 mod cross_county;
 mod duty;
 mod escalation;

@@ -8,6 +8,7 @@ mod acceptance;
 mod access;
 mod app;
 mod asset;
+mod committee;
 mod disclosure;
 mod escalation;
 mod evaluation;
@@ -62,6 +63,7 @@ const PARTS: &[&[Entry]] = &[
     app::ENTRIES,
     acceptance::ENTRIES,
     evaluation::ENTRIES,
+    committee::ENTRIES,
     region::ENTRIES,
     org::ENTRIES,
     access::ENTRIES,

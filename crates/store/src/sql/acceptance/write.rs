@@ -308,6 +308,23 @@ pub(super) async fn form_team(
         if county.as_deref() != Some(a.region.county_code()) {
             return Err(invalid("members", "unknown_reference", u.to_string()));
         }
+        // The village's supervision committee takes part in acceptance (seed §3B): one of the
+        // mass supervision team sits on the team only while on the committee of the village.
+        if kind == "mass_supervision_team"
+            && !sits_on_committee(
+                &mut tx,
+                person,
+                a.region.as_str(),
+                sunledger_core::day::today(now),
+            )
+            .await?
+        {
+            return Err(invalid(
+                "members",
+                "not_a_sitting_supervisor",
+                u.to_string(),
+            ));
+        }
         let row = sqlx::query(
             "INSERT INTO acceptance_members (county_code, acceptance_id, user_id, person_id, department_id, unit_kind, added_by, \
              added_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

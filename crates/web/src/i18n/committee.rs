@@ -1,0 +1,176 @@
+//! The `committee` part of the translation catalogue: the village affairs supervision committee
+//! (core `committee`): terms, members, signatures, and the refusals of its rules.
+use super::Entry;
+
+/// (key, zh-CN, en)
+pub(super) const ENTRIES: &[Entry] = &[
+    (
+        "committee.title",
+        "村务监督委员会",
+        "Village affairs supervision committees",
+    ),
+    (
+        "committee.village_title",
+        "村务监督委员会",
+        "Village affairs supervision committee",
+    ),
+    ("committee.count", "个村", "villages"),
+    (
+        "committee.none",
+        "还没有选举村务监督委员会。",
+        "No supervision committee has been elected yet.",
+    ),
+    ("committee.current", "本届", "Sitting"),
+    ("committee.past", "往届", "Past term"),
+    ("committee.term", "任期", "Term"),
+    ("committee.elected_at", "选举会议", "Elected at"),
+    ("committee.elected_on", "选举日期", "Elected on"),
+    ("committee.ends_on", "任期届满", "Term ends"),
+    ("committee.members", "成员", "Members"),
+    ("committee.member", "成员", "Member"),
+    ("committee.role.chair", "主任", "Chair"),
+    ("committee.role.member", "委员", "Member"),
+    (
+        "committee.accounting",
+        "具备财会知识",
+        "Has accounting skills",
+    ),
+    ("committee.sitting", "在任", "Sitting"),
+    ("committee.left", "已离任", "Left"),
+    ("committee.started_on", "任职日期", "Since"),
+    ("committee.history", "历届", "Terms"),
+    (
+        "committee.rule",
+        "依《村民委员会组织法》第三十二条：成员由村民会议或村民代表会议推选，其中应有具备财会、管理知识的人员；村民委员会成员及其近亲属不得担任。一般 3 至 5 人，设主任 1 名，任期 5 年。",
+        "Village Committee Organisation Law art. 32: members are elected by the villagers' meeting or the representatives' meeting, one of them with accounting and management knowledge; members of the village committee and their close relatives may not serve. Usually 3 to 5 members with one chair; the term is 5 years.",
+    ),
+    ("committee.gaps", "需要补选", "Needs a by-election"),
+    (
+        "committee.gap.committee_size",
+        "成员不足 3 人",
+        "fewer than 3 members",
+    ),
+    ("committee.gap.committee_chair", "没有主任", "no chair"),
+    (
+        "committee.gap.committee_without_accounting",
+        "没有具备财会知识的成员",
+        "no member with accounting skills",
+    ),
+    ("committee.step.elect", "登记选举结果", "Record an election"),
+    ("committee.step.add", "登记补选", "Record a by-election"),
+    ("committee.step.end", "登记离任", "Record a member leaving"),
+    (
+        "committee.step.sign",
+        "成员签字确认张贴",
+        "A member signs a posting",
+    ),
+    (
+        "committee.elect_hint",
+        "每行一名成员；身份证号用于与村干部近亲属名单比对，页面只显示脱敏号码。",
+        "One member a row; the ID number is matched against the cadre-relatives list and is only shown masked.",
+    ),
+    ("committee.meeting", "选举会议", "Electing meeting"),
+    (
+        "committee.pick_meeting",
+        "选择本村已召开且达到法定人数的会议",
+        "Pick a held, quorate meeting of the village",
+    ),
+    ("committee.person", "人员库记录", "Person record"),
+    ("committee.no_person", "（无）", "(none)"),
+    ("committee.signatures", "张贴签字", "Posting signatures"),
+    ("committee.posting", "张贴记录", "Posting"),
+    ("committee.signed_on", "签字日期", "Signed on"),
+    ("committee.done", "已登记。", "Recorded."),
+    ("committee.view", "村务监督委员会", "Supervision committee"),
+    ("field.meeting_id", "会议", "Meeting"),
+    (
+        "field.skills",
+        "财会知识依据",
+        "Accounting skills (what they rest on)",
+    ),
+    ("field.chair", "主任", "Chair"),
+    ("field.ended_on", "离任日期", "Left on"),
+    ("field.posting_id", "张贴记录", "Posting"),
+    ("field.member_id", "成员", "Member"),
+    ("field.term_id", "任期", "Term"),
+    (
+        "reason.committee_size",
+        "成员人数不符合规定（3 至 5 人）",
+        "has the wrong number of members (3 to 5)",
+    ),
+    (
+        "reason.committee_chair",
+        "须有且只有一名主任",
+        "must have exactly one chair",
+    ),
+    (
+        "reason.committee_without_accounting",
+        "须至少有一名具备财会知识的成员",
+        "needs at least one member with accounting skills",
+    ),
+    (
+        "reason.committee_conflict",
+        "候选人是村民委员会成员或其近亲属，不得担任",
+        "names a member of the village committee or a close relative of one, who may not serve",
+    ),
+    (
+        "reason.member_name_missing",
+        "有一行没有填写姓名",
+        "has a row without a name",
+    ),
+    (
+        "reason.meeting_cannot_elect",
+        "村委会会议不能选举监督委员会，须由村民会议或村民代表会议推选",
+        "cannot elect: the committee is elected by the villagers' or the representatives' meeting",
+    ),
+    (
+        "reason.meeting_not_held",
+        "会议尚未召开",
+        "was not held yet",
+    ),
+    (
+        "reason.meeting_without_quorum",
+        "会议未达到法定人数，选举无效",
+        "had no quorum, so its election is void",
+    ),
+    (
+        "reason.term_not_after_last",
+        "早于或等于本村已登记的最近一届",
+        "is not after the village's latest recorded term",
+    ),
+    (
+        "reason.term_not_sitting",
+        "不是本村在任的一届",
+        "is not the village's sitting term",
+    ),
+    (
+        "reason.meeting_before_term",
+        "早于本届选举",
+        "is before the term's election",
+    ),
+    (
+        "reason.member_already_ended",
+        "该成员已登记离任",
+        "has already left",
+    ),
+    (
+        "reason.member_not_sitting",
+        "该成员今天不在任",
+        "is not sitting today",
+    ),
+    (
+        "reason.already_signed",
+        "该成员已签字",
+        "is already signed by this member",
+    ),
+    (
+        "reason.not_a_sitting_supervisor",
+        "群众监督小组的人员须是本村在任的村务监督委员会成员",
+        "is of the mass supervision team but not a sitting member of the village's supervision committee",
+    ),
+    (
+        "reason.unknown_committee_action",
+        "未知的操作",
+        "is not a step of the committee",
+    ),
+];
