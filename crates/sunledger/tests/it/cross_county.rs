@@ -489,10 +489,8 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
             ),
         ],
         ("post", "/api/v1/committee-terms/{id}/members")
-        | ("post", "/api/v1/committee-members/{id}/end") => vec![by_path("yunling.village")],
-        ("post", "/api/v1/committee-members/{id}/signatures") => {
-            vec![by_path("yunling.supervisor")]
-        }
+        | ("post", "/api/v1/committee-members/{id}/end")
+        | ("post", "/api/v1/committee-members/{id}/signatures") => vec![by_path("yunling.village")],
         ("post", "/api/v1/evaluations/{id}/return")
         | ("post", "/api/v1/evaluations/{id}/review") => {
             vec![by_path("yunling.bureau")]
