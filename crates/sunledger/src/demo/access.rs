@@ -171,6 +171,8 @@ async fn person_of(
         "yunling.finance" => K::FinanceBureau,
         "yunling.bureau" => K::PovertyBureau,
         "yunling.agri" => K::BusinessDepartment,
+        // The village's supervision committee chair, of its mass supervision team.
+        "yunling.supervisor" => K::MassSupervisionTeam,
         _ => return Ok(None),
     };
     let name = a.display_name.rsplit(' ').next().unwrap_or(a.display_name);

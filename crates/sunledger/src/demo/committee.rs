@@ -63,7 +63,8 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             person = store
                 .people_in_department(d.id)
                 .await?
-                .first()
+                .iter()
+                .find(|p| p.name == "罗秀英")
                 .map(|p| p.id);
         }
     }

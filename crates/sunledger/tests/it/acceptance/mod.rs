@@ -138,6 +138,57 @@ async fn the_team_signs_then_the_retention_is_paid(app: TestApp) {
         uid(&app, "yunling.bureau").await,
         uid(&app, "yunling.agri").await,
     );
+    // One of the mass supervision team sits on the team only while on the committee of the
+    // project's village: the demo's chair of 529121100201, once she has left, may not.
+    let sup = uid(&app, "yunling.supervisor").await;
+    assert_eq!(project.region.as_str(), "529121100201");
+    let terms = get(&bureau, app.url("/api/v1/committees/529121100201")).await;
+    let chair = terms[0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "罗秀英")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // While she sits, she passes as a member (this team lacks the business department only).
+    let (s, e) = post(
+        &bureau,
+        app.url(&format!("/api/v1/acceptances/{id}/team")),
+        &json!({"members": [fin, bur, sup]}),
+    )
+    .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("team")),
+        "{e}"
+    );
+    let village = app.signed_in("yunling.village").await;
+    let today = sunledger_core::day::today_text(sunledger_web::Clock::now(&*app.clock));
+    let (s, e) = post(
+        &village,
+        app.url(&format!("/api/v1/committee-members/{chair}/end")),
+        &json!({"ended_on": today, "reason": "换届前辞职"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{e}");
+    {
+        let (s, e) = post(
+            &bureau,
+            app.url(&format!("/api/v1/acceptances/{id}/team")),
+            &json!({"members": [fin, bur, agr, sup]}),
+        )
+        .await;
+        assert_eq!(s, 422, "{e}");
+        assert_eq!(e["error"]["field"], "members", "{e}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("村务监督委员会"),
+            "{e}"
+        );
+    }
     // Without the business department the team is refused, naming the team.
     let (s, e) = post(
         &bureau,
