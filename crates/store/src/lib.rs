@@ -11,6 +11,7 @@
 
 pub mod acceptance;
 pub mod access;
+pub mod appraisal;
 pub mod asset;
 pub mod disclosure;
 pub mod error;
@@ -34,6 +35,7 @@ use std::sync::Arc;
 
 pub use acceptance::*;
 pub use access::*;
+pub use appraisal::*;
 pub use asset::*;
 pub use disclosure::*;
 pub use error::{Result, StoreError};
@@ -54,7 +56,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 52] = [
+pub const FACT_TABLES: [&str; 62] = [
     "regions",
     "users",
     "auth_events",
@@ -107,6 +109,16 @@ pub const FACT_TABLES: [&str; 52] = [
     "meeting_items",
     "meeting_minutes",
     "meeting_confirmations",
+    "crosscheck_lists",
+    "crosscheck_entries",
+    "appraisal_rounds",
+    "appraisal_applicants",
+    "appraisal_hits",
+    "appraisal_votes",
+    "appraisal_samples",
+    "appraisal_checks",
+    "appraisal_steps",
+    "household_status_changes",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -222,6 +234,7 @@ pub trait Store:
     + AssetStore
     + MeetingStore
     + EvaluationStore
+    + AppraisalStore
     + Send
     + Sync
     + 'static
@@ -232,7 +245,7 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AcceptanceStore, AccessStore, AssetStore, DisclosureStore, EscalationStore,
+        AcceptanceStore, AccessStore, AppraisalStore, AssetStore, DisclosureStore, EscalationStore,
         EvaluationStore, InspectionStore, LedgerStore, LogStore, MeetingStore, NoticeStore,
         OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
         SummaryStore,

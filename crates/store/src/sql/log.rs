@@ -80,6 +80,7 @@ const REGISTRY: &[&Booking] = &[
     &super::asset::BOOKING,
     &super::meeting::BOOKING,
     &super::evaluation::BOOKING,
+    &super::appraisal::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

@@ -9,6 +9,7 @@ use sqlx::{Pool, Row};
 
 mod acceptance;
 mod access;
+mod appraisal;
 mod asset;
 mod disclosure;
 mod escalation;
@@ -26,9 +27,9 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    acceptance::*, access::*, asset::*, escalation::*, evaluation::*, inspection::*, ledger::*,
-    log::*, meeting::*, notice::*, org::*, problem::*, project::*, region::*, responsibility::*,
-    summary::*,
+    acceptance::*, access::*, appraisal::*, asset::*, escalation::*, evaluation::*, inspection::*,
+    ledger::*, log::*, meeting::*, notice::*, org::*, problem::*, project::*, region::*,
+    responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).
