@@ -201,6 +201,90 @@ keyed!(
     }
 );
 
+keyed!(
+    /// What a round decides: identification (识别) or exit from poverty (脱贫); both run the same
+    /// path, and the announcement sets the households' `poor` flag (identify) or clears it (exit).
+    RoundKind, "kind", "unknown_round_kind" {
+        Identify => "identify",
+        Exit => "exit",
+    }
+);
+
+impl RoundKind {
+    /// The `poor` flag the announcement gives an approved applicant's household.
+    pub fn poor_after(self) -> bool {
+        self == RoundKind::Identify
+    }
+}
+
+keyed!(
+    /// What was decided on a cross-check hit, with its reason.
+    HitDecision, "decision", "unknown_hit_decision" {
+        /// The hit does not disqualify (another person of the same name, a relative the rule
+        /// does not bar, a vehicle used for farming): the applicant stays.
+        Cleared => "cleared",
+        /// The hit disqualifies: the applicant is removed from the round.
+        Excluded => "excluded",
+    }
+);
+
+/// The relation a row of the cadre list gives: the cadre's own row (`本人`) or a close relative
+/// of the cadre it names (婚姻法/民法典 1045: spouse, parents, children, siblings, grandparents
+/// and grandchildren).
+pub const RELATIONS: &[&str] = &[
+    "本人",
+    "配偶",
+    "父母",
+    "子女",
+    "兄弟姐妹",
+    "祖父母",
+    "外祖父母",
+    "孙子女",
+    "外孙子女",
+];
+
+/// The cadre's own row of the cadre list.
+pub const SELF: &str = "本人";
+
+/// Checks a row of a cross-check list: a name; on the cadre list a relation of [`RELATIONS`] and,
+/// for a relative, the cadre's name (`of_name`). Returns the relation and `of_name` as stored
+/// (the cadre's own row names the cadre as `of_name`).
+pub fn check_entry(
+    list: CheckList,
+    name: &str,
+    relation: &str,
+    of_name: &str,
+) -> Result<(String, String), DomainError> {
+    let name = crate::text::nonempty("name", name, 100)?;
+    let relation = relation.trim();
+    let of_name = of_name.trim();
+    if list != CheckList::CadreRelatives {
+        return Ok((
+            crate::text::bounded("relation", relation, 20)?,
+            crate::text::bounded("of_name", of_name, 100)?,
+        ));
+    }
+    if relation.is_empty() {
+        return Err(refuse("relation", "missing", ""));
+    }
+    if !RELATIONS.contains(&relation) {
+        return Err(refuse("relation", "unknown_relation", relation));
+    }
+    if relation == SELF {
+        if !of_name.is_empty() && of_name != name {
+            return Err(refuse("of_name", "self_names_another", of_name));
+        }
+        return Ok((relation.to_string(), name));
+    }
+    if of_name.is_empty() {
+        return Err(refuse("of_name", "missing", ""));
+    }
+    Ok((
+        relation.to_string(),
+        crate::text::nonempty("of_name", of_name, 100)?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +342,20 @@ mod tests {
         let a = sample("种子", 7, "township", &ids, 20);
         assert_eq!(a, sample("种子", 7, "township", &ids, 20));
         assert_eq!(a.len(), 2);
+    }
+
+    #[test]
+    fn cadre_rows_name_the_relation() {
+        let c = CheckList::CadreRelatives;
+        assert_eq!(
+            check_entry(c, "王五", "本人", "").ok(),
+            Some(("本人".into(), "王五".into()))
+        );
+        assert!(check_entry(c, "王六", "配偶", "").is_err());
+        assert!(check_entry(c, "王六", "表亲", "王五").is_err());
+        assert!(check_entry(c, "王六", "配偶", "王五").is_ok());
+        assert!(check_entry(CheckList::Vehicles, "王六", "", "").is_ok());
+        assert!(RoundKind::Identify.poor_after() && !RoundKind::Exit.poor_after());
     }
 
     fn state() -> impl Strategy<Value = RoundState> {

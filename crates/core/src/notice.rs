@@ -178,6 +178,17 @@ pub const KINDS: &[KindRule] = &[
         due: None,
         source: "seed §3B (evaluation openness); county practice: each appraisal round posted 7 days",
     },
+    KindRule {
+        key: "appraisal_announcement",
+        fields: &[
+            req("object", LINE),
+            req("result", PARA),
+            req("beneficiaries", FieldType::Lines),
+        ],
+        window_days: 7,
+        due: None,
+        source: "国开办发〔2014〕24号 (两公示一公告): the county announces the result after its check",
+    },
 ];
 
 /// The rule of kind `key`, or an error naming the field `kind`.

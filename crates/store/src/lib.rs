@@ -11,6 +11,7 @@
 
 pub mod acceptance;
 pub mod access;
+pub mod appraisal;
 pub mod asset;
 pub mod committee;
 pub mod disclosure;
@@ -35,6 +36,7 @@ use std::sync::Arc;
 
 pub use acceptance::*;
 pub use access::*;
+pub use appraisal::*;
 pub use asset::*;
 pub use committee::*;
 pub use disclosure::*;
@@ -56,7 +58,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 56] = [
+pub const FACT_TABLES: [&str; 66] = [
     "regions",
     "users",
     "auth_events",
@@ -113,6 +115,16 @@ pub const FACT_TABLES: [&str; 56] = [
     "committee_members",
     "committee_member_ends",
     "committee_signatures",
+    "crosscheck_lists",
+    "crosscheck_entries",
+    "appraisal_rounds",
+    "appraisal_applicants",
+    "appraisal_hits",
+    "appraisal_votes",
+    "appraisal_samples",
+    "appraisal_checks",
+    "appraisal_steps",
+    "household_status_changes",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -229,6 +241,7 @@ pub trait Store:
     + MeetingStore
     + EvaluationStore
     + CommitteeStore
+    + AppraisalStore
     + Send
     + Sync
     + 'static
@@ -239,9 +252,9 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AcceptanceStore, AccessStore, AssetStore, CommitteeStore, DisclosureStore, EscalationStore,
-        EvaluationStore, InspectionStore, LedgerStore, LogStore, MeetingStore, NoticeStore,
-        OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
+        AcceptanceStore, AccessStore, AppraisalStore, AssetStore, CommitteeStore, DisclosureStore,
+        EscalationStore, EvaluationStore, InspectionStore, LedgerStore, LogStore, MeetingStore,
+        NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
         SummaryStore,
     };
 }

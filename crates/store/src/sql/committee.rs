@@ -285,16 +285,18 @@ async fn ties(tx: &mut sqlx::Transaction<'static, DB>, village: &RegionCode) -> 
     Ok(out)
 }
 
-/// The rows of the county's cadre-relatives lists (imported for the household appraisal) that
-/// cover the village: a cadre's own row (本人) and their close relatives.
+/// The rows of the standing cadre-relatives lists (imported for the household appraisal; the
+/// latest list of each region) that cover the village — the same rows `crosscheck_hits` matches
+/// by name: a cadre's own row (本人) and their close relatives.
 async fn list_ties(
     tx: &mut sqlx::Transaction<'static, DB>,
     village: &RegionCode,
 ) -> Result<Vec<Tie>> {
     sqlx::query(
         "SELECT e.name, e.id_number, e.relation, e.of_name FROM crosscheck_entries e \
-         JOIN crosscheck_lists l ON l.id = e.list_id WHERE l.kind = 'cadre_relatives' AND l.county_code = $1 \
-         AND (e.village_code IS NULL OR e.village_code = $2) ORDER BY e.id",
+         JOIN crosscheck_lists l ON l.id = e.list_id WHERE l.kind = 'cadre_relatives' AND e.county_code = $1 \
+         AND l.id = (SELECT MAX(x.id) FROM crosscheck_lists x WHERE x.region_code = l.region_code AND x.kind = l.kind) \
+         AND (e.village_code = $2 OR (e.village_code IS NULL AND l.region_code = $2)) ORDER BY e.id",
     )
     .bind(village.county_code())
     .bind(village.as_str())

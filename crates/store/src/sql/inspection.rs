@@ -6,7 +6,7 @@ use super::*;
 pub(super) const FACTS: &[FactTable] = &[
     FactTable {
         table: "households",
-        select: "SELECT id, county_code, region_code, head_name, id_number, poor, size, created_at FROM households",
+        select: "SELECT id, county_code, region_code, head_name, id_number, registered_poor, size, created_at FROM households",
         build: household_facts,
         kinds: &[(
             "household",
@@ -15,7 +15,8 @@ pub(super) const FACTS: &[FactTable] = &[
                 "region=region_code",
                 "head_name",
                 "id_number",
-                "poor",
+                // As registered; the flag now is derived from the announcements' changes.
+                "poor=registered_poor",
                 "size",
             ],
         )],
@@ -219,7 +220,7 @@ pub(crate) fn household_facts(r: &DbRow) -> Result<Vec<Fact>> {
         .field("region", r.try_get::<String, _>("region_code")?)
         .field("head_name", r.try_get::<String, _>("head_name")?)
         .field("id_number", r.try_get::<String, _>("id_number")?)
-        .field("poor", r.try_get::<i64, _>("poor")?)
+        .field("poor", r.try_get::<i64, _>("registered_poor")?)
         .field("size", r.try_get::<i64, _>("size")?),
     ])
 }
@@ -314,8 +315,8 @@ impl InspectionStore for StoreImpl {
                 sunledger_core::inspection::check_household_size("size", h.size)
                     .map_err(StoreError::Rule)?;
                 let row = sqlx::query(
-                    "INSERT INTO households (county_code, region_code, head_name, id_number, poor, size, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                    "INSERT INTO households (county_code, region_code, head_name, id_number, poor, registered_poor, size, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
                 )
                 .bind(h.village.county_code())
                 .bind(h.village.as_str())

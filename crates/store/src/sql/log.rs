@@ -81,6 +81,7 @@ const REGISTRY: &[&Booking] = &[
     &super::meeting::BOOKING,
     &super::evaluation::BOOKING,
     &super::committee::BOOKING,
+    &super::appraisal::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

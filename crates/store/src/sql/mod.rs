@@ -9,6 +9,7 @@ use sqlx::{Pool, Row};
 
 mod acceptance;
 mod access;
+mod appraisal;
 mod asset;
 mod committee;
 mod disclosure;
@@ -27,9 +28,9 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    acceptance::*, access::*, asset::*, committee::*, escalation::*, evaluation::*, inspection::*,
-    ledger::*, log::*, meeting::*, notice::*, org::*, problem::*, project::*, region::*,
-    responsibility::*, summary::*,
+    acceptance::*, access::*, appraisal::*, asset::*, committee::*, escalation::*, evaluation::*,
+    inspection::*, ledger::*, log::*, meeting::*, notice::*, org::*, problem::*, project::*,
+    region::*, responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

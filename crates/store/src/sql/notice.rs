@@ -6,6 +6,7 @@ use sunledger_core::log::fact::sha256_hex;
 use sunledger_core::notice::{self as rules, Gate, NoticeAction, NoticeState};
 
 mod write;
+pub(crate) use write::post_in;
 
 /// The tables of this feature whose rows are booked facts (listed in the log's registry).
 pub(super) const FACTS: &[FactTable] = &[

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use sunledger_store::Store;
 
 mod access;
+mod appraisal;
 mod bench;
 mod escalation;
 mod inspection;
@@ -101,6 +102,12 @@ enum Command {
         #[command(subcommand)]
         command: inspection::HouseholdsCommand,
     },
+    /// The cross-check lists of the household appraisal (public-payroll staff, village cadres and
+    /// their close relatives, vehicles, housing) from CSV or XLSX files.
+    Crosscheck {
+        #[command(subcommand)]
+        command: appraisal::CrosscheckCommand,
+    },
     /// Writes a synthetic province as import files (regions, households, projects, monthly
     /// ledgers) into OUT; see docs/PERFORMANCE.md. The ledger files name projects by the ids a
     /// fresh database gives when the project files are imported in order.
@@ -177,6 +184,7 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Bench { command } => bench::run(command, &g).await,
         Command::Generate(opts) => bench::generate(opts),
         Command::Households { command } => inspection::run(command, &g).await,
+        Command::Crosscheck { command } => appraisal::run(command, &g).await,
         Command::Checkpoint => log::checkpoint(&g).await,
         Command::Escalate(opts) => escalation::run(opts, &g).await,
         Command::Keys { command } => log::keys(command, &g),

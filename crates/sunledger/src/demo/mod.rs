@@ -15,6 +15,7 @@ use sunledger_store::{NewRegion, Store};
 
 mod acceptance;
 mod access;
+mod appraisal;
 mod asset;
 mod committee;
 mod escalation;
@@ -141,5 +142,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     evaluation::load(store, &city)
         .await
         .context("loading the demo's performance evaluations")?;
+    // The household appraisal, after the meetings (its votes are their items).
+    appraisal::load(store, &city)
+        .await
+        .context("loading the demo's household appraisal")?;
     Ok(true)
 }

@@ -5,6 +5,7 @@
 mod acceptance;
 mod access;
 mod access_matrix;
+mod appraisal;
 mod asset;
 mod bench;
 mod bounds;

@@ -36,6 +36,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "户级评议结果公示",
         "Household appraisal results",
     ),
+    (
+        "notice.kind.appraisal_announcement",
+        "贫困户评议结果公告",
+        "Household appraisal announcement",
+    ),
     // Fields (labels on forms and notices)
     ("notice.field.title", "标题", "Title"),
     ("notice.field.document_no", "文号", "Document number"),

@@ -34,7 +34,7 @@ async fn reread<T>(
 /// `transfer:ID` or `project:ID`.
 fn check_source(s: &str) -> Result<String> {
     let t = s.trim();
-    let ok = ["transfer:", "project:"].iter().any(|p| {
+    let ok = ["transfer:", "project:", "appraisal:"].iter().any(|p| {
         t.strip_prefix(p).is_some_and(|n| {
             !n.is_empty() && n.len() <= 18 && n.bytes().all(|b| b.is_ascii_digit())
         })
@@ -434,4 +434,63 @@ pub(super) async fn confirm(
         posting_row,
     )
     .await
+}
+
+/// Drafts and publishes a notice inside the caller's transaction (the household appraisal posts
+/// its notices and its announcement as steps of a round): the fields checked against the kind,
+/// every required one present, the window `window_days` long. Returns the notice's id.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn post_in(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    region: &RegionCode,
+    kind: &str,
+    given: &BTreeMap<String, String>,
+    source: &str,
+    window_days: i64,
+    actor: Option<i64>,
+    now: i64,
+) -> Result<i64> {
+    let rule_of_kind = rules::kind(kind).map_err(rule)?;
+    let fields = rule_of_kind.clean(given).map_err(rule_err)?;
+    if let Some(field) = rule_of_kind.missing(&fields) {
+        return Err(invalid(field, "required_to_publish", ""));
+    }
+    let source = check_source(source)?;
+    let json = fields.to_json();
+    let hash = content_sha256(rule_of_kind.key, region.as_str(), None, &json);
+    let on = sunledger_core::day::today_text(now);
+    let id: i64 = sqlx::query(
+        "INSERT INTO notices (county_code, region_code, kind, fields, corrects, source, state, content_sha256, drafted_by, \
+         drafted_at, revised_at, published_on, window_days) VALUES ($1, $2, $3, $4, NULL, $5, 'published', $6, $7, $8, $8, $9, $10) \
+         RETURNING id",
+    )
+    .bind(region.county_code())
+    .bind(region.as_str())
+    .bind(rule_of_kind.key)
+    .bind(&json)
+    .bind(source)
+    .bind(hash)
+    .bind(actor)
+    .bind(now)
+    .bind(&on)
+    .bind(window_days)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    append_row_facts(tx, "notices", id).await?;
+    let event: i64 = sqlx::query(
+        "INSERT INTO notice_events (county_code, notice_id, action, from_state, to_state, on_date, window_days, actor_id, at) \
+         VALUES ($1, $2, 'publish', 'draft', 'published', $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(region.county_code())
+    .bind(id)
+    .bind(&on)
+    .bind(window_days)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get(0)?;
+    append_row_facts(tx, "notice_events", event).await?;
+    Ok(id)
 }

@@ -1,9 +1,10 @@
 //! Issue 18, the village affairs supervision committee, through the real server on both
 //! backends: the demo village's committee (elected at its quorate meeting, a member left, one
-//! by-elected) reads with masked ID numbers; a slate naming a village committee member is
-//! refused with the relation named, one without an accountant is refused; a sitting member
-//! signs a posting once, a member who left may not; `verify` names an edited term end; the page
-//! reads in both languages and keeps what was typed when refused.
+//! by-elected) reads with masked ID numbers; a slate naming a village committee member or a
+//! relative on the cadre-relatives list is refused with the relation named, one without an
+//! accountant is refused; a sitting member signs a posting once, a member who left may not;
+//! `verify` names an edited term end; the page reads in both languages and keeps what was typed
+//! when refused.
 use crate::acceptance::{get, post};
 use crate::support::*;
 use serde_json::{Value, json};
@@ -74,6 +75,21 @@ async fn committee(app: TestApp) {
         msg.contains("村民委员会成员") && msg.contains(&cadre_name),
         "{e}"
     );
+    // A close relative on the county's cadre-relatives list (imported for the household
+    // appraisal) may not sit either; the refusal names the relation.
+    let (s, e) = post(
+        &cadre,
+        app.url(&format!("/api/v1/committees/{V}/terms")),
+        &slate([
+            ("赵一", true, false),
+            ("钱二", false, true),
+            ("赵小军", false, false),
+        ]),
+    )
+    .await;
+    assert_eq!(s, 422, "{e}");
+    let msg = e["error"]["message"].as_str().unwrap_or_default();
+    assert!(msg.contains("赵建国（村民委员会成员）的子女"), "{e}");
     // Without a member with accounting skills.
     let (s, e) = post(
         &cadre,
