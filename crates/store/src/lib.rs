@@ -54,7 +54,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 52] = [
+pub const FACT_TABLES: [&str; 53] = [
     "regions",
     "users",
     "auth_events",
@@ -107,6 +107,7 @@ pub const FACT_TABLES: [&str; 52] = [
     "meeting_items",
     "meeting_minutes",
     "meeting_confirmations",
+    "meeting_ballots",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! roster frozen, ticking attendance, items and their votes, minutes and confirmations.
 
 use super::*;
+use super::ballot;
 
 pub(super) fn kind_of(m: &Meeting) -> Result<(MeetingKind, RosterBasis)> {
     let kind = MeetingKind::parse(&m.kind)
@@ -233,8 +234,20 @@ pub(super) async fn item(
         return Err(invalid("state", "meeting_not_held", m.state.clone()));
     }
     let q = quorum_in(&mut tx, &m).await?;
-    let outcome = n
-        .tally
+    // Named-vote mode: a decision's tally is its ballots counted.
+    let tally = if n.ballots.is_empty() {
+        if m.named_votes && n.tally.is_some() {
+            return Err(invalid("ballots", "required", ""));
+        }
+        n.tally
+    } else {
+        let t = ballot::check(&mut tx, &m, &n.ballots).await?;
+        if n.tally.is_some_and(|given| given != t) {
+            return Err(invalid("tally", "differs_from_ballots", ""));
+        }
+        Some(t)
+    };
+    let outcome = tally
         .map(|t| rules::decide(&rules::Rules::default(), &q, t))
         .transpose()
         .map_err(rule)?;
@@ -243,7 +256,7 @@ pub(super) async fn item(
         if p.region != m.region {
             return Err(invalid("project_id", "unknown_reference", pid.to_string()));
         }
-        if n.tally.is_none() {
+        if tally.is_none() {
             return Err(invalid("tally", "required", ""));
         }
     }
@@ -252,7 +265,7 @@ pub(super) async fn item(
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-    let count = |f: fn(&Tally) -> u32| n.tally.as_ref().map(|t| i64::from(f(t)));
+    let count = |f: fn(&Tally) -> u32| tally.as_ref().map(|t| i64::from(f(t)));
     let row = sqlx::query(
         "INSERT INTO meeting_items (county_code, meeting_id, position, title, decision, project_id, votes_for, \
          votes_against, votes_abstain, outcome, roster_size, present, actor_id, at) \
@@ -262,7 +275,7 @@ pub(super) async fn item(
     .bind(meeting_id)
     .bind(position)
     .bind(&title)
-    .bind(i64::from(n.tally.is_some()))
+    .bind(i64::from(tally.is_some()))
     .bind(n.project_id)
     .bind(count(|t| t.for_))
     .bind(count(|t| t.against))
@@ -276,6 +289,7 @@ pub(super) async fn item(
     .await?;
     let id: i64 = row.try_get(0)?;
     append_row_facts(&mut tx, "meeting_items", id).await?;
+    ballot::book(&mut tx, &m, id, &n.ballots, now).await?;
     let out = one_in(
         &mut tx,
         format!("SELECT {ITEM_COLS} FROM meeting_items WHERE id = $1"),

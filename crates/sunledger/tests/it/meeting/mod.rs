@@ -80,6 +80,7 @@ async fn quorum_and_votes(db: TestDb) {
             abstain: 0,
         }),
         project_id: None,
+        ballots: vec![],
     };
     let i = s
         .record_item(m.id, &vote(20, 20), None, t + 120)
