@@ -21,6 +21,14 @@ pub trait MeetingStore: Send + Sync {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Meeting>;
+    /// Ticks several lines at once (the roster form on a phone), in one transaction.
+    async fn mark_attendance_lines(
+        &self,
+        meeting_id: i64,
+        lines: &[(i64, bool)],
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Meeting>;
     /// Records an agenda item; a decision item with its tally, decided by the rule (void without
     /// a quorum).
     async fn record_item(

@@ -523,7 +523,17 @@ impl MeetingStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Meeting> {
-        attend(self, meeting_id, roster_id, present, actor, now).await
+        attend(self, meeting_id, &[(roster_id, present)], actor, now).await
+    }
+
+    async fn mark_attendance_lines(
+        &self,
+        meeting_id: i64,
+        lines: &[(i64, bool)],
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Meeting> {
+        attend(self, meeting_id, lines, actor, now).await
     }
 
     async fn record_item(

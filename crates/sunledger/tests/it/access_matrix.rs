@@ -118,6 +118,17 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         | ("post", "/api/v1/evaluations/{id}/review") => {
             json!({"comment": "越权"})
         }
+        ("post", "/api/v1/meetings") => json!({
+            "village": "529122100201", "kind": "representatives", "title": "越权会议",
+            "planned_on": "2026-01-01", "roster": ["越权"]}),
+        ("post", "/api/v1/meetings/{id}/attendance") => {
+            json!({"lines": [{"roster_id": 1, "present": true}]})
+        }
+        ("post", "/api/v1/meetings/{id}/items") => {
+            json!({"title": "越权表决", "decision": true, "votes_for": "1"})
+        }
+        ("post", "/api/v1/meetings/{id}/minutes") => json!({"minutes": "越权记录"}),
+        ("post", "/api/v1/meetings/{id}/confirmations") => json!({"roster_id": 1}),
         ("post", "/api/v1/assets") => json!({
             "project_id": 999_999, "name": "越权资产", "class": "public_welfare", "quantity": "1", "unit": "座",
             "value": {"county_budget": "1.00"}, "owner_level": "village", "owner": "529122100201",
@@ -159,6 +170,8 @@ pub(crate) struct Foreign {
     pub(crate) asset_project: i64,
     /// The first evaluation of that project (scheduled at its acceptance).
     pub(crate) evaluation: i64,
+    /// A meeting of a village of 石门县 (issue 18).
+    pub(crate) meeting: i64,
 }
 
 pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
@@ -263,7 +276,9 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .expect("an evaluation in 石门县")
         .id;
     let overdue_proposal = foreign_overdue(store).await;
+    let meeting = foreign_meeting(store).await;
     Foreign {
+        meeting,
         evaluation,
         overdue_proposal,
         acceptance,
@@ -290,6 +305,36 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         user,
         grant,
     }
+}
+
+/// A meeting of a village of 石门县, held.
+async fn foreign_meeting(store: &dyn sunledger_store::Store) -> i64 {
+    use sunledger_core::RegionCode;
+    use sunledger_core::meeting::{MeetingKind, RosterBasis};
+    let township = RegionCode::parse("529122100").unwrap();
+    let village = store.region_children(&township).await.unwrap()[0].code;
+    let m = store
+        .call_meeting(
+            &sunledger_store::NewMeeting {
+                village,
+                kind: MeetingKind::Representatives,
+                basis: RosterBasis::Households,
+                title: "石门县村民代表会议".into(),
+                planned_on: sunledger_core::day::today_text(now()),
+                named_votes: false,
+                members: vec!["甲".into(), "乙".into(), "丙".into()],
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let r = store.meeting(m.id).await.unwrap().unwrap();
+    store
+        .mark_attendance(m.id, r.roster[0].id, true, None, now())
+        .await
+        .unwrap();
+    m.id
 }
 
 /// A project of 石门县 under notice, with an objection, a milestone, a responsible village cadre,
@@ -683,6 +728,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.asset.to_string()
             } else if path.starts_with("/api/v1/evaluations") {
                 f.evaluation.to_string()
+            } else if path.starts_with("/api/v1/meetings") {
+                f.meeting.to_string()
             } else if path.starts_with("/api/v1/public-objections") {
                 f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {

@@ -14,6 +14,7 @@ mod evaluation;
 mod inspection;
 mod ledger;
 mod log;
+mod meeting;
 mod notice;
 mod org;
 mod problem;
@@ -76,6 +77,7 @@ const PARTS: &[&[Entry]] = &[
     disclosure::ENTRIES,
     notice::ENTRIES,
     asset::ENTRIES,
+    meeting::ENTRIES,
 ];
 
 /// Every entry of the catalogue.

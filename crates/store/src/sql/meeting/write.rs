@@ -118,10 +118,10 @@ pub(super) async fn call(
                 .collect()
         };
     if lines.is_empty() {
-        return Err(invalid("members", "empty", ""));
+        return Err(invalid("roster", "empty", ""));
     }
     for (_, name) in &lines {
-        sunledger_core::text::nonempty("members", name, sunledger_core::text::NAME)
+        sunledger_core::text::nonempty("roster", name, sunledger_core::text::NAME)
             .map_err(rule)?;
     }
     let row = sqlx::query(
@@ -186,8 +186,7 @@ pub(super) async fn roster_line(
 pub(super) async fn attend(
     s: &StoreImpl,
     meeting_id: i64,
-    roster_id: i64,
-    present: bool,
+    lines: &[(i64, bool)],
     actor: Option<i64>,
     now: i64,
 ) -> Result<Meeting> {
@@ -201,21 +200,23 @@ pub(super) async fn attend(
             m.planned_on.clone(),
         ));
     }
-    roster_line(&mut tx, meeting_id, roster_id).await?;
-    let row = sqlx::query(
-        "INSERT INTO meeting_attendance (county_code, roster_id, present, on_date, actor_id, at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(m.region.county_code())
-    .bind(roster_id)
-    .bind(i64::from(present))
-    .bind(&on)
-    .bind(actor)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let id: i64 = row.try_get(0)?;
-    append_row_facts(&mut tx, "meeting_attendance", id).await?;
+    for (roster_id, present) in lines {
+        roster_line(&mut tx, meeting_id, *roster_id).await?;
+        let row = sqlx::query(
+            "INSERT INTO meeting_attendance (county_code, roster_id, present, on_date, actor_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(m.region.county_code())
+        .bind(roster_id)
+        .bind(i64::from(*present))
+        .bind(&on)
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        append_row_facts(&mut tx, "meeting_attendance", id).await?;
+    }
     derive(&mut tx, &m).await?;
     done(tx, meeting_id).await
 }
