@@ -96,7 +96,10 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             at(day - 1),
         )
         .await?;
-    let r = store.meeting(m.id).await?.context("the committee meeting")?;
+    let r = store
+        .meeting(m.id)
+        .await?
+        .context("the committee meeting")?;
     for line in &r.roster {
         store
             .mark_attendance(m.id, line.id, true, Some(cadre), at(day))

@@ -11,8 +11,10 @@ use sunledger_core::project::{Budget, Category, Content, StageAction, Status, St
 use sunledger_core::{DepartmentKind, Level, RegionCode};
 use sunledger_store::{NewRegion, Store};
 
+mod approve;
 mod catalogue;
 use Scenario as S;
+use approve::approve;
 use catalogue::*;
 
 /// Projects per county in the demo library, and whether the county is featured. The featured
@@ -231,8 +233,11 @@ impl<'a> Library<'a> {
         )?;
         let meeting = declared - self.range((3, 20));
         let year = self.clock.year((declared + 20).min(self.clock.today));
-        let members = self.range((25, 60));
-        let present = members - self.range((0, members / 4));
+        // Drawn as before (the rest of the demo stays as it was); the meeting that approves the
+        // declaration has seven representatives, six present (`approve`).
+        let drawn = self.range((25, 60));
+        let _ = self.range((0, drawn / 4));
+        let (members, present) = (7, 6);
         Ok(Content {
             name,
             category: tpl.category,
@@ -245,6 +250,7 @@ impl<'a> Library<'a> {
             description: format!(
                 "经{vname}村民代表大会讨论表决（应到 {members} 人，实到 {present} 人），同意申报实施。"
             ),
+            meeting_item_id: None,
         })
     }
 
@@ -552,8 +558,13 @@ impl<'a> Library<'a> {
         );
         let d0 = p.declared;
         let declare = p.scenario != S::Draft;
+        // A declaration cites the representatives' meeting that approved it (issue 18).
+        let mut content = p.content.clone();
+        if declare {
+            content.meeting_item_id = Some(approve(store, c, &content, va).await?);
+        }
         let project = store
-            .create_library_project(&p.content, declare, va, c.at(d0))
+            .create_library_project(&content, declare, va, c.at(d0))
             .await?;
         let id = project.id;
         let g1 = self.range((2, 6));

@@ -346,8 +346,7 @@ async fn foreign_project(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
     let county = RegionCode::parse("529122").unwrap();
     let township = store.region_children(&county).await.unwrap()[0].code;
     let village = store.region_children(&township).await.unwrap()[0].code;
-    let mut c = crate::support::content(village.as_str(), "石门县测试项目");
-    c.meeting_on = "2026-01-05".into();
+    let c = crate::support::declarable(store, village.as_str(), "石门县测试项目", now()).await;
     let p = store
         .create_library_project(&c, true, None, now())
         .await
@@ -516,7 +515,7 @@ async fn foreign_asset(store: &dyn sunledger_store::Store) -> (i64, i64) {
     let t0 = now() - 90 * 86_400;
     let p = store
         .create_library_project(
-            &crate::support::content(village.as_str(), "石门县已验收项目"),
+            &crate::support::declarable(store, village.as_str(), "石门县已验收项目", t0).await,
             true,
             None,
             t0,
@@ -591,7 +590,7 @@ async fn foreign_overdue(store: &dyn sunledger_store::Store) -> i64 {
     let t0 = now() - 200 * 86_400;
     let p = store
         .create_library_project(
-            &crate::support::content(village.as_str(), "石门县逾期未验收项目"),
+            &crate::support::declarable(store, village.as_str(), "石门县逾期未验收项目", t0).await,
             true,
             None,
             t0,

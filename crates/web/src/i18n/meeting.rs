@@ -52,7 +52,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "a decision put to the vote",
     ),
     ("meeting.field.minutes", "会议记录", "minutes"),
-    ("meeting.field.confirm_by", "确认人（到会人员）", "confirmed by (an attendee)"),
+    (
+        "meeting.field.confirm_by",
+        "确认人（到会人员）",
+        "confirmed by (an attendee)",
+    ),
     (
         "meeting.title_hint",
         "如 村民代表会议：审议2027年度项目",
@@ -68,7 +72,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "每行一人；按户计的村民会议可不填",
         "one name a line; leave empty for a villagers' meeting counted by households",
     ),
-    ("meeting.roster", "应到名单（勾选到会）", "Roster (tick who is present)"),
+    (
+        "meeting.roster",
+        "应到名单（勾选到会）",
+        "Roster (tick who is present)",
+    ),
     ("meeting.confirmed", "已确认记录", "confirmed the minutes"),
     ("meeting.save_attendance", "保存到会情况", "Save attendance"),
     (
@@ -90,7 +98,11 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("meeting.quorum_not_met_short", "未达法定人数", "no quorum"),
     ("meeting.items", "议题与表决", "Items and votes"),
     ("meeting.no_items", "尚无议题", "No items yet"),
-    ("meeting.for_record", "记录事项（不表决）", "for the record (no vote)"),
+    (
+        "meeting.for_record",
+        "记录事项（不表决）",
+        "for the record (no vote)",
+    ),
     (
         "meeting.votes",
         "赞成 {for}，反对 {against}，弃权 {abstain}；到会 {present} / 应到 {roster}",
@@ -134,6 +146,16 @@ pub(super) const ENTRIES: &[Entry] = &[
         "meeting.cite_hint",
         "本村已通过的村民（代表）会议决定事项",
         "a decision of this village's villagers' or representatives' meeting that passed",
+    ),
+    (
+        "project.no_meeting_yet",
+        "（尚未表决：仅可保存草稿）",
+        "(no vote yet: a draft only)",
+    ),
+    (
+        "project.meeting_free_text",
+        "原登记的会议日期与记录编号",
+        "The meeting's date and minutes reference as first recorded",
     ),
     ("export.meeting.id", "会议编号", "Meeting no."),
     ("export.meeting.region_code", "村代码", "Village code"),
@@ -219,7 +241,11 @@ pub(super) const ENTRIES: &[Entry] = &[
         "不是有效的应到人数依据",
         "is not a roster basis",
     ),
-    ("reason.unknown_ballot", "不是有效的表决票", "is not a ballot"),
+    (
+        "reason.unknown_ballot",
+        "不是有效的表决票",
+        "is not a ballot",
+    ),
     (
         "reason.unknown_vote_outcome",
         "不是有效的表决结果",

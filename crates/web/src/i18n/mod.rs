@@ -155,6 +155,32 @@ mod tests {
                 "{k}"
             );
         }
+        use sunledger_core::meeting as mt;
+        let keys = mt::MeetingKind::ALL
+            .iter()
+            .map(|x| format!("meeting.kind.{}", x.key()))
+            .chain(
+                mt::RosterBasis::ALL
+                    .iter()
+                    .map(|x| format!("meeting.basis.{}", x.key())),
+            )
+            .chain(
+                mt::Outcome::ALL
+                    .iter()
+                    .map(|x| format!("meeting.outcome.{}", x.key())),
+            )
+            .chain(
+                mt::Ballot::ALL
+                    .iter()
+                    .map(|x| format!("meeting.ballot.{}", x.key())),
+            )
+            .chain(["meeting.state.called".into(), "meeting.state.held".into()]);
+        for k in keys {
+            assert!(
+                ZH.contains_key(k.as_str()) && EN.contains_key(k.as_str()),
+                "{k}"
+            );
+        }
         use sunledger_core::evaluation as ev;
         let keys = ev::EvaluationState::ALL
             .iter()

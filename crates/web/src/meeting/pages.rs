@@ -299,7 +299,12 @@ fn item_views(lang: Lang, r: &MeetingRecord) -> Vec<ItemView> {
                     .ballots
                     .iter()
                     .filter(|b| b.item_id == i.id)
-                    .map(|b| (b.name.clone(), t(lang, &format!("meeting.ballot.{}", b.ballot))))
+                    .map(|b| {
+                        (
+                            b.name.clone(),
+                            t(lang, &format!("meeting.ballot.{}", b.ballot)),
+                        )
+                    })
                     .collect(),
             }
         })

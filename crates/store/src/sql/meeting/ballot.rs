@@ -8,11 +8,7 @@ pub(super) const BALLOT_FACTS: FactTable = FactTable {
     table: "meeting_ballots",
     select: "SELECT id, county_code, item_id, roster_id, ballot, at FROM meeting_ballots",
     build: ballot_facts,
-    kinds: &[(
-        "meeting.ballot",
-        "at",
-        &["item_id", "roster_id", "ballot"],
-    )],
+    kinds: &[("meeting.ballot", "at", &["item_id", "roster_id", "ballot"])],
     key: Key::Id,
     versioned: false,
 };
@@ -62,7 +58,11 @@ pub(super) async fn check(
     let mut seen = std::collections::HashSet::new();
     for (roster_id, _) in ballots {
         if !seen.insert(*roster_id) {
-            return Err(invalid("ballots", "duplicate_ballot", roster_id.to_string()));
+            return Err(invalid(
+                "ballots",
+                "duplicate_ballot",
+                roster_id.to_string(),
+            ));
         }
         roster_line(tx, m.id, *roster_id).await?;
         let present: Option<i64> = sqlx::query(

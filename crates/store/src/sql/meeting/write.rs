@@ -1,8 +1,8 @@
 //! The writes of village meetings, each one transaction that books its facts: calling with the
 //! roster frozen, ticking attendance, items and their votes, minutes and confirmations.
 
-use super::*;
 use super::ballot;
+use super::*;
 
 pub(super) fn kind_of(m: &Meeting) -> Result<(MeetingKind, RosterBasis)> {
     let kind = MeetingKind::parse(&m.kind)
@@ -121,8 +121,7 @@ pub(super) async fn call(
         return Err(invalid("roster", "empty", ""));
     }
     for (_, name) in &lines {
-        sunledger_core::text::nonempty("roster", name, sunledger_core::text::NAME)
-            .map_err(rule)?;
+        sunledger_core::text::nonempty("roster", name, sunledger_core::text::NAME).map_err(rule)?;
     }
     let row = sqlx::query(
         "INSERT INTO meetings (county_code, region_code, kind, basis, title, called_on, planned_on, named_votes, called_by, \

@@ -2,7 +2,7 @@
 //! of 31 decides with 21 present and not with 20; a proposal needs 11 of 21 for; a vote without
 //! a quorum is void; the minutes are confirmed by attendees; `verify` re-derives the quorum and
 //! the outcome and names an edited one.
-mod web;
+pub(crate) mod web;
 
 use crate::support::*;
 use sunledger_core::meeting::{MeetingKind, RosterBasis, Tally};

@@ -80,13 +80,21 @@ async fn quorum_and_votes_through_the_api_and_the_page(app: TestApp) {
     assert!(html.contains("无效（未达法定人数）"));
     // The 21st arrives: the meeting may decide; 10 for of 21 fails, 11 passes (blanks are none).
     let m = tick(&app, &cadre, id, &roster[20..21]).await;
-    assert_eq!((&m["present"], &m["quorum_met"]), (&json!(21), &json!(true)));
+    assert_eq!(
+        (&m["present"], &m["quorum_met"]),
+        (&json!(21), &json!(true))
+    );
     let (s, i) = post(&cadre, items.clone(), &vote("10", "11")).await;
     assert_eq!((s, &i["outcome"]), (200, &json!("failed")), "{i}");
     let (s, i) = post(&cadre, items.clone(), &vote("11", "")).await;
     assert_eq!((s, &i["outcome"]), (200, &json!("passed")), "{i}");
     assert_eq!(
-        (&i["votes_for"], &i["votes_against"], &i["present"], &i["roster_size"]),
+        (
+            &i["votes_for"],
+            &i["votes_against"],
+            &i["present"],
+            &i["roster_size"]
+        ),
         (&json!(11), &json!(0), &json!(21), &json!(31))
     );
     // More votes than people present, and a count that is no number, name their field.
@@ -195,9 +203,18 @@ async fn quorum_and_votes_through_the_api_and_the_page(app: TestApp) {
 
     // The list and its export, in English too.
     let l = get(&cadre, app.url("/api/v1/meetings")).await;
-    assert!(l["meetings"].as_array().unwrap().iter().any(|m| m["id"] == id));
+    assert!(
+        l["meetings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == id)
+    );
     let html = page(&cadre, app.url("/meetings?lang=en")).await;
-    assert!(html.contains("Villagers&#39; representatives&#39; meeting") || html.contains("representatives"));
+    assert!(
+        html.contains("Villagers&#39; representatives&#39; meeting")
+            || html.contains("representatives")
+    );
     let r = cadre
         .get(app.url("/api/v1/meetings.csv"))
         .send()
@@ -261,8 +278,20 @@ async fn named_ballots_make_the_tally_and_stay_internal(app: TestApp) {
     .await;
     assert_eq!(s, 200, "{i}");
     assert_eq!(
-        (&i["votes_for"], &i["votes_against"], &i["votes_abstain"], &i["outcome"], &i["named"]),
-        (&json!(3), &json!(1), &json!(0), &json!("passed"), &json!(true))
+        (
+            &i["votes_for"],
+            &i["votes_against"],
+            &i["votes_abstain"],
+            &i["outcome"],
+            &i["named"]
+        ),
+        (
+            &json!(3),
+            &json!(1),
+            &json!(0),
+            &json!("passed"),
+            &json!(true)
+        )
     );
     // Internal: the keeper sees each ballot; nobody without an account sees the meeting.
     let r = get(&cadre, app.url(&format!("/api/v1/meetings/{id}"))).await;
@@ -281,7 +310,10 @@ async fn named_ballots_make_the_tally_and_stay_internal(app: TestApp) {
             let public = op["tags"]
                 .as_array()
                 .is_some_and(|t| t.iter().any(|x| x == "public"));
-            assert!(!(public && (path.contains("meeting") || path.contains("ballot"))), "{path}");
+            assert!(
+                !(public && (path.contains("meeting") || path.contains("ballot"))),
+                "{path}"
+            );
         }
     }
     // Verify re-derives a named tally from its ballots and names an edited one.
@@ -291,7 +323,10 @@ async fn named_ballots_make_the_tally_and_stay_internal(app: TestApp) {
     assert!(report.findings.is_empty(), "{:?}", report.findings);
     raw_sql(
         &app.db,
-        &format!("UPDATE meeting_items SET votes_for = 4 WHERE id = {}", i["id"]),
+        &format!(
+            "UPDATE meeting_items SET votes_for = 4 WHERE id = {}",
+            i["id"]
+        ),
     )
     .await;
     let report = sunledger::verify::verify(app.db.store.as_ref(), &[])
