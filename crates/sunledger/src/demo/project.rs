@@ -13,9 +13,11 @@ use sunledger_store::{NewRegion, Store};
 
 mod approve;
 mod catalogue;
+mod clock;
 use Scenario as S;
 use approve::approve;
 use catalogue::*;
+pub(crate) use clock::Clock;
 
 /// Projects per county in the demo library, and whether the county is featured. The featured
 /// counties (云岭县, 石门县) get most projects, and their first township's projects (with the demo
@@ -36,29 +38,6 @@ const LIBRARY: [(&str, usize, bool); 7] = [
 
 /// The demo village cadre's village: it gets a project in every stage.
 const FEATURED_VILLAGE: &str = "529121100201";
-
-/// Day-relative times: the store takes "today" from the time it is given.
-pub(super) struct Clock {
-    now: i64,
-    pub(super) today: i64,
-}
-
-impl Clock {
-    /// The Unix time of `day` (at the time of day of `now`), never after `now`.
-    pub(super) fn at(&self, day: i64) -> i64 {
-        self.now - (self.today - day).max(0) * DAY
-    }
-    /// `YYYY-MM-DD` of `day`, never after today.
-    pub(super) fn date(&self, day: i64) -> String {
-        sunledger_core::day::format(day.min(self.today))
-    }
-    pub(super) fn year(&self, day: i64) -> i64 {
-        sunledger_core::day::format(day.min(self.today))
-            .get(..4)
-            .and_then(|y| y.parse().ok())
-            .unwrap_or(2026)
-    }
-}
 
 /// The accounts that take the demo's steps where their grants reach.
 #[derive(Default)]

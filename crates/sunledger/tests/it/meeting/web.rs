@@ -342,3 +342,33 @@ crate::both_app!(
     named_ballots_make_the_tally_and_stay_internal_on,
     named_ballots_make_the_tally_and_stay_internal
 );
+
+/// A meeting of a village of 石门县, held.
+pub(crate) async fn foreign_meeting(store: &dyn sunledger_store::Store) -> i64 {
+    use sunledger_core::RegionCode;
+    use sunledger_core::meeting::{MeetingKind, RosterBasis};
+    let township = RegionCode::parse("529122100").unwrap();
+    let village = store.region_children(&township).await.unwrap()[0].code;
+    let m = store
+        .call_meeting(
+            &sunledger_store::NewMeeting {
+                village,
+                kind: MeetingKind::Representatives,
+                basis: RosterBasis::Households,
+                title: "石门县村民代表会议".into(),
+                planned_on: sunledger_core::day::today_text(now()),
+                named_votes: false,
+                members: vec!["甲".into(), "乙".into(), "丙".into()],
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let r = store.meeting(m.id).await.unwrap().unwrap();
+    store
+        .mark_attendance(m.id, r.roster[0].id, true, None, now())
+        .await
+        .unwrap();
+    m.id
+}
