@@ -150,7 +150,7 @@ impl ItemInput {
             .iter()
             .map(|b| Ok((b.roster_id, Ballot::parse(&b.ballot)?)))
             .collect::<Result<Vec<_>, WebError>>()?;
-        let tally = if self.decision && !(named && !ballots.is_empty()) {
+        let tally = if self.decision && (!named || ballots.is_empty()) {
             Some(Tally {
                 for_: count("votes_for", &self.votes_for)?,
                 against: count("votes_against", &self.votes_against)?,
