@@ -203,6 +203,29 @@ pub fn decide(rules: &Rules, q: &Quorum, tally: Tally) -> Result<Outcome, Domain
     })
 }
 
+keyed!(
+    /// One member's ballot in a named vote (named-vote mode: stored apart from the tally and
+    /// never public).
+    Ballot, "ballot", "unknown_ballot" {
+        For => "for",
+        Against => "against",
+        Abstain => "abstain",
+    }
+);
+
+/// The tally of a named vote: its ballots counted (members who cast none are blank).
+pub fn tally_of(ballots: &[Ballot]) -> Tally {
+    let mut t = Tally::default();
+    for b in ballots {
+        match b {
+            Ballot::For => t.for_ += 1,
+            Ballot::Against => t.against += 1,
+            Ballot::Abstain => t.abstain += 1,
+        }
+    }
+    t
+}
+
 /// Whether a meeting called on day `called` may be held on day `held`: a villagers' meeting
 /// needs the rule's days of notice; other meetings may be held from the day they are called.
 pub fn check_notice(
@@ -296,6 +319,14 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn named_ballots_make_the_tally() {
+        use Ballot::*;
+        let t = tally_of(&[For, For, Against, Abstain, For]);
+        assert_eq!((t.for_, t.against, t.abstain), (3, 1, 1));
+        assert_eq!(tally_of(&[]), Tally::default());
     }
 
     #[test]

@@ -501,10 +501,16 @@ pub struct Content {
     pub budget: Budget,
     /// The performance targets, in the order shown (weights summing to 100).
     pub targets: Vec<Indicator>,
-    /// The villagers' meeting that decided the project: its date and minutes reference.
+    /// The villagers' meeting that decided the project: its date and minutes reference (filled
+    /// from the meeting when `meeting_item_id` names it).
     pub meeting_on: String,
     pub meeting_ref: String,
     pub description: String,
+    /// The meeting decision that approved the declaration (issue 18): a decision item of a
+    /// villagers' or representatives' meeting of the same village that passed. Versions made
+    /// before meetings were records carry only the free-text date and reference.
+    #[serde(default)]
+    pub meeting_item_id: Option<i64>,
 }
 
 impl Content {
@@ -519,15 +525,22 @@ impl Content {
             ));
         }
         crate::acceptance::check_targets(&self.targets)?;
-        let met = crate::day::parse("meeting_on", &self.meeting_on)?;
-        if met > today {
-            return Err(DomainError::invalid(
-                "meeting_on",
-                "in_future",
-                &self.meeting_on,
-            ));
+        // A draft may name no meeting yet (its declaration then needs the meeting's decision);
+        // a free-text date and reference, when given, are checked as before.
+        let no_meeting = self.meeting_item_id.is_none()
+            && self.meeting_on.trim().is_empty()
+            && self.meeting_ref.trim().is_empty();
+        if !no_meeting {
+            let met = crate::day::parse("meeting_on", &self.meeting_on)?;
+            if met > today {
+                return Err(DomainError::invalid(
+                    "meeting_on",
+                    "in_future",
+                    &self.meeting_on,
+                ));
+            }
+            text("meeting_ref", &self.meeting_ref, 200)?;
         }
-        text("meeting_ref", &self.meeting_ref, 200)?;
         if self.description.chars().count() > 4000 {
             return Err(crate::text::too_long(
                 "description",
@@ -658,6 +671,7 @@ mod tests {
             meeting_on: "2026-03-01".into(),
             meeting_ref: "村民大会纪要 2026-3".into(),
             description: String::new(),
+            meeting_item_id: None,
         }
     }
 

@@ -58,7 +58,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 66] = [
+pub const FACT_TABLES: [&str; 67] = [
     "regions",
     "users",
     "auth_events",
@@ -125,6 +125,7 @@ pub const FACT_TABLES: [&str; 66] = [
     "appraisal_checks",
     "appraisal_steps",
     "household_status_changes",
+    "meeting_ballots",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

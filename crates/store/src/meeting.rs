@@ -4,7 +4,7 @@ use crate::Result;
 use async_trait::async_trait;
 use serde::Serialize;
 use sunledger_core::RegionCode;
-use sunledger_core::meeting::{MeetingKind, RosterBasis};
+use sunledger_core::meeting::{Ballot, MeetingKind, RosterBasis};
 
 /// The storage of village meetings (part of [`crate::Store`]).
 #[async_trait]
@@ -18,6 +18,14 @@ pub trait MeetingStore: Send + Sync {
         meeting_id: i64,
         roster_id: i64,
         present: bool,
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Meeting>;
+    /// Ticks several lines at once (the roster form on a phone), in one transaction.
+    async fn mark_attendance_lines(
+        &self,
+        meeting_id: i64,
+        lines: &[(i64, bool)],
         actor: Option<i64>,
         now: i64,
     ) -> Result<Meeting>;
@@ -41,6 +49,11 @@ pub trait MeetingStore: Send + Sync {
     /// An attendee confirms the minutes as they stand.
     async fn confirm_minutes(&self, meeting_id: i64, roster_id: i64, now: i64) -> Result<Meeting>;
     async fn meeting(&self, id: i64) -> Result<Option<MeetingRecord>>;
+    /// A decision item with its meeting (what a project's declaration cites).
+    async fn meeting_item(&self, id: i64) -> Result<Option<ItemOfMeeting>>;
+    /// The decision items of a village's meetings that passed, newest first (what a declaration
+    /// may cite).
+    async fn passed_items(&self, village: &RegionCode) -> Result<Vec<ItemOfMeeting>>;
     /// A page of meetings in the scopes, newest first, and the number matching.
     async fn meetings(
         &self,
@@ -70,6 +83,9 @@ pub struct NewItem {
     pub tally: Option<sunledger_core::meeting::Tally>,
     /// The project whose declaration the decision approves.
     pub project_id: Option<i64>,
+    /// Named-vote mode: each attendee's ballot by roster line (the tally is derived from them;
+    /// the rest of those present are blank). Never public.
+    pub ballots: Vec<(i64, Ballot)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -118,6 +134,28 @@ pub struct MeetingItem {
     pub votes_abstain: Option<i64>,
     /// passed, failed or void (decision items).
     pub outcome: Option<String>,
+    /// The quorum the vote was taken under: the roster and those present then.
+    pub roster_size: i64,
+    pub present: i64,
+    /// Whether the tally was derived from named ballots.
+    pub named: bool,
+}
+
+/// A decision item with its meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ItemOfMeeting {
+    pub item: MeetingItem,
+    pub meeting: Meeting,
+}
+
+/// One attendee's ballot on a decision item (named-vote mode; internal only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BallotLine {
+    pub item_id: i64,
+    pub roster_id: i64,
+    pub name: String,
+    /// for, against or abstain.
+    pub ballot: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -126,4 +164,6 @@ pub struct MeetingRecord {
     pub roster: Vec<RosterLine>,
     pub items: Vec<MeetingItem>,
     pub minutes: Option<String>,
+    /// The named ballots (named-vote mode). Internal: never on a public page or the public API.
+    pub ballots: Vec<BallotLine>,
 }

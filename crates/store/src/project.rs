@@ -183,6 +183,8 @@ pub struct ProjectVersion {
     pub targets: Vec<ProjectIndicator>,
     pub meeting_on: String,
     pub meeting_ref: String,
+    /// The meeting decision this version cites (issue 18), if any.
+    pub meeting_item_id: Option<i64>,
     pub description: String,
     /// Why this version was made.
     pub note: String,
@@ -215,6 +217,7 @@ impl ProjectVersion {
             meeting_on: self.meeting_on.clone(),
             meeting_ref: self.meeting_ref.clone(),
             description: self.description.clone(),
+            meeting_item_id: self.meeting_item_id,
         })
     }
 }

@@ -22,6 +22,7 @@ pub mod evaluation;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
+pub mod meeting;
 pub mod notice;
 pub mod org;
 pub mod problem;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(evaluation::api())
         .merge(committee::api())
         .merge(asset::api())
+        .merge(meeting::api())
         .split_for_parts();
     app::api::document_errors(&mut openapi);
     let mut web = Router::new();
@@ -81,6 +83,7 @@ pub fn router(state: AppState) -> Router {
         .merge(evaluation::pages())
         .merge(committee::pages())
         .merge(asset::pages())
+        .merge(meeting::pages())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))

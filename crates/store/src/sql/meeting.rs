@@ -5,6 +5,7 @@ use super::*;
 use sunledger_core::log::fact::sha256_hex;
 use sunledger_core::meeting::{self as rules, MeetingKind, Outcome, RosterBasis, Tally};
 
+mod ballot;
 mod write;
 use write::*;
 
@@ -106,6 +107,7 @@ pub(super) const FACTS: &[FactTable] = &[
         key: Key::Id,
         versioned: false,
     },
+    ballot::BALLOT_FACTS,
 ];
 
 const BY_MEETING: &str = "LEFT JOIN meetings m ON m.id = t.meeting_id";
@@ -179,6 +181,13 @@ pub(super) const BOOKING: Booking = Booking {
             "m.region_code",
             "the county of the meeting",
         ),
+        county(
+            "meeting_ballots",
+            ballot::BY_ITEM,
+            "m.region_code",
+            "the county of the meeting",
+        ),
+        ballot::TALLY_OF_BALLOTS,
     ],
     unbooked: &[],
 };
@@ -478,7 +487,7 @@ fn meeting_row(r: &DbRow) -> Result<Meeting> {
 }
 
 const ITEM_COLS: &str = "id, meeting_id, position, title, decision, project_id, votes_for, votes_against, votes_abstain, \
-    outcome";
+    outcome, roster_size, present, (SELECT COUNT(*) FROM meeting_ballots b WHERE b.item_id = meeting_items.id) AS named";
 
 fn item_row(r: &DbRow) -> Result<MeetingItem> {
     Ok(MeetingItem {
@@ -492,6 +501,9 @@ fn item_row(r: &DbRow) -> Result<MeetingItem> {
         votes_against: r.try_get("votes_against")?,
         votes_abstain: r.try_get("votes_abstain")?,
         outcome: r.try_get("outcome")?,
+        roster_size: r.try_get("roster_size")?,
+        present: r.try_get("present")?,
+        named: r.try_get::<i64, _>("named")? > 0,
     })
 }
 
@@ -511,7 +523,17 @@ impl MeetingStore for StoreImpl {
         actor: Option<i64>,
         now: i64,
     ) -> Result<Meeting> {
-        attend(self, meeting_id, roster_id, present, actor, now).await
+        attend(self, meeting_id, &[(roster_id, present)], actor, now).await
+    }
+
+    async fn mark_attendance_lines(
+        &self,
+        meeting_id: i64,
+        lines: &[(i64, bool)],
+        actor: Option<i64>,
+        now: i64,
+    ) -> Result<Meeting> {
+        attend(self, meeting_id, lines, actor, now).await
     }
 
     async fn record_item(
@@ -583,12 +605,56 @@ impl MeetingStore for StoreImpl {
         .await?
         .map(|r| r.try_get(0))
         .transpose()?;
+        let ballots = ballot::of_meeting(self, id).await?;
         Ok(Some(MeetingRecord {
             meeting: m,
             roster,
             items,
             minutes,
+            ballots,
         }))
+    }
+
+    async fn meeting_item(&self, id: i64) -> Result<Option<ItemOfMeeting>> {
+        let Some(item) = self
+            .one_by_id(
+                format!("SELECT {ITEM_COLS} FROM meeting_items WHERE id = $1"),
+                id,
+                item_row,
+            )
+            .await?
+        else {
+            return Ok(None);
+        };
+        let meeting = self
+            .one_by_id(
+                format!("{MEETING_SELECT} WHERE m.id = $1"),
+                item.meeting_id,
+                meeting_row,
+            )
+            .await?
+            .ok_or(StoreError::NotFound("meeting"))?;
+        Ok(Some(ItemOfMeeting { item, meeting }))
+    }
+
+    async fn passed_items(&self, village: &RegionCode) -> Result<Vec<ItemOfMeeting>> {
+        let ids: Vec<i64> = sqlx::query(
+            "SELECT i.id FROM meeting_items i JOIN meetings m ON m.id = i.meeting_id \
+             WHERE m.region_code = $1 AND i.outcome = 'passed' AND m.kind <> 'committee' ORDER BY i.id DESC LIMIT 200",
+        )
+        .bind(village.as_str())
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|r| r.try_get(0))
+        .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(x) = self.meeting_item(id).await? {
+                out.push(x);
+            }
+        }
+        Ok(out)
     }
 
     async fn meetings(

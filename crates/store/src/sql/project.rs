@@ -3,6 +3,7 @@
 
 use super::*;
 
+mod cite;
 mod derive;
 mod indicators;
 mod read;
@@ -28,8 +29,8 @@ pub(super) const FACTS: &[FactTable] = &[
     FactTable {
         table: "project_versions",
         select: "SELECT id, county_code, project_id, version, name, category, region_code, fiscal_year, budget, outputs, \
-                 households, income_effect, satisfaction, meeting_on, meeting_ref, description, note, actor_id, created_at \
-                 FROM project_versions",
+                 households, income_effect, satisfaction, meeting_on, meeting_ref, meeting_item_id, description, note, actor_id, \
+                 created_at FROM project_versions",
         build: project_version_facts,
         kinds: &[(
             "project.version",
@@ -48,6 +49,7 @@ pub(super) const FACTS: &[FactTable] = &[
                 "satisfaction",
                 "meeting_on",
                 "meeting_ref",
+                "meeting_item_id",
                 "description",
                 "note",
                 "actor_id",
@@ -306,8 +308,9 @@ impl ProjectStore for StoreImpl {
         now: i64,
     ) -> Result<Project> {
         let today = sunledger_core::day::today(now);
-        c.check(today).map_err(rule)?;
         let mut tx = begin_write(&self.pool).await?;
+        let c = &cite::cite(&mut tx, c, None).await?;
+        c.check(today).map_err(rule)?;
         let row = sqlx::query(
             "INSERT INTO projects (county_code, region_code, name, fiscal_year, category, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -328,6 +331,7 @@ impl ProjectStore for StoreImpl {
         insert_version(&mut tx, &p, 1, c, "", actor, now).await?;
         if declare {
             let p = reload_project(&mut tx, id).await?;
+            cite::require_cited(&mut tx, &p).await?;
             self.step_in(&mut tx, p, StageAction::Declare, "", actor, now)
                 .await?;
         }
@@ -345,8 +349,9 @@ impl ProjectStore for StoreImpl {
         now: i64,
     ) -> Result<Project> {
         let today = sunledger_core::day::today(now);
-        c.check(today).map_err(rule)?;
         let mut tx = begin_write(&self.pool).await?;
+        let c = &cite::cite(&mut tx, c, Some(id)).await?;
+        c.check(today).map_err(rule)?;
         let p = lock_project(&mut tx, id).await?;
         let stage = stage_of(&p)?;
         if stage.editors().is_empty() {
@@ -392,6 +397,9 @@ impl ProjectStore for StoreImpl {
     ) -> Result<Project> {
         let mut tx = begin_write(&self.pool).await?;
         let p = lock_project(&mut tx, id).await?;
+        if action == StageAction::Declare {
+            cite::require_cited(&mut tx, &p).await?;
+        }
         self.step_in(&mut tx, p, action, comment, actor, now)
             .await?;
         let out = reload_project(&mut tx, id).await?;

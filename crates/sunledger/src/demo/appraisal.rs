@@ -185,6 +185,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             abstain: 0,
         }),
         project_id: None,
+        ballots: Vec::new(),
     };
     let mut valid = None;
     for m in &held {

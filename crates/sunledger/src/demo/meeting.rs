@@ -1,10 +1,11 @@
 //! The demo's village meetings: the featured village's representatives' meeting on next year's
 //! projects failed its quorum once (20 of 31; its vote void) and was held again a week later (25
-//! present, the project passed), with minutes confirmed by attendees.
+//! present, the project passed), with minutes confirmed by attendees; and the village committee
+//! deciding by named vote (each member's ballot booked apart from the tally, never public).
 use super::City;
 use anyhow::{Context, Result};
 use sunledger_core::RegionCode;
-use sunledger_core::meeting::{MeetingKind, RosterBasis, Tally};
+use sunledger_core::meeting::{Ballot, MeetingKind, RosterBasis, Tally};
 use sunledger_store::{NewItem, NewMeeting, Store};
 
 const DAY: i64 = 86_400;
@@ -27,6 +28,7 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             abstain: 1,
         }),
         project_id: None,
+        ballots: vec![],
     };
     for (k, (day, present, votes)) in [(today - 20, 20u32, 18u32), (today - 13, 25, 21)]
         .into_iter()
@@ -74,5 +76,53 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             store.confirm_minutes(m.id, line.id, at(day + 1)).await?;
         }
     }
+    // The village committee by named vote: five members, all present, 4 for and 1 against.
+    let day = today - 10;
+    let m = store
+        .call_meeting(
+            &NewMeeting {
+                village: RegionCode::parse(VILLAGE)?,
+                kind: MeetingKind::Committee,
+                basis: RosterBasis::Households,
+                title: "村民委员会会议：村组道路硬化项目实施方案".into(),
+                planned_on: sunledger_core::day::format(day),
+                named_votes: true,
+                members: ["杨勇", "李桂芳", "王明", "赵丽", "张建国"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+            },
+            Some(cadre),
+            at(day - 1),
+        )
+        .await?;
+    let r = store
+        .meeting(m.id)
+        .await?
+        .context("the committee meeting")?;
+    for line in &r.roster {
+        store
+            .mark_attendance(m.id, line.id, true, Some(cadre), at(day))
+            .await?;
+    }
+    let ballots = r
+        .roster
+        .iter()
+        .enumerate()
+        .map(|(k, line)| (line.id, if k == 3 { Ballot::Against } else { Ballot::For }))
+        .collect();
+    store
+        .record_item(
+            m.id,
+            &NewItem {
+                title: "表决：村组道路硬化项目实施方案".into(),
+                tally: None,
+                project_id: None,
+                ballots,
+            },
+            Some(cadre),
+            at(day),
+        )
+        .await?;
     Ok(())
 }

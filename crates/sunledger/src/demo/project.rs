@@ -11,9 +11,13 @@ use sunledger_core::project::{Budget, Category, Content, StageAction, Status, St
 use sunledger_core::{DepartmentKind, Level, RegionCode};
 use sunledger_store::{NewRegion, Store};
 
+mod approve;
 mod catalogue;
+mod clock;
 use Scenario as S;
+use approve::approve;
 use catalogue::*;
+pub(crate) use clock::Clock;
 
 /// Projects per county in the demo library, and whether the county is featured. The featured
 /// counties (云岭县, 石门县) get most projects, and their first township's projects (with the demo
@@ -34,29 +38,6 @@ const LIBRARY: [(&str, usize, bool); 7] = [
 
 /// The demo village cadre's village: it gets a project in every stage.
 const FEATURED_VILLAGE: &str = "529121100201";
-
-/// Day-relative times: the store takes "today" from the time it is given.
-pub(super) struct Clock {
-    now: i64,
-    pub(super) today: i64,
-}
-
-impl Clock {
-    /// The Unix time of `day` (at the time of day of `now`), never after `now`.
-    pub(super) fn at(&self, day: i64) -> i64 {
-        self.now - (self.today - day).max(0) * DAY
-    }
-    /// `YYYY-MM-DD` of `day`, never after today.
-    pub(super) fn date(&self, day: i64) -> String {
-        sunledger_core::day::format(day.min(self.today))
-    }
-    pub(super) fn year(&self, day: i64) -> i64 {
-        sunledger_core::day::format(day.min(self.today))
-            .get(..4)
-            .and_then(|y| y.parse().ok())
-            .unwrap_or(2026)
-    }
-}
 
 /// The accounts that take the demo's steps where their grants reach.
 #[derive(Default)]
@@ -231,8 +212,11 @@ impl<'a> Library<'a> {
         )?;
         let meeting = declared - self.range((3, 20));
         let year = self.clock.year((declared + 20).min(self.clock.today));
-        let members = self.range((25, 60));
-        let present = members - self.range((0, members / 4));
+        // Drawn as before (the rest of the demo stays as it was); the meeting that approves the
+        // declaration has seven representatives, six present (`approve`).
+        let drawn = self.range((25, 60));
+        let _ = self.range((0, drawn / 4));
+        let (members, present) = (7, 6);
         Ok(Content {
             name,
             category: tpl.category,
@@ -245,6 +229,7 @@ impl<'a> Library<'a> {
             description: format!(
                 "经{vname}村民代表大会讨论表决（应到 {members} 人，实到 {present} 人），同意申报实施。"
             ),
+            meeting_item_id: None,
         })
     }
 
@@ -552,8 +537,13 @@ impl<'a> Library<'a> {
         );
         let d0 = p.declared;
         let declare = p.scenario != S::Draft;
+        // A declaration cites the representatives' meeting that approved it (issue 18).
+        let mut content = p.content.clone();
+        if declare {
+            content.meeting_item_id = Some(approve(store, c, &content, va).await?);
+        }
         let project = store
-            .create_library_project(&p.content, declare, va, c.at(d0))
+            .create_library_project(&content, declare, va, c.at(d0))
             .await?;
         let id = project.id;
         let g1 = self.range((2, 6));

@@ -127,6 +127,17 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
             json!({"ended_on": "2026-01-01", "reason": "越权"})
         }
         ("post", "/api/v1/committee-members/{id}/signatures") => json!({"posting_id": 1}),
+        ("post", "/api/v1/meetings") => json!({
+            "village": "529122100201", "kind": "representatives", "title": "越权会议",
+            "planned_on": "2026-01-01", "roster": ["越权"]}),
+        ("post", "/api/v1/meetings/{id}/attendance") => {
+            json!({"lines": [{"roster_id": 1, "present": true}]})
+        }
+        ("post", "/api/v1/meetings/{id}/items") => {
+            json!({"title": "越权表决", "decision": true, "votes_for": "1"})
+        }
+        ("post", "/api/v1/meetings/{id}/minutes") => json!({"minutes": "越权记录"}),
+        ("post", "/api/v1/meetings/{id}/confirmations") => json!({"roster_id": 1}),
         ("post", "/api/v1/assets") => json!({
             "project_id": 999_999, "name": "越权资产", "class": "public_welfare", "quantity": "1", "unit": "座",
             "value": {"county_budget": "1.00"}, "owner_level": "village", "owner": "529122100201",
@@ -172,6 +183,8 @@ pub(crate) struct Foreign {
     pub(crate) village: String,
     pub(crate) committee_term: i64,
     pub(crate) committee_member: i64,
+    /// A meeting of a village of 石门县 (issue 18).
+    pub(crate) meeting: i64,
 }
 
 /// A supervision committee elected in a village of 石门县 at a quorate representatives' meeting.
@@ -335,8 +348,10 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .expect("an evaluation in 石门县")
         .id;
     let overdue_proposal = foreign_overdue(store).await;
+    let meeting = crate::meeting::web::foreign_meeting(store).await;
     let (village, committee_term, committee_member) = foreign_committee(store).await;
     Foreign {
+        meeting,
         village,
         committee_term,
         committee_member,
@@ -377,8 +392,7 @@ async fn foreign_project(store: &dyn sunledger_store::Store) -> (i64, i64, i64, 
     let county = RegionCode::parse("529122").unwrap();
     let township = store.region_children(&county).await.unwrap()[0].code;
     let village = store.region_children(&township).await.unwrap()[0].code;
-    let mut c = crate::support::content(village.as_str(), "石门县测试项目");
-    c.meeting_on = "2026-01-05".into();
+    let c = crate::support::declarable(store, village.as_str(), "石门县测试项目", now()).await;
     let p = store
         .create_library_project(&c, true, None, now())
         .await
@@ -547,7 +561,7 @@ async fn foreign_asset(store: &dyn sunledger_store::Store) -> (i64, i64) {
     let t0 = now() - 90 * 86_400;
     let p = store
         .create_library_project(
-            &crate::support::content(village.as_str(), "石门县已验收项目"),
+            &crate::support::declarable(store, village.as_str(), "石门县已验收项目", t0).await,
             true,
             None,
             t0,
@@ -622,7 +636,7 @@ async fn foreign_overdue(store: &dyn sunledger_store::Store) -> i64 {
     let t0 = now() - 200 * 86_400;
     let p = store
         .create_library_project(
-            &crate::support::content(village.as_str(), "石门县逾期未验收项目"),
+            &crate::support::declarable(store, village.as_str(), "石门县逾期未验收项目", t0).await,
             true,
             None,
             t0,
@@ -764,6 +778,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.committee_term.to_string()
             } else if path.starts_with("/api/v1/committee-members") {
                 f.committee_member.to_string()
+            } else if path.starts_with("/api/v1/meetings") {
+                f.meeting.to_string()
             } else if path.starts_with("/api/v1/public-objections") {
                 f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {

@@ -79,6 +79,8 @@ struct Own {
     /// An accepted project and an asset in service of 云岭县.
     accepted: i64,
     asset: i64,
+    /// A held meeting of the demo village (issue 18).
+    meeting: i64,
 }
 
 /// What else of 石门县 the probes name (besides `Foreign`).
@@ -491,6 +493,27 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
         ("post", "/api/v1/committee-terms/{id}/members")
         | ("post", "/api/v1/committee-members/{id}/end")
         | ("post", "/api/v1/committee-members/{id}/signatures") => vec![by_path("yunling.village")],
+        ("post", "/api/v1/meetings") => vec![probe(
+            "yunling.township",
+            p,
+            json!({"village": "529122100201", "kind": "representatives", "title": "越权会议",
+                "planned_on": "2026-01-01", "roster": ["越权"]}),
+            "village",
+        )],
+        ("post", "/api/v1/meetings/{id}/attendance")
+        | ("post", "/api/v1/meetings/{id}/minutes")
+        | ("post", "/api/v1/meetings/{id}/confirmations") => {
+            vec![by_path("yunling.township"), by_path("yunling.village")]
+        }
+        ("post", "/api/v1/meetings/{id}/items") => vec![
+            by_path("yunling.village"),
+            probe(
+                "yunling.village",
+                format!("/api/v1/meetings/{}/items", own.meeting),
+                json!({"title": "越权表决", "decision": true, "votes_for": "1", "project_id": f.project}),
+                "project_id",
+            ),
+        ],
         ("post", "/api/v1/evaluations/{id}/return")
         | ("post", "/api/v1/evaluations/{id}/review") => {
             vec![by_path("yunling.bureau")]
@@ -558,6 +581,12 @@ async fn foreign_references_are_refused_everywhere(app: TestApp) {
             db,
             "云岭县 asset in service",
             "SELECT MIN(id) FROM assets WHERE county_code = '529121' AND state <> 'disposed'",
+        )
+        .await,
+        meeting: must(
+            db,
+            "a held meeting of the demo village",
+            "SELECT MIN(id) FROM meetings WHERE region_code = '529121100201' AND state = 'held'",
         )
         .await,
     };

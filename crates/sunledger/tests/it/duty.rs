@@ -1,7 +1,7 @@
 //! Four eyes (issue 15): every control step is tried by the person who took the step it controls,
 //! on both backends, through the store that the API and the pages both call; each is refused
 //! naming the rule, and someone else may take it.
-use crate::support::{TestDb, content, rc};
+use crate::support::{TestDb, declarable, rc};
 use std::collections::BTreeSet;
 use sunledger_core::DomainError;
 use sunledger_core::duty::Control;
@@ -282,7 +282,12 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
     // The township does not approve what its approver declared; the county does not approve
     // what its approver approved at the township.
     let p = s
-        .create_library_project(&content(VILLAGE, "村组道路硬化"), true, Some(cadre), NOW)
+        .create_library_project(
+            &declarable(s, VILLAGE, "村组道路硬化", NOW).await,
+            true,
+            Some(cadre),
+            NOW,
+        )
         .await
         .unwrap();
     refused(

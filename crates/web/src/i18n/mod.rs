@@ -15,6 +15,7 @@ mod evaluation;
 mod inspection;
 mod ledger;
 mod log;
+mod meeting;
 mod notice;
 mod org;
 mod problem;
@@ -78,6 +79,7 @@ const PARTS: &[&[Entry]] = &[
     disclosure::ENTRIES,
     notice::ENTRIES,
     asset::ENTRIES,
+    meeting::ENTRIES,
 ];
 
 /// Every entry of the catalogue.
@@ -149,6 +151,32 @@ mod tests {
                     .iter()
                     .map(|a| format!("notice.action.{}", a.key())),
             );
+        for k in keys {
+            assert!(
+                ZH.contains_key(k.as_str()) && EN.contains_key(k.as_str()),
+                "{k}"
+            );
+        }
+        use sunledger_core::meeting as mt;
+        let keys = mt::MeetingKind::ALL
+            .iter()
+            .map(|x| format!("meeting.kind.{}", x.key()))
+            .chain(
+                mt::RosterBasis::ALL
+                    .iter()
+                    .map(|x| format!("meeting.basis.{}", x.key())),
+            )
+            .chain(
+                mt::Outcome::ALL
+                    .iter()
+                    .map(|x| format!("meeting.outcome.{}", x.key())),
+            )
+            .chain(
+                mt::Ballot::ALL
+                    .iter()
+                    .map(|x| format!("meeting.ballot.{}", x.key())),
+            )
+            .chain(["meeting.state.called".into(), "meeting.state.held".into()]);
         for k in keys {
             assert!(
                 ZH.contains_key(k.as_str()) && EN.contains_key(k.as_str()),

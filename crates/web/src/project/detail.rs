@@ -65,6 +65,9 @@ struct ProjectPage {
     people: Vec<Person>,
     roles: Vec<&'static str>,
     unanswered: usize,
+    /// The meeting decision the shown version cites (issue 18): its meeting's id, the vote in
+    /// words and its outcome's name. Tallies only: named ballots are never shown here.
+    vote: Option<(i64, String, String)>,
 }
 
 async fn user_name(
@@ -313,7 +316,30 @@ async fn project_page(
         .iter()
         .find(|x| x.version == p.version)
         .cloned();
+    let vote = match current.as_ref().and_then(|c| c.meeting_item_id) {
+        Some(item) => state
+            .store
+            .meeting_item(item)
+            .await
+            .map_err(|e| f(e.into()))?
+            .map(|x| {
+                let lang = ctx.lang;
+                let votes = crate::i18n::t(lang, "meeting.votes")
+                    .replace("{for}", &x.item.votes_for.unwrap_or(0).to_string())
+                    .replace("{against}", &x.item.votes_against.unwrap_or(0).to_string())
+                    .replace("{abstain}", &x.item.votes_abstain.unwrap_or(0).to_string())
+                    .replace("{present}", &x.item.present.to_string())
+                    .replace("{roster}", &x.item.roster_size.to_string());
+                let outcome = crate::i18n::t(
+                    lang,
+                    &format!("meeting.outcome.{}", x.item.outcome.unwrap_or_default()),
+                );
+                (x.meeting.id, votes, outcome)
+            }),
+        None => None,
+    };
     Ok(ProjectPage {
+        vote,
         place: place(&state, &mut HashMap::new(), &region)
             .await
             .map_err(&f)?,

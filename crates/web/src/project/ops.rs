@@ -90,8 +90,15 @@ pub struct ProjectInput {
     /// Performance targets (绩效目标): the indicators, in order; weights summing to 100, a
     /// satisfaction indicator among them.
     pub targets: Vec<IndicatorInput>,
-    /// The villagers' meeting that decided the project: date (YYYY-MM-DD) and minutes reference.
+    /// The meeting decision that approved the project (issue 18): a decision item of a
+    /// villagers' or representatives' meeting of the village that passed. Declaring needs it;
+    /// the meeting's day and reference are then taken from the meeting.
+    #[serde(default)]
+    pub meeting_item_id: Option<i64>,
+    /// Older records: the meeting's date (YYYY-MM-DD) and minutes reference as free text.
+    #[serde(default)]
     pub meeting_on: String,
+    #[serde(default)]
     pub meeting_ref: String,
     #[serde(default)]
     pub description: String,
@@ -133,6 +140,7 @@ impl ProjectInput {
             meeting_on: self.meeting_on.trim().to_string(),
             meeting_ref: self.meeting_ref.trim().to_string(),
             description: self.description.trim().to_string(),
+            meeting_item_id: self.meeting_item_id,
         })
     }
 }

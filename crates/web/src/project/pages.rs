@@ -214,9 +214,45 @@ struct FormView {
     /// Indicator kinds by class, for the kind pickers.
     kinds: Vec<(&'static str, Vec<&'static str>)>,
     villages: Vec<(String, String)>,
+    /// The passed meeting decisions of those villages a declaration may cite (issue 18).
+    meeting_items: Vec<(i64, String)>,
     categories: Vec<&'static str>,
     error: Option<String>,
     title: String,
+}
+
+/// The passed decisions of the villages' meetings a declaration may cite, newest first, each
+/// named: the village, the meeting, the item, its day and vote.
+async fn meeting_choices(
+    state: &AppState,
+    ctx: &Ctx,
+    villages: &[(String, String)],
+) -> Result<Vec<(i64, String)>, WebError> {
+    let mut out = Vec::new();
+    for (code, _) in villages {
+        let Ok(v) = sunledger_core::RegionCode::parse(code) else {
+            continue;
+        };
+        for x in state.store.passed_items(&v).await? {
+            out.push((
+                x.item.id,
+                format!(
+                    "{} · {} · {}（{}，{}）",
+                    x.meeting.region_name,
+                    x.meeting.title,
+                    x.item.title,
+                    x.meeting.held_on.clone().unwrap_or_default(),
+                    crate::i18n::t(ctx.lang, "meeting.votes")
+                        .replace("{for}", &x.item.votes_for.unwrap_or(0).to_string())
+                        .replace("{against}", &x.item.votes_against.unwrap_or(0).to_string())
+                        .replace("{abstain}", &x.item.votes_abstain.unwrap_or(0).to_string())
+                        .replace("{present}", &x.item.present.to_string())
+                        .replace("{roster}", &x.item.roster_size.to_string())
+                ),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// Villages where the caller may declare: those of their village roles (the villages below a
@@ -334,6 +370,7 @@ pub(crate) fn input_of(v: &ProjectVersion) -> ProjectInput {
             })
             .collect(),
         targets: v.targets.iter().map(IndicatorInput::of).collect(),
+        meeting_item_id: v.meeting_item_id,
         meeting_on: v.meeting_on.clone(),
         meeting_ref: v.meeting_ref.clone(),
         description: v.description.clone(),
@@ -422,6 +459,7 @@ fn input_from_form(x: &HashMap<String, String>) -> (ProjectInput, Vec<FormRow>, 
             .filter(|b| !b.amount.is_empty())
             .collect(),
         targets,
+        meeting_item_id: get("meeting_item_id").parse::<i64>().ok(),
         meeting_on: get("meeting_on"),
         meeting_ref: get("meeting_ref"),
         description: get("description"),
@@ -452,7 +490,9 @@ async fn new_form(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResu
         unit: "%".into(),
         ..Default::default()
     };
+    let meeting_items = meeting_choices(&state, &ctx, &villages).await.map_err(&f)?;
     Ok(FormView {
+        meeting_items,
         targets: form_rows(vec![first]),
         kinds: kinds(),
         title: page.t("project.declare"),
@@ -487,11 +527,13 @@ async fn create(
         Err(WebError::Unauthorized) => Err(f(WebError::Unauthorized)),
         Err(e) => {
             let villages = declaring_villages(&state, &ctx).await.map_err(&f)?;
+            let meeting_items = meeting_choices(&state, &ctx, &villages).await.map_err(&f)?;
             let page = Page::new(&ctx, &uri);
             let status = e.status();
             Ok((
                 status,
                 FormView {
+                    meeting_items,
                     targets: form_rows(rows),
                     kinds: kinds(),
                     title: page.t("project.declare"),
@@ -531,7 +573,10 @@ async fn edit_form(
         .map(input_of)
         .unwrap_or_default();
     let page = Page::new(&ctx, &uri);
+    let here = vec![(p.region.as_str().to_string(), String::new())];
+    let meeting_items = meeting_choices(&state, &ctx, &here).await.map_err(&f)?;
     Ok(FormView {
+        meeting_items,
         targets: form_rows(i.targets.iter().map(row_of).collect()),
         kinds: kinds(),
         title: format!("{} · {}", page.t("project.edit"), p.name),
@@ -567,11 +612,14 @@ async fn revise(
         Err(e @ (WebError::Unauthorized | WebError::NotFound | WebError::Forbidden)) => Err(f(e)),
         Err(e) => {
             let p = ops::visible(&state, &ctx, id).await.map_err(&f)?;
+            let here = vec![(p.region.as_str().to_string(), String::new())];
+            let meeting_items = meeting_choices(&state, &ctx, &here).await.map_err(&f)?;
             let page = Page::new(&ctx, &uri);
             let status = e.status();
             Ok((
                 status,
                 FormView {
+                    meeting_items,
                     targets: form_rows(rows),
                     kinds: kinds(),
                     title: format!("{} · {}", page.t("project.edit"), p.name),

@@ -1,6 +1,7 @@
 //! The writes of village meetings, each one transaction that books its facts: calling with the
 //! roster frozen, ticking attendance, items and their votes, minutes and confirmations.
 
+use super::ballot;
 use super::*;
 
 pub(super) fn kind_of(m: &Meeting) -> Result<(MeetingKind, RosterBasis)> {
@@ -117,11 +118,10 @@ pub(super) async fn call(
                 .collect()
         };
     if lines.is_empty() {
-        return Err(invalid("members", "empty", ""));
+        return Err(invalid("roster", "empty", ""));
     }
     for (_, name) in &lines {
-        sunledger_core::text::nonempty("members", name, sunledger_core::text::NAME)
-            .map_err(rule)?;
+        sunledger_core::text::nonempty("roster", name, sunledger_core::text::NAME).map_err(rule)?;
     }
     let row = sqlx::query(
         "INSERT INTO meetings (county_code, region_code, kind, basis, title, called_on, planned_on, named_votes, called_by, \
@@ -185,8 +185,7 @@ pub(super) async fn roster_line(
 pub(super) async fn attend(
     s: &StoreImpl,
     meeting_id: i64,
-    roster_id: i64,
-    present: bool,
+    lines: &[(i64, bool)],
     actor: Option<i64>,
     now: i64,
 ) -> Result<Meeting> {
@@ -200,21 +199,23 @@ pub(super) async fn attend(
             m.planned_on.clone(),
         ));
     }
-    roster_line(&mut tx, meeting_id, roster_id).await?;
-    let row = sqlx::query(
-        "INSERT INTO meeting_attendance (county_code, roster_id, present, on_date, actor_id, at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(m.region.county_code())
-    .bind(roster_id)
-    .bind(i64::from(present))
-    .bind(&on)
-    .bind(actor)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let id: i64 = row.try_get(0)?;
-    append_row_facts(&mut tx, "meeting_attendance", id).await?;
+    for (roster_id, present) in lines {
+        roster_line(&mut tx, meeting_id, *roster_id).await?;
+        let row = sqlx::query(
+            "INSERT INTO meeting_attendance (county_code, roster_id, present, on_date, actor_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(m.region.county_code())
+        .bind(roster_id)
+        .bind(i64::from(*present))
+        .bind(&on)
+        .bind(actor)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        append_row_facts(&mut tx, "meeting_attendance", id).await?;
+    }
     derive(&mut tx, &m).await?;
     done(tx, meeting_id).await
 }
@@ -233,8 +234,20 @@ pub(super) async fn item(
         return Err(invalid("state", "meeting_not_held", m.state.clone()));
     }
     let q = quorum_in(&mut tx, &m).await?;
-    let outcome = n
-        .tally
+    // Named-vote mode: a decision's tally is its ballots counted.
+    let tally = if n.ballots.is_empty() {
+        if m.named_votes && n.tally.is_some() {
+            return Err(invalid("ballots", "required", ""));
+        }
+        n.tally
+    } else {
+        let t = ballot::check(&mut tx, &m, &n.ballots).await?;
+        if n.tally.is_some_and(|given| given != t) {
+            return Err(invalid("tally", "differs_from_ballots", ""));
+        }
+        Some(t)
+    };
+    let outcome = tally
         .map(|t| rules::decide(&rules::Rules::default(), &q, t))
         .transpose()
         .map_err(rule)?;
@@ -243,7 +256,7 @@ pub(super) async fn item(
         if p.region != m.region {
             return Err(invalid("project_id", "unknown_reference", pid.to_string()));
         }
-        if n.tally.is_none() {
+        if tally.is_none() {
             return Err(invalid("tally", "required", ""));
         }
     }
@@ -252,7 +265,7 @@ pub(super) async fn item(
         .fetch_one(&mut *tx)
         .await?
         .try_get(0)?;
-    let count = |f: fn(&Tally) -> u32| n.tally.as_ref().map(|t| i64::from(f(t)));
+    let count = |f: fn(&Tally) -> u32| tally.as_ref().map(|t| i64::from(f(t)));
     let row = sqlx::query(
         "INSERT INTO meeting_items (county_code, meeting_id, position, title, decision, project_id, votes_for, \
          votes_against, votes_abstain, outcome, roster_size, present, actor_id, at) \
@@ -262,7 +275,7 @@ pub(super) async fn item(
     .bind(meeting_id)
     .bind(position)
     .bind(&title)
-    .bind(i64::from(n.tally.is_some()))
+    .bind(i64::from(tally.is_some()))
     .bind(n.project_id)
     .bind(count(|t| t.for_))
     .bind(count(|t| t.against))
@@ -276,6 +289,7 @@ pub(super) async fn item(
     .await?;
     let id: i64 = row.try_get(0)?;
     append_row_facts(&mut tx, "meeting_items", id).await?;
+    ballot::book(&mut tx, &m, id, &n.ballots, now).await?;
     let out = one_in(
         &mut tx,
         format!("SELECT {ITEM_COLS} FROM meeting_items WHERE id = $1"),

@@ -22,7 +22,7 @@ pub(crate) const PROJECT_COLS: &str = "id, region_code, name, fiscal_year, categ
     approved_version, notice_from, progress, budget_total, created_at";
 
 pub(crate) const VERSION_COLS: &str = "id, project_id, version, name, category, region_code, fiscal_year, budget, \
-    meeting_on, meeting_ref, description, note, actor_id, created_at";
+    meeting_on, meeting_ref, meeting_item_id, description, note, actor_id, created_at";
 
 pub(crate) const EVENT_COLS: &str =
     "id, project_id, action, from_state, to_state, version, comment, on_date, actor_id, at";
@@ -82,6 +82,7 @@ pub(crate) fn version_row(r: &DbRow) -> Result<ProjectVersion> {
         targets: Vec::new(),
         meeting_on: r.try_get("meeting_on")?,
         meeting_ref: r.try_get("meeting_ref")?,
+        meeting_item_id: r.try_get("meeting_item_id")?,
         description: r.try_get("description")?,
         note: r.try_get("note")?,
         actor_id: r.try_get("actor_id")?,
@@ -200,6 +201,12 @@ pub(crate) fn project_version_facts(r: &DbRow) -> Result<Vec<Fact>> {
             fact = fact.field("satisfaction", satisfaction);
         }
         fact
+    };
+    // The meeting decision cited (issue 18): booked when there is one, so that versions made
+    // before keep the bytes of their leaves.
+    let fact = match r.try_get::<Option<i64>, _>("meeting_item_id")? {
+        Some(item) => fact.field("meeting_item_id", item),
+        None => fact,
     };
     Ok(vec![
         fact.field("meeting_on", r.try_get::<String, _>("meeting_on")?)

@@ -74,7 +74,8 @@ pub(crate) async fn insert_version(
     let row = sqlx::query(
         "INSERT INTO project_versions (county_code, project_id, version, name, category, region_code, fiscal_year, \
          budget, outputs, households, income_effect, satisfaction, meeting_on, meeting_ref, description, note, \
-         actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
+         actor_id, created_at, meeting_item_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18, $19) \
          RETURNING id",
     )
     .bind(p.region.county_code())
@@ -96,6 +97,7 @@ pub(crate) async fn insert_version(
     .bind(note.trim())
     .bind(actor)
     .bind(now)
+    .bind(c.meeting_item_id)
     .fetch_one(&mut **tx)
     .await
     .map_err(classify)?;

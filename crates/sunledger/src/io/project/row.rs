@@ -254,6 +254,7 @@ pub fn parse_row(line: u64, cells: &RowCells, today: i64) -> Result<ImportProjec
         meeting_on,
         meeting_ref,
         description,
+        meeting_item_id: None,
     };
     // The domain's own checks (lengths and the rest), so the store refuses nothing of this.
     if let Err(e) = content.check(today) {

@@ -17,7 +17,7 @@ async fn accepted_project(app: &TestApp) -> (i64, i64) {
     let s = app.db.store.as_ref();
     let t0 = now() - 60 * DAY;
     let p = s
-        .create_library_project(&content(VILLAGE, NAME), true, None, t0)
+        .create_library_project(&declarable(s, VILLAGE, NAME, t0).await, true, None, t0)
         .await
         .unwrap();
     s.project_step(p.id, StageAction::TownshipApprove, "", None, t0)

@@ -222,6 +222,7 @@ async fn appraisal(db: TestDb) {
                 abstain: 0,
             }),
             project_id: None,
+            ballots: Vec::new(),
         };
         let passed = s
             .record_item(m, &item("评议贫困户申请", for_), None, t + 120)

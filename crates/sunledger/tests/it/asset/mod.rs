@@ -79,7 +79,7 @@ async fn user(s: &dyn Store, name: &str) -> i64 {
 async fn project(s: &dyn Store, village: &str, name: &str, upto: usize) -> i64 {
     let t0 = NOW - 60 * DAY;
     let p = s
-        .create_library_project(&content(village, name), true, None, t0)
+        .create_library_project(&declarable(s, village, name, t0).await, true, None, t0)
         .await
         .unwrap();
     s.project_step(p.id, StageAction::TownshipApprove, "", None, t0)

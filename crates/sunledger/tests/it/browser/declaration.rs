@@ -46,14 +46,13 @@ async fn declare(c: &Client, base: &str, shots: &Shots) {
     fill(c, "t1_name", "建设村级光伏电站").await;
     fill(c, "t1_target", "200").await;
     fill(c, "t1_unit", "千瓦").await;
-    // A date field takes what the phone's date picker gives: set it as the picker would.
+    // The declaration cites the village meeting's passed decision (issue 18): pick the newest.
     c.execute(
-        "document.querySelector('[name=meeting_on]').value = '2026-01-08';",
+        "document.querySelector('[name=meeting_item_id]').selectedIndex = 1;",
         vec![],
     )
     .await
-    .expect("pick the meeting date");
-    fill(c, "meeting_ref", "村民大会纪要〔2026〕2号").await;
+    .expect("pick the meeting's decision");
     assert_fits_phone(c, "/projects/new").await;
     shots.take(c, "11-declare-form").await;
     fill(c, "t1_weight", "80").await;

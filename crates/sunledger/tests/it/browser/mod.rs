@@ -524,6 +524,7 @@ mod acceptance;
 mod declaration;
 mod evaluation;
 mod ledger;
+mod meeting;
 mod notice;
 mod problem;
 mod region_tree;

@@ -12,7 +12,12 @@ use sunledger_store::{OverdueDecision, OverdueProposal};
 /// period and completed 20 days after `t0`.
 async fn completed(s: &dyn Store, village: &RegionCode, name: &str, t0: i64) -> i64 {
     let p = s
-        .create_library_project(&content(village.as_str(), name), true, None, t0)
+        .create_library_project(
+            &declarable(s, village.as_str(), name, t0).await,
+            true,
+            None,
+            t0,
+        )
         .await
         .unwrap();
     s.project_step(p.id, StageAction::TownshipApprove, "", None, t0)

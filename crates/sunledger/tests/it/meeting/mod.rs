@@ -2,6 +2,8 @@
 //! of 31 decides with 21 present and not with 20; a proposal needs 11 of 21 for; a vote without
 //! a quorum is void; the minutes are confirmed by attendees; `verify` re-derives the quorum and
 //! the outcome and names an edited one.
+pub(crate) mod web;
+
 use crate::support::*;
 use sunledger_core::meeting::{MeetingKind, RosterBasis, Tally};
 use sunledger_store::prelude::*;
@@ -80,6 +82,7 @@ async fn quorum_and_votes(db: TestDb) {
             abstain: 0,
         }),
         project_id: None,
+        ballots: vec![],
     };
     let i = s
         .record_item(m.id, &vote(20, 20), None, t + 120)

@@ -253,7 +253,12 @@ async fn objections_to_a_project(db: TestDb) {
     setup(s).await;
     let p = people(s).await;
     let project = s
-        .create_library_project(&content(V, "村组道路硬化"), true, None, NOW)
+        .create_library_project(
+            &declarable(s, V, "村组道路硬化", NOW).await,
+            true,
+            None,
+            NOW,
+        )
         .await
         .unwrap();
     assert_eq!(project.stage, "declared");

@@ -100,7 +100,12 @@ async fn verify_covers_notices(db: TestDb) {
         .await
         .unwrap();
     let project = s
-        .create_library_project(&content(V, "村组道路硬化"), true, None, NOW)
+        .create_library_project(
+            &declarable(s, V, "村组道路硬化", NOW).await,
+            true,
+            None,
+            NOW,
+        )
         .await
         .unwrap();
     s.project_step(project.id, StageAction::TownshipApprove, "", None, NOW)

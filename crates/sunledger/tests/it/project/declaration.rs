@@ -13,6 +13,8 @@ struct Walk {
     id: i64,
     body: serde_json::Value,
     view: serde_json::Value,
+    /// The passed decision of the village's representatives' meeting the declaration cites.
+    item: i64,
 }
 
 async fn declaration_on_the_web(app: TestApp) {
@@ -54,8 +56,6 @@ async fn step_phone_form(app: &TestApp, w: &mut Walk) {
         ("t1_target", "95".to_string()),
         ("t1_unit", "%".to_string()),
         ("t1_weight", "20".to_string()),
-        ("meeting_on", "2026-01-08".to_string()),
-        ("meeting_ref", "村民大会纪要〔2026〕1号".to_string()),
         ("declare", "1".to_string()),
     ];
     let r = village
@@ -87,6 +87,53 @@ async fn step_phone_form(app: &TestApp, w: &mut Walk) {
     let html = r.text().await.unwrap();
     assert!(html.contains("权重之和须为 100"), "{html}");
     form[11].1 = "80".into();
+    // Declaring needs the meeting's decision (issue 18): without one, or with one that failed,
+    // it is refused, naming the field.
+    let r = village
+        .post(app.url("/projects"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("会议表决事项") && html.contains("光伏扶贫电站"),
+        "{html}"
+    );
+    let now = sunledger_web::Clock::now(&*app.clock);
+    let (mid, roster) = crate::meeting::web::call_representatives(app, &village, 31, false).await;
+    crate::meeting::web::tick(app, &village, mid, &roster[..21]).await;
+    let items = app.url(&format!("/api/v1/meetings/{mid}/items"));
+    let vote =
+        |f: &str| json!({"title": "表决：光伏扶贫电站申报", "decision": true, "votes_for": f});
+    let (_, failed) = crate::acceptance::post(&village, items.clone(), &vote("10")).await;
+    assert_eq!(failed["outcome"], "failed");
+    let (_, passed) = crate::acceptance::post(&village, items.clone(), &vote("11")).await;
+    assert_eq!(passed["outcome"], "passed");
+    let mut cite = form.clone();
+    cite.push(("meeting_item_id", failed["id"].to_string()));
+    let r = village
+        .post(app.url("/projects"))
+        .form(&cite)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("该表决未通过或无效"));
+    // A decision of another village is refused like an unknown one.
+    let other = approved_item(app.db.store.as_ref(), "529121100202", now).await;
+    let mut cite = form.clone();
+    cite.push(("meeting_item_id", other.to_string()));
+    let r = village
+        .post(app.url("/projects"))
+        .form(&cite)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    w.item = passed["id"].as_i64().unwrap();
+    form.push(("meeting_item_id", w.item.to_string()));
     let r = village
         .post(app.url("/projects"))
         .form(&form)
@@ -97,6 +144,20 @@ async fn step_phone_form(app: &TestApp, w: &mut Walk) {
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     let id: i64 = loc.trim_start_matches("/projects/").parse().unwrap();
     w.id = id;
+    // The project page shows the vote it was declared on, with the meeting.
+    let html = village
+        .get(app.url(&format!("/projects/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("赞成 11，反对 0，弃权 0；到会 21 / 应到 31")
+            && html.contains(&format!("/meetings/{mid}")),
+        "{html}"
+    );
 }
 
 /// The township returns it; the village may not approve its own project.
@@ -136,7 +197,7 @@ async fn step_declared_again(app: &TestApp, w: &mut Walk) {
     let body = json!({
         "village": VILLAGE, "name": "光伏扶贫电站", "category": "industry", "fiscal_year": 2026,
         "budget": [{"source": "central_special", "amount": "480000.00"}, {"source": "county_budget", "amount": "20000.50"}],
-        "targets": crate::support::targets_json(), "meeting_on": "2026-01-08", "meeting_ref": "村民大会纪要〔2026〕1号",
+        "targets": crate::support::targets_json(), "meeting_item_id": w.item,
         "description": "附供电所接入意见"});
     let p = json_of(
         village

@@ -449,6 +449,7 @@ fn content(village: &str, name: &str) -> Content {
         meeting_on: "2026-03-01".into(),
         meeting_ref: "纪要".into(),
         description: String::new(),
+        meeting_item_id: None,
     }
 }
 

@@ -43,8 +43,10 @@ async fn random_paths(db: TestDb) {
         let mut rng = Rng(seed);
         let mut t = now() - 200 * DAY;
         let declare = rng.below(2) == 0;
+        // Every project cites the meeting that approved it (a draft declares later).
+        let cited = declarable(s, V, &format!("随机项目{case}"), t).await;
         let p = s
-            .create_library_project(&content(V, &format!("随机项目{case}")), declare, None, t)
+            .create_library_project(&cited, declare, None, t)
             .await
             .unwrap();
         let mut m = Model {
@@ -172,7 +174,7 @@ async fn random_paths(db: TestDb) {
                     }
                 }
                 6 => {
-                    let mut c = content(V, &format!("随机项目{case}"));
+                    let mut c = cited.clone();
                     c.targets[3].target = (1000 + step) * 100;
                     let note = if rng.below(3) == 0 { "" } else { "调整" };
                     let editable =

@@ -5,10 +5,16 @@ use super::*;
 async fn project_pages_in_both_languages(app: TestApp) {
     use serde_json::json;
     let village = app.signed_in("yunling.village").await;
+    let item = approved_item(
+        app.db.store.as_ref(),
+        VILLAGE,
+        sunledger_web::Clock::now(&*app.clock),
+    )
+    .await;
     let body = json!({
         "village": VILLAGE, "name": "页面检查项目", "category": "education", "fiscal_year": 2026,
         "budget": [{"source": "provincial", "amount": "80000.00"}], "targets": crate::support::targets_json(),
-        "meeting_on": "2026-02-01", "meeting_ref": "纪要〔2026〕5号", "declare": true});
+        "meeting_item_id": item, "declare": true});
     let p = json_of(
         village
             .post(app.url("/api/v1/projects"))

@@ -68,8 +68,9 @@ async fn step_no_targets(cx: &Cx<'_>) {
 async fn step_declare(cx: &Cx<'_>) -> (Project, Content) {
     let Cx { s, t0, actor } = *cx;
     // The village declares; the township returns it; the village fixes and declares again.
+    let declared = declarable(s, V, "村组道路硬化", t0).await;
     let p = s
-        .create_library_project(&content(V, "村组道路硬化"), true, actor, t0)
+        .create_library_project(&declared, true, actor, t0)
         .await
         .unwrap();
     assert_eq!((p.stage.as_str(), p.version), ("declared", 1));
@@ -95,10 +96,10 @@ async fn step_declare(cx: &Cx<'_>) -> (Project, Content) {
         .await
         .unwrap();
     assert_eq!(p.stage, "returned_to_village");
-    let mut fixed = content(V, "村组道路硬化");
+    let mut fixed = declared.clone();
     fixed.targets[3].target = 13_100;
     let e = s
-        .revise_project(p.id, &content(V, "村组道路硬化"), "", actor, t0)
+        .revise_project(p.id, &declared, "", actor, t0)
         .await
         .unwrap_err();
     assert_eq!(reason_of(&e), "unchanged");

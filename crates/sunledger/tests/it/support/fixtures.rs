@@ -136,6 +136,7 @@ pub fn content(village: &str, name: &str) -> Content {
         meeting_on: "2026-03-01".into(),
         meeting_ref: "村民代表大会纪要〔2026〕3号".into(),
         description: String::new(),
+        meeting_item_id: None,
     }
 }
 
@@ -399,4 +400,63 @@ pub async fn evaluate_through_book4(s: &dyn sunledger_store::Store, project_id: 
     .await
     .unwrap();
     s.review_evaluation(e.id, "属实", None, at).await.unwrap();
+}
+
+/// The decision of a representatives' meeting of `village` that approves a declaration (issue
+/// 18), held at `at`: seven representatives, six present, five for and one abstaining. Answers
+/// the decision item's id.
+pub async fn approved_item(s: &dyn sunledger_store::Store, village: &str, at: i64) -> i64 {
+    use sunledger_core::meeting::{MeetingKind, RosterBasis, Tally};
+    let m = s
+        .call_meeting(
+            &sunledger_store::NewMeeting {
+                village: rc(village),
+                kind: MeetingKind::Representatives,
+                basis: RosterBasis::Households,
+                title: "村民代表会议：审议项目申报".into(),
+                planned_on: sunledger_core::day::today_text(at),
+                named_votes: false,
+                members: (1..=7).map(|i| format!("村民代表{i}")).collect(),
+            },
+            None,
+            at,
+        )
+        .await
+        .expect("call the meeting");
+    let r = s.meeting(m.id).await.unwrap().expect("the meeting");
+    let lines: Vec<(i64, bool)> = r.roster.iter().take(6).map(|l| (l.id, true)).collect();
+    s.mark_attendance_lines(m.id, &lines, None, at)
+        .await
+        .expect("attendance");
+    s.record_item(
+        m.id,
+        &sunledger_store::NewItem {
+            title: "表决：同意申报项目".into(),
+            tally: Some(Tally {
+                for_: 5,
+                against: 0,
+                abstain: 1,
+            }),
+            project_id: None,
+            ballots: vec![],
+        },
+        None,
+        at,
+    )
+    .await
+    .expect("the vote")
+    .id
+}
+
+/// [`content`] citing a passed decision of the village's representatives' meeting held at `at`,
+/// ready to declare.
+pub async fn declarable(
+    s: &dyn sunledger_store::Store,
+    village: &str,
+    name: &str,
+    at: i64,
+) -> Content {
+    let mut c = content(village, name);
+    c.meeting_item_id = Some(approved_item(s, village, at).await);
+    c
 }
