@@ -214,3 +214,62 @@ async fn committee(app: TestApp) {
     assert!(out.contains("committee_terms"), "{out}{err}");
 }
 crate::both_app!(supervision_committee, committee);
+
+/// A supervision committee elected in a village of 石门县 at a quorate representatives' meeting.
+pub(crate) async fn foreign_committee(store: &dyn sunledger_store::Store) -> (String, i64, i64) {
+    use sunledger_core::RegionCode;
+    use sunledger_core::meeting::{MeetingKind, RosterBasis};
+    let county = RegionCode::parse("529122").unwrap();
+    let township = store.region_children(&county).await.unwrap()[0].code;
+    let village = store.region_children(&township).await.unwrap()[0].code;
+    let m = store
+        .call_meeting(
+            &sunledger_store::NewMeeting {
+                village,
+                kind: MeetingKind::Representatives,
+                basis: RosterBasis::Households,
+                title: "村民代表会议：推选村务监督委员会".into(),
+                planned_on: sunledger_core::day::today_text(now()),
+                named_votes: false,
+                members: vec!["代表一".into(), "代表二".into(), "代表三".into()],
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    for line in store.meeting(m.id).await.unwrap().unwrap().roster {
+        store
+            .mark_attendance(m.id, line.id, true, None, now())
+            .await
+            .unwrap();
+    }
+    let member = |name: &str, chair: bool, accounting: bool| sunledger_store::NewMember {
+        name: name.into(),
+        chair,
+        accounting,
+        skills: if accounting {
+            "会计证".into()
+        } else {
+            String::new()
+        },
+        ..Default::default()
+    };
+    let t = store
+        .elect_committee(
+            &sunledger_store::NewTerm {
+                village,
+                meeting_id: m.id,
+                members: vec![
+                    member("石门监委一", true, false),
+                    member("石门监委二", false, true),
+                    member("石门监委三", false, false),
+                ],
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    (village.as_str().to_string(), t.id, t.members[0].id)
+}
