@@ -184,7 +184,6 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("field.votes_abstain", "弃权", "abstaining"),
     ("field.ballots", "记名表决票", "named ballots"),
     ("field.ballot", "表决票", "ballot"),
-    ("field.outcome", "表决结果", "outcome"),
     ("field.meeting_item_id", "会议表决事项", "meeting decision"),
     (
         "reason.notice_too_short",

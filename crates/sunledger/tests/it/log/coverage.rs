@@ -478,8 +478,10 @@ async fn try_edit(c: &mut Conn, cols: &[Col], col: &Col, rng: &mut Rng) -> Optio
     if count == 0 || key_cols.is_empty() {
         return None;
     }
-    for attempt in 0..8 {
-        rng.1 = attempt >= 4;
+    // Small moves first, then jumps past every value (a UNIQUE rule), then small moves again
+    // (a CHECK range the jumps leave, e.g. a progress of 100).
+    for attempt in 0..12 {
+        rng.1 = (4..8).contains(&attempt);
         let offset = rng.below(count as u64);
         let mut key = Vec::new();
         let order = key_cols.join(", ");
