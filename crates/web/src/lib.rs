@@ -14,6 +14,7 @@ pub mod i18n;
 
 pub mod acceptance;
 pub mod access;
+pub mod appraisal;
 pub mod asset;
 pub mod disclosure;
 pub mod escalation;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notice::api())
         .merge(acceptance::api())
         .merge(evaluation::api())
+        .merge(appraisal::api())
         .merge(asset::api())
         .split_for_parts();
     app::api::document_errors(&mut openapi);
@@ -77,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notice::pages(state.clone()))
         .merge(acceptance::pages())
         .merge(evaluation::pages())
+        .merge(appraisal::pages())
         .merge(asset::pages())
         .merge(api_router)
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.

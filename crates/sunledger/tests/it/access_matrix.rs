@@ -118,6 +118,26 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         | ("post", "/api/v1/evaluations/{id}/review") => {
             json!({"comment": "越权"})
         }
+        ("post", "/api/v1/appraisals") => {
+            json!({"village": "529122100201", "year": "2026", "kind": "identify"})
+        }
+        ("post", "/api/v1/appraisals/{id}/applicants") => {
+            json!({"household_id": "1", "reason": "越权", "income_evidence": "越权"})
+        }
+        ("post", "/api/v1/appraisals/{id}/steps") => {
+            json!({"action": "close_applications", "document": "越权"})
+        }
+        ("post", "/api/v1/appraisals/{id}/hits/{hit}/decision") => {
+            json!({"decision": "cleared", "reason": "越权"})
+        }
+        ("post", "/api/v1/appraisals/{id}/applicants/{applicant}/vote") => json!({"item_id": "1"}),
+        ("post", "/api/v1/appraisals/{id}/samples") => json!({"level": "township", "seed": "越权"}),
+        ("post", "/api/v1/appraisals/{id}/checks") => {
+            json!({"applicant_id": "1", "passed": true, "note": "越权"})
+        }
+        ("post", "/api/v1/appraisals/{id}/objections/{objection}/answer") => {
+            json!({"answer": "越权答复"})
+        }
         ("post", "/api/v1/assets") => json!({
             "project_id": 999_999, "name": "越权资产", "class": "public_welfare", "quantity": "1", "unit": "座",
             "value": {"county_budget": "1.00"}, "owner_level": "village", "owner": "529122100201",
@@ -131,6 +151,9 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
 
 /// Identifiers inside 石门县 (529122) to substitute into path parameters.
 pub(crate) struct Foreign {
+    /// A round of 石门县's village with one applicant.
+    pub(crate) appraisal: i64,
+    pub(crate) appraisal_applicant: i64,
     pub(crate) region: String,
     pub(crate) fund: i64,
     pub(crate) transfer: i64,
@@ -263,7 +286,10 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .expect("an evaluation in 石门县")
         .id;
     let overdue_proposal = foreign_overdue(store).await;
+    let (appraisal, appraisal_applicant) = foreign_round(store).await;
     Foreign {
+        appraisal,
+        appraisal_applicant,
         evaluation,
         overdue_proposal,
         acceptance,
@@ -646,6 +672,45 @@ async fn foreign_notice(store: &dyn sunledger_store::Store) -> (i64, i64) {
     (n.id, o.id)
 }
 
+/// A household appraisal round of a village of 石门县 with one application (round, applicant).
+async fn foreign_round(store: &dyn sunledger_store::Store) -> (i64, i64) {
+    let village = crate::support::rc("529122100201");
+    let household = store
+        .households_in(&village)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| !h.poor)
+        .expect("a household of 石门县 not registered poor");
+    let r = store
+        .open_round(
+            &sunledger_store::NewRound {
+                village,
+                year: 2026,
+                kind: sunledger_core::appraisal::RoundKind::Identify,
+                rules: sunledger_core::appraisal::Rules::default(),
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let a = store
+        .apply(
+            &sunledger_store::NewApplicant {
+                round_id: r.id,
+                household_id: household.id,
+                reason: "因病致贫".into(),
+                income_evidence: "收入核算表".into(),
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    (r.id, a.id)
+}
+
 pub(crate) fn fill(path: &str, f: &Foreign) -> String {
     // Proofs: a grant of the other county (grants are not public records).
     let path = if path.starts_with("/api/v1/proofs") {
@@ -683,6 +748,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.asset.to_string()
             } else if path.starts_with("/api/v1/evaluations") {
                 f.evaluation.to_string()
+            } else if path.starts_with("/api/v1/appraisals") {
+                f.appraisal.to_string()
             } else if path.starts_with("/api/v1/public-objections") {
                 f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {
@@ -708,6 +775,9 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
             },
         )
         .replace("{grant_id}", &f.grant.to_string())
+        .replace("{applicant}", &f.appraisal_applicant.to_string())
+        .replace("{hit}", "1")
+        .replace("{objection}", "1")
 }
 
 const COUNTY_ACCOUNTS: [&str; 8] = [

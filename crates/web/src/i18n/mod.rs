@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 mod acceptance;
 mod access;
 mod app;
+mod appraisal;
 mod asset;
 mod disclosure;
 mod escalation;
@@ -62,6 +63,7 @@ const PARTS: &[&[Entry]] = &[
     app::ENTRIES,
     acceptance::ENTRIES,
     evaluation::ENTRIES,
+    appraisal::ENTRIES,
     region::ENTRIES,
     org::ENTRIES,
     access::ENTRIES,
