@@ -133,6 +133,17 @@ async fn lists(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult 
     .into_response())
 }
 
+/// A hit: (id, list kind, relation, of_name, matched by, decision, reason).
+type HitRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
+
 /// One applicant as the page shows it.
 struct Row {
     id: i64,
@@ -142,15 +153,7 @@ struct Row {
     income_evidence: String,
     applied_on: String,
     /// (hit id, list kind, relation, of_name, matched by, decision, reason).
-    hits: Vec<(
-        i64,
-        String,
-        String,
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-    )>,
+    hits: Vec<HitRow>,
     vote: Option<String>,
     removed: Option<String>,
     /// (level, passed, note) of its checks.
