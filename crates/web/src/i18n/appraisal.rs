@@ -213,8 +213,8 @@ pub(super) const ENTRIES: &[Entry] = &[
     ("appraisal.standing", "现行", "standing"),
     (
         "appraisal.import_hint",
-        "名单用命令行导入：sunledger crosscheck import --kind 类别 --region 区划代码 文件",
-        "Lists are imported with: sunledger crosscheck import --kind KIND --region CODE FILE",
+        "名单由县扶贫办用命令行导入（CSV或XLSX，有错误行则整份不导入，见导入说明）。",
+        "Lists are imported by the county bureau on the command line (CSV or XLSX; a file with a bad row books nothing; see the import guide).",
     ),
     ("export.appraisal.round", "评议轮次", "Round"),
     ("export.appraisal.village", "村代码", "Village code"),
