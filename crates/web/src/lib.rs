@@ -14,6 +14,7 @@ pub mod i18n;
 
 pub mod acceptance;
 pub mod access;
+pub mod appraisal;
 pub mod asset;
 pub mod committee;
 pub mod disclosure;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(acceptance::api())
         .merge(evaluation::api())
         .merge(committee::api())
+        .merge(appraisal::api())
         .merge(asset::api())
         .merge(meeting::api())
         .split_for_parts();
@@ -82,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(acceptance::pages())
         .merge(evaluation::pages())
         .merge(committee::pages())
+        .merge(appraisal::pages())
         .merge(asset::pages())
         .merge(meeting::pages())
         .merge(api_router)

@@ -81,6 +81,8 @@ struct Own {
     asset: i64,
     /// A held meeting of the demo village (issue 18).
     meeting: i64,
+    /// The demo's appraisal round of 云岭县.
+    appraisal: i64,
 }
 
 /// What else of 石门县 the probes name (besides `Foreign`).
@@ -514,6 +516,31 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
                 "project_id",
             ),
         ],
+        ("post", "/api/v1/appraisals") => vec![probe(
+            "yunling.village",
+            p,
+            json!({"village": "529122100201", "year": "2027", "kind": "identify"}),
+            "village",
+        )],
+        ("post", "/api/v1/appraisals/{id}/applicants") => vec![
+            by_path("yunling.village"),
+            probe(
+                "yunling.village",
+                format!("/api/v1/appraisals/{}/applicants", own.appraisal),
+                json!({"household_id": more.household.to_string(), "reason": "越权", "income_evidence": "越权"}),
+                "household_id",
+            ),
+        ],
+        ("post", "/api/v1/appraisals/{id}/steps")
+        | ("post", "/api/v1/appraisals/{id}/hits/{hit}/decision")
+        | ("post", "/api/v1/appraisals/{id}/applicants/{applicant}/vote")
+        | ("post", "/api/v1/appraisals/{id}/objections/{objection}/answer") => {
+            vec![by_path("yunling.village")]
+        }
+        ("post", "/api/v1/appraisals/{id}/samples")
+        | ("post", "/api/v1/appraisals/{id}/checks") => {
+            vec![by_path("yunling.township")]
+        }
         ("post", "/api/v1/evaluations/{id}/return")
         | ("post", "/api/v1/evaluations/{id}/review") => {
             vec![by_path("yunling.bureau")]
@@ -587,6 +614,12 @@ async fn foreign_references_are_refused_everywhere(app: TestApp) {
             db,
             "a held meeting of the demo village",
             "SELECT MIN(id) FROM meetings WHERE region_code = '529121100201' AND state = 'held'",
+        )
+        .await,
+        appraisal: must(
+            db,
+            "云岭县 appraisal round",
+            "SELECT MIN(id) FROM appraisal_rounds WHERE county_code = '529121'",
         )
         .await,
     };

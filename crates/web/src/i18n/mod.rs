@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 mod acceptance;
 mod access;
 mod app;
+mod appraisal;
 mod asset;
 mod committee;
 mod disclosure;
@@ -65,6 +66,7 @@ const PARTS: &[&[Entry]] = &[
     acceptance::ENTRIES,
     evaluation::ENTRIES,
     committee::ENTRIES,
+    appraisal::ENTRIES,
     region::ENTRIES,
     org::ENTRIES,
     access::ENTRIES,

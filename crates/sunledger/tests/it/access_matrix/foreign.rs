@@ -356,3 +356,41 @@ pub(super) async fn foreign_notice(store: &dyn sunledger_store::Store) -> (i64, 
         .unwrap();
     (n.id, o.id)
 }
+
+pub(super) async fn foreign_round(store: &dyn sunledger_store::Store) -> (i64, i64) {
+    let village = crate::support::rc("529122100201");
+    let household = store
+        .households_in(&village)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| !h.poor)
+        .expect("a household of 石门县 not registered poor");
+    let r = store
+        .open_round(
+            &sunledger_store::NewRound {
+                village,
+                year: 2026,
+                kind: sunledger_core::appraisal::RoundKind::Identify,
+                rules: sunledger_core::appraisal::Rules::default(),
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let a = store
+        .apply(
+            &sunledger_store::NewApplicant {
+                round_id: r.id,
+                household_id: household.id,
+                reason: "因病致贫".into(),
+                income_evidence: "收入核算表".into(),
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    (r.id, a.id)
+}

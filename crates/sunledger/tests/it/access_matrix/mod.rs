@@ -140,6 +140,26 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         }
         ("post", "/api/v1/meetings/{id}/minutes") => json!({"minutes": "越权记录"}),
         ("post", "/api/v1/meetings/{id}/confirmations") => json!({"roster_id": 1}),
+        ("post", "/api/v1/appraisals") => {
+            json!({"village": "529122100201", "year": "2026", "kind": "identify"})
+        }
+        ("post", "/api/v1/appraisals/{id}/applicants") => {
+            json!({"household_id": "1", "reason": "越权", "income_evidence": "越权"})
+        }
+        ("post", "/api/v1/appraisals/{id}/steps") => {
+            json!({"action": "close_applications", "document": "越权"})
+        }
+        ("post", "/api/v1/appraisals/{id}/hits/{hit}/decision") => {
+            json!({"decision": "cleared", "reason": "越权"})
+        }
+        ("post", "/api/v1/appraisals/{id}/applicants/{applicant}/vote") => json!({"item_id": "1"}),
+        ("post", "/api/v1/appraisals/{id}/samples") => json!({"level": "township", "seed": "越权"}),
+        ("post", "/api/v1/appraisals/{id}/checks") => {
+            json!({"applicant_id": "1", "passed": true, "note": "越权"})
+        }
+        ("post", "/api/v1/appraisals/{id}/objections/{objection}/answer") => {
+            json!({"answer": "越权答复"})
+        }
         ("post", "/api/v1/assets") => json!({
             "project_id": 999_999, "name": "越权资产", "class": "public_welfare", "quantity": "1", "unit": "座",
             "value": {"county_budget": "1.00"}, "owner_level": "village", "owner": "529122100201",
@@ -153,6 +173,9 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
 
 /// Identifiers inside 石门县 (529122) to substitute into path parameters.
 pub(crate) struct Foreign {
+    /// A round of 石门县's village with one applicant.
+    pub(crate) appraisal: i64,
+    pub(crate) appraisal_applicant: i64,
     pub(crate) region: String,
     pub(crate) fund: i64,
     pub(crate) transfer: i64,
@@ -291,10 +314,13 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         .expect("an evaluation in 石门县")
         .id;
     let overdue_proposal = foreign_overdue(store).await;
+    let (appraisal, appraisal_applicant) = foreign_round(store).await;
     let meeting = crate::meeting::web::foreign_meeting(store).await;
     let (village, committee_term, committee_member) =
         crate::committee::foreign_committee(store).await;
     Foreign {
+        appraisal,
+        appraisal_applicant,
         meeting,
         village,
         committee_term,
@@ -371,6 +397,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.committee_member.to_string()
             } else if path.starts_with("/api/v1/meetings") {
                 f.meeting.to_string()
+            } else if path.starts_with("/api/v1/appraisals") {
+                f.appraisal.to_string()
             } else if path.starts_with("/api/v1/public-objections") {
                 f.public_objection.to_string()
             } else if path.starts_with("/api/v1/milestones") {
@@ -396,6 +424,9 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
             },
         )
         .replace("{grant_id}", &f.grant.to_string())
+        .replace("{applicant}", &f.appraisal_applicant.to_string())
+        .replace("{hit}", "1")
+        .replace("{objection}", "1")
 }
 
 const COUNTY_ACCOUNTS: [&str; 8] = [

@@ -4,6 +4,8 @@
 //! not count; the first notice's objection blocks the township until it is answered (upheld, it
 //! removes the applicant); the samples re-derive from their seeds; the announcement alone changes
 //! the `poor` flag, and `verify` names an edit of it.
+mod web;
+
 use crate::support::*;
 use sunledger::io::appraisal::import_file;
 use sunledger_core::appraisal::{CheckList, HitDecision, RoundAction, RoundKind, Rules};

@@ -521,6 +521,7 @@ impl Shots {
 }
 
 mod acceptance;
+mod appraisal;
 mod declaration;
 mod evaluation;
 mod ledger;
