@@ -124,11 +124,6 @@ pub(super) const ENTRIES: &[Entry] = &[
         "cannot elect: the committee is elected by the villagers' or the representatives' meeting",
     ),
     (
-        "reason.meeting_not_held",
-        "会议尚未召开",
-        "was not held yet",
-    ),
-    (
         "reason.meeting_without_quorum",
         "会议未达到法定人数，选举无效",
         "had no quorum, so its election is void",
