@@ -63,6 +63,26 @@ async fn assert_no_raw_keys(c: &Client, page: &str) {
     }
 }
 
+/// The text of `css` once it holds every one of `want`: a form posted back to its own page keeps
+/// the address, so the old page may still show until the new one has loaded.
+async fn text_once(c: &Client, css: &str, want: &[&str]) -> String {
+    let deadline = Instant::now() + STEP;
+    loop {
+        let now = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if want.iter().all(|w| now.contains(w)) {
+            return now;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never showed {want:?}; it shows {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn tick(c: &Client, names: &[&str]) {
     for n in names {
         let xpath = format!("//ul[@class='roster']//label[span[text()='{n}']]");
@@ -105,13 +125,11 @@ async fn keep(c: &Client, base: &str, id: i64, shots: &Shots) {
     // Four arrive: below two thirds of seven (five needed).
     tick(c, &["代表1", "代表2", "代表3", "代表4"]).await;
     wait_path(c, &page).await;
-    let q = text(c, "#quorum").await;
-    assert!(q.contains("实到 4 人") && q.contains("未达法定人数"), "{q}");
+    text_once(c, "#quorum", &["实到 4 人", "未达法定人数"]).await;
     // The fifth: the meeting may decide.
     tick(c, &["代表5"]).await;
     wait_path(c, &page).await;
-    let q = text(c, "#quorum").await;
-    assert!(q.contains("实到 5 人") && q.contains("已达法定人数"), "{q}");
+    text_once(c, "#quorum", &["实到 5 人", "已达法定人数"]).await;
     assert_fits_phone(c, &page).await;
     shots.take(c, "91-meeting-quorum").await;
 
@@ -126,11 +144,7 @@ async fn keep(c: &Client, base: &str, id: i64, shots: &Shots) {
         .await
         .expect("submit the vote");
     wait_path(c, &page).await;
-    let items = text(c, "#items ol.items").await;
-    assert!(
-        items.contains("通过") && items.contains("赞成 4，反对 1，弃权 0"),
-        "{items}"
-    );
+    text_once(c, "#items ol.items", &["通过", "赞成 4，反对 1，弃权 0"]).await;
     assert_fits_phone(c, &page).await;
     assert_no_raw_keys(c, &page).await;
     shots.take(c, "92-meeting-vote").await;
