@@ -35,6 +35,9 @@ keyed!(
         DisposeAsset => "dispose_asset",
         /// Reviewing a performance evaluation: not by the one who recorded its values.
         ReviewEvaluation => "review_evaluation",
+        /// A complaint's review or re-review is answered by someone other than the one who gave
+        /// the answer reviewed (《信访工作条例》: the review is the next level's).
+        ReviewComplaint => "review_complaint",
     }
 );
 
@@ -53,6 +56,7 @@ impl Control {
             Control::AcceptProject => "inspect",
             Control::DisposeAsset => "register_asset",
             Control::ReviewEvaluation => "record",
+            Control::ReviewComplaint => "answer",
         }
     }
 
@@ -70,6 +74,7 @@ impl Control {
             Control::AcceptProject => "inspector_may_not_accept",
             Control::DisposeAsset => "registrar_may_not_dispose",
             Control::ReviewEvaluation => "recorder_may_not_review",
+            Control::ReviewComplaint => "answerer_may_not_review",
         }
     }
 

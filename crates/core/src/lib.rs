@@ -12,6 +12,7 @@ pub mod access;
 pub mod appraisal;
 pub mod asset;
 pub mod committee;
+pub mod complaint;
 pub mod day;
 pub mod duty;
 pub mod error;

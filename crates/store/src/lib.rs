@@ -14,6 +14,7 @@ pub mod access;
 pub mod appraisal;
 pub mod asset;
 pub mod committee;
+pub mod complaint;
 pub mod disclosure;
 pub mod error;
 pub mod escalation;
@@ -39,6 +40,7 @@ pub use access::*;
 pub use appraisal::*;
 pub use asset::*;
 pub use committee::*;
+pub use complaint::*;
 pub use disclosure::*;
 pub use error::{Result, StoreError};
 pub use escalation::*;
@@ -58,7 +60,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 67] = [
+pub const FACT_TABLES: [&str; 71] = [
     "regions",
     "users",
     "auth_events",
@@ -123,6 +125,10 @@ pub const FACT_TABLES: [&str; 67] = [
     "appraisal_votes",
     "appraisal_samples",
     "appraisal_checks",
+    "complaints",
+    "complaint_events",
+    "complaint_files",
+    "complaint_publications",
     "appraisal_steps",
     "household_status_changes",
     "meeting_ballots",
@@ -243,6 +249,7 @@ pub trait Store:
     + EvaluationStore
     + CommitteeStore
     + AppraisalStore
+    + ComplaintStore
     + Send
     + Sync
     + 'static
@@ -253,9 +260,9 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AcceptanceStore, AccessStore, AppraisalStore, AssetStore, CommitteeStore, DisclosureStore,
-        EscalationStore, EvaluationStore, InspectionStore, LedgerStore, LogStore, MeetingStore,
-        NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore, ResponsibilityStore, Store,
-        SummaryStore,
+        AcceptanceStore, AccessStore, AppraisalStore, AssetStore, CommitteeStore, ComplaintStore,
+        DisclosureStore, EscalationStore, EvaluationStore, InspectionStore, LedgerStore, LogStore,
+        MeetingStore, NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore,
+        ResponsibilityStore, Store, SummaryStore,
     };
 }

@@ -17,6 +17,7 @@ pub mod access;
 pub mod appraisal;
 pub mod asset;
 pub mod committee;
+pub mod complaint;
 pub mod disclosure;
 pub mod escalation;
 pub mod evaluation;
@@ -58,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(acceptance::api())
         .merge(evaluation::api())
         .merge(committee::api())
+        .merge(complaint::api())
         .merge(appraisal::api())
         .merge(asset::api())
         .merge(meeting::api())
@@ -84,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(acceptance::pages())
         .merge(evaluation::pages())
         .merge(committee::pages())
+        .merge(complaint::pages())
         .merge(appraisal::pages())
         .merge(asset::pages())
         .merge(meeting::pages())

@@ -82,6 +82,7 @@ const REGISTRY: &[&Booking] = &[
     &super::evaluation::BOOKING,
     &super::committee::BOOKING,
     &super::appraisal::BOOKING,
+    &super::complaint::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

@@ -12,6 +12,7 @@ mod access;
 mod appraisal;
 mod asset;
 mod committee;
+mod complaint;
 mod disclosure;
 mod escalation;
 mod evaluation;
@@ -28,9 +29,9 @@ mod responsibility;
 mod summary;
 #[allow(unused_imports)]
 use self::{
-    acceptance::*, access::*, appraisal::*, asset::*, committee::*, escalation::*, evaluation::*,
-    inspection::*, ledger::*, log::*, meeting::*, notice::*, org::*, problem::*, project::*,
-    region::*, responsibility::*, summary::*,
+    acceptance::*, access::*, appraisal::*, asset::*, committee::*, complaint::*, escalation::*,
+    evaluation::*, inspection::*, ledger::*, log::*, meeting::*, notice::*, org::*, problem::*,
+    project::*, region::*, responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

@@ -18,6 +18,7 @@ mod access;
 mod appraisal;
 mod asset;
 mod committee;
+mod complaint;
 mod escalation;
 mod evaluation;
 mod inspection;
@@ -146,5 +147,8 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     appraisal::load(store, &city)
         .await
         .context("loading the demo's household appraisal")?;
+    complaint::load(store, &city)
+        .await
+        .context("loading the demo's complaints")?;
     Ok(true)
 }

@@ -246,9 +246,6 @@ crate::both_app!(
 
 /// The real server over `db` with the demo city, believing the proxy at 127.0.0.1.
 async fn spawn_behind_proxy(db: &TestDb) -> std::net::SocketAddr {
-    sunledger::demo::load(db.store.as_ref(), crate::support::now())
-        .await
-        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let config = sunledger_web::Config {
@@ -264,6 +261,7 @@ async fn spawn_behind_proxy(db: &TestDb) -> std::net::SocketAddr {
 }
 
 async fn behind_a_trusted_proxy_https_is_honoured(db: TestDb) {
+    let db = crate::support::with_demo(db).await;
     let addr = spawn_behind_proxy(&db).await;
     let url = |p: &str| format!("http://{addr}{p}");
     let c = reqwest::Client::builder()

@@ -37,6 +37,12 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 }
 
 /// A hash to verify against when the username does not exist, so both paths take as long.
+/// The hash checked when there is nothing to check against (an unknown user, an unknown
+/// receipt code), so that both paths take as long.
+pub fn dummy_hash() -> String {
+    DUMMY_HASH.clone()
+}
+
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("sunledger-dummy-password").unwrap_or_default());
 

@@ -36,6 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (name = "committee", description = "Village affairs supervision committees: terms elected at a village meeting, the conflict rule, members who leave, signatures on postings (scoped)"),
         (name = "appraisal", description = "The household democratic appraisal: rounds of two notices and one announcement, cross-check lists and hits, votes, seeded samples; the announcement alone changes the poor flag (scoped)"),
         (name = "acceptance", description = "Book 4: acceptance by a joint team that signs person by person, posting, the money retained until acceptance (scoped)"),
+        (name = "complaint", description = "Complaints and reports from the masses: intake of calls, letters and visits, the queue by working-day deadline, steps, publication without the complainant (seen only by the handling unit and those above it)"),
         (name = "meeting", description = "Village meetings: the roster frozen when called, attendance, the quorum of the kind, votes (void without a quorum), minutes and confirmations; named ballots internal only (scoped)"),
         (name = "supervision", description = "Inspections and their quarterly coverage, spot-check draws, Book 3 (the problem rectification ledger) and the escalation ladder (scoped)"),
     ),

@@ -6,6 +6,7 @@ pub mod ctx;
 pub mod error;
 pub mod forms;
 pub mod guard;
+pub mod limit;
 pub mod ops;
 pub mod page;
 pub mod state;

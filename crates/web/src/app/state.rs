@@ -42,6 +42,8 @@ pub struct Config {
     /// The working-day calendar deadlines are counted with (`serve --holidays FILE`; China's
     /// public holidays compiled in by default).
     pub calendar: Arc<sunledger_core::day::Calendar>,
+    /// The rules of complaints: deadlines in working days, file limits, rate limits.
+    pub complaint: sunledger_core::complaint::Rules,
 }
 
 impl Default for Config {
@@ -55,6 +57,7 @@ impl Default for Config {
             files_dir: None,
             trusted_proxies: Vec::new(),
             calendar: Arc::new(sunledger_core::day::Calendar::china()),
+            complaint: sunledger_core::complaint::Rules::default(),
         }
     }
 }
@@ -69,6 +72,8 @@ pub struct AppState {
     pub signer: Option<Arc<sunledger_core::log::checkpoint::NoteSigner>>,
     /// Every verifier key the log has used, published with proofs.
     pub verifier_keys: Arc<Vec<String>>,
+    /// Rate limits of the public's submissions and lookups (complaints).
+    pub limiter: Arc<crate::app::limit::Limiter>,
 }
 
 impl AppState {
@@ -79,6 +84,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             signer: None,
             verifier_keys: Arc::new(Vec::new()),
+            limiter: Arc::new(crate::app::limit::Limiter::default()),
         }
     }
 

@@ -10,6 +10,7 @@ mod app;
 mod appraisal;
 mod asset;
 mod committee;
+mod complaint;
 mod disclosure;
 mod escalation;
 mod evaluation;
@@ -66,6 +67,7 @@ const PARTS: &[&[Entry]] = &[
     acceptance::ENTRIES,
     evaluation::ENTRIES,
     committee::ENTRIES,
+    complaint::ENTRIES,
     appraisal::ENTRIES,
     region::ENTRIES,
     org::ENTRIES,

@@ -94,9 +94,7 @@ async fn serve_store(
 
 impl App {
     async fn spawn(db: TestDb, config: sunledger_web::Config) -> App {
-        sunledger::demo::load(db.store.as_ref(), now())
-            .await
-            .unwrap();
+        let db = crate::support::with_demo(db).await;
         let clock = Arc::new(Clock::default());
         let addr = serve_store(db.store.clone(), config, clock.clone()).await;
         App { addr, db, clock }

@@ -295,9 +295,7 @@ crate::both_app!(
 );
 
 async fn verify_names_rows_changed_outside_the_application(db: TestDb) {
-    sunledger::demo::load(db.store.as_ref(), crate::support::now())
-        .await
-        .unwrap();
+    let db = crate::support::with_demo(db).await;
     sunledger_store::log::sign_checkpoint(db.store.as_ref(), &test_signer(), 1)
         .await
         .unwrap();
@@ -385,9 +383,7 @@ crate::both!(
 );
 
 async fn verify_catches_a_rewritten_log(db: TestDb) {
-    sunledger::demo::load(db.store.as_ref(), crate::support::now())
-        .await
-        .unwrap();
+    let db = crate::support::with_demo(db).await;
     sunledger_store::log::sign_checkpoint(db.store.as_ref(), &test_signer(), 1)
         .await
         .unwrap();

@@ -80,6 +80,155 @@ pub async fn fresh_db(kind: Kind) -> Option<TestDb> {
     }
 }
 
+/// A fresh copy of the demo city's database of `kind` (`None` as [`fresh_db`]). The demo is loaded
+/// once per test process and backend, into a template: a SQLite file copied per test, a
+/// PostgreSQL database each test's database is created from. Loading it takes seconds; copying it
+/// takes a fraction of one, and the suite loads it in over a hundred tests.
+pub async fn demo_db(kind: Kind) -> Option<TestDb> {
+    match kind {
+        Kind::Sqlite => {
+            let template = demo_template(Kind::Sqlite)?;
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join("sunledger.db");
+            std::fs::copy(&template, &path).expect("copy the demo template");
+            let url = format!("sqlite:{}", path.display());
+            let store = sunledger_store::open(&url).await.expect("open sqlite");
+            Some(TestDb {
+                url,
+                store,
+                _dir: Some(dir),
+            })
+        }
+        Kind::Postgres => {
+            let admin = pg_admin_url()?;
+            let template = demo_template(Kind::Postgres)?;
+            let name = format!(
+                "sl_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                now()
+            );
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .expect("connect to SUNLEDGER_TEST_PG");
+            // The template's last connections may take a moment to go after its runtime stops.
+            let mut tries = 0;
+            loop {
+                let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "CREATE DATABASE {name} TEMPLATE {template}"
+                )))
+                .execute(&mut conn)
+                .await;
+                match r {
+                    Ok(_) => break,
+                    Err(e) if tries < 40 && e.to_string().contains("being accessed") => {
+                        tries += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    }
+                    Err(e) => panic!("create a test database from the demo template: {e}"),
+                }
+            }
+            let url = match admin.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{name}"),
+                None => panic!("bad SUNLEDGER_TEST_PG URL"),
+            };
+            let store = sunledger_store::open(&url).await.expect("open postgres");
+            Some(TestDb {
+                url,
+                store,
+                _dir: None,
+            })
+        }
+    }
+}
+
+/// `db` swapped for a copy of the demo city's database of the same backend.
+pub async fn with_demo(db: TestDb) -> TestDb {
+    let kind = match db.store.backend() {
+        sunledger_store::Backend::Sqlite => Kind::Sqlite,
+        sunledger_store::Backend::Postgres => Kind::Postgres,
+    };
+    drop(db);
+    demo_db(kind).await.expect("demo database")
+}
+
+static SQLITE_TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+static PG_TEMPLATE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+
+/// The demo template of `kind`: a SQLite file path, or a PostgreSQL database name. Built on a
+/// thread of its own (with its own runtime, which it shuts down so that no connection to the
+/// template is left open), once per process.
+fn demo_template(kind: Kind) -> Option<String> {
+    let build = move || {
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            let out = rt.block_on(build_template(kind));
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+            out
+        })
+        .join()
+        .expect("the demo template thread")
+    };
+    match kind {
+        Kind::Sqlite => Some(
+            SQLITE_TEMPLATE
+                .get_or_init(|| build().expect("sqlite template"))
+                .clone(),
+        ),
+        Kind::Postgres => PG_TEMPLATE.get_or_init(build).clone(),
+    }
+}
+
+async fn build_template(kind: Kind) -> Option<String> {
+    let db = fresh_db(kind).await?;
+    sunledger::demo::load(db.store.as_ref(), now())
+        .await
+        .expect("load demo");
+    match kind {
+        Kind::Sqlite => {
+            // A self-contained copy (no WAL beside it) in the target's temporary directory.
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+            let pid = std::process::id();
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                for e in entries.flatten() {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if name.starts_with("demo-template-")
+                        && name != format!("demo-template-{pid}.db")
+                    {
+                        let _ = std::fs::remove_file(e.path());
+                    }
+                }
+            }
+            let path = dir.join(format!("demo-template-{pid}.db"));
+            let _ = std::fs::remove_file(&path);
+            use sqlx::Connection;
+            let file = db.url.trim_start_matches("sqlite:").to_string();
+            let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{file}"))
+                .await
+                .expect("open the demo database");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "VACUUM INTO '{}'",
+                path.display()
+            )))
+            .execute(&mut conn)
+            .await
+            .expect("copy the demo database");
+            conn.close().await.expect("close");
+            Some(path.display().to_string())
+        }
+        Kind::Postgres => {
+            let name = db.url.rsplit_once('/').map(|(_, n)| n.to_string());
+            drop(db);
+            name
+        }
+    }
+}
+
 async fn create_pg_database(admin: &str, name: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin)
@@ -144,13 +293,10 @@ impl sunledger_web::Clock for TestClock {
 }
 
 impl TestApp {
-    /// Starts the server over `db` (after loading the demo city when `demo` is set).
+    /// Starts the server over `db`; with `demo`, over a copy of the demo city's database of the
+    /// same backend instead (see [`demo_db`]).
     pub async fn spawn(db: TestDb, demo: bool) -> TestApp {
-        if demo {
-            sunledger::demo::load(db.store.as_ref(), now())
-                .await
-                .expect("load demo");
-        }
+        let db = if demo { with_demo(db).await } else { db };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -216,15 +362,15 @@ macro_rules! both_app {
             use super::*;
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let db = $crate::support::fresh_db($crate::support::Kind::Sqlite)
+                let db = $crate::support::demo_db($crate::support::Kind::Sqlite)
                     .await
                     .expect("sqlite");
-                $body($crate::support::TestApp::spawn(db, true).await).await;
+                $body($crate::support::TestApp::spawn(db, false).await).await;
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                match $crate::support::fresh_db($crate::support::Kind::Postgres).await {
-                    Some(db) => $body($crate::support::TestApp::spawn(db, true).await).await,
+                match $crate::support::demo_db($crate::support::Kind::Postgres).await {
+                    Some(db) => $body($crate::support::TestApp::spawn(db, false).await).await,
                     None => eprintln!("skipped: set SUNLEDGER_TEST_PG to run the PostgreSQL half"),
                 }
             }
