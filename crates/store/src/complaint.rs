@@ -53,7 +53,7 @@ pub trait ComplaintStore: Send + Sync {
         complaint_id: i64,
         position: i64,
     ) -> Result<Option<(String, String, Vec<u8>)>>;
-    /// The complaint whose answer opened a Book 3 problem, by its code.
+    /// The complaint whose answer (or escalation) opened a Book 3 problem: its id and code.
     async fn complaint_of_problem(&self, problem_id: i64) -> Result<Option<(i64, String)>>;
 }
 

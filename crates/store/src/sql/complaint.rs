@@ -20,7 +20,7 @@ pub(super) const FACTS: &[FactTable] = &[
             "received_at",
             &[
                 "code",
-                "pin_hash",
+                "pin_sha256=pin_hash",
                 "channel",
                 "category",
                 "region_code",
@@ -300,7 +300,11 @@ fn complaint_facts(r: &DbRow) -> Result<Vec<Fact>> {
         )
         .county(Some(r.try_get::<String, _>("county_code")?))
         .field("code", r.try_get::<String, _>("code")?)
-        .field("pin_hash", r.try_get::<String, _>("pin_hash")?)
+        // The PIN as a digest of its argon2 hash (salted), so the log never helps guess it.
+        .field(
+            "pin_sha256",
+            sha256_hex(r.try_get::<String, _>("pin_hash")?.as_bytes()),
+        )
         .field("channel", r.try_get::<String, _>("channel")?)
         .field("category", r.try_get::<String, _>("category")?)
         .field("region_code", r.try_get::<String, _>("region_code")?)
@@ -704,7 +708,8 @@ impl ComplaintStore for StoreImpl {
 
     async fn complaint_of_problem(&self, problem_id: i64) -> Result<Option<(i64, String)>> {
         let r = sqlx::query(
-            "SELECT id, code FROM complaints WHERE problem_id = $1 ORDER BY id LIMIT 1",
+            "SELECT c.id, c.code FROM complaint_events x JOIN complaints c ON c.id = x.complaint_id \
+             WHERE x.problem_id = $1 ORDER BY x.id LIMIT 1",
         )
         .bind(problem_id)
         .fetch_optional(&self.pool)

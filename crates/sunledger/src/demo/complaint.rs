@@ -346,7 +346,15 @@ pub(super) async fn load(store: &dyn Store, city: &City) -> Result<()> {
             consent: d.consent,
             received_on: sunledger_core::day::today_text(at),
             intake_by,
-            files: Vec::new(),
+            // The web report about the work team came with a photo of the empty office.
+            files: if d.n == 8 {
+                vec![sunledger_store::NewFile {
+                    name: "驻村工作队办公室.png".into(),
+                    content: super::notice::PHOTO.to_vec(),
+                }]
+            } else {
+                Vec::new()
+            },
             rules: rules.clone(),
         };
         let c = store

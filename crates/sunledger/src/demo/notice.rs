@@ -16,7 +16,7 @@ use sunledger_store::{DueEvent, NewNotice, NewObjection, NewPosting, Notice, Sto
 
 /// The photo of a posted notice (a red board with a white sheet, a 48×32 PNG; kept here as
 /// bytes, the repository ignores `*.png`).
-const PHOTO: &[u8] = &[
+pub(super) const PHOTO: &[u8] = &[
     137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 48, 0, 0, 0, 32, 8, 2,
     0, 0, 0, 219, 182, 108, 75, 0, 0, 0, 97, 73, 68, 65, 84, 120, 218, 99, 168, 152, 150, 55, 168,
     16, 195, 168, 131, 72, 113, 208, 52, 13, 229, 1, 65, 163, 14, 162, 220, 65, 95, 63, 61, 163, 3,

@@ -495,6 +495,20 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
         ("post", "/api/v1/committee-terms/{id}/members")
         | ("post", "/api/v1/committee-members/{id}/end")
         | ("post", "/api/v1/committee-members/{id}/signatures") => vec![by_path("yunling.village")],
+        ("post", "/api/v1/complaints") => vec![probe(
+            "yunling.bureau",
+            p,
+            json!({"channel": "letter", "category": "detention", "region": "529122100201",
+                "title": "越权登记", "body": "越权", "anonymous": true}),
+            "region",
+        )],
+        ("post", "/api/v1/complaints/{id}/steps")
+        | ("post", "/api/v1/complaints/{id}/publication") => {
+            vec![by_path("yunling.discipline"), by_path("yunling.township")]
+        }
+        ("post", "/api/v1/public/complaints")
+        | ("post", "/api/v1/public/complaints/lookup")
+        | ("post", "/api/v1/public/complaints/steps") => vec![],
         ("post", "/api/v1/meetings") => vec![probe(
             "yunling.township",
             p,

@@ -530,6 +530,74 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
         .await
         .unwrap();
     tried.insert(Control::ReviewEvaluation);
+    // The one who answered a complaint does not answer its review.
+    let rules = sunledger_core::complaint::Rules::default();
+    let cal = sunledger_core::day::Calendar::china();
+    let n = sunledger_store::NewComplaint {
+        code: "SL-2026-DUTY0001".into(),
+        pin_hash: "x".into(),
+        channel: sunledger_core::complaint::Channel::Letter,
+        category: sunledger_core::complaint::ComplaintCategory::Project,
+        region: rc(VILLAGE),
+        project_id: None,
+        fund_text: String::new(),
+        accused_text: String::new(),
+        accused_level: None,
+        title: "路没修完".into(),
+        body: "路没修完".into(),
+        anonymous: true,
+        name: String::new(),
+        contact: String::new(),
+        consent: false,
+        received_on: sunledger_core::day::today_text(NOW),
+        intake_by: None,
+        files: Vec::new(),
+        rules: rules.clone(),
+    };
+    let c = s.file_complaint(&n, NOW).await.unwrap();
+    let step = |action, finding, by_complainant| sunledger_store::ComplaintStepInput {
+        action,
+        text: "答复".into(),
+        finding,
+        transfer_to: None,
+        merge_into: None,
+        department_id: None,
+        by_complainant,
+    };
+    use sunledger_core::complaint::{ComplaintAction as CA, Finding};
+    s.complaint_step(
+        c.id,
+        &step(CA::Accept, None, false),
+        (&rules, &cal),
+        Some(bureau),
+        NOW,
+    )
+    .await
+    .unwrap();
+    let answer = step(CA::Answer, Some(Finding::NotSubstantiated), false);
+    s.complaint_step(c.id, &answer, (&rules, &cal), Some(bureau), NOW + DAY)
+        .await
+        .unwrap();
+    let request = step(CA::RequestReview, None, true);
+    s.complaint_step(c.id, &request, (&rules, &cal), None, NOW + 2 * DAY)
+        .await
+        .unwrap();
+    let review = step(CA::AnswerReview, Some(Finding::NotSubstantiated), false);
+    refused(
+        s.complaint_step(c.id, &review, (&rules, &cal), Some(bureau), NOW + 3 * DAY)
+            .await,
+        Control::ReviewComplaint.refusal(),
+    );
+    s.complaint_step(
+        c.id,
+        &review,
+        (&rules, &cal),
+        Some(government),
+        NOW + 3 * DAY,
+    )
+    .await
+    .unwrap();
+    tried.insert(Control::ReviewComplaint);
 
     assert_eq!(
         tried,

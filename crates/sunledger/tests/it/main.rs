@@ -12,6 +12,7 @@ mod bounds;
 mod browser;
 mod cli;
 mod committee;
+mod complaint;
 mod cross_county;
 mod duty;
 mod escalation;

@@ -181,8 +181,8 @@ pub(crate) async fn book_every_kind(db: &crate::support::TestDb) -> String {
     }
     assert!(empty.is_empty(), "no fact booked in {empty:?}");
     let size = store.log_size().await.expect("log size");
-    // A password's digest is of its salted hash, new at every run: the snapshot is the root of
-    // the same leaves with those digests masked (the served root must agree without masking).
+    // A password's (and a complaint PIN's) digest is of its salted hash, new at every run: the
+    // snapshot is the root of the same leaves with those digests masked (the served root must agree without masking).
     let mut tree = sunledger_core::log::merkle::MemoryTree::new();
     let mut from = 0;
     loop {
@@ -196,6 +196,11 @@ pub(crate) async fn book_every_kind(db: &crate::support::TestDb) -> String {
             if l.kind == "account.password" {
                 let mut v: serde_json::Value = serde_json::from_slice(&data).expect("json");
                 v["fields"]["password_sha256"] = serde_json::Value::from("masked");
+                data = serde_json::to_vec(&v).expect("json");
+            }
+            if l.kind == "complaint.received" {
+                let mut v: serde_json::Value = serde_json::from_slice(&data).expect("json");
+                v["fields"]["pin_sha256"] = serde_json::Value::from("masked");
                 data = serde_json::to_vec(&v).expect("json");
             }
             assert_eq!(tree.size(), l.index, "leaves in order");

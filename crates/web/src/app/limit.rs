@@ -60,6 +60,7 @@ mod tests {
         assert_eq!(l.hit("a", 5, 60, 1010), Err(50));
         assert!(l.hit("b", 5, 60, 1010).is_ok());
         assert!(l.hit("a", 5, 60, 1060).is_ok());
-        assert!(l.full("a", 5, 60, 1061).is_some());
+        assert!(l.full("a", 5, 60, 1060).is_some());
+        assert!(l.full("a", 5, 60, 1062).is_none());
     }
 }

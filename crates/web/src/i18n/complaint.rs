@@ -6,6 +6,7 @@ use super::Entry;
 /// (key, zh-CN, en)
 pub(super) const ENTRIES: &[Entry] = &[
     ("complaint.title", "群众投诉", "Complaints"),
+    ("complaint.from_complaint", "来源投诉", "From the complaint"),
     ("complaint.count", "件", "complaints"),
     (
         "complaint.none",
@@ -247,7 +248,6 @@ pub(super) const ENTRIES: &[Entry] = &[
         "补充的情况或材料说明",
         "What you add",
     ),
-    ("complaint.public.why.close", "", ""),
     (
         "complaint.public.do.close",
         "满意，办结",

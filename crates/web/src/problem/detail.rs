@@ -119,6 +119,8 @@ struct ProblemPage {
     events: Vec<Event>,
     inspection: Option<(i64, String)>,
     review_of: Option<(i64, String)>,
+    /// The complaint whose answer or escalation opened it (its id and receipt code).
+    complaint: Option<(i64, String)>,
     can_record: bool,
     today: String,
     error: Option<String>,
@@ -380,6 +382,11 @@ pub(crate) async fn render_problem(
         )),
         None => None,
     };
+    let complaint = state
+        .store
+        .complaint_of_problem(p.id)
+        .await
+        .map_err(|e| f(e.into()))?;
     let place = Names::new(state).place(&region).await.map_err(&f)?;
     let due = v
         .due
@@ -402,6 +409,7 @@ pub(crate) async fn render_problem(
             events,
             inspection,
             review_of,
+            complaint,
             can_record: has(sv::INSPECTORS),
             today: v.today.clone(),
             error,

@@ -129,6 +129,21 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
             json!({"ended_on": "2026-01-01", "reason": "越权"})
         }
         ("post", "/api/v1/committee-members/{id}/signatures") => json!({"posting_id": 1}),
+        ("post", "/api/v1/complaints") => json!({
+            "channel": "letter", "category": "detention", "region": "529122100201", "title": "越权登记",
+            "body": "越权", "anonymous": true}),
+        ("post", "/api/v1/complaints/{id}/steps") => json!({"action": "accept"}),
+        ("post", "/api/v1/complaints/{id}/publication") => {
+            json!({"basis": "unit_decision", "reason": "越权", "found": "越权", "done": "越权"})
+        }
+        ("post", "/api/v1/public/complaints") => json!({
+            "category": "other", "region": "529122100201", "title": "公开投诉", "body": "公开", "anonymous": true}),
+        ("post", "/api/v1/public/complaints/lookup") => {
+            json!({"code": "SL-2026-F0RE1GN1", "pin": "000000"})
+        }
+        ("post", "/api/v1/public/complaints/steps") => {
+            json!({"code": "SL-2026-F0RE1GN1", "pin": "000000", "action": "close"})
+        }
         ("post", "/api/v1/meetings") => json!({
             "village": "529122100201", "kind": "representatives", "title": "越权会议",
             "planned_on": "2026-01-01", "roster": ["越权"]}),
@@ -207,6 +222,8 @@ pub(crate) struct Foreign {
     /// A village of 石门县 with a supervision committee: the village, its term and a member.
     pub(crate) village: String,
     pub(crate) committee_term: i64,
+    /// A complaint about a village of 石门县.
+    pub(crate) complaint: i64,
     pub(crate) committee_member: i64,
     /// A meeting of a village of 石门县 (issue 18).
     pub(crate) meeting: i64,
@@ -316,6 +333,7 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
     let overdue_proposal = foreign_overdue(store).await;
     let (appraisal, appraisal_applicant) = foreign_round(store).await;
     let meeting = crate::meeting::web::foreign_meeting(store).await;
+    let complaint = crate::complaint::foreign_complaint(store).await;
     let (village, committee_term, committee_member) =
         crate::committee::foreign_committee(store).await;
     Foreign {
@@ -325,6 +343,7 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         village,
         committee_term,
         committee_member,
+        complaint,
         evaluation,
         overdue_proposal,
         acceptance,
@@ -395,6 +414,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.committee_term.to_string()
             } else if path.starts_with("/api/v1/committee-members") {
                 f.committee_member.to_string()
+            } else if path.starts_with("/api/v1/complaints") {
+                f.complaint.to_string()
             } else if path.starts_with("/api/v1/meetings") {
                 f.meeting.to_string()
             } else if path.starts_with("/api/v1/appraisals") {

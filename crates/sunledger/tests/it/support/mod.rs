@@ -284,6 +284,11 @@ impl TestClock {
     pub fn advance_days(&self, days: i64) {
         self.offset.fetch_add(days * 86_400, Ordering::SeqCst);
     }
+
+    /// Sets the clock to `at` (seconds since the epoch); it runs on from there.
+    pub fn set(&self, at: i64) {
+        self.offset.store(at - now(), Ordering::SeqCst);
+    }
 }
 
 impl sunledger_web::Clock for TestClock {
@@ -297,14 +302,18 @@ impl TestApp {
     /// same backend instead (see [`demo_db`]).
     pub async fn spawn(db: TestDb, demo: bool) -> TestApp {
         let db = if demo { with_demo(db).await } else { db };
+        TestApp::spawn_with(db, sunledger_web::Config::default()).await
+    }
+
+    /// Starts the server over `db` as it is, with `config`.
+    pub async fn spawn_with(db: TestDb, config: sunledger_web::Config) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let clock = Arc::new(TestClock::default());
-        let mut state =
-            sunledger_web::AppState::new(db.store.clone(), sunledger_web::Config::default())
-                .with_signer(test_signer(), vec![]);
+        let mut state = sunledger_web::AppState::new(db.store.clone(), config)
+            .with_signer(test_signer(), vec![]);
         state.clock = clock.clone();
         tokio::spawn(async move {
             let _ = sunledger_web::serve(listener, state).await;
