@@ -63,26 +63,6 @@ async fn assert_no_raw_keys(c: &Client, page: &str) {
     }
 }
 
-/// The text of `css` once it holds every one of `want`: a form posted back to its own page keeps
-/// the address, so the old page may still show until the new one has loaded.
-async fn text_once(c: &Client, css: &str, want: &[&str]) -> String {
-    let deadline = Instant::now() + STEP;
-    loop {
-        let now = match c.find(Locator::Css(css)).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        };
-        if want.iter().all(|w| now.contains(w)) {
-            return now;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{css} never showed {want:?}; it shows {now:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn tick(c: &Client, names: &[&str]) {
     for n in names {
         let xpath = format!("//ul[@class='roster']//label[span[text()='{n}']]");

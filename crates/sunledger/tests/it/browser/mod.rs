@@ -286,6 +286,26 @@ async fn url(c: &Client) -> String {
         .unwrap_or_else(|e| format!("(no URL: {e})"))
 }
 
+/// The text of `css` once it holds every one of `want`: a form posted back to its own page keeps
+/// the address, so the old page may still show until the new one has loaded.
+async fn text_once(c: &Client, css: &str, want: &[&str]) -> String {
+    let deadline = Instant::now() + STEP;
+    loop {
+        let now = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if want.iter().all(|w| now.contains(w)) {
+            return now;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never showed {want:?}; it shows {now:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Clicks the link whose visible text is `link` inside the first `within` element.
 async fn click(c: &Client, within: &str, link: &str) {
     let area = match c.find(Locator::Css(within)).await {
@@ -522,6 +542,7 @@ impl Shots {
 
 mod acceptance;
 mod appraisal;
+mod complaint;
 mod declaration;
 mod evaluation;
 mod ledger;
