@@ -71,8 +71,10 @@ pub struct Household {
     pub head_name: String,
     /// Full resident ID number (officials only; public views mask it).
     pub id_number: String,
-    /// A registered poor household (建档立卡).
+    /// A poor household (建档立卡) today: as registered, then as appraisal announcements changed it.
     pub poor: bool,
+    /// As the household register first recorded it (what a re-import of the register compares).
+    pub registered_poor: bool,
     pub size: i64,
 }
 

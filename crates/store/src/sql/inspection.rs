@@ -104,7 +104,8 @@ pub(super) const BOOKING: Booking = Booking {
     unbooked: &[],
 };
 
-pub(crate) const HOUSEHOLD_COLS: &str = "id, region_code, head_name, id_number, poor, size";
+pub(crate) const HOUSEHOLD_COLS: &str =
+    "id, region_code, head_name, id_number, poor, registered_poor, size";
 
 pub(crate) const INSPECTION_COLS: &str = "id, region_code, kind, title, team, lead_departments, targets, planned_on, \
     draw_id, created_by, created_at, done_on, findings, done_reason";
@@ -119,6 +120,7 @@ pub(crate) fn household_row(r: &DbRow) -> Result<Household> {
         head_name: r.try_get("head_name")?,
         id_number: r.try_get("id_number")?,
         poor: r.try_get::<i64, _>("poor")? != 0,
+        registered_poor: r.try_get::<i64, _>("registered_poor")? != 0,
         size: r.try_get("size")?,
     })
 }

@@ -229,7 +229,7 @@ pub async fn import_households(
         match existing.get(h.id_number.as_str()) {
             Some(e)
                 if e.head_name == h.head_name
-                    && e.poor == h.poor
+                    && e.registered_poor == h.poor
                     && e.size == h.size
                     && e.region == h.village =>
             {
