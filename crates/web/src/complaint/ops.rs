@@ -524,25 +524,8 @@ pub async fn queue(
         channel: crate::app::ops::opt(&q.channel).map(str::to_string),
         region,
     };
-    let today = sunledger_core::day::today(state.now());
-    let mut rows: Vec<QueueRow> = state
-        .store
-        .complaints(&f)
-        .await?
+    let mut rows: Vec<QueueRow> = queue_rows(state, state.store.complaints(&f).await?)
         .into_iter()
-        .map(|c| {
-            let clock = clock_of(state, &c, today);
-            QueueRow {
-                stage: clock.map(|k| k.0.stage.key().to_string()),
-                due_on: clock.map(|k| sunledger_core::day::format(k.0.due)),
-                days_left: clock.map(|k| k.0.left(&state.config.calendar, today)),
-                timing: clock
-                    .filter(|k| k.0.is_units())
-                    .map(|k| k.1.key().to_string()),
-                answered_on_time: answered_on_time(state, &c),
-                complaint: c,
-            }
-        })
         .filter(|r| {
             crate::app::ops::opt(&q.timing).is_none_or(|t| r.timing.as_deref() == Some(t))
                 && (q.open != Some(true)
@@ -557,6 +540,44 @@ pub async fn queue(
             .then_with(|| b.complaint.received_on.cmp(&a.complaint.received_on))
     });
     Ok(rows)
+}
+
+/// Complaints with their clocks on today.
+fn queue_rows(state: &AppState, list: Vec<Complaint>) -> Vec<QueueRow> {
+    let today = sunledger_core::day::today(state.now());
+    list.into_iter()
+        .map(|c| {
+            let clock = clock_of(state, &c, today);
+            QueueRow {
+                stage: clock.map(|k| k.0.stage.key().to_string()),
+                due_on: clock.map(|k| sunledger_core::day::format(k.0.due)),
+                days_left: clock.map(|k| k.0.left(&state.config.calendar, today)),
+                timing: clock
+                    .filter(|k| k.0.is_units())
+                    .map(|k| k.1.key().to_string()),
+                answered_on_time: answered_on_time(state, &c),
+                complaint: c,
+            }
+        })
+        .collect()
+}
+
+/// The public's statistics: every complaint of the city counted by county and category (counts
+/// only; nothing of any complaint).
+pub async fn public_stats(state: &AppState) -> Result<Vec<Stat>, WebError> {
+    let roots: Vec<RegionCode> = state
+        .store
+        .region_names()
+        .await?
+        .into_keys()
+        .filter(|c| c.level() <= Level::City)
+        .collect();
+    let f = ComplaintFilter {
+        scopes: roots,
+        ..ComplaintFilter::default()
+    };
+    let rows = queue_rows(state, state.store.complaints(&f).await?);
+    stats(state, &rows).await
 }
 
 /// Counts per county and category: received, open, overdue, answered, answered on time,

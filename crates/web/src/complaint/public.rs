@@ -55,6 +55,7 @@ pub async fn places(state: &AppState) -> Result<Vec<(String, String)>, WebError>
 struct PublishedPage {
     page: Page,
     rows: Vec<PublishedComplaint>,
+    stats: Vec<ops::Stat>,
 }
 
 async fn published(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageResult {
@@ -64,9 +65,11 @@ async fn published(State(state): State<AppState>, ctx: Ctx, uri: Uri) -> PageRes
         .published_complaints(None, 100)
         .await
         .map_err(|e| f(e.into()))?;
+    let stats = ops::public_stats(&state).await.map_err(&f)?;
     Ok(PublishedPage {
         page: Page::new(&ctx, &uri),
         rows,
+        stats,
     }
     .into_response())
 }

@@ -293,6 +293,8 @@ async fn a_villager_files_and_reads_the_answer(app: TestApp) {
         .await
         .unwrap();
     assert!(portal.contains("已兑付到户，立案审查。"));
+    // Its statistics by county and category, counts only.
+    assert!(portal.contains("按县和类别统计") && portal.contains("截留扶贫资金"));
     assert!(!portal.contains("李大姐") && !portal.contains(&code) && !portal.contains("139 0000"));
     crate::support::assert_no_catalogue_keys(&portal);
     // The CSV ledger carries it, without the complainant.
@@ -441,6 +443,29 @@ fn noon(day: &str) -> i64 {
         - sunledger_core::day::number("1970-01-01").unwrap() * 86_400
 }
 
+/// On `day` (the clock set to its noon): the township signed in again (sessions time out as the
+/// clock moves on) and its queue row of complaint `id`.
+async fn township_on(app: &TestApp, day: &str, id: i64) -> (reqwest::Client, Value) {
+    app.clock.set(noon(day));
+    let town = app.signed_in("yunling.township").await;
+    let list = json_of(
+        town.get(app.url("/api/v1/complaints"))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    let row = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["complaint"]["id"] == id)
+        .cloned()
+        .unwrap_or_else(|| panic!("complaint {id} not in the queue on {day}"));
+    (town, row)
+}
+
 async fn the_answer_deadline_counts_working_days(db: TestDb) {
     let db = crate::support::with_demo(db).await;
     let config = sunledger_web::Config {
@@ -470,36 +495,21 @@ async fn the_answer_deadline_counts_working_days(db: TestDb) {
     assert_eq!(filed["accept_by"], "2026-10-22");
     let town = app.signed_in("yunling.township").await;
     let id = id_of(&app, &town, &code).await;
-    // Sessions time out as the clock moves on: each day signs in again.
-    app.clock.set(noon("2026-09-28"));
-    let town = app.signed_in("yunling.township").await;
+    let (town, _) = township_on(&app, "2026-09-28", id).await;
     step(&app, &town, id, json!({"action": "accept"})).await;
     step(&app, &town, id, json!({"action": "investigate"})).await;
-    let row = |list: &Value| -> Value {
-        list.as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["complaint"]["id"] == id)
-            .cloned()
-            .unwrap()
-    };
-    let list = json_of(
-        town.get(app.url("/api/v1/complaints"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
     // Ten working days from Monday 28 September: 29, 30 September, 8, 9, 10 (Saturday, worked),
     // 12, 13, 14, 15, 16 October.
-    assert_eq!(row(&list)["due_on"], "2026-10-16", "{}", row(&list));
-    assert_eq!(row(&list)["stage"], "answer");
+    let (_, row) = township_on(&app, "2026-09-28", id).await;
+    assert_eq!(
+        (row["due_on"].as_str(), row["stage"].as_str()),
+        (Some("2026-10-16"), Some("answer")),
+        "{row}"
+    );
 
     // Waiting for the complainant from Friday 9 October; they answer on Tuesday 13 October:
     // three working days paused (10, 12, 13), so the deadline moves three working days.
-    app.clock.set(noon("2026-10-09"));
-    let town = app.signed_in("yunling.township").await;
+    let (town, _) = township_on(&app, "2026-10-09", id).await;
     step(
         &app,
         &town,
@@ -507,19 +517,9 @@ async fn the_answer_deadline_counts_working_days(db: TestDb) {
         json!({"action": "pause", "text": "请补充漏水的位置和照片。"}),
     )
     .await;
-    app.clock.set(noon("2026-10-12"));
-    let town = app.signed_in("yunling.township").await;
-    let list = json_of(
-        town.get(app.url("/api/v1/complaints"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(row(&list)["timing"], "paused");
+    let (_, row) = township_on(&app, "2026-10-12", id).await;
+    assert_eq!(row["timing"], "paused");
     app.clock.set(noon("2026-10-13"));
-    let town = app.signed_in("yunling.township").await;
     let (s, v) = post_json(
         &public,
         &app,
@@ -527,41 +527,17 @@ async fn the_answer_deadline_counts_working_days(db: TestDb) {
         json!({"code": code, "pin": pin, "action": "resume", "text": "在三组的渠首。"}),
     )
     .await;
-    assert_eq!(s, 200, "{v}");
-    assert_eq!(v["due_on"], "2026-10-21", "{v}");
-    let list = json_of(
-        town.get(app.url("/api/v1/complaints"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(row(&list)["due_on"], "2026-10-21");
-    assert_eq!(row(&list)["timing"], "on_time");
+    assert_eq!((s, v["due_on"].as_str()), (200, Some("2026-10-21")), "{v}");
+    let (_, row) = township_on(&app, "2026-10-13", id).await;
+    assert_eq!(
+        (row["due_on"].as_str(), row["timing"].as_str()),
+        (Some("2026-10-21"), Some("on_time"))
+    );
     // Less than a quarter left (two of ten working days on the 19th): at risk; past it: overdue.
-    app.clock.set(noon("2026-10-19"));
-    let town = app.signed_in("yunling.township").await;
-    let list = json_of(
-        town.get(app.url("/api/v1/complaints"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(row(&list)["timing"], "at_risk");
-    app.clock.set(noon("2026-10-22"));
-    let town = app.signed_in("yunling.township").await;
-    let list = json_of(
-        town.get(app.url("/api/v1/complaints"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(row(&list)["timing"], "overdue");
+    let (_, row) = township_on(&app, "2026-10-19", id).await;
+    assert_eq!(row["timing"], "at_risk");
+    let (town, row) = township_on(&app, "2026-10-22", id).await;
+    assert_eq!(row["timing"], "overdue");
     // The township may not escalate itself; the county above proposes it on the ladder.
     let (s, _) = post_json(
         &town,
@@ -606,15 +582,8 @@ async fn the_answer_deadline_counts_working_days(db: TestDb) {
     )
     .await;
     assert_eq!(r["complaint"]["state"], "answered");
-    let list = json_of(
-        town.get(app.url("/api/v1/complaints"))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
-    assert_eq!(row(&list)["answered_on_time"], false);
+    let (_, row) = township_on(&app, "2026-10-22", id).await;
+    assert_eq!(row["answered_on_time"], false);
 }
 crate::both!(
     the_answer_deadline_counts_working_days_on,

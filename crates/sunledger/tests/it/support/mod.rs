@@ -46,37 +46,8 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 /// A fresh database of `kind`, or `None` when PostgreSQL is not configured (outside CI).
 pub async fn fresh_db(kind: Kind) -> Option<TestDb> {
     match kind {
-        Kind::Sqlite => {
-            let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().join("sunledger.db");
-            let url = format!("sqlite:{}", path.display());
-            let store = sunledger_store::open(&url).await.expect("open sqlite");
-            Some(TestDb {
-                url,
-                store,
-                _dir: Some(dir),
-            })
-        }
-        Kind::Postgres => {
-            let admin = pg_admin_url()?;
-            let name = format!(
-                "sl_test_{}_{}_{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::SeqCst),
-                now()
-            );
-            create_pg_database(&admin, &name).await;
-            let url = match admin.rsplit_once('/') {
-                Some((base, _)) => format!("{base}/{name}"),
-                None => panic!("bad SUNLEDGER_TEST_PG URL"),
-            };
-            let store = sunledger_store::open(&url).await.expect("open postgres");
-            Some(TestDb {
-                url,
-                store,
-                _dir: None,
-            })
-        }
+        Kind::Sqlite => Some(sqlite_db(None).await),
+        Kind::Postgres => Some(pg_db(&pg_admin_url()?, None).await),
     }
 }
 
@@ -86,60 +57,77 @@ pub async fn fresh_db(kind: Kind) -> Option<TestDb> {
 /// takes a fraction of one, and the suite loads it in over a hundred tests.
 pub async fn demo_db(kind: Kind) -> Option<TestDb> {
     match kind {
-        Kind::Sqlite => {
-            let template = demo_template(Kind::Sqlite)?;
-            let dir = tempfile::tempdir().expect("tempdir");
-            let path = dir.path().join("sunledger.db");
-            std::fs::copy(&template, &path).expect("copy the demo template");
-            let url = format!("sqlite:{}", path.display());
-            let store = sunledger_store::open(&url).await.expect("open sqlite");
-            Some(TestDb {
-                url,
-                store,
-                _dir: Some(dir),
-            })
-        }
+        Kind::Sqlite => Some(sqlite_db(demo_template(Kind::Sqlite).as_deref()).await),
         Kind::Postgres => {
             let admin = pg_admin_url()?;
             let template = demo_template(Kind::Postgres)?;
-            let name = format!(
-                "sl_test_{}_{}_{}",
-                std::process::id(),
-                COUNTER.fetch_add(1, Ordering::SeqCst),
-                now()
-            );
-            use sqlx::Connection;
-            let mut conn = sqlx::PgConnection::connect(&admin)
-                .await
-                .expect("connect to SUNLEDGER_TEST_PG");
-            // The template's last connections may take a moment to go after its runtime stops.
-            let mut tries = 0;
-            loop {
-                let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "CREATE DATABASE {name} TEMPLATE {template}"
-                )))
-                .execute(&mut conn)
-                .await;
-                match r {
-                    Ok(_) => break,
-                    Err(e) if tries < 40 && e.to_string().contains("being accessed") => {
-                        tries += 1;
-                        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-                    }
-                    Err(e) => panic!("create a test database from the demo template: {e}"),
-                }
-            }
-            let url = match admin.rsplit_once('/') {
-                Some((base, _)) => format!("{base}/{name}"),
-                None => panic!("bad SUNLEDGER_TEST_PG URL"),
-            };
-            let store = sunledger_store::open(&url).await.expect("open postgres");
-            Some(TestDb {
-                url,
-                store,
-                _dir: None,
-            })
+            Some(pg_db(&admin, Some(&template)).await)
         }
+    }
+}
+
+/// A SQLite database in a new temporary folder: empty, or a copy of the file `template`.
+async fn sqlite_db(template: Option<&str>) -> TestDb {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sunledger.db");
+    if let Some(t) = template {
+        std::fs::copy(t, &path).expect("copy the demo template");
+    }
+    let url = format!("sqlite:{}", path.display());
+    let store = sunledger_store::open(&url).await.expect("open sqlite");
+    TestDb {
+        url,
+        store,
+        _dir: Some(dir),
+    }
+}
+
+/// A new PostgreSQL database on the server of `admin`: empty, or a copy of `template`.
+async fn pg_db(admin: &str, template: Option<&str>) -> TestDb {
+    let url = new_pg_database(admin, "sl_test", template).await;
+    let store = sunledger_store::open(&url).await.expect("open postgres");
+    TestDb {
+        url,
+        store,
+        _dir: None,
+    }
+}
+
+/// Creates a database named from `prefix` on the server of `admin` (empty, or a copy of
+/// `template`) and answers its URL.
+async fn new_pg_database(admin: &str, prefix: &str, template: Option<&str>) -> String {
+    let name = format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst),
+        now()
+    );
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin)
+        .await
+        .expect("connect to SUNLEDGER_TEST_PG");
+    let sql = match template {
+        Some(t) => format!("CREATE DATABASE {name} TEMPLATE {t}"),
+        None => format!("CREATE DATABASE {name}"),
+    };
+    // A template's last connections may take a moment to go after its runtime stops.
+    let mut tries = 0;
+    loop {
+        match sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+            .execute(&mut conn)
+            .await
+        {
+            Ok(_) => break,
+            Err(e) if tries < 40 && e.to_string().contains("being accessed") => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("{sql}: {e}"),
+        }
+    }
+    match admin.rsplit_once('/') {
+        Some((base, _)) => format!("{base}/{name}"),
+        None => panic!("bad SUNLEDGER_TEST_PG URL"),
     }
 }
 
@@ -227,17 +215,6 @@ async fn build_template(kind: Kind) -> Option<String> {
             name
         }
     }
-}
-
-async fn create_pg_database(admin: &str, name: &str) {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin)
-        .await
-        .expect("connect to SUNLEDGER_TEST_PG");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("create test database");
 }
 
 /// Runs a test body against both backends: `both!(name, body_fn)` makes `name::sqlite` and
@@ -459,18 +436,7 @@ impl OldDb {
                 (url, Some(dir))
             }
             Kind::Postgres => {
-                let admin = pg_admin_url()?;
-                let name = format!(
-                    "sl_old_{}_{}_{}",
-                    std::process::id(),
-                    COUNTER.fetch_add(1, Ordering::SeqCst),
-                    now()
-                );
-                create_pg_database(&admin, &name).await;
-                let url = match admin.rsplit_once('/') {
-                    Some((base, _)) => format!("{base}/{name}"),
-                    None => panic!("bad SUNLEDGER_TEST_PG URL"),
-                };
+                let url = new_pg_database(&pg_admin_url()?, "sl_old", None).await;
                 let pool = sqlx::PgPool::connect(&url).await.expect("connect");
                 migrator.run(&pool).await.expect("old migrations");
                 pool.close().await;
