@@ -111,6 +111,20 @@ keyed!(
     }
 );
 
+impl HandlerUnit {
+    /// The unit that handles `category` at `handler`'s level: the discipline commission for
+    /// matters of discipline, else the township government or, above it, the poverty bureau.
+    pub fn at(handler: &RegionCode, category: ComplaintCategory) -> HandlerUnit {
+        if category.is_discipline() {
+            HandlerUnit::Discipline
+        } else if handler.level() == Level::Township {
+            HandlerUnit::Township
+        } else {
+            HandlerUnit::PovertyBureau
+        }
+    }
+}
+
 /// Where a complaint goes: the region of the handling unit, and the unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Routing {
@@ -177,14 +191,10 @@ pub fn route(
         }
     }
     let handler = region.ancestor_at(level).unwrap_or(city);
-    let unit = if category.is_discipline() {
-        HandlerUnit::Discipline
-    } else if handler.level() == Level::Township {
-        HandlerUnit::Township
-    } else {
-        HandlerUnit::PovertyBureau
-    };
-    Ok(Routing { handler, unit })
+    Ok(Routing {
+        handler,
+        unit: HandlerUnit::at(&handler, category),
+    })
 }
 
 keyed!(

@@ -560,17 +560,6 @@ pub(super) async fn complaint_record_in(
     })
 }
 
-/// The unit kind that handles `category` at `handler`'s level.
-pub(super) fn unit_at(handler: &RegionCode, category: ComplaintCategory) -> HandlerUnit {
-    if category.is_discipline() {
-        HandlerUnit::Discipline
-    } else if handler.level() == Level::Township {
-        HandlerUnit::Township
-    } else {
-        HandlerUnit::PovertyBureau
-    }
-}
-
 #[async_trait]
 impl ComplaintStore for StoreImpl {
     async fn file_complaint(&self, n: &NewComplaint, now: i64) -> Result<Complaint> {

@@ -216,7 +216,7 @@ pub(super) async fn step(
                 .parent()
                 .filter(|p| p.level() >= Level::City)
                 .unwrap_or(c.handler_region);
-            handler = Some((up, unit_at(&up, category)));
+            handler = Some((up, HandlerUnit::at(&up, category)));
         }
         ComplaintAction::Extend if c.steps.iter().any(|x| x.action == "extend") => {
             return Err(invalid("action", "already_extended", ""));
@@ -260,7 +260,7 @@ pub(super) async fn step(
                     to_region.as_str(),
                 ));
             }
-            handler = Some((to_region, unit_at(&to_region, category)));
+            handler = Some((to_region, HandlerUnit::at(&to_region, category)));
         }
         ComplaintAction::Merge => {
             let into = st
