@@ -198,6 +198,8 @@ keyed!(
         Vehicles => "vehicles",
         /// 商品房
         Housing => "housing",
+        /// 死亡人员（民政、公安的死亡记录；红旗规则 `deceased` 也比对它）
+        Deceased => "deceased",
     }
 );
 

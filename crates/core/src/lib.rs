@@ -18,6 +18,7 @@ pub mod duty;
 pub mod error;
 pub mod escalation;
 pub mod evaluation;
+pub mod flag;
 pub mod ids;
 pub mod inspection;
 pub mod ledger;

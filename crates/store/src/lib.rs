@@ -19,6 +19,7 @@ pub mod disclosure;
 pub mod error;
 pub mod escalation;
 pub mod evaluation;
+pub mod flag;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
@@ -45,6 +46,7 @@ pub use disclosure::*;
 pub use error::{Result, StoreError};
 pub use escalation::*;
 pub use evaluation::*;
+pub use flag::*;
 pub use inspection::*;
 pub use ledger::*;
 pub use log::{Cover, LogLeaf, LogStore, Mismatch, StoredCheckpoint, TableCover, hex, unhex};
@@ -60,7 +62,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 71] = [
+pub const FACT_TABLES: [&str; 75] = [
     "regions",
     "users",
     "auth_events",
@@ -132,6 +134,10 @@ pub const FACT_TABLES: [&str; 71] = [
     "appraisal_steps",
     "household_status_changes",
     "meeting_ballots",
+    "flag_settings",
+    "flag_scans",
+    "flags",
+    "flag_events",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -250,6 +256,7 @@ pub trait Store:
     + CommitteeStore
     + AppraisalStore
     + ComplaintStore
+    + FlagStore
     + Send
     + Sync
     + 'static
@@ -261,8 +268,8 @@ pub trait Store:
 pub mod prelude {
     pub use crate::{
         AcceptanceStore, AccessStore, AppraisalStore, AssetStore, CommitteeStore, ComplaintStore,
-        DisclosureStore, EscalationStore, EvaluationStore, InspectionStore, LedgerStore, LogStore,
-        MeetingStore, NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore,
+        DisclosureStore, EscalationStore, EvaluationStore, FlagStore, InspectionStore, LedgerStore,
+        LogStore, MeetingStore, NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore,
         ResponsibilityStore, Store, SummaryStore,
     };
 }

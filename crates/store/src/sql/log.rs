@@ -83,6 +83,7 @@ const REGISTRY: &[&Booking] = &[
     &super::committee::BOOKING,
     &super::appraisal::BOOKING,
     &super::complaint::BOOKING,
+    &super::flag::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

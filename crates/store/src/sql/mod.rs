@@ -16,6 +16,7 @@ mod complaint;
 mod disclosure;
 mod escalation;
 mod evaluation;
+mod flag;
 mod inspection;
 mod ledger;
 mod log;
@@ -30,8 +31,8 @@ mod summary;
 #[allow(unused_imports)]
 use self::{
     acceptance::*, access::*, appraisal::*, asset::*, committee::*, complaint::*, escalation::*,
-    evaluation::*, inspection::*, ledger::*, log::*, meeting::*, notice::*, org::*, problem::*,
-    project::*, region::*, responsibility::*, summary::*,
+    evaluation::*, flag::*, inspection::*, ledger::*, log::*, meeting::*, notice::*, org::*,
+    problem::*, project::*, region::*, responsibility::*, summary::*,
 };
 
 /// How `verify` covers every column (the same for both backends).

@@ -505,6 +505,32 @@ impl ProblemStore for StoreImpl {
     }
 }
 
+/// The unit that answers for a region when nobody is named: the nearest department at or above
+/// it down from the county (a village committee first, then the government, then the poverty
+/// bureau).
+pub(crate) async fn responsible_department(
+    tx: &mut sqlx::Transaction<'static, DB>,
+    at: &RegionCode,
+) -> Result<i64> {
+    for r in at.lineage().into_iter().rev() {
+        if r.level() < Level::County {
+            break;
+        }
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM departments WHERE region_code = $1 ORDER BY \
+             CASE kind WHEN 'village_committee' THEN 0 WHEN 'government' THEN 1 WHEN 'poverty_bureau' THEN 2 ELSE 3 END, id \
+             LIMIT 1",
+        )
+        .bind(r.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(d) = found {
+            return Ok(d);
+        }
+    }
+    Err(invalid("department_id", "empty", ""))
+}
+
 /// Inserts a checked problem and books its fact (inside the caller's transaction).
 pub(crate) async fn insert_problem(
     tx: &mut sqlx::Transaction<'static, DB>,

@@ -90,6 +90,7 @@ pub(super) const ENTRIES: &[Entry] = &[
     ),
     ("appraisal.list.vehicles", "登记车辆", "Registered vehicles"),
     ("appraisal.list.housing", "商品房", "Commercial housing"),
+    ("appraisal.list.deceased", "死亡人员", "Deceased persons"),
     ("appraisal.decision.cleared", "不影响评议", "Cleared"),
     ("appraisal.decision.excluded", "取消资格", "Excluded"),
     ("appraisal.level.township", "乡镇抽审", "Township review"),

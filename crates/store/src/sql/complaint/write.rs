@@ -407,26 +407,7 @@ async fn open_problem(
             }
             d
         }
-        None => {
-            let mut found = None;
-            for r in at.lineage().into_iter().rev() {
-                if r.level() < Level::County {
-                    break;
-                }
-                found = sqlx::query_scalar(
-                    "SELECT id FROM departments WHERE region_code = $1 ORDER BY \
-                     CASE kind WHEN 'village_committee' THEN 0 WHEN 'government' THEN 1 WHEN 'poverty_bureau' THEN 2 ELSE 3 END, id \
-                     LIMIT 1",
-                )
-                .bind(r.as_str())
-                .fetch_optional(&mut **tx)
-                .await?;
-                if found.is_some() {
-                    break;
-                }
-            }
-            found.ok_or_else(|| invalid("department_id", "empty", ""))?
-        }
+        None => responsible_department(tx, &at).await?,
     };
     let severity = if category.is_discipline() && finding == Finding::Substantiated {
         sunledger_core::problem::Severity::Serious
