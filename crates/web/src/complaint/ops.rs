@@ -439,8 +439,11 @@ pub async fn complainant_step(
     Ok(public_status(state, &out))
 }
 
-/// The clock of a complaint on `today`, with its timing (none once closed).
-pub fn clock_of(state: &AppState, c: &Complaint, today: i64) -> Option<(rules::Clock, Timing)> {
+/// A complaint's steps replayed once on `today`: its clock with the timing (none once closed),
+/// and whether the first answer came by its deadline.
+type Replay = (Option<(rules::Clock, Timing)>, Option<bool>);
+
+fn replay(state: &AppState, c: &Complaint, today: i64) -> Option<Replay> {
     let received = sunledger_core::day::number(&c.received_on)?;
     let p = rules::progress(
         &state.config.complaint,
@@ -450,26 +453,18 @@ pub fn clock_of(state: &AppState, c: &Complaint, today: i64) -> Option<(rules::C
         today,
     )
     .ok()?;
-    p.clock.map(|k| {
+    let clock = p.clock.map(|k| {
         (
             k,
             k.timing(&state.config.complaint, &state.config.calendar, today),
         )
-    })
+    });
+    Some((clock, p.answered_on_time))
 }
 
-/// Whether the first answer came by its deadline.
-pub fn answered_on_time(state: &AppState, c: &Complaint) -> Option<bool> {
-    let received = sunledger_core::day::number(&c.received_on)?;
-    rules::progress(
-        &state.config.complaint,
-        &state.config.calendar,
-        received,
-        &c.clock_steps(),
-        sunledger_core::day::today(state.now()),
-    )
-    .ok()?
-    .answered_on_time
+/// The clock of a complaint on `today`, with its timing (none once closed).
+pub fn clock_of(state: &AppState, c: &Complaint, today: i64) -> Option<(rules::Clock, Timing)> {
+    replay(state, c, today)?.0
 }
 
 /// The queue's filters.
@@ -547,7 +542,7 @@ fn queue_rows(state: &AppState, list: Vec<Complaint>) -> Vec<QueueRow> {
     let today = sunledger_core::day::today(state.now());
     list.into_iter()
         .map(|c| {
-            let clock = clock_of(state, &c, today);
+            let (clock, answered_on_time) = replay(state, &c, today).unwrap_or((None, None));
             QueueRow {
                 stage: clock.map(|k| k.0.stage.key().to_string()),
                 due_on: clock.map(|k| sunledger_core::day::format(k.0.due)),
@@ -555,7 +550,7 @@ fn queue_rows(state: &AppState, list: Vec<Complaint>) -> Vec<QueueRow> {
                 timing: clock
                     .filter(|k| k.0.is_units())
                     .map(|k| k.1.key().to_string()),
-                answered_on_time: answered_on_time(state, &c),
+                answered_on_time,
                 complaint: c,
             }
         })

@@ -177,10 +177,7 @@ async fn new_form(
 
 /// Reads the multipart form: its fields and up to the allowed number of files (empty file inputs
 /// are skipped). A file over the size limit is refused by name, before anything is booked.
-async fn read_form(
-    state: &AppState,
-    mut form: Multipart,
-) -> (Typed, Result<Vec<NewFile>, WebError>) {
+async fn read_form(mut form: Multipart) -> (Typed, Result<Vec<NewFile>, WebError>) {
     let mut t = Typed::default();
     let mut files = Vec::new();
     let mut err = None;
@@ -224,7 +221,6 @@ async fn read_form(
             _ => {}
         }
     }
-    let _ = state;
     match err {
         Some(e) => (t, Err(e)),
         None => (t, Ok(files)),
@@ -232,7 +228,7 @@ async fn read_form(
 }
 
 async fn submit(State(state): State<AppState>, ctx: Ctx, uri: Uri, form: Multipart) -> PageResult {
-    let (typed, files) = read_form(&state, form).await;
+    let (typed, files) = read_form(form).await;
     let r = match files {
         Ok(files) => ops::file_public(&state, &ctx, &typed.input(), files).await,
         Err(e) => Err(e),
