@@ -315,6 +315,18 @@ pub struct Input {
     pub officials: Vec<Official>,
     pub lists: Vec<ListEntry>,
     pub evaluations: Vec<Evaluation>,
+    /// The names of the regions the rows name, for the sentences (pages show names, not codes).
+    pub names: BTreeMap<RegionCode, String>,
+}
+
+impl Input {
+    /// A region's name, else its code.
+    pub fn name(&self, r: &RegionCode) -> String {
+        self.names
+            .get(r)
+            .cloned()
+            .unwrap_or_else(|| r.as_str().to_string())
+    }
 }
 
 /// A region's account of a fund (project accounts are not read), with the money into it

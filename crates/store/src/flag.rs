@@ -64,6 +64,7 @@ pub struct Flag {
     pub id: i64,
     #[schema(value_type = String)]
     pub region: RegionCode,
+    pub region_name: String,
     pub rule_id: String,
     pub evidence_key: String,
     /// high, medium, low.

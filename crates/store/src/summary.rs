@@ -71,6 +71,8 @@ pub struct RegionSummary {
     pub projects_by_status: Vec<KeyCount>,
     /// Book 3 problems by state.
     pub problems_by_state: Vec<KeyCount>,
+    /// Red flags by state (open, triaged, dismissed, case_opened).
+    pub flags_by_state: Vec<KeyCount>,
     /// Active suspensions of payment inside the subtree.
     pub suspensions: i64,
     /// Book 4 applications not inspected within their county's inspection days (issue 17; the

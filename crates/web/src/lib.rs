@@ -21,6 +21,7 @@ pub mod complaint;
 pub mod disclosure;
 pub mod escalation;
 pub mod evaluation;
+pub mod flag;
 pub mod inspection;
 pub mod ledger;
 pub mod log;
@@ -36,6 +37,7 @@ pub mod summary;
 pub use app::state::{AppState, Clock, Config, SystemClock};
 pub use app::{error, guard};
 pub use escalation::spawn_escalation_proposer;
+pub use flag::spawn_flag_scanner;
 pub use log::spawn_checkpointer;
 
 use axum::Router;
@@ -58,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notice::api())
         .merge(acceptance::api())
         .merge(evaluation::api())
+        .merge(flag::api())
         .merge(committee::api())
         .merge(complaint::api())
         .merge(appraisal::api())
@@ -85,6 +88,7 @@ pub fn router(state: AppState) -> Router {
         .merge(notice::pages(state.clone()))
         .merge(acceptance::pages())
         .merge(evaluation::pages())
+        .merge(flag::pages())
         .merge(committee::pages())
         .merge(complaint::pages())
         .merge(appraisal::pages())

@@ -61,7 +61,7 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
         let Some(region) = common_region(&codes) else {
             continue;
         };
-        let mut villages: Vec<&str> = codes.iter().map(|c| c.as_str()).collect();
+        let mut villages: Vec<String> = codes.iter().map(|c| input.name(c)).collect();
         villages.sort_unstable();
         villages.dedup();
         let mut names: Vec<&str> = bs.iter().map(|b| b.name.as_str()).collect();
@@ -73,7 +73,7 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
             id_key(&id),
             region,
             format!(
-                "身份证号 {}（{}）在 {} 个项目中登记为受益户：{}；所在村（区划代码）：{}。",
+                "身份证号 {}（{}）在 {} 个项目中登记为受益户：{}；所在村：{}。",
                 masked,
                 names.join("、"),
                 projects.len(),
@@ -81,7 +81,7 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
                 villages.join("、")
             ),
             format!(
-                "The ID number {} ({}) is recorded as a beneficiary in {} projects: {}; in the villages (region codes) {}.",
+                "The ID number {} ({}) is recorded as a beneficiary in {} projects: {}; in the villages {}.",
                 masked,
                 names.join(", "),
                 projects.len(),
@@ -92,7 +92,7 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
         .figure("身份证号（遮蔽）", "ID number (masked)", masked)
         .figure("项目数", "Projects", projects.len().to_string())
         .figure("所在村", "Villages", villages.join(" "))
-        .figure("共同区划", "Common region", region.as_str());
+        .figure("共同区划", "Common region", input.name(&region));
         for b in &bs {
             h = h.row("project_beneficiaries", b.id);
         }

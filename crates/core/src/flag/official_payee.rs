@@ -27,19 +27,23 @@ struct Match {
     relation: String,
 }
 
-fn official_match(o: &Official) -> Match {
+fn official_match(input: &Input, o: &Official) -> Match {
     Match {
         table: "people",
         id: o.person_id,
         zh: format!(
-            "与{}（{}）{}{}同名",
-            o.department, o.region, o.position, o.name
+            "与{}（{}）的{}同名",
+            o.department,
+            input.name(&o.region),
+            o.name
         ),
         en: format!(
-            "has the name of {}, {} of {} ({})",
-            o.name, o.position, o.department, o.region
+            "has the name of {} of {} ({})",
+            o.name,
+            o.department,
+            input.name(&o.region)
         ),
-        relation: format!("{}{}", o.department, o.position),
+        relation: o.department.clone(),
     }
 }
 
@@ -106,7 +110,7 @@ fn officials(input: &Input, name: &str, region: &RegionCode) -> Vec<Match> {
         .officials
         .iter()
         .filter(|o| region.is_within(&o.region) && normal_name(&o.name) == name)
-        .map(official_match)
+        .map(|o| official_match(input, o))
         .collect()
 }
 

@@ -53,7 +53,7 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
             format!(
                 "{} 拨付 {} 超过 {} 天的 {} 元中，仅 {} 元确认到账，{} 元未到账。",
                 fund,
-                to,
+                input.name(&to),
                 limit,
                 yuan(dispatched),
                 yuan(received),
@@ -63,7 +63,7 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
                 "Of the {} yuan of {} appropriated to {} more than {} days ago, only {} yuan were confirmed as received; {} yuan are missing.",
                 yuan(dispatched),
                 fund,
-                to,
+                input.name(&to),
                 limit,
                 yuan(received),
                 yuan(gap)

@@ -40,8 +40,8 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
                     "{} 于 {} 由 {} 拨付 {} 的 {} 元，{} 天后仍未确认到账（期限 {} 天）。",
                     a.fund,
                     day(a.booked_on),
-                    a.from,
-                    a.to,
+                    input.name(&a.from),
+                    input.name(&a.to),
                     yuan(a.amount),
                     waited,
                     limit
@@ -50,8 +50,8 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
                     "{} yuan of {} appropriated by {} to {} on {} have not been confirmed as received after {} days (limit {} days).",
                     yuan(a.amount),
                     a.fund,
-                    a.from,
-                    a.to,
+                    input.name(&a.from),
+                    input.name(&a.to),
                     day(a.booked_on),
                     waited,
                     limit

@@ -201,8 +201,8 @@ fn event_facts(r: &DbRow) -> Result<Vec<Fact>> {
     ])
 }
 
-const FLAG_COLUMNS: &str = "id, region_code, rule_id, evidence_key, severity, project_id, amount, evidence, params, \
-     scan_id, log_size, raised_on, state, problem_id, at";
+const FLAG_COLUMNS: &str = "id, region_code, (SELECT g.name FROM regions g WHERE g.code = flags.region_code) AS region_name, \
+     rule_id, evidence_key, severity, project_id, amount, evidence, params, scan_id, log_size, raised_on, state, problem_id, at";
 
 pub(crate) fn flag_row(r: &DbRow) -> Result<Flag> {
     let evidence: String = r.try_get("evidence")?;
@@ -211,6 +211,9 @@ pub(crate) fn flag_row(r: &DbRow) -> Result<Flag> {
     Ok(Flag {
         id: r.try_get("id")?,
         region: code(&r.try_get::<String, _>("region_code")?)?,
+        region_name: r
+            .try_get::<Option<String>, _>("region_name")?
+            .unwrap_or_default(),
         rule_id: r.try_get("rule_id")?,
         evidence_key: r.try_get("evidence_key")?,
         severity: r.try_get("severity")?,

@@ -205,6 +205,13 @@ impl SummaryStore for StoreImpl {
             .fetch_all(&mut *conn)
             .await?,
         )?;
+        let flags_by_state = key_counts(
+            &bind4(format!(
+                "SELECT state, COUNT(*) FROM flags WHERE {sub} GROUP BY state ORDER BY state"
+            ))
+            .fetch_all(&mut *conn)
+            .await?,
+        )?;
         let suspensions: i64 = bind4(format!(
             "SELECT COUNT(*) FROM suspensions WHERE resumed_at IS NULL AND {sub}"
         ))
@@ -226,6 +233,7 @@ impl SummaryStore for StoreImpl {
             projects_by_stage,
             projects_by_status,
             problems_by_state,
+            flags_by_state,
             suspensions,
             overdue_acceptances,
             overdue_evaluations,

@@ -10,7 +10,7 @@ use sunledger_core::appraisal::CheckList;
 pub(super) enum CrosscheckCommand {
     /// Books a list from a CSV or XLSX file, all rows or none (docs/IMPORT.md).
     Import {
-        /// public_payroll, cadre_relatives, vehicles or housing.
+        /// public_payroll, cadre_relatives, vehicles, housing or deceased.
         #[arg(long)]
         kind: String,
         /// The county (or a township or village below it) the list is for.
@@ -26,7 +26,7 @@ pub(super) async fn run(command: CrosscheckCommand, g: &Globals) -> Result<u8> {
         CrosscheckCommand::Import { kind, region, file } => {
             let kind = CheckList::parse(&kind).map_err(|_| {
                 anyhow!(
-                    "--kind: {kind:?} is not public_payroll, cadre_relatives, vehicles or housing"
+                    "--kind: {kind:?} is not public_payroll, cadre_relatives, vehicles, housing or deceased"
                 )
             })?;
             let region =

@@ -11,6 +11,7 @@ mod access;
 mod appraisal;
 mod bench;
 mod escalation;
+mod flag;
 mod inspection;
 mod ledger;
 mod log;
@@ -108,6 +109,11 @@ enum Command {
         #[command(subcommand)]
         command: appraisal::CrosscheckCommand,
     },
+    /// Red flags: scans of the books by the cited rules (`flags scan`).
+    Flags {
+        #[command(subcommand)]
+        command: flag::FlagsCommand,
+    },
     /// Writes a synthetic province as import files (regions, households, projects, monthly
     /// ledgers) into OUT; see docs/PERFORMANCE.md. The ledger files name projects by the ids a
     /// fresh database gives when the project files are imported in order.
@@ -185,6 +191,7 @@ async fn run(cli: Cli) -> Result<u8> {
         Command::Generate(opts) => bench::generate(opts),
         Command::Households { command } => inspection::run(command, &g).await,
         Command::Crosscheck { command } => appraisal::run(command, &g).await,
+        Command::Flags { command } => flag::run(command, &g).await,
         Command::Checkpoint => log::checkpoint(&g).await,
         Command::Escalate(opts) => escalation::run(opts, &g).await,
         Command::Keys { command } => log::keys(command, &g),

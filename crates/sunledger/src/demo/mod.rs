@@ -21,6 +21,7 @@ mod committee;
 mod complaint;
 mod escalation;
 mod evaluation;
+mod flag;
 mod inspection;
 mod ledger;
 mod meeting;
@@ -150,5 +151,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     complaint::load(store, &city)
         .await
         .context("loading the demo's complaints")?;
+    // Red flags last: the scan reads everything above.
+    flag::load(store, &city)
+        .await
+        .context("loading the demo's red flags")?;
     Ok(true)
 }

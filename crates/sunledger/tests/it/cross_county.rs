@@ -506,6 +506,21 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
         | ("post", "/api/v1/complaints/{id}/publication") => {
             vec![by_path("yunling.discipline"), by_path("yunling.township")]
         }
+        ("post", "/api/v1/flags/{id}/steps") => {
+            vec![by_path("yunling.discipline"), by_path("yunling.township")]
+        }
+        ("post", "/api/v1/flags/scan") => vec![probe(
+            "yunling.bureau",
+            p,
+            json!({"region": "529122"}),
+            "region",
+        )],
+        ("post", "/api/v1/flag-settings") => vec![probe(
+            "yunling.bureau",
+            p,
+            json!({"region": "529122", "body": "unconfirmed.days = 10"}),
+            "region",
+        )],
         ("post", "/api/v1/public/complaints")
         | ("post", "/api/v1/public/complaints/lookup")
         | ("post", "/api/v1/public/complaints/steps") => vec![],

@@ -17,6 +17,7 @@ mod cross_county;
 mod duty;
 mod escalation;
 mod evaluation;
+mod flag;
 mod hardening;
 mod inspection;
 mod ledger;

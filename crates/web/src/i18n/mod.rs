@@ -14,6 +14,7 @@ mod complaint;
 mod disclosure;
 mod escalation;
 mod evaluation;
+mod flag;
 mod inspection;
 mod ledger;
 mod log;
@@ -68,6 +69,7 @@ const PARTS: &[&[Entry]] = &[
     evaluation::ENTRIES,
     committee::ENTRIES,
     complaint::ENTRIES,
+    flag::ENTRIES,
     appraisal::ENTRIES,
     region::ENTRIES,
     org::ENTRIES,

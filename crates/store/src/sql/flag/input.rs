@@ -108,7 +108,7 @@ pub(super) async fn read(conn: &mut Conn, unit: &RegionCode, today: i64) -> Resu
         "SELECT t.id, t.fund_id, f.name AS fund, fa.region_code AS from_region, ta.region_code AS to_region, \
          t.amount, t.booked_on, CASE WHEN t.state = 'received' THEN COALESCE((SELECT MIN(e.on_date) FROM transfer_events e \
          WHERE e.transfer_id = t.id AND e.action = 'confirm'), t.booked_on) END AS received_on, \
-         CASE WHEN EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id) THEN 1 ELSE 0 END AS reversed \
+         CAST(CASE WHEN EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id) THEN 1 ELSE 0 END AS BIGINT) AS reversed \
          FROM transfers t JOIN funds f ON f.id = t.fund_id JOIN ledger_accounts fa ON fa.id = t.from_account \
          JOIN ledger_accounts ta ON ta.id = t.to_account \
          WHERE ta.county_code = $1 AND t.kind = 'appropriate' ORDER BY t.id",
@@ -265,6 +265,27 @@ pub(super) async fn read(conn: &mut Conn, unit: &RegionCode, today: i64) -> Resu
             due_on: day_of("due_on", &r.try_get::<String, _>("due_on")?)?,
             done: r.try_get::<String, _>("state")? != "due",
         });
+    }
+    // The names of the unit's regions and of those above it.
+    let (lo, hi) = subtree_range(unit);
+    for r in sqlx::query("SELECT code, name FROM regions WHERE code >= $1 AND code <= $2")
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        input
+            .names
+            .insert(code(&r.try_get::<String, _>(0)?)?, r.try_get(1)?);
+    }
+    for a in unit.lineage() {
+        if let Some(n) = sqlx::query_scalar::<_, String>("SELECT name FROM regions WHERE code = $1")
+            .bind(a.as_str())
+            .fetch_optional(&mut *conn)
+            .await?
+        {
+            input.names.insert(a, n);
+        }
     }
     Ok(input)
 }

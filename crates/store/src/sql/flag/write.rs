@@ -15,12 +15,11 @@ async fn units(s: &StoreImpl, scope: &RegionCode) -> Result<Vec<RegionCode>> {
     }
     let (lo, hi) = subtree_range(scope);
     let mut out: Vec<RegionCode> = Vec::new();
-    if scope.level() == Level::City {
-        out.push(*scope);
-    }
+    // Cities' own rows are a shard of their own (the city's padded code).
     for r in sqlx::query(
-        "SELECT code FROM regions WHERE level = $1 AND code >= $2 AND code <= $3 ORDER BY code",
+        "SELECT code FROM regions WHERE level IN ($1, $2) AND code >= $3 AND code <= $4 ORDER BY code",
     )
+    .bind(Level::City.as_i64())
     .bind(Level::County.as_i64())
     .bind(lo)
     .bind(hi)

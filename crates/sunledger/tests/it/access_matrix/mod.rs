@@ -133,6 +133,11 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
             "channel": "letter", "category": "detention", "region": "529122100201", "title": "越权登记",
             "body": "越权", "anonymous": true}),
         ("post", "/api/v1/complaints/{id}/steps") => json!({"action": "accept"}),
+        ("post", "/api/v1/flags/{id}/steps") => json!({"action": "dismiss", "reason": "越权排除"}),
+        ("post", "/api/v1/flags/scan") => json!({"region": "529122"}),
+        ("post", "/api/v1/flag-settings") => {
+            json!({"region": "529122", "body": "unconfirmed.days = 10"})
+        }
         ("post", "/api/v1/complaints/{id}/publication") => {
             json!({"basis": "unit_decision", "reason": "越权", "found": "越权", "done": "越权"})
         }
@@ -224,6 +229,8 @@ pub(crate) struct Foreign {
     pub(crate) committee_term: i64,
     /// A complaint about a village of 石门县.
     pub(crate) complaint: i64,
+    /// A red flag of 石门县 (the demo's scan raises them).
+    pub(crate) flag: i64,
     pub(crate) committee_member: i64,
     /// A meeting of a village of 石门县 (issue 18).
     pub(crate) meeting: i64,
@@ -334,6 +341,21 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
     let (appraisal, appraisal_applicant) = foreign_round(store).await;
     let meeting = crate::meeting::web::foreign_meeting(store).await;
     let complaint = crate::complaint::foreign_complaint(store).await;
+    let flag = store
+        .flags(
+            &sunledger_store::FlagFilter {
+                scopes: vec![crate::support::rc("529122")],
+                ..Default::default()
+            },
+            1,
+            0,
+        )
+        .await
+        .unwrap()
+        .0
+        .first()
+        .expect("a red flag in 石门县")
+        .id;
     let (village, committee_term, committee_member) =
         crate::committee::foreign_committee(store).await;
     Foreign {
@@ -344,6 +366,7 @@ pub(crate) async fn foreign_ids(app: &TestApp) -> Foreign {
         committee_term,
         committee_member,
         complaint,
+        flag,
         evaluation,
         overdue_proposal,
         acceptance,
@@ -416,6 +439,8 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
                 f.committee_member.to_string()
             } else if path.starts_with("/api/v1/complaints") {
                 f.complaint.to_string()
+            } else if path.starts_with("/api/v1/flags") {
+                f.flag.to_string()
             } else if path.starts_with("/api/v1/meetings") {
                 f.meeting.to_string()
             } else if path.starts_with("/api/v1/appraisals") {
