@@ -179,8 +179,8 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
             format!("county:{county}:year:{year}"),
             region,
             format!(
-                "县级区划 {} 在 {} 年的 {} 笔支付（共 {} 元）金额的首两位数字与本福特定律的平均绝对偏差为 {:.5}，属 Nigrini 区间中的“{}”（0.0022 及以上为不符合）{}。",
-                county,
+                "{} 在 {} 年的 {} 笔支付（共 {} 元）金额的首两位数字与本福特定律的平均绝对偏差为 {:.5}，属 Nigrini 区间中的“{}”（0.0022 及以上为不符合）{}。",
+                input.name(&region),
                 year,
                 n,
                 yuan(total),
@@ -189,10 +189,10 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
                 top_zh
             ),
             format!(
-                "The first two digits of {} payments ({} yuan in all) booked in county {} in {} deviate from Benford's law with a mean absolute deviation of {:.5}, in Nigrini's band of {} (0.0022 and above is nonconformity){}.",
+                "The first two digits of {} payments ({} yuan in all) booked in {} in {} deviate from Benford's law with a mean absolute deviation of {:.5}, in Nigrini's band of {} (0.0022 and above is nonconformity){}.",
                 n,
                 yuan(total),
-                county,
+                input.name(&region),
                 year,
                 m,
                 band_en,
