@@ -251,8 +251,12 @@ async fn serve(
         state.clone(),
         std::time::Duration::from_secs(24 * 3600),
     );
-    // Red flags: every rule over every region at start, then once a day.
-    sunledger_web::spawn_flag_scanner(state.clone(), std::time::Duration::from_secs(24 * 3600));
+    // Red flags: every rule over every region ten minutes after start, then once a day.
+    sunledger_web::spawn_flag_scanner(
+        state.clone(),
+        std::time::Duration::from_secs(600),
+        std::time::Duration::from_secs(24 * 3600),
+    );
     sunledger_web::serve(listener, state).await?;
     Ok(0)
 }

@@ -20,11 +20,12 @@ pub fn pages() -> Router<AppState> {
     pages::router()
 }
 
-/// Scans every region held with every rule at start and then once every `every` (a day in
-/// `serve`); a hit already raised is not raised again.
-pub fn spawn_flag_scanner(state: AppState, every: std::time::Duration) {
+/// Scans every region held with every rule `first` after start (not at once: a server just
+/// started is busy, and a benchmark measuring it must not measure the scan) and then once every
+/// `every` (a day in `serve`); a hit already raised is not raised again.
+pub fn spawn_flag_scanner(state: AppState, first: std::time::Duration, every: std::time::Duration) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
         loop {
             tick.tick().await;
             let r = async {
