@@ -212,7 +212,7 @@ fn person_name(rng: &mut Rng) -> String {
 }
 
 /// A valid GB 11643 number under `county`, the `k`-th of the county (unique for k < 999 × 8,000).
-fn id_number(county: &str, k: u64) -> String {
+pub(crate) fn id_number(county: &str, k: u64) -> String {
     // 1940-01-01 is Julian day 2429630; one birth day per 999 numbers, 3 days apart.
     let jd = 2_429_630 + (k / 999) as i32 * 3;
     let date = time::Date::from_julian_day(jd).unwrap_or(time::Date::MIN);
@@ -321,6 +321,9 @@ pub struct PlannedProject {
     pub village: String,
     pub township: String,
     pub budget_fen: i64,
+    /// The planted case it belongs to ([`crate::bench::plant`]); the generated ledger leaves
+    /// planted projects alone.
+    pub plant: Option<u8>,
 }
 
 /// Writes `projects/<county>.csv`, one library file per county (the columns of `projects
@@ -338,7 +341,7 @@ pub fn write_projects(
     let weight_sum: u64 = CATEGORIES.iter().map(|c| c.2).sum();
     let mut vi = 0usize;
     let mut out = Vec::new();
-    for c in &p.counties {
+    for (ci, c) in p.counties.iter().enumerate() {
         let path = sub.join(format!("{}.csv", c.code));
         let mut w = BufWriter::new(std::fs::File::create(&path)?);
         writeln!(
@@ -392,10 +395,12 @@ pub fn write_projects(
                         village: v.clone(),
                         township: t.code.clone(),
                         budget_fen: (central + county + agri) * 100,
+                        plant: None,
                     });
                 }
             }
         }
+        crate::bench::plant::write_projects(&mut w, ci, c, &mut planned)?;
         w.flush()?;
         out.push((path, planned));
     }
@@ -461,7 +466,14 @@ pub fn write_ledger(
     for (ci, c) in p.counties.iter().enumerate() {
         let mut rng = Rng(seed ^ (ci as u64 + 1).wrapping_mul(0x9E37_79B9));
         let empty = Vec::new();
-        let projs = projects.get(ci).unwrap_or(&empty);
+        let all = projects.get(ci).unwrap_or(&empty);
+        let projs: Vec<(i64, PlannedProject)> = all
+            .iter()
+            .filter(|p| p.1.plant.is_none())
+            .cloned()
+            .collect();
+        let mut planted = crate::bench::plant::ledger_rows(ci, c, all);
+        let benford = crate::bench::plant::benford_county(ci);
         let total = per_county.get(ci).copied().unwrap_or(0);
         let mut funds: Vec<Fund> = Vec::new();
         let mut pools = Pools {
@@ -486,8 +498,11 @@ pub fn write_ledger(
                 seq += 1;
                 let cid = format!("{}-{:07}", c.code, seq);
                 let row = next_row(
-                    &mut rng, c, short, projs, &mut funds, &mut pools, m, &cid, &day,
+                    &mut rng, c, short, &projs, &mut funds, &mut pools, m, &cid, &day, benford,
                 );
+                writeln!(w, "{row}")?;
+            }
+            for row in planted.remove(&m).unwrap_or_default() {
                 writeln!(w, "{row}")?;
             }
             w.flush()?;
@@ -508,6 +523,8 @@ pub struct Generated {
     pub planned: Vec<Vec<(i64, PlannedProject)>>,
     /// In import order.
     pub ledger: Vec<PathBuf>,
+    /// The planted cases (also in `planted.csv`).
+    pub planted: Vec<crate::bench::plant::Case>,
 }
 
 /// Writes the whole province under `dir`.
@@ -529,6 +546,7 @@ pub fn generate(dir: &Path, seed: u64, scale: &Scale) -> anyhow::Result<Generate
         })
         .collect();
     let ledger = write_ledger(dir, seed, scale, &province, &planned)?;
+    let planted = crate::bench::plant::write_files(dir, &province, &planned)?;
     Ok(Generated {
         province,
         regions,
@@ -536,13 +554,15 @@ pub fn generate(dir: &Path, seed: u64, scale: &Scale) -> anyhow::Result<Generate
         projects: projects.into_iter().map(|(p, _)| p).collect(),
         planned,
         ledger,
+        planted,
     })
 }
 
 /// `sunledger generate`: writes the province and returns how many files it wrote.
 pub fn write_all(dir: &Path, seed: u64, scale: &Scale) -> anyhow::Result<usize> {
     let g = generate(dir, seed, scale)?;
-    Ok(1 + g.households.len() + g.projects.len() + g.ledger.len())
+    // The regions, planted.csv, and per county: progress, beneficiaries and three lists.
+    Ok(2 + g.households.len() + g.projects.len() + g.ledger.len() + 5 * g.province.counties.len())
 }
 
 fn county12(code: &str) -> String {
@@ -561,6 +581,7 @@ fn next_row(
     month: usize,
     cid: &str,
     day: &str,
+    benford: bool,
 ) -> String {
     let fund_cols = |f: &Fund| {
         format!(
@@ -575,7 +596,13 @@ fn next_row(
     if !want_receive && roll >= 120 && !pools.project.is_empty() {
         let k = rng.below(pools.project.len() as u64) as usize;
         if let Some((fi, pid, bal)) = pools.project.get_mut(k).map(|x| (x.0, x.1, &mut x.2)) {
-            let amount = rng.skewed(20_000, 5_000_000).min(*bal);
+            let natural = rng.skewed(20_000, 5_000_000);
+            let amount = if benford {
+                crate::bench::plant::benford_amount(rng, natural)
+            } else {
+                natural
+            }
+            .min(*bal);
             if amount >= 10_000
                 && let Some(f) = funds.get(fi)
             {

@@ -11,6 +11,7 @@ use sunledger_core::log::fact::Fact;
 use sunledger_store::Store;
 
 pub mod generate;
+pub mod plant;
 pub mod province;
 pub mod synthetic;
 

@@ -81,6 +81,164 @@ async fn flag_section(store: &dyn Store, table: &mut Table) -> Result<()> {
     Ok(())
 }
 
+/// Julian day number of 1970-01-01.
+const UNIX_EPOCH_DAY: i64 = 2_440_588;
+
+/// Noon in Beijing of `day` (`YYYY-MM-DD`), as the Unix time an office step is taken at.
+fn noon_of(day: &str) -> Result<i64> {
+    let d = sunledger_core::day::parse("on_date", day)?;
+    Ok((d - UNIX_EPOCH_DAY) * 86_400 + 4 * 3_600)
+}
+
+/// Books the planted cases' side files ([`crate::bench::plant`]): each county's project steps
+/// and beneficiaries through the store calls the project pages make, dated as written, and its
+/// cross-check lists through `crosscheck import`'s own function. Returns the rows booked.
+async fn book_plants(store: &dyn Store, g: &generate::Generated) -> Result<u64> {
+    use sunledger_core::project::StatusAction;
+    let dir = g
+        .regions
+        .parent()
+        .context("the generated files' directory")?;
+    let mut n = 0u64;
+    for f in crate::bench::plant::county_files(dir, &g.province) {
+        let county = sunledger_core::RegionCode::parse(&f.county)?;
+        let mut milestones: std::collections::BTreeMap<i64, i64> = Default::default();
+        for (i, r) in read_records(&f.progress)?.iter().enumerate() {
+            let line = || format!("{} line {}", f.progress.display(), i + 2);
+            let id: i64 = r.get(0).unwrap_or("").parse().with_context(line)?;
+            let day = r.get(2).unwrap_or("");
+            let at = noon_of(day).with_context(line)?;
+            match r.get(1).unwrap_or("") {
+                "progress" => {
+                    let m = match milestones.get(&id) {
+                        Some(m) => *m,
+                        None => {
+                            let m = store
+                                .add_milestone(id, "主体工程", 100, None, None, at)
+                                .await
+                                .with_context(line)?
+                                .id;
+                            milestones.insert(id, m);
+                            m
+                        }
+                    };
+                    let progress: i64 = r.get(3).unwrap_or("").parse().with_context(line)?;
+                    store
+                        .report_progress(m, progress, day, "进度报告", None, at)
+                        .await
+                        .with_context(line)?;
+                }
+                action => {
+                    let action = StatusAction::parse(action).with_context(line)?;
+                    store
+                        .project_status_step(id, action, "", None, at)
+                        .await
+                        .with_context(line)?;
+                }
+            }
+            n += 1;
+        }
+        for (i, r) in read_records(&f.beneficiaries)?.iter().enumerate() {
+            let line = || format!("{} line {}", f.beneficiaries.display(), i + 2);
+            let id: i64 = r.get(0).unwrap_or("").parse().with_context(line)?;
+            let number =
+                sunledger_core::IdNumber::parse(r.get(2).unwrap_or("")).with_context(line)?;
+            let size: i64 = r.get(3).unwrap_or("").parse().with_context(line)?;
+            store
+                .add_beneficiary(id, r.get(1).unwrap_or(""), &number, size, None, NOW)
+                .await
+                .with_context(line)?;
+            n += 1;
+        }
+        for (kind, path) in &f.lists {
+            let kind = sunledger_core::appraisal::CheckList::parse(kind)?;
+            let r =
+                crate::io::appraisal::import_file(store, path, kind, &county, None, NOW).await?;
+            if let Some(e) = r.errors.first() {
+                bail!("{}: {e}", path.display());
+            }
+            n += r.rows;
+        }
+    }
+    Ok(n)
+}
+
+/// Per rule, the planted cases ([`crate::bench::plant`]) the full scan flagged, and the flags
+/// it raised on the rest of the books (flags carrying no planted case's marker).
+async fn planted_section(
+    store: &dyn Store,
+    table: &mut Table,
+    cases: &[crate::bench::plant::Case],
+) -> Result<()> {
+    let roots: Vec<sunledger_core::RegionCode> = store
+        .region_roots()
+        .await?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    let filter = sunledger_store::FlagFilter {
+        scopes: roots,
+        ..Default::default()
+    };
+    let mut flags = Vec::new();
+    loop {
+        let (page, _) = store.flags(&filter, 10_000, flags.len() as i64).await?;
+        if page.is_empty() {
+            break;
+        }
+        flags.extend(page);
+    }
+    let carries = |f: &sunledger_store::Flag, c: &crate::bench::plant::Case| {
+        f.region.county_code() == c.county.get(..6).unwrap_or("")
+            && (f.evidence_key == c.marker || f.evidence.zh.contains(&c.marker))
+    };
+    let mut by_county: std::collections::BTreeMap<&str, Vec<&crate::bench::plant::Case>> =
+        Default::default();
+    for c in cases {
+        by_county
+            .entry(c.county.get(..6).unwrap_or(""))
+            .or_default()
+            .push(c);
+    }
+    for rule in sunledger_core::flag::RULES {
+        let mine: Vec<&crate::bench::plant::Case> =
+            cases.iter().filter(|c| c.rule == rule.id).collect();
+        let of_rule: Vec<&sunledger_store::Flag> =
+            flags.iter().filter(|f| f.rule_id == rule.id).collect();
+        let found = mine
+            .iter()
+            .filter(|c| of_rule.iter().any(|f| carries(f, c)))
+            .count();
+        let rest = of_rule
+            .iter()
+            .filter(|f| {
+                !by_county
+                    .get(f.region.county_code())
+                    .is_some_and(|cs| cs.iter().any(|c| carries(f, c)))
+            })
+            .count();
+        if let Some((_, why)) = crate::bench::plant::NOT_PLANTED
+            .iter()
+            .find(|(id, _)| *id == rule.id)
+        {
+            table.add(
+                "flags",
+                format!("{}: not planted ({why}); flags on the rest", rule.id),
+                rest.to_string(),
+            );
+            continue;
+        }
+        table.target(
+            "flags",
+            format!("{}: planted cases found; flags on the rest", rule.id),
+            format!("{found} of {}; {rest}", mine.len()),
+            found == mine.len() && !mine.is_empty(),
+            "every planted case",
+        );
+    }
+    Ok(())
+}
+
 /// One row of the result table.
 struct Line {
     section: &'static str,
@@ -159,7 +317,14 @@ pub async fn run(opts: Options) -> Result<()> {
     let t = Instant::now();
     let g = generate::generate(&opts.dir, opts.seed, &s)?;
     let prov = &g.province;
-    let next_id = g.planned.iter().map(Vec::len).sum::<usize>() as i64;
+    // The approved projects (the planted one left declared has no public page).
+    let approved: Vec<i64> = g
+        .planned
+        .iter()
+        .flatten()
+        .filter(|(_, p)| p.plant != Some(crate::bench::plant::UNAPPROVED_CASE))
+        .map(|(id, _)| *id)
+        .collect();
     table.add(
         "generate",
         format!(
@@ -189,6 +354,7 @@ pub async fn run(opts: Options) -> Result<()> {
     suspend_some(store.as_ref(), &g.planned, opts.seed).await?;
     log_section(store.as_ref(), &mut table, opts.seed).await?;
     flag_section(store.as_ref(), &mut table).await?;
+    planted_section(store.as_ref(), &mut table, &g.planted).await?;
     let counties: Vec<String> = prov.counties.iter().map(|c| c.code.clone()).collect();
     let townships: Vec<String> = prov
         .counties
@@ -205,7 +371,7 @@ pub async fn run(opts: Options) -> Result<()> {
     let user = bench_user(store.as_ref(), prov).await?;
     drop(store);
     server_section(
-        &opts, &url, &mut table, &user, &cities, &counties, &townships, &villages, next_id,
+        &opts, &url, &mut table, &user, &cities, &counties, &townships, &villages, &approved,
     )
     .await?;
 
@@ -299,6 +465,13 @@ async fn import_all(store: &dyn Store, table: &mut Table, g: &generate::Generate
             }
         }
     }
+    let t = Instant::now();
+    let n = book_plants(store, g).await?;
+    table.add(
+        "import",
+        "planted cases: project steps, beneficiaries, cross-check lists (store calls, crosscheck import)",
+        format!("{n} in {:.1} s", t.elapsed().as_secs_f64()),
+    );
     eprintln!("ledger: {} files", ledger_files.len());
     let t = Instant::now();
     let mut rows = 0;

@@ -36,8 +36,37 @@ async fn smoke_run(db: TestDb) {
     ] {
         assert!(stdout.contains(row), "no row {row:?} in\n{stdout}");
     }
-    // The generated ledger went in whole: 3,000 transfers and no request failed.
-    assert!(stdout.contains("3000 in "), "{stdout}");
+    // Every planted case of every plantable rule was flagged (issue 20), and the two rules that
+    // cannot be planted say why.
+    let planted = std::fs::read_to_string(dir.path().join("bench/planted.csv")).unwrap();
+    for rule in sunledger_core::flag::RULES {
+        let row = stdout
+            .lines()
+            .find(|l| {
+                l.starts_with(&format!("| flags | {}: ", rule.id))
+                    && l.contains("flags on the rest")
+            })
+            .unwrap_or_else(|| panic!("no planted row for {} in\n{stdout}", rule.id));
+        if row.contains("not planted (") {
+            assert!(
+                ["invalid_id", "overdue_evaluation"].contains(&rule.id),
+                "{row}"
+            );
+            continue;
+        }
+        let n = planted
+            .lines()
+            .filter(|l| l.starts_with(&format!("{},", rule.id)))
+            .count();
+        assert!(n >= 1, "{} has no planted case in planted.csv", rule.id);
+        assert!(
+            row.contains(&format!("| {n} of {n}; ")) && row.ends_with("| met every planted case |"),
+            "{row}"
+        );
+    }
+    // The generated ledger went in whole (3,000 transfers and the planted cases' 52) and no
+    // request failed.
+    assert!(stdout.contains("3052 in "), "{stdout}");
     assert!(!stdout.contains(" 0 requests"), "{stdout}");
     assert!(stdout.contains(", 0 errors"), "{stdout}");
     // The same seed writes the same files.
@@ -55,6 +84,8 @@ async fn smoke_run(db: TestDb) {
         "regions.csv",
         "ledger/110101000000-2025-07.csv",
         "projects/110102000000.csv",
+        "planted.csv",
+        "lists/110101000000-cadre_relatives.csv",
     ] {
         let a = std::fs::read(dir.path().join("bench").join(f)).unwrap();
         let b = std::fs::read(again.path().join(f)).unwrap();

@@ -297,7 +297,7 @@ pub(super) async fn server_section(
     counties: &[String],
     townships: &[String],
     villages: &[String],
-    projects: i64,
+    projects: &[i64],
 ) -> Result<()> {
     eprintln!("server");
     let t = Instant::now();
@@ -359,7 +359,8 @@ pub(super) async fn server_section(
     }
     // Public pages: approved projects picked at random.
     let public: Vec<String> = (0..2000)
-        .map(|_| format!("/public/projects/{}", 1 + rng.below(projects.max(1) as u64)))
+        .filter_map(|_| rng.pick(projects))
+        .map(|id| format!("/public/projects/{id}"))
         .collect();
     let first = public.first().cloned().unwrap_or_default();
     let (status, page, _) = c.request("GET", &first, "", "").await?;
