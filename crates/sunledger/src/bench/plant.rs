@@ -9,10 +9,10 @@
 //! - `projects/<county>.csv` gets six more projects at its end (one of them only declared);
 //! - `ledger/<county>-2025-MM.csv` gets the planted funds' receipts, appropriations,
 //!   arrangements and payments after the month's generated rows;
-//! - `progress/<county>.csv` holds the implementation steps of three planted projects (start,
-//!   a dated milestone report, completion) and `beneficiaries/<county>.csv` the beneficiaries
-//!   recorded on them: the steps an office takes on the project pages, which `bench province`
-//!   books through the same store calls;
+//! - `progress/<county>.csv` holds the implementation steps of four planted projects (start,
+//!   a dated milestone report, completion, and for last year's project its acceptance through
+//!   Book 4) and `beneficiaries/<county>.csv` the beneficiaries recorded on them: the steps the
+//!   offices take on the pages, which `bench province` books through the same store calls;
 //! - `lists/<county>-<kind>.csv` are the county's cross-check lists (public payroll, cadres and
 //!   their relatives, the deceased) in the columns of `crosscheck import`.
 //!
@@ -21,7 +21,7 @@
 //! digit test, the flag's evidence key. A flag finds a case when it is of the case's rule, in
 //! the case's county, and carries the marker.
 //!
-//! Two rules are not planted; [`NOT_PLANTED`] says why.
+//! One rule is not planted; [`NOT_PLANTED`] says why.
 use super::generate::{County, PlannedProject, Province};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -32,16 +32,10 @@ use std::path::{Path, PathBuf};
 pub const PLANTED_FILE: &str = "planted.csv";
 
 /// The rules no import file or ordinary office step here can plant, and why.
-pub const NOT_PLANTED: &[(&str, &str)] = &[
-    (
-        "invalid_id",
-        "every entry path checks a beneficiary's ID number (GB 11643); an invalid one can only come from data written before Sunledger",
-    ),
-    (
-        "overdue_evaluation",
-        "evaluations are scheduled only by a Book 4 acceptance (a joint team of accounts, signatures, a posting), which the generated province has no accounts for",
-    ),
-];
+pub const NOT_PLANTED: &[(&str, &str)] = &[(
+    "invalid_id",
+    "every entry path checks a beneficiary's ID number (GB 11643); an invalid one can only come from data written before Sunledger",
+)];
 
 /// Every `every`-th county (by index) has its payments' digits planted for the digit test.
 const BENFORD_EVERY: usize = 10;
@@ -63,6 +57,7 @@ mod case {
     pub const DUPLICATE: u8 = 13;
     pub const DECEASED: u8 = 14;
     pub const PAYROLL: u8 = 15;
+    pub const OVERDUE_EVALUATION: u8 = 17;
 }
 
 /// The case whose project stays declared, never approved.
@@ -119,6 +114,7 @@ struct Project {
     township: String,
     budget_yuan: i64,
     stage: &'static str,
+    year: u16,
 }
 
 fn projects(ci: usize, c: &County) -> Vec<Project> {
@@ -133,6 +129,7 @@ fn projects(ci: usize, c: &County) -> Vec<Project> {
         township: t.to_string(),
         budget_yuan: budget,
         stage,
+        year: 2025,
     };
     vec![
         p(case::OVER_BUDGET, v1, "产业路硬化", 100_000, "approved"),
@@ -147,6 +144,18 @@ fn projects(ci: usize, c: &County) -> Vec<Project> {
         ),
         p(case::STALLED, v2, "扶贫车间建设", 300_000, "approved"),
         p(case::UNACCEPTED, v1, "冷链仓储建设", 300_000, "approved"),
+        // Last year's project, accepted in October 2024: its first-year evaluation was due in
+        // October 2025.
+        Project {
+            year: 2024,
+            ..p(
+                case::OVERDUE_EVALUATION,
+                v2,
+                "农村公路养护",
+                300_000,
+                "approved",
+            )
+        },
     ]
 }
 
@@ -161,9 +170,10 @@ pub fn write_projects(
     for (j, p) in projects(ci, c).into_iter().enumerate() {
         writeln!(
             w,
-            "{},{},infrastructure,2025,{},0,0,工程1处,{},户均年增收1000元,90,2024-11-05,村民会议〔2024〕{}号,{}",
+            "{},{},infrastructure,{},{},0,0,工程1处,{},户均年增收1000元,90,2023-11-06,村民会议〔2023〕{}号,{}",
             p.village,
             p.name,
+            p.year,
             p.budget_yuan,
             20 + j,
             90 + j,
@@ -487,6 +497,11 @@ pub fn write_files(
             m(case::PAYROLL),
             "受益户在财政供养人员名单上",
         );
+        add(
+            "overdue_evaluation",
+            m(case::OVERDUE_EVALUATION),
+            "2024 年 10 月验收的项目，2025 年 10 月到期的绩效评价未做",
+        );
         if benford_county(ci) {
             add(
                 "benford",
@@ -501,7 +516,7 @@ pub fn write_files(
                 .context("progress file")?,
         );
         writeln!(w, "project_id,action,on_date,progress")?;
-        let steps: [(u8, &[Step]); 3] = [
+        let steps: [(u8, &[Step]); 4] = [
             (
                 case::AFTER_COMPLETION,
                 &[
@@ -520,6 +535,15 @@ pub fn write_files(
                     ("start", "2025-03-03", 0),
                     ("progress", "2025-07-25", 100),
                     ("complete", "2025-08-01", 0),
+                ],
+            ),
+            (
+                case::OVERDUE_EVALUATION,
+                &[
+                    ("start", "2024-03-04", 0),
+                    ("progress", "2024-08-26", 100),
+                    ("complete", "2024-08-30", 0),
+                    ("accept", "2024-10-18", 0),
                 ],
             ),
         ];

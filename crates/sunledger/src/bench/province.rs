@@ -103,6 +103,7 @@ async fn book_plants(store: &dyn Store, g: &generate::Generated) -> Result<u64> 
     for f in crate::bench::plant::county_files(dir, &g.province) {
         let county = sunledger_core::RegionCode::parse(&f.county)?;
         let mut milestones: std::collections::BTreeMap<i64, i64> = Default::default();
+        let mut team: Option<Team> = None;
         for (i, r) in read_records(&f.progress)?.iter().enumerate() {
             let line = || format!("{} line {}", f.progress.display(), i + 2);
             let id: i64 = r.get(0).unwrap_or("").parse().with_context(line)?;
@@ -127,6 +128,13 @@ async fn book_plants(store: &dyn Store, g: &generate::Generated) -> Result<u64> 
                         .report_progress(m, progress, day, "进度报告", None, at)
                         .await
                         .with_context(line)?;
+                }
+                "accept" => {
+                    let team = match &team {
+                        Some(t) => t,
+                        None => team.insert(Team::new(store, &county).await.with_context(line)?),
+                    };
+                    team.accept(store, id, day).await.with_context(line)?;
                 }
                 action => {
                     let action = StatusAction::parse(action).with_context(line)?;
@@ -161,6 +169,186 @@ async fn book_plants(store: &dyn Store, g: &generate::Generated) -> Result<u64> 
         }
     }
     Ok(n)
+}
+
+/// A county's acceptance team for the planted cases' Book 4 path: accounts of people in the
+/// county's finance bureau, poverty bureau and agriculture bureau, and of a township official
+/// who applies. They cannot sign in (no password); the store's four-eyes controls see them.
+struct Team {
+    applicant: i64,
+    finance: i64,
+    bureau: i64,
+    agri: i64,
+}
+
+impl Team {
+    async fn new(store: &dyn Store, county: &sunledger_core::RegionCode) -> Result<Team> {
+        use sunledger_core::DepartmentKind as K;
+        let mut ids = Vec::new();
+        for (i, (kind, unit, who)) in [
+            (K::Government, "人民政府", "乡村振兴专干"),
+            (K::FinanceBureau, "财政局", "验收组财政代表"),
+            (K::PovertyBureau, "乡村振兴局", "验收组组长"),
+            (K::BusinessDepartment, "农业农村局", "验收组技术代表"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let d = store
+                .create_department(
+                    &sunledger_store::NewDepartment {
+                        region: *county,
+                        kind,
+                        name: format!("基准县{unit}"),
+                        credit_code: None,
+                        stationed_by: None,
+                    },
+                    NOW,
+                )
+                .await?;
+            let person = store
+                .create_person(
+                    &sunledger_store::NewPerson {
+                        department_id: d.id,
+                        name: who.to_string(),
+                        position: sunledger_core::org::Position::Staff,
+                        phone: None,
+                    },
+                    NOW,
+                )
+                .await?;
+            let username = format!("bench.{}.{i}", county.county_code());
+            let ev = sunledger_store::NewAuthEvent {
+                at: NOW,
+                kind: sunledger_store::AuthEventKind::UserAdded,
+                region: Some(*county),
+                username: Some(username.clone()),
+                user_id: None,
+                actor_id: None,
+                ip: None,
+                detail: "bench: planted acceptance".into(),
+            };
+            let u = store
+                .create_user(
+                    &sunledger_store::NewUser {
+                        username,
+                        display_name: who.to_string(),
+                        password_hash: "!".into(),
+                        region: *county,
+                        person_id: Some(person.id),
+                    },
+                    &ev,
+                )
+                .await?;
+            ids.push(u.id);
+        }
+        let [applicant, finance, bureau, agri] = ids[..] else {
+            bail!("four accounts expected");
+        };
+        Ok(Team {
+            applicant,
+            finance,
+            bureau,
+            agri,
+        })
+    }
+
+    /// Takes a completed project through Book 4 to its acceptance on `day`: applied 30 days
+    /// before, prechecked, a team of three that inspects and signs, the result posted for 7
+    /// days, then accepted (which schedules its evaluations).
+    async fn accept(&self, store: &dyn Store, project_id: i64, day: &str) -> Result<()> {
+        use sunledger_core::acceptance::{CHECKS, Grade, Opinion};
+        let end = sunledger_core::day::parse("on_date", day)?;
+        let at = |before: i64| noon_of(&sunledger_core::day::format(end - before));
+        let p = store
+            .project(project_id)
+            .await?
+            .context("a planted project")?;
+        let a = store
+            .apply_acceptance(
+                &sunledger_store::NewApplication {
+                    project_id,
+                    application: format!("{}已完工，申请验收。", p.name),
+                },
+                Some(self.applicant),
+                at(30)?,
+            )
+            .await?;
+        store
+            .precheck_acceptance(a.id, "初验合格。", Some(self.bureau), at(27)?)
+            .await?;
+        store
+            .form_acceptance_team(
+                a.id,
+                &[self.finance, self.bureau, self.agri],
+                Some(self.bureau),
+                at(25)?,
+            )
+            .await?;
+        store
+            .inspect_acceptance(
+                a.id,
+                &sunledger_store::NewAcceptanceInspection {
+                    inspected_on: sunledger_core::day::format(end - 20),
+                    passed: vec![true; CHECKS.len()],
+                    grade: Grade::Qualified,
+                    findings: "建设内容与批复一致，工程质量合格。".into(),
+                    deadline: None,
+                },
+                Some(self.agri),
+                at(20)?,
+            )
+            .await?;
+        for u in [self.finance, self.bureau, self.agri] {
+            store
+                .sign_acceptance(a.id, Opinion::Agree, "", u, at(19)?)
+                .await?;
+        }
+        let mut fields = std::collections::BTreeMap::new();
+        for (k, v) in [
+            ("title", format!("{}验收结果公示", p.name)),
+            ("project_name", p.name.clone()),
+            ("accepted_on", sunledger_core::day::format(end - 20)),
+            ("team", "县财政局、县乡村振兴局、县农业农村局".to_string()),
+            ("result", "经县验收组验收，项目合格。".to_string()),
+            ("channels", "公示期内可向乡镇人民政府反映。".to_string()),
+        ] {
+            fields.insert(k.to_string(), v);
+        }
+        let notice = store
+            .draft_notice(
+                &sunledger_store::NewNotice {
+                    region: p.region,
+                    kind: "acceptance".into(),
+                    fields,
+                    corrects: None,
+                    source: Some(format!("project:{project_id}")),
+                },
+                Some(self.bureau),
+                at(17)?,
+            )
+            .await?;
+        store
+            .notice_action(
+                notice.id,
+                sunledger_core::notice::NoticeAction::Publish,
+                Some(self.finance),
+                at(17)?,
+            )
+            .await?;
+        store
+            .post_acceptance(a.id, notice.id, Some(self.bureau), at(17)?)
+            .await?;
+        store
+            .accept_project(
+                a.id,
+                "公示期满无异议，验收通过。",
+                Some(self.bureau),
+                at(0)?,
+            )
+            .await?;
+        Ok(())
+    }
 }
 
 /// Per rule, the planted cases ([`crate::bench::plant`]) the full scan flagged, and the flags

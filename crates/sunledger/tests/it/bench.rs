@@ -36,8 +36,8 @@ async fn smoke_run(db: TestDb) {
     ] {
         assert!(stdout.contains(row), "no row {row:?} in\n{stdout}");
     }
-    // Every planted case of every plantable rule was flagged (issue 20), and the two rules that
-    // cannot be planted say why.
+    // Every planted case of every plantable rule was flagged (issue 20), and the rule that
+    // cannot be planted says why.
     let planted = std::fs::read_to_string(dir.path().join("bench/planted.csv")).unwrap();
     for rule in sunledger_core::flag::RULES {
         let row = stdout
