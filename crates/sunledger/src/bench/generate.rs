@@ -11,7 +11,10 @@
 //! - Households: about a quarter poor, 1–6 people, valid GB 11643 numbers under the county's code.
 //! - Projects: the eight categories (industry most often), budgets skewed (most a few hundred
 //!   thousand yuan, a few millions), mostly central special funds with county and integrated
-//!   agricultural money beside it; all approved, for the year.
+//!   agricultural money beside it; all approved, for the year. Each budget line by fund source
+//!   covers at least what the ledger arranges to the project from that source, so the generated
+//!   books never pay beyond a budget (the project files are written again after the ledger).
+//! - Planted red-flag cases ([`crate::bench::plant`]) at the end of each county's files.
 //! - Ledger: funds arrive at the county mostly in the first half of the year (central and
 //!   provincial special funds, county budget, integrated agricultural funds, some donations); the
 //!   county integrates them (统筹整合) and arranges most money to projects itself, appropriating
@@ -326,13 +329,21 @@ pub struct PlannedProject {
     pub plant: Option<u8>,
 }
 
+/// Money the generated ledger arranged to each project, by fund source: (project id, source key)
+/// → fen.
+pub type Arranged = BTreeMap<(i64, &'static str), i64>;
+
 /// Writes `projects/<county>.csv`, one library file per county (the columns of `projects
-/// import`), and returns each county's projects in file order.
+/// import`), and returns each county's projects in file order. Each budget line is at least what
+/// `arranged` says the ledger arranged to the project from that source (the generator writes the
+/// files once before the ledger, for the ids, and again after it), so the generated books pay
+/// no project beyond its approved budget.
 pub fn write_projects(
     dir: &Path,
     seed: u64,
     scale: &Scale,
     p: &Province,
+    arranged: &Arranged,
 ) -> anyhow::Result<Vec<(PathBuf, Vec<PlannedProject>)>> {
     let sub = dir.join("projects");
     std::fs::create_dir_all(&sub)?;
@@ -341,12 +352,13 @@ pub fn write_projects(
     let weight_sum: u64 = CATEGORIES.iter().map(|c| c.2).sum();
     let mut vi = 0usize;
     let mut out = Vec::new();
+    let mut id = 0i64;
     for (ci, c) in p.counties.iter().enumerate() {
         let path = sub.join(format!("{}.csv", c.code));
         let mut w = BufWriter::new(std::fs::File::create(&path)?);
         writeln!(
             w,
-            "village,name,category,fiscal_year,budget_central_special,budget_county_budget,budget_integrated_agri,outputs,households,income_effect,satisfaction,meeting_on,meeting_ref,stage"
+            "village,name,category,fiscal_year,budget_central_special,budget_provincial,budget_county_budget,budget_integrated_agri,budget_social_donation,outputs,households,income_effect,satisfaction,meeting_on,meeting_ref,stage"
         )?;
         let mut planned = Vec::new();
         for t in &c.townships {
@@ -377,9 +389,24 @@ pub fn write_projects(
                         0
                     };
                     let households = 5 + rng.below(120);
+                    id += 1;
+                    // Yuan, rounded up, of what the ledger arranged from `source`.
+                    let got = |source: &'static str, line: i64| {
+                        let fen = arranged.get(&(id, source)).copied().unwrap_or(0);
+                        line.max((fen + 99) / 100)
+                    };
+                    let budget = [
+                        got("central_special", central),
+                        got("provincial", 0),
+                        got("county_budget", county),
+                        got("integrated_agri", agri),
+                        got("social_donation", 0),
+                    ]
+                    .map(|y| y.to_string())
+                    .join(",");
                     writeln!(
                         w,
-                        "{v},{vname}{}{}（{}）,{},2025,{central},{county},{agri},{work}1处,{households},户均年增收{}元,{},2024-{:02}-{:02},{}村民会议〔2024〕{}号,approved",
+                        "{v},{vname}{}{}（{}）,{},2025,{budget},{work}1处,{households},户均年增收{}元,{},2024-{:02}-{:02},{}村民会议〔2024〕{}号,approved",
                         cat.1,
                         work,
                         j + 1,
@@ -400,7 +427,9 @@ pub fn write_projects(
                 }
             }
         }
+        let before = planned.len();
         crate::bench::plant::write_projects(&mut w, ci, c, &mut planned)?;
+        id += (planned.len() - before) as i64;
         w.flush()?;
         out.push((path, planned));
     }
@@ -447,14 +476,16 @@ struct Pools {
 
 /// Writes one ledger file per county and month, `ledger/<county>-2025-MM.csv`, in the columns of
 /// `ledger import`. `projects[i]` are county `i`'s projects with the ids the store gave them.
-/// Returns the files in import order (month by month, county by county within a month).
+/// Returns the files in import order (month by month, county by county within a month), and
+/// what was arranged to each project from each source.
 pub fn write_ledger(
     dir: &Path,
     seed: u64,
     scale: &Scale,
     p: &Province,
     projects: &[Vec<(i64, PlannedProject)>],
-) -> anyhow::Result<Vec<PathBuf>> {
+) -> anyhow::Result<(Vec<PathBuf>, Arranged)> {
+    let mut arranged = Arranged::new();
     let sub = dir.join("ledger");
     std::fs::create_dir_all(&sub)?;
     let per_county = spread(
@@ -498,7 +529,17 @@ pub fn write_ledger(
                 seq += 1;
                 let cid = format!("{}-{:07}", c.code, seq);
                 let row = next_row(
-                    &mut rng, c, short, &projs, &mut funds, &mut pools, m, &cid, &day, benford,
+                    &mut rng,
+                    c,
+                    short,
+                    &projs,
+                    &mut arranged,
+                    &mut funds,
+                    &mut pools,
+                    m,
+                    &cid,
+                    &day,
+                    benford,
                 );
                 writeln!(w, "{row}")?;
             }
@@ -509,7 +550,7 @@ pub fn write_ledger(
             by_month.entry(m).or_default().push(path);
         }
     }
-    Ok(by_month.into_values().flatten().collect())
+    Ok((by_month.into_values().flatten().collect(), arranged))
 }
 
 /// Every file of a generated province.
@@ -532,7 +573,7 @@ pub fn generate(dir: &Path, seed: u64, scale: &Scale) -> anyhow::Result<Generate
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let (regions, province) = write_regions(dir, seed, scale)?;
     let households = write_households(dir, seed, scale, &province)?;
-    let projects = write_projects(dir, seed, scale, &province)?;
+    let projects = write_projects(dir, seed, scale, &province, &Arranged::new())?;
     let mut next_id = 0i64;
     let planned: Vec<Vec<(i64, PlannedProject)>> = projects
         .iter()
@@ -545,7 +586,9 @@ pub fn generate(dir: &Path, seed: u64, scale: &Scale) -> anyhow::Result<Generate
                 .collect()
         })
         .collect();
-    let ledger = write_ledger(dir, seed, scale, &province, &planned)?;
+    let (ledger, arranged) = write_ledger(dir, seed, scale, &province, &planned)?;
+    // Again, with each budget line covering what the ledger arranged from its source.
+    let projects = write_projects(dir, seed, scale, &province, &arranged)?;
     let planted = crate::bench::plant::write_files(dir, &province, &planned)?;
     Ok(Generated {
         province,
@@ -576,6 +619,7 @@ fn next_row(
     c: &County,
     short: char,
     projs: &[(i64, PlannedProject)],
+    arranged: &mut Arranged,
     funds: &mut Vec<Fund>,
     pools: &mut Pools,
     month: usize,
@@ -678,6 +722,7 @@ fn next_row(
             // projects never reach: the ledger refuses it (Book 4's retention).
             pools.project.push((fi, pid, amount - (amount + 9) / 10));
             if let Some(f) = funds.get(fi) {
+                *arranged.entry((pid, f.source)).or_default() += amount;
                 return format!(
                     "{cid},{day},arrange,{},{from},P{pid},,{},{}财扶〔2025〕{}号,安排项目资金,,",
                     fund_cols(f),

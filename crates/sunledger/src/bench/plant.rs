@@ -170,7 +170,7 @@ pub fn write_projects(
     for (j, p) in projects(ci, c).into_iter().enumerate() {
         writeln!(
             w,
-            "{},{},infrastructure,{},{},0,0,工程1处,{},户均年增收1000元,90,2023-11-06,村民会议〔2023〕{}号,{}",
+            "{},{},infrastructure,{},{},0,0,0,0,工程1处,{},户均年增收1000元,90,2023-11-06,村民会议〔2023〕{}号,{}",
             p.village,
             p.name,
             p.year,
