@@ -150,9 +150,27 @@ fn hit(
 }
 
 fn scan(input: &Input, _v: &Values) -> Vec<Hit> {
+    // The names a payment can match (officials and the cadre list): most payees match none,
+    // and are passed over without looking at anyone.
+    let known: std::collections::BTreeSet<String> = input
+        .officials
+        .iter()
+        .map(|o| normal_name(&o.name))
+        .chain(
+            input
+                .lists
+                .iter()
+                .filter(|e| e.kind == ListKind::CadreRelatives)
+                .map(|e| normal_name(&e.name)),
+        )
+        .filter(|n| !n.is_empty())
+        .collect();
     let mut out = Vec::new();
     for p in &input.payments {
         let name = normal_name(&p.payee);
+        if !known.contains(&name) {
+            continue;
+        }
         let mut ms = officials(input, &name, &p.region);
         ms.extend(cadres(input, &name, ""));
         if ms.is_empty() {

@@ -44,20 +44,22 @@ fn sum<'a>(ms: impl Iterator<Item = &'a Money>) -> Money {
 fn scan(input: &Input, v: &Values) -> Vec<Hit> {
     let tolerance = v.get("tolerance_percent");
     let mut out = Vec::new();
+    // Payments by (project, source), in one pass over the books.
+    let mut by: BTreeMap<(i64, &str), Vec<&Payment>> = BTreeMap::new();
+    for p in input
+        .payments
+        .iter()
+        .filter(|p| p.state != PaymentState::Voided)
+    {
+        by.entry((p.project_id, p.source.key()))
+            .or_default()
+            .push(p);
+    }
     for project in input.projects.iter().filter(|p| p.approved) {
         for source in FundSource::ALL {
-            let payments: Vec<&Payment> = input
-                .payments
-                .iter()
-                .filter(|p| {
-                    p.project_id == project.id
-                        && p.source == source
-                        && p.state != PaymentState::Voided
-                })
-                .collect();
-            if payments.is_empty() {
+            let Some(payments) = by.get(&(project.id, source.key())) else {
                 continue;
-            }
+            };
             let paid = sum(payments.iter().map(|p| &p.amount));
             let budget = sum(project
                 .budget
@@ -100,7 +102,7 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
             .figure("已支付（元）", "Paid (yuan)", yuan(paid))
             .figure("批复预算（元）", "Approved budget (yuan)", yuan(budget))
             .figure("超出（元）", "Over (yuan)", yuan(excess));
-            for p in &payments {
+            for p in payments {
                 h = h.row("transfers", p.id);
             }
             out.push(h);

@@ -32,18 +32,32 @@ fn scan(input: &Input, v: &Values) -> Vec<Hit> {
         .iter()
         .filter(|e| e.kind == ListKind::PublicPayroll)
         .collect();
+    // The first entry of the list with each ID number, and with each name among the entries
+    // without one (the list's order decides between the two).
+    let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut names: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, e) in payroll.iter().enumerate() {
+        let eid = normal_id(&e.id_number);
+        if eid.is_empty() {
+            names.entry(normal_name(&e.name)).or_insert(i);
+        } else {
+            ids.entry(eid).or_insert(i);
+        }
+    }
     let mut out = Vec::new();
     for b in &input.beneficiaries {
         let id = normal_id(&b.id_number);
         let name = normal_name(&b.name);
-        let found = payroll.iter().find_map(|e| {
-            let eid = normal_id(&e.id_number);
-            if eid.is_empty() {
-                (by_name && !name.is_empty() && normal_name(&e.name) == name).then_some((e, false))
-            } else {
-                (!id.is_empty() && eid == id).then_some((e, true))
-            }
-        });
+        let by_id_at = (!id.is_empty()).then(|| ids.get(&id)).flatten();
+        let by_name_at = (by_name && !name.is_empty())
+            .then(|| names.get(&name))
+            .flatten();
+        let found = match (by_id_at, by_name_at) {
+            (Some(i), Some(j)) if j < i => payroll.get(*j).map(|e| (e, false)),
+            (Some(i), _) => payroll.get(*i).map(|e| (e, true)),
+            (None, Some(j)) => payroll.get(*j).map(|e| (e, false)),
+            (None, None) => None,
+        };
         let Some((e, by_id)) = found else {
             continue;
         };
