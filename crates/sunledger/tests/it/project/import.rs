@@ -664,17 +664,37 @@ async fn step_ledger(store: &dyn Store) {
         .ledger_rows(&rc("5291"), true, "0000-01-01", "9999-12-31")
         .await
         .unwrap();
-    let arranged: BTreeSet<i64> = rows
-        .iter()
-        .filter(|r| r.kind == "arrange")
-        .filter_map(|r| r.to.strip_prefix('P')?.parse().ok())
-        .collect();
+    // The demo's red-flag cases (`demo/flag.rs`, client ids `demo-flag-…`) arrange money to a
+    // declared project and to a completed one on purpose; they are checked apart.
+    let to_project = |flag_case: bool| -> BTreeSet<i64> {
+        rows.iter()
+            .filter(|r| r.kind == "arrange" && r.client_id.starts_with("demo-flag-") == flag_case)
+            .filter_map(|r| r.to.strip_prefix('P')?.parse().ok())
+            .collect()
+    };
+    let arranged = to_project(false);
     assert!(arranged.len() >= 10, "{arranged:?}");
     for id in &arranged {
         let p = store.project(*id).await.unwrap().unwrap();
         assert_eq!(p.stage, "approved", "{}", p.name);
         assert_eq!(p.status.as_deref(), Some("in_progress"));
     }
+    let mut flagged = Vec::new();
+    for id in to_project(true) {
+        let p = store.project(id).await.unwrap().unwrap();
+        flagged.push((p.stage, p.status));
+    }
+    assert!(
+        flagged.iter().any(|(stage, _)| stage == "declared"),
+        "{flagged:?}"
+    );
+    assert!(
+        flagged
+            .iter()
+            .any(|(_, status)| status.as_deref() == Some("completed")
+                || status.as_deref() == Some("accepted")),
+        "{flagged:?}"
+    );
     assert!(
         rows.iter()
             .any(|r| r.kind == "disburse" && r.state == "paid")
