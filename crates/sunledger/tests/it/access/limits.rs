@@ -1,8 +1,10 @@
 //! Sign-in limits under concurrency and against strangers; administrators clear them.
 use super::*;
-/// Finding 2: 100 simultaneous guesses from one address, the right password among them. Every
-/// attempt is counted before its password is checked, so at most the limit (5) are checked at
-/// all and the right password, once the limit is reached, does not get in.
+/// Finding 2: 100 simultaneous wrong guesses from one address, over two servers. Every attempt
+/// is counted before its password is checked, so at most the limit (5) are checked at all, and
+/// the right password, sent after them, does not get in. (The right password is not raced among
+/// them: when it is among the first five checked it rightly signs in and clears the counters,
+/// so what follows would depend on the scheduler.)
 async fn parallel_guesses_are_counted_before_the_check(app: TestApp) {
     // A second server over the same database with its own connections, as a second process
     // would be: half the guesses go to each.
@@ -22,10 +24,8 @@ async fn parallel_guesses_are_counted_before_the_check(app: TestApp) {
     for i in 0..100 {
         let c = reqwest::Client::new();
         let url = urls[i % 2].clone();
-        // The right password goes last, after 99 wrong ones.
-        let pw = if i == 99 { PW } else { "wrong-password" };
         tasks.push(tokio::spawn(async move {
-            sign_in_status(&c, &url, "yunling.party", pw).await
+            sign_in_status(&c, &url, "yunling.party", "wrong-password").await
         }));
     }
     let mut statuses = Vec::new();
@@ -33,13 +33,12 @@ async fn parallel_guesses_are_counted_before_the_check(app: TestApp) {
         statuses.push(t.await.unwrap());
     }
     let wrong = statuses.iter().filter(|s| **s == 401).count();
-    let right = statuses.iter().filter(|s| **s == 200).count();
     let refused = statuses.iter().filter(|s| **s == 429).count();
     assert!(
-        wrong <= 5 && right <= 1,
+        wrong <= 5,
         "at most 5 wrong passwords may be checked, {wrong} were: {statuses:?}"
     );
-    assert_eq!(wrong + right + refused, 100, "{statuses:?}");
+    assert_eq!(wrong + refused, 100, "{statuses:?}");
     // The limit holds for the right password now.
     let c = reqwest::Client::new();
     assert_eq!(sign_in_status(&c, &url, "yunling.party", PW).await, 429);
