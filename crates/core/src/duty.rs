@@ -38,6 +38,9 @@ keyed!(
         /// A complaint's review or re-review is answered by someone other than the one who gave
         /// the answer reviewed (《信访工作条例》: the review is the next level's).
         ReviewComplaint => "review_complaint",
+        /// Publishing an assessment round: not by the one who reviewed it (the review controls
+        /// the scores; the publication controls the review).
+        PublishAssessment => "publish_assessment",
     }
 );
 
@@ -57,6 +60,7 @@ impl Control {
             Control::DisposeAsset => "register_asset",
             Control::ReviewEvaluation => "record",
             Control::ReviewComplaint => "answer",
+            Control::PublishAssessment => "review",
         }
     }
 
@@ -75,6 +79,7 @@ impl Control {
             Control::DisposeAsset => "registrar_may_not_dispose",
             Control::ReviewEvaluation => "recorder_may_not_review",
             Control::ReviewComplaint => "answerer_may_not_review",
+            Control::PublishAssessment => "reviewer_may_not_publish",
         }
     }
 

@@ -10,6 +10,7 @@ mod keyed;
 pub mod acceptance;
 pub mod access;
 pub mod appraisal;
+pub mod assessment;
 pub mod asset;
 pub mod committee;
 pub mod complaint;
