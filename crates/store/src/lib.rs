@@ -12,6 +12,7 @@
 pub mod acceptance;
 pub mod access;
 pub mod appraisal;
+pub mod assessment;
 pub mod asset;
 pub mod committee;
 pub mod complaint;
@@ -39,6 +40,7 @@ use std::sync::Arc;
 pub use acceptance::*;
 pub use access::*;
 pub use appraisal::*;
+pub use assessment::*;
 pub use asset::*;
 pub use committee::*;
 pub use complaint::*;
@@ -62,7 +64,7 @@ pub use sqlite::*;
 pub use summary::*;
 
 /// The tables whose rows are booked facts, each row checked by `sunledger verify`.
-pub const FACT_TABLES: [&str; 75] = [
+pub const FACT_TABLES: [&str; 81] = [
     "regions",
     "users",
     "auth_events",
@@ -138,6 +140,12 @@ pub const FACT_TABLES: [&str; 75] = [
     "flag_scans",
     "flags",
     "flag_events",
+    "assessment_schemes",
+    "assessment_rounds",
+    "assessment_publications",
+    "assessment_round_events",
+    "assessment_appeals",
+    "assessment_appeal_events",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,6 +265,7 @@ pub trait Store:
     + AppraisalStore
     + ComplaintStore
     + FlagStore
+    + AssessmentStore
     + Send
     + Sync
     + 'static
@@ -267,9 +276,9 @@ pub trait Store:
 /// The storage traits, for callers of [`Store`]'s methods: `use sunledger_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AcceptanceStore, AccessStore, AppraisalStore, AssetStore, CommitteeStore, ComplaintStore,
-        DisclosureStore, EscalationStore, EvaluationStore, FlagStore, InspectionStore, LedgerStore,
-        LogStore, MeetingStore, NoticeStore, OrgStore, ProblemStore, ProjectStore, RegionStore,
-        ResponsibilityStore, Store, SummaryStore,
+        AcceptanceStore, AccessStore, AppraisalStore, AssessmentStore, AssetStore, CommitteeStore,
+        ComplaintStore, DisclosureStore, EscalationStore, EvaluationStore, FlagStore,
+        InspectionStore, LedgerStore, LogStore, MeetingStore, NoticeStore, OrgStore, ProblemStore,
+        ProjectStore, RegionStore, ResponsibilityStore, Store, SummaryStore,
     };
 }

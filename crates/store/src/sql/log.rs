@@ -84,6 +84,7 @@ const REGISTRY: &[&Booking] = &[
     &super::appraisal::BOOKING,
     &super::complaint::BOOKING,
     &super::flag::BOOKING,
+    &super::assessment::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

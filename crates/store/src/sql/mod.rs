@@ -10,6 +10,7 @@ use sqlx::{Pool, Row};
 mod acceptance;
 mod access;
 mod appraisal;
+mod assessment;
 mod asset;
 mod committee;
 mod complaint;
