@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod acceptance;
 pub mod access;
 pub mod appraisal;
+pub mod assessment;
 pub mod asset;
 pub mod committee;
 pub mod complaint;
@@ -61,6 +62,7 @@ pub fn router(state: AppState) -> Router {
         .merge(acceptance::api())
         .merge(evaluation::api())
         .merge(flag::api())
+        .merge(assessment::api())
         .merge(committee::api())
         .merge(complaint::api())
         .merge(appraisal::api())
@@ -89,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(acceptance::pages())
         .merge(evaluation::pages())
         .merge(flag::pages())
+        .merge(assessment::pages())
         .merge(committee::pages())
         .merge(complaint::pages())
         .merge(appraisal::pages())

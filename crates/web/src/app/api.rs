@@ -34,6 +34,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (name = "responsibility", description = "Book 2: the supervision responsibility ledger and responsibility letters (scoped)"),
         (name = "evaluation", description = "Book 4: performance evaluations 1-3 years after acceptance, scored from the indicators, reviewed by the county bureau (scoped)"),
         (name = "flag", description = "Red flags: cited, parameterised rules that scan the books; flags with their evidence, dismissed with a reason or opened as a Book 3 case; settings and scans (scoped)"),
+        (name = "assessment", description = "The annual county assessment: schemes, live scores with every point traced to its record, the round (draft, reviewed, published snapshot), appeals, and the published ranking"),
         (name = "committee", description = "Village affairs supervision committees: terms elected at a village meeting, the conflict rule, members who leave, signatures on postings (scoped)"),
         (name = "appraisal", description = "The household democratic appraisal: rounds of two notices and one announcement, cross-check lists and hits, votes, seeded samples; the announcement alone changes the poor flag (scoped)"),
         (name = "acceptance", description = "Book 4: acceptance by a joint team that signs person by person, posting, the money retained until acceptance (scoped)"),

@@ -108,6 +108,17 @@ pub(super) const ENTRIES: &[Entry] = &[
     ),
     ("problem.take_step", "采取措施", "Take a step"),
     ("problem.proposals", "系统提示的措施", "Proposed steps"),
+    (
+        "problem.assessment_cost",
+        "按本年度考核评分表，采取此措施将使本县考核总分减少 ",
+        "By this year's assessment scheme, this step would take off the county's total ",
+    ),
+    ("problem.assessment_points", " 分", " points"),
+    (
+        "problem.assessment_per_point",
+        "（通报每扣 1 分计）",
+        " (for each point the criticism deducts)",
+    ),
     ("problem.proposed_on", "提示于", "proposed on"),
     (
         "problem.confirm_proposal",

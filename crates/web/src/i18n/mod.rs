@@ -8,6 +8,7 @@ mod acceptance;
 mod access;
 mod app;
 mod appraisal;
+mod assessment;
 mod asset;
 mod committee;
 mod complaint;
@@ -86,6 +87,7 @@ const PARTS: &[&[Entry]] = &[
     notice::ENTRIES,
     asset::ENTRIES,
     meeting::ENTRIES,
+    assessment::ENTRIES,
 ];
 
 /// Every entry of the catalogue.

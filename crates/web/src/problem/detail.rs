@@ -91,6 +91,9 @@ pub(crate) struct ProposalRow {
     proposed_on: String,
     can_decide: bool,
     reason_typed: String,
+    /// What taking the step would cost the county's assessment total this year (issue 21), as
+    /// points; for an informed criticism, per point it deducts.
+    cost: Option<String>,
 }
 
 /// A lifecycle button: the action, and the label of its text field when it needs one.
@@ -289,12 +292,30 @@ pub(crate) async fn render_problem(
         .collect();
     // A proposal still undecided when the ladder stopped (closed, referred) is no longer one.
     let runs = sunledger_core::escalation::ladder_runs(pstate, &taken);
+    // The county's card this year, read only when a proposal waits for a decision.
+    let card = if v.record.proposals.iter().any(|x| x.decision.is_none()) {
+        let now = state.now();
+        let year = sunledger_core::day::today_text(now)
+            .get(..4)
+            .and_then(|y| y.parse::<i32>().ok())
+            .unwrap_or(0);
+        state.store.assessment_card(&region, year, now).await.ok()
+    } else {
+        None
+    };
+    let cost = |step: &str| -> Option<String> {
+        let (scheme, card) = card.as_ref()?;
+        let m = sunledger_core::assessment::Measure::of_step(step)?;
+        let p = sunledger_core::assessment::preview(scheme, card, m, 1)?;
+        (p.0 < 0).then(|| sunledger_core::assessment::Points(-p.0).text())
+    };
     let proposals = v
         .record
         .proposals
         .iter()
         .filter(|x| runs || x.decision.is_some())
         .map(|x| ProposalRow {
+            cost: x.decision.is_none().then(|| cost(&x.step)).flatten(),
             id: x.id,
             decision: x.decision.clone(),
             reason: x.reason.clone().unwrap_or_default(),
