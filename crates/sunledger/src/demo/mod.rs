@@ -16,6 +16,7 @@ use sunledger_store::{NewRegion, Store};
 mod acceptance;
 mod access;
 mod appraisal;
+mod assessment;
 mod asset;
 mod committee;
 mod complaint;
@@ -155,5 +156,9 @@ pub async fn load(store: &dyn Store, now: i64) -> Result<bool> {
     flag::load(store, &city)
         .await
         .context("loading the demo's red flags")?;
+    // The annual assessment after everything it scores.
+    assessment::load(store, &city)
+        .await
+        .context("loading the demo's annual assessment")?;
     Ok(true)
 }

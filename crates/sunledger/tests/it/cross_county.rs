@@ -515,6 +515,14 @@ fn probes(method: &str, path: &str, f: &Foreign, own: &Own, more: &More) -> Opti
             json!({"region": "529122"}),
             "region",
         )],
+        // The assessment is the city's (both counties are in it): the county's people may not
+        // book a scheme or step the round, nor appeal for 石门县 or decide its appeals.
+        ("post", "/api/v1/assessment/schemes")
+        | ("post", "/api/v1/assessment/{year}/steps")
+        | ("post", "/api/v1/assessment/{year}/appeals/{id}/decision") => {
+            vec![by_path("yunling.bureau"), by_path("yunling.discipline")]
+        }
+        ("post", "/api/v1/assessment/{year}/appeals") => vec![by_path("yunling.bureau")],
         ("post", "/api/v1/flag-settings") => vec![probe(
             "yunling.bureau",
             p,

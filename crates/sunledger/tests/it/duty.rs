@@ -24,7 +24,7 @@ const TOWNSHIP: &str = "529121100";
 const VILLAGE: &str = "529121100201";
 
 /// A new account with roles on regions.
-async fn person(s: &dyn Store, name: &str, roles: &[(Role, &str)]) -> i64 {
+pub(crate) async fn person(s: &dyn Store, name: &str, roles: &[(Role, &str)]) -> i64 {
     let region: RegionCode = rc(roles.first().map(|(_, r)| *r).unwrap_or(COUNTY));
     let ev = |kind| NewAuthEvent {
         at: NOW,
@@ -598,6 +598,30 @@ async fn four_eyes_on_every_control_step(db: TestDb) {
     .await
     .unwrap();
     tried.insert(Control::ReviewComplaint);
+
+    // The annual assessment: the one who reviewed the round does not publish it.
+    let assessor = person(s, "fe.city.assessor", &[(Role::MunicipalBureau, "5291")]).await;
+    let assessor2 = person(s, "fe.city.assessor2", &[(Role::MunicipalBureau, "5291")]).await;
+    use sunledger_core::assessment::RoundAction as RA;
+    let city = rc("5291");
+    // The demo's round is published: withdrawn (with a reason) before it is reviewed again.
+    s.assessment_round_step(&city, 2026, RA::Unpublish, "重新核算", Some(assessor), NOW)
+        .await
+        .unwrap();
+    s.assessment_round_step(&city, 2026, RA::Review, "", Some(assessor), NOW)
+        .await
+        .unwrap();
+    refused(
+        s.assessment_round_step(&city, 2026, RA::Publish, "", Some(assessor), NOW)
+            .await,
+        Control::PublishAssessment.refusal(),
+    );
+    let r = s
+        .assessment_round_step(&city, 2026, RA::Publish, "", Some(assessor2), NOW)
+        .await
+        .unwrap();
+    assert_eq!(r.state, "published");
+    tried.insert(Control::PublishAssessment);
 
     assert_eq!(
         tried,

@@ -6,6 +6,7 @@ mod acceptance;
 mod access;
 mod access_matrix;
 mod appraisal;
+mod assessment;
 mod asset;
 mod bench;
 mod bounds;

@@ -135,6 +135,17 @@ pub(crate) fn example_body(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/v1/complaints/{id}/steps") => json!({"action": "accept"}),
         ("post", "/api/v1/flags/{id}/steps") => json!({"action": "dismiss", "reason": "越权排除"}),
         ("post", "/api/v1/flags/scan") => json!({"region": "529122"}),
+        ("post", "/api/v1/assessment/schemes") => {
+            json!({"city": "529122", "body": "{}", "note": "越权"})
+        }
+        ("post", "/api/v1/assessment/{year}/steps") => {
+            json!({"city": "529122", "action": "review"})
+        }
+        ("post", "/api/v1/assessment/{year}/appeals") => json!({"county": "529122", "item": "2.4",
+            "row_key": "escalation:1", "reason": "越权申诉"}),
+        ("post", "/api/v1/assessment/{year}/appeals/{id}/decision") => {
+            json!({"uphold": true, "reason": "越权"})
+        }
         ("post", "/api/v1/flag-settings") => {
             json!({"region": "529122", "body": "unconfirmed.days = 10"})
         }
@@ -405,6 +416,7 @@ pub(crate) fn fill(path: &str, f: &Foreign) -> String {
     };
     let path = path.as_str();
     path.replace("{code}", &f.region)
+        .replace("{year}", "2026")
         .replace("{village}", &f.village)
         .replace("{county}", &f.region)
         .replace(
