@@ -8,8 +8,9 @@ keyed!(
     /// A measure of a county's year. Each is documented with what a row is, what `weight` and
     /// `part` hold, and whether it is a rate (Σpart ÷ Σweight) or a count of events.
     Measure, "measure", "unknown_measure" {
-        /// Rate: a row per quarter of the year begun by the as-of day; part 1 when the county
-        /// had at least one inspection (a draw) in it. Seed §3: inspections every quarter.
+        /// Rate: a row per quarter of the year ended by the as-of day, and the running quarter
+        /// once inspected (it is not short before it is over); part 1 when the county had at
+        /// least one inspection in it. Seed §3: inspections every quarter.
         InspectionQuarters => "inspection_quarters",
         /// Rate: a row per problem whose deadline fell in the year by the as-of day; part 1 when
         /// it was rectified (verified) by that deadline. Seed §3A.

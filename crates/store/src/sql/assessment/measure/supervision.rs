@@ -3,9 +3,10 @@
 use super::*;
 use sunledger_core::inspection::Quarter;
 
-/// `inspection_quarters`: a row per quarter of the year begun by `end` (source `quarter`, id
-/// 1-4, label `2026Q1`, day its first day); part 1 when an inspection of the county was done in
-/// it (`inspections.done_on` in the quarter and by `end`, recorded by `as_of`: `done_at`), as
+/// `inspection_quarters`: a row per quarter of the year ended by `end`, and one for the quarter
+/// still running once it has had its inspection (source `quarter`, id 1-4, label `2026Q1`, day its
+/// first day), so a quarter is never counted short before it is over; part 1 when an inspection
+/// of the county was done in it (`inspections.done_on` in the quarter and by `end`, recorded by `as_of`: `done_at`), as
 /// the quarterly coverage counts inspections (`InspectionStore::inspection_days`). Spot-check
 /// draws are not counted: the municipal draw is the city's (its shard), and an inspection drawn
 /// from it is counted by its own done day.
@@ -33,8 +34,12 @@ pub(super) async fn inspection_quarters(
         if from > w.end {
             break;
         }
+        let ended = to <= w.end;
         let to = to.min(w.end);
         let met = done.iter().any(|d| from <= *d && *d <= to);
+        if !ended && !met {
+            continue;
+        }
         out.push(rate(
             Measure::InspectionQuarters,
             ("quarter", i64::from(q)),
