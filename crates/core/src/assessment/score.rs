@@ -345,31 +345,19 @@ pub fn diff(published: &str, live: &str) -> Vec<Change> {
 pub fn preview(scheme: &Scheme, card: &Card, measure: Measure, weight: i64) -> Option<Points> {
     let item = scheme.items.iter().find(|i| i.measure == Some(measure))?;
     let now = card.item(&item.code)?;
+    // The step as the row it would add: its weight, no source yet.
+    let row = MeasureRow {
+        measure,
+        source: String::new(),
+        source_id: 0,
+        label: String::new(),
+        day: 0,
+        weight,
+        part: 0,
+    };
     let change = match item.rule.as_ref()? {
-        ScoreRule::Deduct { points, per } => {
-            let row = MeasureRow {
-                measure,
-                source: String::new(),
-                source_id: 0,
-                label: String::new(),
-                day: 0,
-                weight,
-                part: 0,
-            };
-            -units(&row, *per).saturating_mul(points.0)
-        }
-        ScoreRule::Bonus { points, per } => {
-            let row = MeasureRow {
-                measure,
-                source: String::new(),
-                source_id: 0,
-                label: String::new(),
-                day: 0,
-                weight,
-                part: 0,
-            };
-            units(&row, *per).saturating_mul(points.0)
-        }
+        ScoreRule::Deduct { points, per } => -units(&row, *per).saturating_mul(points.0),
+        ScoreRule::Bonus { points, per } => units(&row, *per).saturating_mul(points.0),
         ScoreRule::Rate { .. } => return None,
     };
     // The leaf within its bounds, then each group within its maximum.

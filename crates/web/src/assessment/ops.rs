@@ -132,16 +132,22 @@ pub async fn county(
     }
     ctx.require_or_hide(Permission::ViewInternal, &county)?;
     let city = county.ancestor_at(Level::City).ok_or(WebError::NotFound)?;
-    let scores = state
+    // One county's books only: the card the city's scores would show for it.
+    let (scheme, card) = state
         .store
-        .assessment_scores(&city, year, state.now())
+        .assessment_card(&county, year, state.now())
         .await?;
-    let live = scores
-        .counties
-        .iter()
-        .find(|c| c.code == county.as_str())
-        .cloned()
+    let name = state
+        .store
+        .region(&county)
+        .await?
+        .map(|r| r.name)
         .ok_or(WebError::NotFound)?;
+    let live = CountyScore {
+        code: county.as_str().to_string(),
+        name,
+        card,
+    };
     let round = state.store.assessment_round(&city, year).await?;
     let published = published_cards(&round)?
         .into_iter()
@@ -149,7 +155,7 @@ pub async fn county(
     let appeals = state.store.assessment_appeals(&county, year).await?;
     Ok(CountyView {
         live,
-        scheme: scores.scheme,
+        scheme,
         round_state: round.state,
         published,
         appeals,
@@ -219,6 +225,76 @@ pub async fn public_ranking(
         year,
         publication,
     })
+}
+
+/// The publication in force of a city's year, whole, for the printed notice (通报): the scheme
+/// it was scored by, every county's published card in the ranking's order, and the appeals
+/// decided by then. Public, as the published ranking is.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub city: RegionCode,
+    pub at: i64,
+    pub as_of: i64,
+    pub hash: String,
+    pub log_size: i64,
+    pub scheme: Scheme,
+    pub ranking: Vec<core_a::Ranked>,
+    pub cards: Vec<CountyScore>,
+    /// Appeals decided by the publication: (upheld, dismissed).
+    pub appeals: (usize, usize),
+}
+
+pub async fn published(
+    state: &AppState,
+    ctx: &Ctx,
+    city_code: Option<&str>,
+    year: i32,
+) -> Result<Option<Published>, WebError> {
+    let city = city(state, ctx, city_code).await?;
+    let round = state.store.assessment_round(&city, year).await?;
+    let cards = published_cards(&round)?;
+    let Some(p) = round.publications.first().filter(|_| !cards.is_empty()) else {
+        return Ok(None);
+    };
+    let body = state
+        .store
+        .assessment_schemes(&city, year)
+        .await?
+        .into_iter()
+        .find(|v| v.id == p.scheme_id)
+        .map(|v| v.body)
+        .ok_or_else(|| WebError::Internal(format!("assessment scheme {}", p.scheme_id)))?;
+    let scheme = Scheme::parse(&body)
+        .map_err(|_| WebError::Internal(format!("assessment scheme {}", p.scheme_id)))?;
+    let ranking = core_a::rank(
+        &cards
+            .iter()
+            .map(|c| (c.code.clone(), c.card.total))
+            .collect::<Vec<_>>(),
+    );
+    let decided: Vec<_> = state
+        .store
+        .assessment_appeals(&city, year)
+        .await?
+        .into_iter()
+        .filter_map(|a| a.decision)
+        .filter(|d| d.at <= p.at)
+        .collect();
+    let upheld = decided
+        .iter()
+        .filter(|d| d.action == core_a::AppealState::Upheld.key())
+        .count();
+    Ok(Some(Published {
+        city,
+        at: p.at,
+        as_of: p.as_of,
+        hash: p.hash.clone(),
+        log_size: p.log_size,
+        scheme,
+        ranking,
+        cards,
+        appeals: (upheld, decided.len() - upheld),
+    }))
 }
 
 /// A scheme document as typed, and a note on the version.

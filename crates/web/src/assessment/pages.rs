@@ -1,14 +1,18 @@
 //! The assessment's pages: the city's ranking with its round, a county's card with every point
 //! traced to its record (appeals and decisions on it), the scheme with its form, and the
-//! published ranking for everyone.
+//! published ranking for everyone with its printable notice.
 mod card;
+mod notice;
 mod ranking;
 mod scheme;
 
 use crate::AppState;
 use crate::app::error::WebError;
+use crate::app::forms::is_access;
+use crate::app::page::{PageError, PageResult};
 use crate::i18n::{Lang, t};
 use axum::Router;
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use sunledger_core::assessment::{Item, Measure, Points, Scheme, Value, hundredths_text};
 use sunledger_core::{Level, RegionCode};
@@ -26,6 +30,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/assessment/scheme.json", get(scheme::download))
         .route("/public/assessment", get(ranking::public_page))
+        .route("/public/assessment/notice", get(notice::notice_page))
 }
 
 /// `?year=&city=` of the pages.
@@ -151,5 +156,28 @@ pub(crate) fn query(year: i32, city: &str) -> String {
         format!("year={year}")
     } else {
         format!("year={year}&city={city}")
+    }
+}
+
+/// A form's answer: to `done` (a page's address) when it was booked; an access error ends the
+/// request; any other error shows the page again through `again`, with what was typed, under
+/// the error's status (422 for what was typed wrong, 409 for a conflict).
+pub(crate) async fn answer<Fut>(
+    fail: impl Fn(WebError) -> PageError,
+    booked: Result<String, WebError>,
+    again: impl FnOnce(WebError) -> Fut,
+) -> PageResult
+where
+    Fut: std::future::Future<Output = PageResult>,
+{
+    match booked {
+        Ok(done) => Ok(Redirect::to(&done).into_response()),
+        Err(e) if is_access(&e) => Err(fail(e)),
+        Err(e) => {
+            let status = e.status();
+            let mut page = again(e).await?;
+            *page.status_mut() = status;
+            Ok(page)
+        }
     }
 }

@@ -487,4 +487,60 @@ pub(super) const ENTRIES: &[Entry] = &[
         "尚未公布考核结果",
         "nothing is published yet",
     ),
+    // The printed notice (通报) of the published ranking.
+    ("assessment.notice.link", "打印通报", "Print the notice"),
+    (
+        "assessment.notice.heading",
+        "关于{year}年度县（市、区）监督工作考核结果的通报",
+        "Notice of the county assessment results for {year}",
+    ),
+    ("assessment.notice.kind", "通报", "Notice"),
+    (
+        "assessment.notice.bureau",
+        "扶贫移民局",
+        " poverty alleviation and resettlement bureau",
+    ),
+    (
+        "assessment.notice.to",
+        "各县（市、区）党委、人民政府，市直有关部门：",
+        "To the Party committees and governments of the counties, and the city's departments concerned:",
+    ),
+    (
+        "assessment.notice.intro",
+        "根据《{scheme}》，{issuer}对各县（市、区）{year}年度巩固拓展脱贫攻坚成果和易地扶贫搬迁项目资金监督工作进行了考核。考核结果依据截至{as_of}系统登记的记录计算，现将结果通报如下。",
+        "Under the {scheme}, {issuer} assessed each county's supervision of poverty-alleviation and resettlement projects and funds in {year}. The scores are computed from the records booked by {as_of}. The results are notified as follows.",
+    ),
+    ("assessment.notice.results", "一、考核结果", "1. Results"),
+    (
+        "assessment.notice.criticisms",
+        "二、通报批评扣分情况",
+        "2. Points deducted for informed criticism",
+    ),
+    (
+        "assessment.notice.no_criticisms",
+        "本年度无通报批评扣分。",
+        "No informed criticism cost points this year.",
+    ),
+    ("assessment.notice.matter", "事项", "Matter"),
+    ("assessment.notice.points", "扣分", "Points"),
+    (
+        "assessment.notice.appeals",
+        "考核期间，各县（市、区）共提出申诉{n}件，经审核成立{upheld}件（已恢复扣分），不成立{dismissed}件。",
+        "During the assessment the counties filed {n} appeals: {upheld} upheld (the points restored), {dismissed} dismissed.",
+    ),
+    (
+        "assessment.notice.no_appeals",
+        "考核期间，各县（市、区）未提出申诉。",
+        "No county appealed during the assessment.",
+    ),
+    (
+        "assessment.notice.closing",
+        "请各县（市、区）对照扣分事项认真整改，扣分较多的县要深入分析原因，限期落实整改措施。",
+        "Each county is to rectify the matters that cost it points; counties that lost many points are to analyse the causes and carry out their measures by a set date.",
+    ),
+    (
+        "assessment.notice.check",
+        "本通报的考核结果已记入防篡改日志，可扫码或访问以下地址核对：",
+        "These results are booked in the tamper-evident log; scan the code or visit this address to check them:",
+    ),
 ];

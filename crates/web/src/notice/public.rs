@@ -205,7 +205,7 @@ struct PrintPage {
 
 /// The address people reach this server at, from the request (the guard has already checked
 /// forwarded headers against the trusted proxies).
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -2,20 +2,20 @@
 //! records, the county's appeals (filed by its government or bureau) and the municipal bureau's
 //! decisions on them.
 use super::{
-    YearQuery, item_name, item_name_of, measure_name, query, region_name, signed, value_text,
-    year_of,
+    YearQuery, answer, item_name, item_name_of, measure_name, query, region_name, signed,
+    value_text, year_of,
 };
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::{is_access, parse_id};
+use crate::app::forms::parse_id;
 use crate::app::page::{Page, PageResult, fail};
 use crate::assessment::ops;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::Uri;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use sunledger_core::assessment::{APPELLANTS, ASSESSORS};
 use sunledger_core::{Level, RegionCode};
@@ -314,30 +314,30 @@ pub(super) async fn appeal(
         reason: x.reason.clone(),
         evidence: x.evidence.clone(),
     };
-    match ops::appeal(&state, &ctx, year, &i).await {
-        Ok(a) => Ok(Redirect::to(&format!(
+    let booked = ops::appeal(&state, &ctx, year, &i).await.map(|a| {
+        format!(
             "/assessment/counties/{}?year={year}&done=1",
             a.county.as_str()
-        ))
-        .into_response()),
-        Err(e) if is_access(&e) => Err(f(e)),
-        Err(e) => {
-            let page_uri = card_uri(&x.county).unwrap_or_else(|| uri.clone());
-            let county = x.county.clone();
-            render(
-                &state,
-                &ctx,
-                &page_uri,
-                &county,
-                year,
-                x,
-                DecisionForm::default(),
-                Some(e),
-                false,
-            )
-            .await
-        }
-    }
+        )
+    });
+    let (state, ctx, uri) = (&state, &ctx, &uri);
+    answer(f, booked, move |e| async move {
+        let page_uri = card_uri(&x.county).unwrap_or_else(|| uri.clone());
+        let county = x.county.clone();
+        render(
+            state,
+            ctx,
+            &page_uri,
+            &county,
+            year,
+            x,
+            DecisionForm::default(),
+            Some(e),
+            false,
+        )
+        .await
+    })
+    .await
 }
 
 fn card_uri(county: &str) -> Option<Uri> {
@@ -387,29 +387,29 @@ pub(super) async fn decide(
         }
         Err(e) => Err(e),
     };
-    match r {
-        Ok(a) => Ok(Redirect::to(&format!(
+    let booked = r.map(|a| {
+        format!(
             "/assessment/counties/{}?year={year}&done=1",
             a.county.as_str()
-        ))
-        .into_response()),
-        Err(e) if is_access(&e) => Err(f(e)),
-        Err(e) => {
-            x.id = id;
-            let page_uri = card_uri(&x.county).unwrap_or_else(|| uri.clone());
-            let county = x.county.clone();
-            render(
-                &state,
-                &ctx,
-                &page_uri,
-                &county,
-                year,
-                AppealForm::default(),
-                x,
-                Some(e),
-                false,
-            )
-            .await
-        }
-    }
+        )
+    });
+    let (state, ctx, uri) = (&state, &ctx, &uri);
+    answer(f, booked, move |e| async move {
+        x.id = id;
+        let page_uri = card_uri(&x.county).unwrap_or_else(|| uri.clone());
+        let county = x.county.clone();
+        render(
+            state,
+            ctx,
+            &page_uri,
+            &county,
+            year,
+            AppealForm::default(),
+            x,
+            Some(e),
+            false,
+        )
+        .await
+    })
+    .await
 }

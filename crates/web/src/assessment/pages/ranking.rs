@@ -1,10 +1,9 @@
 //! The city's ranking with its round (and the round's steps), and the published ranking for
 //! everyone.
-use super::{YearQuery, item_name, item_name_of, query, region_name, title, year_of};
+use super::{YearQuery, answer, item_name, item_name_of, query, region_name, title, year_of};
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::is_access;
 use crate::app::page::{Page, PageResult, fail};
 use crate::assessment::ops;
 use askama::Template;
@@ -94,7 +93,8 @@ async fn render(
     let year = year_of(state, q.year.as_deref()).map_err(&f)?;
     let v = match ops::scores(state, ctx, q.city.as_deref(), year).await {
         Ok(v) => v,
-        // A county's people see their own card instead.
+        // A county's people see their own card instead; a township's or village's, the
+        // published ranking.
         Err(WebError::Forbidden) => {
             if let Some(c) = ctx
                 .actor
@@ -109,7 +109,7 @@ async fn render(
                 ))
                 .into_response());
             }
-            return Err(f(WebError::Forbidden));
+            return Ok(Redirect::to(&format!("/public/assessment?year={year}")).into_response());
         }
         Err(e) => return Err(f(e)),
     };
@@ -300,18 +300,15 @@ pub(super) async fn step(
         city: i.city.clone(),
         ..Default::default()
     };
-    match ops::round_step(&state, &ctx, year, &i).await {
-        Ok(r) => Ok(Redirect::to(&format!(
-            "/assessment?{}&done=1",
-            query(year, r.region.as_str())
-        ))
-        .into_response()),
-        Err(e) if is_access(&e) => Err(f(e)),
-        Err(e) => {
-            let page_uri: Uri = "/assessment".parse().unwrap_or_else(|_| uri.clone());
-            render(&state, &ctx, &page_uri, &q, x, Some(e)).await
-        }
-    }
+    let booked = ops::round_step(&state, &ctx, year, &i)
+        .await
+        .map(|r| format!("/assessment?{}&done=1", query(year, r.region.as_str())));
+    let (state, ctx, uri) = (&state, &ctx, &uri);
+    answer(f, booked, move |e| async move {
+        let page_uri: Uri = "/assessment".parse().unwrap_or_else(|_| uri.clone());
+        render(state, ctx, &page_uri, &q, x, Some(e)).await
+    })
+    .await
 }
 
 /// A county's line of the published ranking.

@@ -1,11 +1,10 @@
 //! The scheme of a city's year: its items with their rules in words, the versions booked, the
 //! document to download, and the bureau's form (every error of a refused document listed, naming
 //! its item and field, with what was typed kept).
-use super::{YearQuery, item_name, measure_name, query, region_name, title, year_of};
+use super::{YearQuery, answer, item_name, measure_name, query, region_name, title, year_of};
 use crate::AppState;
 use crate::app::ctx::Ctx;
 use crate::app::error::WebError;
-use crate::app::forms::is_access;
 use crate::app::page::{Page, PageResult, fail};
 use crate::assessment::ops;
 use crate::i18n::{Lang, t};
@@ -13,7 +12,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Form, Query, State};
 use axum::http::{Uri, header};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::IntoResponse;
 use serde::Deserialize;
 use sunledger_core::assessment::{ASSESSORS, SchemeError, ScoreRule, hundredths_text};
 
@@ -336,25 +335,25 @@ pub(super) async fn save(
         body: x.body.clone(),
         note: x.note.clone(),
     };
-    match ops::set_scheme(&state, &ctx, &i).await {
-        Ok(v) => Ok(Redirect::to(&format!(
+    let booked = ops::set_scheme(&state, &ctx, &i).await.map(|v| {
+        format!(
             "/assessment/scheme?{}&done=1",
             query(v.year, v.region.as_str())
-        ))
-        .into_response()),
-        Err(e) if is_access(&e) => Err(f(e)),
-        Err(e) => {
-            render(
-                &state,
-                &ctx,
-                &uri,
-                city.as_deref(),
-                year,
-                Some(x),
-                Some(e),
-                false,
-            )
-            .await
-        }
-    }
+        )
+    });
+    let (state, ctx, uri) = (&state, &ctx, &uri);
+    answer(f, booked, move |e| async move {
+        render(
+            state,
+            ctx,
+            uri,
+            city.as_deref(),
+            year,
+            Some(x),
+            Some(e),
+            false,
+        )
+        .await
+    })
+    .await
 }
