@@ -10,7 +10,7 @@ use sunledger_core::problem::{ProblemAction, ProblemCategory, Severity};
 use sunledger_core::{DepartmentKind, RegionCode};
 use sunledger_store::{NewProblem, ProjectFilter, Store};
 
-async fn department(
+pub(super) async fn department(
     store: &dyn Store,
     region: &RegionCode,
     kind: DepartmentKind,

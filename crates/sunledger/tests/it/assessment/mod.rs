@@ -3,8 +3,10 @@
 //! the escalation and its document number; a publication holds while the books move on, and the
 //! page shows the difference; an appeal upheld restores the points, both events in the log; a
 //! broken scheme is refused naming the item; the same scheme and moment give the same table on
-//! SQLite and PostgreSQL.
+//! SQLite and PostgreSQL; the printed notice of the published ranking; a refused form kept as
+//! typed.
 use crate::support::*;
 
 mod flow;
 mod measures;
+mod pages;

@@ -52,7 +52,7 @@ async fn phone_team_member_signs_an_acceptance() {
     eprintln!("done after {:.1} s", started.elapsed().as_secs_f64());
 }
 
-async fn sign_in(c: &Client, base: &str, username: &str, next: &str) {
+pub(super) async fn sign_in(c: &Client, base: &str, username: &str, next: &str) {
     c.goto(&format!("{base}/login?next={next}"))
         .await
         .expect("open /login");

@@ -542,6 +542,7 @@ impl Shots {
 
 mod acceptance;
 mod appraisal;
+mod assessment;
 mod complaint;
 mod declaration;
 mod evaluation;
