@@ -14,8 +14,8 @@ use crate::i18n::{Lang, t};
 use axum::Router;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
+use sunledger_core::RegionCode;
 use sunledger_core::assessment::{Item, Measure, Points, Scheme, Value, hundredths_text};
-use sunledger_core::{Level, RegionCode};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -69,27 +69,6 @@ pub(crate) async fn region_name(state: &AppState, code: &RegionCode) -> Result<S
         .await?
         .map(|r| r.name)
         .unwrap_or_default())
-}
-
-/// The city a page is about when none is named and the reader has no grant: the first city of
-/// the tree (under a province root, its first city).
-pub(crate) async fn default_city(state: &AppState) -> Result<Option<String>, WebError> {
-    for root in state.store.region_roots().await? {
-        if root.code.level() == Level::City {
-            return Ok(Some(root.code.as_str().to_string()));
-        }
-        if root.code.level() < Level::City
-            && let Some(c) = state
-                .store
-                .region_children(&root.code)
-                .await?
-                .into_iter()
-                .find(|c| c.code.level() == Level::City)
-        {
-            return Ok(Some(c.code.as_str().to_string()));
-        }
-    }
-    Ok(None)
 }
 
 /// An item's name in the reader's language.

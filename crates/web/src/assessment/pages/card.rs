@@ -314,29 +314,59 @@ pub(super) async fn appeal(
         reason: x.reason.clone(),
         evidence: x.evidence.clone(),
     };
-    let booked = ops::appeal(&state, &ctx, year, &i).await.map(|a| {
-        format!(
-            "/assessment/counties/{}?year={year}&done=1",
-            a.county.as_str()
-        )
-    });
+    let booked = ops::appeal(&state, &ctx, year, &i)
+        .await
+        .map(|a| done(&a, year));
     let (state, ctx, uri) = (&state, &ctx, &uri);
     answer(f, booked, move |e| async move {
-        let page_uri = card_uri(&x.county).unwrap_or_else(|| uri.clone());
         let county = x.county.clone();
-        render(
+        again(
             state,
             ctx,
-            &page_uri,
+            uri,
             &county,
             year,
             x,
             DecisionForm::default(),
-            Some(e),
-            false,
+            e,
         )
         .await
     })
+    .await
+}
+
+/// The card after a booking, saying it was done.
+fn done(a: &sunledger_store::AssessmentAppeal, year: i32) -> String {
+    format!(
+        "/assessment/counties/{}?year={year}&done=1",
+        a.county.as_str()
+    )
+}
+
+/// The card of `county` again, with a refused form as typed and the reason.
+#[allow(clippy::too_many_arguments)]
+async fn again(
+    state: &AppState,
+    ctx: &Ctx,
+    uri: &Uri,
+    county: &str,
+    year: i32,
+    appeal: AppealForm,
+    decision: DecisionForm,
+    e: WebError,
+) -> PageResult {
+    let page_uri = card_uri(county).unwrap_or_else(|| uri.clone());
+    render(
+        state,
+        ctx,
+        &page_uri,
+        county,
+        year,
+        appeal,
+        decision,
+        Some(e),
+        false,
+    )
     .await
 }
 
@@ -387,29 +417,12 @@ pub(super) async fn decide(
         }
         Err(e) => Err(e),
     };
-    let booked = r.map(|a| {
-        format!(
-            "/assessment/counties/{}?year={year}&done=1",
-            a.county.as_str()
-        )
-    });
+    let booked = r.map(|a| done(&a, year));
     let (state, ctx, uri) = (&state, &ctx, &uri);
     answer(f, booked, move |e| async move {
         x.id = id;
-        let page_uri = card_uri(&x.county).unwrap_or_else(|| uri.clone());
         let county = x.county.clone();
-        render(
-            state,
-            ctx,
-            &page_uri,
-            &county,
-            year,
-            AppealForm::default(),
-            x,
-            Some(e),
-            false,
-        )
-        .await
+        again(state, ctx, uri, &county, year, AppealForm::default(), x, e).await
     })
     .await
 }

@@ -71,10 +71,8 @@ pub(super) async fn notice_page(
 ) -> PageResult {
     let f = fail(&ctx, &uri);
     let year = year_of(&state, q.year.as_deref()).map_err(&f)?;
-    let mut city = q.city.clone().filter(|c| !c.trim().is_empty());
-    if city.is_none() && ctx.actor.grants.is_empty() {
-        city = super::default_city(&state).await.map_err(&f)?;
-    }
+    // No city named: the reader's, else the tree's first (`ops::city`).
+    let city = q.city.clone().filter(|c| !c.trim().is_empty());
     let p = ops::published(&state, &ctx, city.as_deref(), year)
         .await
         .map_err(&f)?
