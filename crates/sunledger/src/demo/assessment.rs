@@ -24,12 +24,14 @@ const CRITICISED: &str = "529122000000";
 /// then criticised by name by the municipal bureau with 3 points off its assessment (seed §4).
 async fn criticism(store: &dyn Store, city: &City, bureau: i64) -> Result<()> {
     let county = RegionCode::parse(CRITICISED)?;
+    // Its last township: the suspension of payments the ladder books stops money to it, and
+    // the demo's other 石门县 cases use the first.
     let township = store
         .region_children(&county)
         .await?
-        .first()
+        .last()
         .map(|r| r.code)
-        .context("石门县's first township")?;
+        .context("石门县's last township")?;
     let (dept, person) = super::problem::department(store, &township, DepartmentKind::Government)
         .await?
         .context("石门县's township government")?;

@@ -260,7 +260,8 @@ async fn crawl(app: &TestApp) -> Vec<(String, String)> {
         let mut set = tokio::task::JoinSet::new();
         for href in batch {
             for lang in ["zh-CN", "en"] {
-                let (c, url) = (c.clone(), app.url(&format!("{href}?lang={lang}")));
+                let sep = if href.contains('?') { '&' } else { '?' };
+                let (c, url) = (c.clone(), app.url(&format!("{href}{sep}lang={lang}")));
                 let href = href.clone();
                 set.spawn(async move {
                     let r = c.get(&url).send().await.unwrap();
