@@ -85,6 +85,7 @@ const REGISTRY: &[&Booking] = &[
     &super::complaint::BOOKING,
     &super::flag::BOOKING,
     &super::assessment::BOOKING,
+    &super::summary::BOOKING,
 ];
 
 pub(crate) fn fact_tables() -> impl Iterator<Item = &'static FactTable> {

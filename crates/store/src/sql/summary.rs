@@ -1,15 +1,14 @@
-//! Rollups: a region's dashboard summed over its subtree. Every query is bounded by the
-//! subtree's code range on `(county_code, region_code)` indexes and reads maintained balances, not
-//! the transfer history; only the credits of level accounts that still hold money are read, for
-//! detention (first in, first out, `sunledger_core::ledger`).
+//! Rollups: a region's dashboard. Money comes from the region's running totals and detention
+//! from each level account's cumulative credits (`figures`: both kept by every ledger write), so
+//! neither reads the transfer history; the counts (projects, problems, flags, suspensions) are
+//! bounded by the subtree's code range on `(county_code, region_code)` indexes.
 
 use super::*;
 
-// Rollups: a region's dashboard summed over its subtree (included into both backends).
-//
-// Every query is bounded by the subtree's code range on `(county_code, region_code)` indexes and
-// reads maintained balances, not the transfer history; only the credits of level accounts that
-// still hold money are read, for detention (first in, first out, `sunledger_core::ledger`).
+mod figures;
+/// The feature's booking: the running figures, derived.
+pub(super) use self::figures::BOOKING;
+pub(crate) use self::figures::{AccountChange, add_to_totals, rebuild_credits};
 
 /// `(county lo, county hi, code lo, code hi)` of a subtree, for the `(county_code, region_code)`
 /// indexes.
@@ -40,20 +39,6 @@ pub(crate) fn subtree_sql(alias: &str, one_county: bool) -> String {
     format!("{county} AND {a}region_code >= $3 AND {a}region_code <= $4")
 }
 
-pub(crate) fn totals_row(r: &DbRow) -> Result<MoneyTotals> {
-    let credited: i64 = r.try_get::<Option<i64>, _>("credited")?.unwrap_or(0);
-    let debited: i64 = r.try_get::<Option<i64>, _>("debited")?.unwrap_or(0);
-    let held: i64 = r.try_get::<Option<i64>, _>("held")?.unwrap_or(0);
-    Ok(MoneyTotals {
-        accounts: r.try_get("n")?,
-        credited,
-        debited,
-        held,
-        in_transit: r.try_get::<Option<i64>, _>("in_transit")?.unwrap_or(0),
-        available: credited - debited - held,
-    })
-}
-
 pub(crate) fn key_counts(rows: &[DbRow]) -> Result<Vec<KeyCount>> {
     rows.iter()
         .map(|r| {
@@ -79,34 +64,40 @@ impl SummaryStore for StoreImpl {
                 .bind(hi.clone())
         };
         let mut conn = self.pool.acquire().await?;
-        // Level accounts: this region's own, and those below it.
-        let (mut own, mut below) = (MoneyTotals::default(), MoneyTotals::default());
-        for (is_own, slot) in [(true, &mut own), (false, &mut below)] {
-            let sql = format!(
-                "SELECT COUNT(*) AS n, CAST(SUM(credited) AS BIGINT) AS credited, \
-                 CAST(SUM(debited) AS BIGINT) AS debited, CAST(SUM(held) AS BIGINT) AS held, \
-                 CAST(SUM(in_transit) AS BIGINT) AS in_transit FROM ledger_accounts \
-                 WHERE owner_kind = 'region' AND {sub} AND region_code {} $5",
-                if is_own { "=" } else { "<>" }
-            );
-            *slot = totals_row(
-                &bind4(sql)
-                    .bind(region.as_str())
-                    .fetch_one(&mut *conn)
-                    .await?,
-            )?;
-        }
-        let q = format!(
-            "SELECT COUNT(*) AS n, CAST(SUM(credited) AS BIGINT) AS credited, \
-             CAST(SUM(debited) AS BIGINT) AS debited, CAST(SUM(held) AS BIGINT) AS held, \
-             CAST(SUM(in_transit) AS BIGINT) AS in_transit FROM ledger_accounts \
-             WHERE owner_kind = 'project' AND {sub}"
+        // Money: the region's running totals by fund and scope (one row each).
+        let (mut own, mut below, mut projects) = (
+            MoneyTotals::default(),
+            MoneyTotals::default(),
+            MoneyTotals::default(),
         );
-        let projects = totals_row(&bind4(q).fetch_one(&mut *conn).await?)?;
-        // Detention, first in, first out (as `sunledger_core::ledger::detention`), summed inside
-        // the database: per credit, what is left of it after everything that went out
-        // (cumulative credits − out, clamped to the credit), counted when it is older than its
-        // fund's deadline. Cut-off days are computed here for the deadlines in use.
+        let rows = sqlx::query(
+            "SELECT scope, accounts, credited, debited, held, in_transit FROM region_totals \
+             WHERE county_code = $1 AND region_code = $2",
+        )
+        .bind(region.county_code())
+        .bind(region.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+        for r in &rows {
+            let slot = match r.try_get::<String, _>("scope")?.as_str() {
+                "own" => &mut own,
+                "below" => &mut below,
+                _ => &mut projects,
+            };
+            slot.accounts += r.try_get::<i64, _>("accounts")?;
+            slot.credited += r.try_get::<i64, _>("credited")?;
+            slot.debited += r.try_get::<i64, _>("debited")?;
+            slot.held += r.try_get::<i64, _>("held")?;
+            slot.in_transit += r.try_get::<i64, _>("in_transit")?;
+        }
+        for t in [&mut own, &mut below, &mut projects] {
+            t.available = t.credited - t.debited - t.held;
+        }
+        // Detention, first in, first out (as `sunledger_core::ledger::detention`), one row per
+        // level account that still holds money: what is detained is the money that arrived
+        // before the fund's cut-off day less everything that went out (the last
+        // `level_credits` row before the cut-off), and the oldest unspent money arrived on the
+        // first day whose cumulative credits exceed what went out.
         let deadlines: Vec<i64> = bind4(format!(
             "SELECT DISTINCT f.detention_days FROM ledger_accounts a JOIN funds f ON f.id = a.fund_id \
              WHERE a.owner_kind = 'region' AND {} AND a.credited - a.debited - a.held > 0",
@@ -119,24 +110,20 @@ impl SummaryStore for StoreImpl {
         .collect::<std::result::Result<_, _>>()?;
         let (mut detained_fen, mut detained_accounts, mut detained_max_days) = (0i64, 0i64, None);
         if !deadlines.is_empty() {
-            let mut cutoff = String::from("CASE dd");
+            let mut cutoff = String::from("CASE f.detention_days");
             for (i, _) in deadlines.iter().enumerate() {
                 cutoff.push_str(&format!(" WHEN ${} THEN ${}", 5 + 2 * i, 6 + 2 * i));
             }
             cutoff.push_str(" END");
             let q = format!(
-                "WITH c AS (SELECT a.id AS account, a.debited + a.held AS out_fen, f.detention_days AS dd, \
-                 COALESCE((SELECT MIN(e.on_date) FROM transfer_events e WHERE e.transfer_id = t.id AND e.action = 'confirm'), t.booked_on) AS day, \
-                 t.id AS tid, t.amount AS amount FROM ledger_accounts a JOIN funds f ON f.id = a.fund_id \
-                 JOIN transfers t ON t.to_account = a.id \
-                 WHERE a.owner_kind = 'region' AND {} AND a.credited - a.debited - a.held > 0 \
-                 AND t.kind IN ('receive', 'appropriate', 'arrange', 'refund') \
-                 AND (t.kind <> 'appropriate' OR t.state = 'received') \
-                 AND NOT EXISTS (SELECT 1 FROM transfers r WHERE r.reverses = t.id)), \
-                 w AS (SELECT account, dd, day, amount, \
-                 SUM(amount) OVER (PARTITION BY account ORDER BY day, tid ROWS UNBOUNDED PRECEDING) - out_fen AS left_after FROM c) \
-                 SELECT account, dd, MIN(day) AS oldest, CAST(SUM(CASE WHEN left_after >= amount THEN amount ELSE left_after END) AS BIGINT) AS fen \
-                 FROM w WHERE left_after > 0 AND day < {cutoff} GROUP BY account, dd",
+                "SELECT f.detention_days AS dd, a.debited + a.held AS out_fen, \
+                 (SELECT c.cumulative FROM level_credits c WHERE c.county_code = a.county_code AND c.account_id = a.id \
+                  AND c.day < {cutoff} \
+                  ORDER BY c.day DESC LIMIT 1) AS before_cutoff, \
+                 (SELECT c.day FROM level_credits c WHERE c.county_code = a.county_code AND c.account_id = a.id \
+                  AND c.cumulative > a.debited + a.held ORDER BY c.day LIMIT 1) AS oldest \
+                 FROM ledger_accounts a JOIN funds f ON f.id = a.fund_id \
+                 WHERE a.owner_kind = 'region' AND {} AND a.credited - a.debited - a.held > 0",
                 subtree_sql("a", one)
             );
             let mut query = bind4(q);
@@ -144,11 +131,19 @@ impl SummaryStore for StoreImpl {
                 query = query.bind(*d).bind(sunledger_core::day::format(today - d));
             }
             for r in query.fetch_all(&mut *conn).await? {
+                let before: i64 = r.try_get::<Option<i64>, _>("before_cutoff")?.unwrap_or(0);
+                let fen = before - r.try_get::<i64, _>("out_fen")?;
+                if fen <= 0 {
+                    continue;
+                }
                 let dd: i64 = r.try_get("dd")?;
-                let oldest: String = r.try_get("oldest")?;
+                let oldest: String =
+                    r.try_get::<Option<String>, _>("oldest")?.ok_or_else(|| {
+                        StoreError::Corrupt("detained money without a day it arrived".into())
+                    })?;
                 let day = sunledger_core::day::parse("day", &oldest)
                     .map_err(|e| StoreError::Corrupt(format!("transfer day {oldest:?}: {e}")))?;
-                detained_fen += r.try_get::<Option<i64>, _>("fen")?.unwrap_or(0);
+                detained_fen += fen;
                 detained_accounts += 1;
                 let days = today - day - dd;
                 detained_max_days = Some(detained_max_days.map_or(days, |x: i64| x.max(days)));
@@ -158,9 +153,10 @@ impl SummaryStore for StoreImpl {
         let rows = sqlx::query(
             "SELECT r.code, r.name, CAST(SUM(a.received) AS BIGINT) AS received, \
              CAST(SUM(a.in_transit) AS BIGINT) AS in_transit, \
-             MIN(CASE WHEN a.in_transit > 0 THEN (SELECT MIN(t.booked_on) FROM transfers t \
+             MIN(CASE WHEN a.in_transit > 0 THEN (SELECT t.booked_on FROM transfers t \
                WHERE t.to_account = a.id AND t.state = 'dispatched' \
-               AND NOT EXISTS (SELECT 1 FROM transfers x WHERE x.reverses = t.id)) END) AS oldest \
+               AND NOT EXISTS (SELECT 1 FROM transfers x WHERE x.reverses = t.id) \
+               ORDER BY t.booked_on LIMIT 1) END) AS oldest \
              FROM regions r LEFT JOIN ledger_accounts a ON a.county_code = substr(r.code, 1, 6) \
              AND a.region_code = r.code AND a.owner_kind = 'region' \
              WHERE r.parent_code = $1 GROUP BY r.code, r.name ORDER BY r.code",

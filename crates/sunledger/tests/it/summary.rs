@@ -4,7 +4,7 @@ use crate::support::{TestDb, now, rc};
 use sunledger_core::RegionCode;
 use sunledger_core::ledger::{PaymentAction, TransferKind};
 use sunledger_core::money::Money;
-use sunledger_store::Store;
+use sunledger_store::{LedgerOp, NewTransfer, Ref, Store};
 
 async fn subtree(s: &dyn Store, code: &str) -> Vec<RegionCode> {
     let mut out = vec![rc(code)];
@@ -218,3 +218,157 @@ async fn step_county_money(s: &dyn Store, day0: i64) {
 }
 
 crate::both!(summary_agrees, summary_agrees_with_the_accounts);
+
+/// One round of bookings in the county: an appropriation to township `T` confirmed, one to `T2`
+/// left unconfirmed, an arrangement to the project and `payments` paid from it, all on `DAY` —
+/// `3 + payments` transfers. The county's and `T`'s accounts keep money, so both are detained on
+/// a late day whatever the number of rounds.
+fn round(fund: i64, project: i64, tag: &str, payments: usize) -> Vec<LedgerOp> {
+    let mut ops = Vec::new();
+    let transfer = |t: NewTransfer| LedgerOp::Transfer {
+        fund: Ref::Id(fund),
+        reverses: None,
+        transfer: t,
+    };
+    let to_t = format!("{tag}-t");
+    ops.push(transfer(nt(
+        &to_t,
+        fund,
+        TransferKind::Appropriate,
+        reg(K),
+        reg(T),
+        yuan(100),
+    )));
+    ops.push(LedgerOp::Confirm {
+        transfer: Ref::ClientId(to_t),
+        on: DAY.into(),
+        actor: None,
+    });
+    ops.push(transfer(nt(
+        &format!("{tag}-t2"),
+        fund,
+        TransferKind::Appropriate,
+        reg(K),
+        reg(T2),
+        yuan(50),
+    )));
+    ops.push(transfer(nt(
+        &format!("{tag}-p"),
+        fund,
+        TransferKind::Arrange,
+        reg(K),
+        proj(project),
+        yuan(10 * payments as i64 + 10),
+    )));
+    for i in 0..payments {
+        let client = format!("{tag}-d{i}");
+        ops.push(transfer(disb(&client, fund, project, "合作社", yuan(10))));
+        ops.push(LedgerOp::Payment {
+            transfer: Ref::ClientId(client),
+            action: PaymentAction::Pay,
+            on: DAY.into(),
+            document_no: "云财支〔2026〕1号".into(),
+            actor: None,
+        });
+    }
+    ops
+}
+
+/// Rows PostgreSQL read from each table (sequential reads and fetches through an index) and
+/// from each index, by its own counters. A backend reports its counters when it goes idle, or
+/// at most ten seconds later when it reported less than a second before (`PGSTAT_IDLE_INTERVAL`),
+/// so this waits for that first.
+async fn rows_read(url: &str) -> std::collections::BTreeMap<String, i64> {
+    use sqlx::Connection;
+    tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+    let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT 'table ' || relname, CAST(COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0) AS BIGINT) \
+         FROM pg_stat_user_tables \
+         UNION ALL SELECT 'index ' || indexrelname, CAST(idx_tup_read AS BIGINT) FROM pg_stat_user_indexes",
+    )
+    .fetch_all(&mut c)
+    .await
+    .expect("statistics");
+    c.close().await.expect("close");
+    rows.into_iter().collect()
+}
+
+/// What one county summary read, by table and index (those it read anything from).
+async fn summary_reads(
+    reader: &dyn Store,
+    url: &str,
+    today: i64,
+) -> std::collections::BTreeMap<String, i64> {
+    let before = rows_read(url).await;
+    let got = reader.region_summary(&rc(K), today).await.unwrap();
+    assert!(
+        got.detained_fen > 0 && got.detained_accounts == 2,
+        "{got:?}"
+    );
+    let after = rows_read(url).await;
+    after
+        .into_iter()
+        .map(|(k, v)| (k.clone(), v - before.get(&k).copied().unwrap_or(0)))
+        .filter(|(_, v)| *v != 0)
+        .collect()
+}
+
+/// Issue 22: a county's summary reads the same number of rows with 10 transfers and with 10,000:
+/// money comes from the running totals and detention from each level account's cumulative
+/// credits, never from the transfers. PostgreSQL counts the rows each table and index gave;
+/// SQLite keeps no such counter, so this runs on PostgreSQL (required in CI). Sequential scans are
+/// turned off for the reading connections, so a query without a bounding index reads every row
+/// of its table and shows here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_summary_reads_as_many_rows_with_10_transfers_as_with_10_000() {
+    let Some(db) = crate::support::fresh_db(crate::support::Kind::Postgres).await else {
+        eprintln!("skipped: set SUNLEDGER_TEST_PG to run the PostgreSQL half");
+        return;
+    };
+    let s = db.store.as_ref();
+    setup(s).await;
+    let p = project(s, V, "村级光伏电站").await;
+    let (fund, _) = s
+        .create_fund(&new_fund("rows-f", K, yuan(100_000_000)), now())
+        .await
+        .unwrap();
+    // 1 receipt + 3 + 6 = 10 transfers.
+    s.apply_ledger_ops(&round(fund.id, p, "r0", 6), now())
+        .await
+        .unwrap();
+    let name = db.url.rsplit('/').next().unwrap().to_string();
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE \"{name}\" SET enable_seqscan = off"
+        )))
+        .execute(&mut c)
+        .await
+        .unwrap();
+        c.close().await.unwrap();
+    }
+    // A second store on the same database: its connections start with the setting above.
+    let reader = sunledger_store::open(&db.url).await.unwrap();
+    let today = sunledger_core::day::parse("day", DAY).unwrap() + 200;
+    let small = summary_reads(reader.as_ref(), &db.url, today).await;
+    // 9,990 more: 999 rounds of 3 + 7.
+    let mut ops = Vec::new();
+    for r in 1..1000 {
+        ops.extend(round(fund.id, p, &format!("r{r}"), 7));
+    }
+    for chunk in ops.chunks(2_000) {
+        s.apply_ledger_ops(chunk, now()).await.unwrap();
+    }
+    let large = summary_reads(reader.as_ref(), &db.url, today).await;
+    eprintln!("rows read by a county summary, 10 transfers: {small:?}");
+    eprintln!("rows read by a county summary, 10,000 transfers: {large:?}");
+    assert!(!small.is_empty(), "the summary reads something");
+    assert_eq!(small, large, "the same rows at 10 and at 10,000 transfers");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM transfers")
+        .fetch_one(&sqlx::PgPool::connect(&db.url).await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(n, 10_000);
+}

@@ -30,6 +30,10 @@ pub(crate) struct Books {
     pub(crate) booked: Vec<(&'static str, i64)>,
     /// Accounts read in this transaction (locked), with their current totals.
     pub(crate) accounts: HashMap<i64, Account>,
+    /// Accounts as they were first read in this transaction (before any change).
+    pub(crate) read: HashMap<i64, Account>,
+    /// Accounts created in this transaction.
+    pub(crate) created: BTreeSet<i64>,
     /// Accounts whose totals changed since they were read.
     pub(crate) dirty: BTreeSet<i64>,
     /// Transfers' new states (written at commit; nothing reads a state back in SQL before).
@@ -65,6 +69,8 @@ impl Books {
             tx: begin_write(pool).await?,
             booked: Vec::new(),
             accounts: HashMap::new(),
+            read: HashMap::new(),
+            created: BTreeSet::new(),
             dirty: BTreeSet::new(),
             states: BTreeMap::new(),
             account_ids: HashMap::new(),
@@ -103,6 +109,48 @@ impl Books {
             qb.push(") AS v WHERE ledger_accounts.id = v.column1");
             qb.build().execute(&mut *self.tx).await?;
         }
+        self.write_states().await?;
+        self.figures().await?;
+        let facts = rows_facts(&mut self.tx, &self.booked).await?;
+        append_facts(&mut self.tx, &facts).await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps the running figures (`summary::figures`) up to date with this write: each changed
+    /// or created account's change added to its region's and its ancestors' totals, and the
+    /// detention credits of the changed level accounts written again. Runs after the states are
+    /// written (a confirmed appropriation counts from its confirmation).
+    async fn figures(&mut self) -> Result<()> {
+        let mut changes = Vec::new();
+        let mut levels = Vec::new();
+        let ids: Vec<i64> = self.dirty.union(&self.created).copied().collect();
+        for id in &ids {
+            let Some(now) = self.accounts.get(id) else {
+                // Created and never read: it holds nothing yet.
+                if self.created.contains(id) {
+                    let a = self.account(*id).await?;
+                    changes.push(AccountChange::between(None, &a));
+                }
+                continue;
+            };
+            let before = if self.created.contains(id) {
+                None
+            } else {
+                Some(self.read.get(id).ok_or_else(|| {
+                    StoreError::Corrupt(format!("account {id} changed without being read"))
+                })?)
+            };
+            changes.push(AccountChange::between(before, now));
+            if now.owner_kind == "region" && self.dirty.contains(id) {
+                levels.push((*id, now.region.county_code().to_string()));
+            }
+        }
+        add_to_totals(&mut self.tx, &changes).await?;
+        rebuild_credits(&mut self.tx, &levels).await
+    }
+
+    async fn write_states(&mut self) -> Result<()> {
         let mut by_state: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
         for (id, state) in &self.states {
             by_state.entry(state.as_str()).or_default().push(*id);
@@ -119,9 +167,6 @@ impl Books {
                 qb.build().execute(&mut *self.tx).await?;
             }
         }
-        let facts = rows_facts(&mut self.tx, &self.booked).await?;
-        append_facts(&mut self.tx, &facts).await?;
-        self.tx.commit().await?;
         Ok(())
     }
 
@@ -157,6 +202,7 @@ impl Books {
             Some(r) => {
                 // A new account is a booked fact: whose share of which fund it is.
                 self.booked("ledger_accounts", r.try_get(0)?);
+                self.created.insert(r.try_get(0)?);
                 r
             }
             None => {
@@ -191,6 +237,7 @@ impl Books {
             .ok_or(StoreError::NotFound("account"))?;
         let a = account_row(&r)?;
         self.accounts.insert(id, a.clone());
+        self.read.insert(id, a.clone());
         Ok(a)
     }
 
