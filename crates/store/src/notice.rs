@@ -66,6 +66,19 @@ pub trait NoticeStore: Send + Sync {
     /// The events in the scopes that call for a notice (allocations, approvals, acceptances), each
     /// with the notice that answers it, if any. Due days are counted by the caller's calendar.
     async fn notice_dues(&self, scopes: &[RegionCode]) -> Result<Vec<DueEvent>>;
+    /// The same events counted by kind, event day and the day the answering notice was
+    /// published (`None`: not published): what a dashboard's figures need, without reading the
+    /// events' names or sorting them.
+    async fn notice_due_tally(&self, scopes: &[RegionCode]) -> Result<Vec<DueTally>>;
+    /// The events of `kind` in the scopes on or before `until` (`YYYY-MM-DD`) whose notice is not
+    /// published, oldest first, at most `limit`.
+    async fn notice_dues_open(
+        &self,
+        scopes: &[RegionCode],
+        kind: &str,
+        until: &str,
+        limit: i64,
+    ) -> Result<Vec<DueEvent>>;
 }
 
 /// A notice.
@@ -231,4 +244,13 @@ pub struct DueEvent {
     pub notice_id: Option<i64>,
     pub notice_state: Option<String>,
     pub published_on: Option<String>,
+}
+
+/// How many events of a kind, on one day, had their notice published on one day (or not at all).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct DueTally {
+    pub kind: String,
+    pub event_on: String,
+    pub published_on: Option<String>,
+    pub count: i64,
 }

@@ -732,6 +732,100 @@ impl NoticeStore for StoreImpl {
         out.sort_by(|a, b| a.event_on.cmp(&b.event_on).then(a.source.cmp(&b.source)));
         Ok(out)
     }
+
+    async fn notice_due_tally(&self, scopes: &[RegionCode]) -> Result<Vec<DueTally>> {
+        let mut out = Vec::new();
+        for (kind, select, region) in DUE_SOURCES {
+            let mut qb: QueryBuilder<DB> =
+                QueryBuilder::new("SELECT d.event_on, d.published_on, COUNT(*) AS n FROM ");
+            push_due_source(&mut qb, (kind, select, region), scopes);
+            qb.push(" GROUP BY d.event_on, d.published_on");
+            for r in qb.build().fetch_all(&self.pool).await? {
+                out.push(DueTally {
+                    kind: (*kind).to_string(),
+                    event_on: r.try_get("event_on")?,
+                    published_on: r.try_get("published_on")?,
+                    count: r.try_get("n")?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn notice_dues_open(
+        &self,
+        scopes: &[RegionCode],
+        kind: &str,
+        until: &str,
+        limit: i64,
+    ) -> Result<Vec<DueEvent>> {
+        let Some(source) = DUE_SOURCES.iter().find(|(k, _, _)| *k == kind) else {
+            return Ok(Vec::new());
+        };
+        let mut qb: QueryBuilder<DB> = QueryBuilder::new(
+            "SELECT d.source, d.region_code, d.region_name, d.event_on, d.label, d.amount_fen FROM ",
+        );
+        push_due_source(&mut qb, *source, scopes);
+        qb.push(" WHERE d.published_on IS NULL AND d.event_on <= ")
+            .push_bind(until.to_string())
+            .push(" ORDER BY d.event_on, d.source LIMIT ")
+            .push_bind(limit);
+        let rows = qb.build().fetch_all(&self.pool).await?;
+        let mut out = rows
+            .iter()
+            .map(|r| {
+                Ok(DueEvent {
+                    kind: kind.to_string(),
+                    source: r.try_get("source")?,
+                    region: code(&r.try_get::<String, _>("region_code")?)?,
+                    region_name: r.try_get("region_name")?,
+                    event_on: r.try_get("event_on")?,
+                    label: r.try_get("label")?,
+                    amount_fen: r.try_get("amount_fen")?,
+                    notice_id: None,
+                    notice_state: None,
+                    published_on: None,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // The notice answering each, as `notice_dues` picks it: the first that is not a draft,
+        // else the latest draft (the events are few).
+        for d in &mut out {
+            let row = sqlx::query(
+                "SELECT id, state FROM notices WHERE source = $1 AND kind = $2 \
+                 ORDER BY CASE WHEN state <> 'draft' THEN 0 ELSE 1 END, CASE WHEN state <> 'draft' THEN id ELSE -id END LIMIT 1",
+            )
+            .bind(d.source.as_str())
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(r) = row {
+                d.notice_id = Some(r.try_get("id")?);
+                d.notice_state = Some(r.try_get("state")?);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The events of one source of `DUE_SOURCES` in the scopes, as a subquery `d` with `source`,
+/// `region_code`, `region_name`, `event_on`, `label`, `amount_fen` and `published_on`: the day
+/// the answering notice (the first that is not a draft, as `notice_dues` picks it) was published.
+fn push_due_source(
+    qb: &mut QueryBuilder<DB>,
+    (kind, select, region): (&str, &str, &str),
+    scopes: &[RegionCode],
+) {
+    qb.push("(SELECT e.*, (SELECT n.published_on FROM notices n WHERE n.source = e.source AND n.kind = ")
+        .push_bind(kind.to_string())
+        .push(" AND n.state <> 'draft' ORDER BY n.id LIMIT 1) AS published_on FROM (")
+        .push(select)
+        .push(" AND ");
+    push_scope_filter(qb, region, scopes);
+    if kind.starts_with("project") || kind == "acceptance" {
+        qb.push(" GROUP BY p.id, p.region_code, r.name, p.name, p.budget_total");
+    }
+    qb.push(") e) d");
 }
 
 /// The events that call for a notice: its kind, the query (to which a scope filter on the

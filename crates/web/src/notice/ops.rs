@@ -267,6 +267,91 @@ pub async fn dues_in(
     })
 }
 
+/// The figures of the notices due in `scopes` (as [`dues_in`] counts them, its `dues` left
+/// empty) and the `limit` overdue ones due longest ago: what a dashboard shows, from the events
+/// counted by day in the database and only the overdue ones read.
+pub async fn dues_figures(
+    state: &AppState,
+    scopes: &[sunledger_core::RegionCode],
+    limit: usize,
+) -> Result<(Dues, Vec<Due>), WebError> {
+    let today = sunledger_core::day::today(state.now());
+    let cal = &state.config.calendar;
+    let (mut counted, mut on_time, mut overdue) = (0, 0, 0);
+    // Per kind, the latest event day with an overdue notice.
+    let mut latest: std::collections::BTreeMap<String, String> = Default::default();
+    for t in state.store.notice_due_tally(scopes).await? {
+        let Some(due) = rules::kind(&t.kind).ok().and_then(|k| k.due) else {
+            continue;
+        };
+        let Some(event) = sunledger_core::day::number(&t.event_on) else {
+            continue;
+        };
+        let due_on = rules::due_on(cal, &due, event);
+        match t
+            .published_on
+            .as_deref()
+            .and_then(sunledger_core::day::number)
+        {
+            Some(p) => {
+                counted += t.count;
+                if p <= due_on {
+                    on_time += t.count;
+                }
+            }
+            None if today > due_on => {
+                counted += t.count;
+                overdue += t.count;
+                let l = latest.entry(t.kind.clone()).or_default();
+                if t.event_on > *l {
+                    *l = t.event_on.clone();
+                }
+            }
+            None => {}
+        }
+    }
+    let mut list = Vec::new();
+    for (kind, until) in &latest {
+        let Some(due) = rules::kind(kind).ok().and_then(|k| k.due) else {
+            continue;
+        };
+        for e in state
+            .store
+            .notice_dues_open(scopes, kind, until, limit as i64)
+            .await?
+        {
+            let Some(event) = sunledger_core::day::number(&e.event_on) else {
+                continue;
+            };
+            list.push(Due {
+                due_on: sunledger_core::day::format(rules::due_on(cal, &due, event)),
+                event: e,
+                overdue: true,
+                on_time: None,
+            });
+        }
+    }
+    // As `dues_in` orders them: by due day, then event day and source.
+    list.sort_by(|a, b| {
+        (&a.due_on, &a.event.event_on, &a.event.source).cmp(&(
+            &b.due_on,
+            &b.event.event_on,
+            &b.event.source,
+        ))
+    });
+    list.truncate(limit);
+    Ok((
+        Dues {
+            dues: Vec::new(),
+            counted,
+            on_time,
+            overdue,
+            today: sunledger_core::day::format(today),
+        },
+        list,
+    ))
+}
+
 pub async fn dues(state: &AppState, ctx: &Ctx, region: Option<&str>) -> Result<Dues, WebError> {
     let scopes = ops::scopes(ctx, region)?;
     dues_in(state, &scopes).await

@@ -51,17 +51,9 @@ async fn summary_page(
         .map_err(|e| f(e.into()))?
         .map(|r| r.name)
         .unwrap_or_default();
-    let mut dues = crate::notice::ops::dues_in(&state, &[s.region])
+    let (dues, overdue) = crate::notice::ops::dues_figures(&state, &[s.region], 20)
         .await
         .map_err(&f)?;
-    let overdue: Vec<_> = dues
-        .dues
-        .iter()
-        .filter(|d| d.overdue)
-        .take(20)
-        .cloned()
-        .collect();
-    dues.dues.clear();
     let proposals = state
         .store
         .open_overdue_proposals(&[s.region], state.now())

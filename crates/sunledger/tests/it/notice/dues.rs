@@ -213,3 +213,73 @@ async fn allocations_fall_due(db: TestDb) {
     assert!(s.notice_dues(&[rc(V)]).await.unwrap().is_empty());
 }
 both!(allocations_fall_due_on, allocations_fall_due);
+
+/// A dashboard's figures come from the events counted by day (`notice_due_tally`) and only the
+/// overdue ones read (`notice_dues_open`): on the demo city, at every level, they hold what the
+/// full list (`notice_dues`) holds.
+async fn the_tally_and_the_open_ones_agree_with_the_list(db: TestDb) {
+    let s = db.store.as_ref();
+    let mut scopes = vec![rc("5291")];
+    for c in s.region_children(&rc("5291")).await.unwrap() {
+        scopes.push(c.code);
+    }
+    scopes.push(rc(T));
+    let mut seen_open = 0;
+    for scope in scopes {
+        let list = s.notice_dues(&[scope]).await.unwrap();
+        let mut want: BTreeMap<(String, String, Option<String>), i64> = BTreeMap::new();
+        for d in &list {
+            *want
+                .entry((d.kind.clone(), d.event_on.clone(), d.published_on.clone()))
+                .or_default() += 1;
+        }
+        let got: BTreeMap<_, _> = s
+            .notice_due_tally(&[scope])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| ((t.kind, t.event_on, t.published_on), t.count))
+            .collect();
+        assert_eq!(got, want, "{scope}");
+        let days: std::collections::BTreeSet<(String, String)> = list
+            .iter()
+            .map(|d| (d.kind.clone(), d.event_on.clone()))
+            .collect();
+        for (kind, until) in days {
+            for limit in [1i64, 3, 1000] {
+                let mut open: Vec<&DueEvent> = list
+                    .iter()
+                    .filter(|d| d.kind == kind && d.published_on.is_none() && d.event_on <= until)
+                    .collect();
+                open.sort_by(|a, b| (&a.event_on, &a.source).cmp(&(&b.event_on, &b.source)));
+                open.truncate(limit as usize);
+                let got = s
+                    .notice_dues_open(&[scope], &kind, &until, limit)
+                    .await
+                    .unwrap();
+                seen_open += got.len();
+                assert_eq!(
+                    got.iter().collect::<Vec<_>>(),
+                    open,
+                    "{scope} {kind} until {until}, at most {limit}"
+                );
+            }
+        }
+    }
+    assert!(seen_open > 0, "the demo has notices not yet published");
+}
+
+mod the_tally_agrees_with_the_list_on {
+    use super::*;
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        the_tally_and_the_open_ones_agree_with_the_list(demo_db(Kind::Sqlite).await.unwrap()).await;
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        match demo_db(Kind::Postgres).await {
+            Some(db) => the_tally_and_the_open_ones_agree_with_the_list(db).await,
+            None => eprintln!("skipped: set SUNLEDGER_TEST_PG to run the PostgreSQL half"),
+        }
+    }
+}
