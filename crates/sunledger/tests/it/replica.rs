@@ -295,3 +295,39 @@ async fn pages_through_the_replica_match_the_primary() {
         );
     }
 }
+
+/// `serve --read-replica` beside SQLite is refused before anything is opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_needs_postgresql() {
+    let db = fresh_db(Kind::Sqlite).await.expect("sqlite");
+    let (code, _, err) = sunledger(
+        &db,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--read-replica",
+            "postgres://postgres@127.0.0.1:1/sunledger",
+        ],
+        None,
+    );
+    assert_ne!(code, 0);
+    assert!(
+        err.contains("--read-replica") && err.contains("needs a PostgreSQL main database"),
+        "{err}"
+    );
+    let Some(pg) = fresh_db(Kind::Postgres).await else {
+        return;
+    };
+    let e = sunledger_store::open_with_replica(&pg.url, Some("sqlite:replica.db"))
+        .await
+        .err()
+        .expect("a SQLite replica is refused");
+    assert!(e.to_string().contains("expected a postgres:// URL"), "{e}");
+    // The primary itself is not a standby.
+    let e = sunledger_store::open_with_replica(&pg.url, Some(&pg.url))
+        .await
+        .err()
+        .expect("a primary as replica is refused");
+    assert!(e.to_string().contains("not a standby"), "{e}");
+}
