@@ -4,7 +4,8 @@
 #
 # Needs Debian's postgresql, chromium, chromium-driver and fonts-noto-cjk; as root it installs
 # whatever is missing. It starts a throwaway PostgreSQL server (scripts/pg-temp.sh) unless
-# SUNLEDGER_TEST_PG already names one, and stops it at the end.
+# SUNLEDGER_TEST_PG already names one, and a streaming replica of it (SUNLEDGER_TEST_PG_REPLICA),
+# and stops them at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,12 +25,22 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 started_pg=""
+started_replica=""
+stop_pg() {
+  [ -z "$started_replica" ] || scripts/pg-temp.sh stop "$started_replica"
+  [ -z "$started_pg" ] || scripts/pg-temp.sh stop "$started_pg"
+}
+trap stop_pg EXIT
 if [ -z "${SUNLEDGER_TEST_PG:-}" ]; then
   eval "$(scripts/pg-temp.sh start)"
   started_pg="$SUNLEDGER_PG_DIR"
-  trap 'scripts/pg-temp.sh stop "$started_pg"' EXIT
 fi
-export SUNLEDGER_TEST_PG
+# A streaming replica of our own server, for the read-replica tests (tests/it/replica.rs).
+if [ -z "${SUNLEDGER_TEST_PG_REPLICA:-}" ] && [ -n "$started_pg" ]; then
+  eval "$(scripts/pg-temp.sh replica "$started_pg")"
+  started_replica="$SUNLEDGER_PG_REPLICA_DIR"
+fi
+export SUNLEDGER_TEST_PG SUNLEDGER_TEST_PG_REPLICA
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -40,6 +40,9 @@ pub enum StoreError {
     /// The database cannot be audited as it is (missing, not migrated).
     #[error("{0}")]
     Audit(String),
+    /// The read replica cannot be used as it is (not a standby, not caught up, not migrated).
+    #[error("read replica: {0}")]
+    Replica(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;

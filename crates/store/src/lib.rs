@@ -31,6 +31,7 @@ mod postgres;
 pub mod problem;
 pub mod project;
 pub mod region;
+pub mod replica;
 pub mod responsibility;
 mod sqlite;
 pub mod summary;
@@ -59,6 +60,7 @@ pub use postgres::*;
 pub use problem::*;
 pub use project::*;
 pub use region::*;
+pub use replica::ReplicaStore;
 pub use responsibility::*;
 pub use sqlite::*;
 pub use summary::*;
@@ -171,6 +173,31 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
     }
 }
 
+/// Opens the store named by `url` as [`open`] does, with reads that may go to the streaming
+/// replica at `replica` (PostgreSQL only; see [`replica`]). Without `replica`, [`open`].
+pub async fn open_with_replica(url: &str, replica: Option<&str>) -> Result<Arc<dyn Store>> {
+    let Some(replica) = replica else {
+        return open(url).await;
+    };
+    if !is_postgres(url) {
+        return Err(StoreError::Replica(format!(
+            "a read replica needs a PostgreSQL main database, not {}",
+            redact_url(url)
+        )));
+    }
+    if !is_postgres(replica) {
+        return Err(StoreError::Replica(format!(
+            "{}: expected a postgres:// URL",
+            redact_url(replica)
+        )));
+    }
+    Ok(Arc::new(PgStore::connect_with_replica(url, replica).await?))
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 /// Opens the store named by `url` for an audit (`sunledger verify`): SQLite read-only, nothing
 /// created or migrated. A missing file or an unmigrated database is a [`StoreError::Audit`].
 pub async fn open_for_audit(url: &str) -> Result<Arc<dyn Store>> {
@@ -266,6 +293,7 @@ pub trait Store:
     + ComplaintStore
     + FlagStore
     + AssessmentStore
+    + ReplicaStore
     + Send
     + Sync
     + 'static
@@ -279,6 +307,6 @@ pub mod prelude {
         AcceptanceStore, AccessStore, AppraisalStore, AssessmentStore, AssetStore, CommitteeStore,
         ComplaintStore, DisclosureStore, EscalationStore, EvaluationStore, FlagStore,
         InspectionStore, LedgerStore, LogStore, MeetingStore, NoticeStore, OrgStore, ProblemStore,
-        ProjectStore, RegionStore, ResponsibilityStore, Store, SummaryStore,
+        ProjectStore, RegionStore, ReplicaStore, ResponsibilityStore, Store, SummaryStore,
     };
 }

@@ -1,6 +1,7 @@
 //! The embedded SQLite backend (the default). WAL journal, foreign keys on, `synchronous=FULL`;
 //! the settings are read back at open and the store refuses to open if one did not take.
-use crate::{Backend, Result, StoreError};
+use crate::{Backend, ReplicaStore, Result, StoreError};
+use async_trait::async_trait;
 use sqlx::Pool;
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -80,6 +81,11 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// The pool of the reads that may use a replica: SQLite has none.
+    fn reads(&self) -> &Pool<DB> {
+        &self.pool
+    }
+
     async fn check_settings(&self) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
         let journal: String = sqlx::query("PRAGMA journal_mode")
@@ -116,6 +122,22 @@ impl SqliteStore {
             });
         }
         Ok(())
+    }
+}
+
+/// SQLite has no replica: every read sees every write.
+#[async_trait]
+impl ReplicaStore for SqliteStore {
+    fn has_replica(&self) -> bool {
+        false
+    }
+
+    async fn write_position(&self) -> Result<Option<String>> {
+        Ok(None)
+    }
+
+    async fn replica_has(&self, _position: &str) -> Result<bool> {
+        Ok(true)
     }
 }
 

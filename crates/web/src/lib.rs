@@ -101,6 +101,11 @@ pub fn router(state: AppState) -> Router {
         // Serves the document at /api/v1/openapi.json and the vendored browsable UI at /api/docs.
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/v1/openapi.json", openapi))
         .fallback(app::page::no_route)
+        // Inside the guard, so that its Secure marking covers the WAL position cookie too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            app::replica::route_reads,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::same_origin,

@@ -36,7 +36,7 @@ fn fen(r: &DbRow, col: &str) -> Result<i64> {
 #[async_trait]
 impl DisclosureStore for StoreImpl {
     async fn public_region(&self, region: &RegionCode) -> Result<Option<PublicRegion>> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reads().acquire().await?;
         let Some(me) = sqlx::query("SELECT code, name, level FROM regions WHERE code = $1")
             .bind(region.as_str())
             .fetch_optional(&mut *conn)
@@ -104,7 +104,7 @@ impl DisclosureStore for StoreImpl {
             .bind(lo)
             .bind(hi)
             .bind(limit)
-            .fetch_all(&self.pool)
+            .fetch_all(self.reads())
             .await?
             .iter()
             .map(|r| {
@@ -147,7 +147,7 @@ impl DisclosureStore for StoreImpl {
              AND {}",
             not_reversed("t")
         );
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reads().acquire().await?;
         let q = format!(
             "SELECT t.id, t.kind, t.document_no, t.amount, t.booked_on, f.name AS fund_name, \
              f.source, a.region_code, r.name AS region_name, \
@@ -220,7 +220,7 @@ impl DisclosureStore for StoreImpl {
 
     async fn public_search(&self, q: &str, limit: i64) -> Result<PublicSearch> {
         let pattern = like_pattern(q.trim());
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reads().acquire().await?;
         let regions = sqlx::query(
             "SELECT code, name, level FROM regions WHERE level >= 3 \
              AND name LIKE $1 ESCAPE '!' ORDER BY level, code LIMIT $2",

@@ -2,6 +2,9 @@
 //! `sqlite.rs` and `postgres.rs` (`#[path = "sql/mod.rs"] mod sql;`), each of which defines `DB`,
 //! `StoreImpl` (with a `pool` field), `BACKEND`, `FOR_UPDATE`, `CLIENT_ID_LOCK` and `begin_write`,
 //! so the queries cannot drift apart. Placeholders are `$1`-style, which both engines accept.
+//! Each also defines `reads()`: the pool of the read-only queries of dashboards and public pages,
+//! a PostgreSQL read replica's when one is allowed (`crate::replica`), else `pool`; nothing that
+//! writes or reads inside a write transaction uses it.
 
 use super::{BACKEND, CLIENT_ID_LOCK, DB, FOR_UPDATE, StoreImpl, begin_write};
 use crate::{Backend, Result};

@@ -262,7 +262,7 @@ pub(super) const BOOKING: Booking = Booking {
 #[async_trait]
 impl ProjectStore for StoreImpl {
     async fn project_notice(&self, id: i64) -> Result<Option<ProjectNotice>> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reads().acquire().await?;
         notice_of(&mut conn, id).await
     }
 

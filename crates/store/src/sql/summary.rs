@@ -63,7 +63,7 @@ impl SummaryStore for StoreImpl {
                 .bind(lo.clone())
                 .bind(hi.clone())
         };
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reads().acquire().await?;
         // Money: the region's running totals by fund and scope (one row each).
         let (mut own, mut below, mut projects) = (
             MoneyTotals::default(),
@@ -215,7 +215,7 @@ impl SummaryStore for StoreImpl {
         .await?
         .try_get(0)?;
         let (overdue_acceptances, overdue_evaluations) =
-            overdue_counts(&self.pool, region, today).await?;
+            overdue_counts(self.reads(), region, today).await?;
         Ok(RegionSummary {
             region: *region,
             today: sunledger_core::day::format(today),

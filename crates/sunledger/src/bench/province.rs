@@ -41,6 +41,9 @@ pub struct Options {
     pub http_seconds: f64,
     /// Concurrent connections of the load generator.
     pub connections: usize,
+    /// A streaming replica of `database` the server reads dashboards and public pages from
+    /// (`serve --read-replica`).
+    pub read_replica: Option<String>,
 }
 
 /// A full red-flag scan of the province (every rule, every county and city), timed, with the
@@ -494,10 +497,11 @@ pub async fn run(opts: Options) -> Result<()> {
             format!("sqlite:{}", db.display())
         }
     };
-    let backend = if url.starts_with("postgres") {
-        "PostgreSQL"
-    } else {
-        "SQLite"
+    let backend = match (url.starts_with("postgres"), &opts.read_replica) {
+        (true, Some(_)) => "PostgreSQL with a read replica",
+        (true, None) => "PostgreSQL",
+        (false, Some(_)) => bail!("--read-replica needs a PostgreSQL --database"),
+        (false, None) => "SQLite",
     };
     let mut table = Table(Vec::new());
     let s = opts.scale;

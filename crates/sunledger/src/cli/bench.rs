@@ -31,6 +31,10 @@ pub(super) enum BenchCommand {
         /// Concurrent connections of the load generator.
         #[arg(long, default_value_t = 32)]
         connections: usize,
+        /// A streaming replica of the --database (PostgreSQL) for the server's dashboards and
+        /// public pages (`serve --read-replica`).
+        #[arg(long)]
+        read_replica: Option<String>,
     },
 }
 
@@ -60,6 +64,7 @@ pub(super) async fn run(command: BenchCommand, g: &Globals) -> Result<u8> {
             dir,
             http_seconds,
             connections,
+            read_replica,
         } => {
             let scale = crate::bench::generate::Scale::parse(&scale)?;
             crate::bench::province::run(crate::bench::province::Options {
@@ -69,6 +74,7 @@ pub(super) async fn run(command: BenchCommand, g: &Globals) -> Result<u8> {
                 database: g.database.clone(),
                 http_seconds,
                 connections,
+                read_replica,
             })
             .await?;
             Ok(0)

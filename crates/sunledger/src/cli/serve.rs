@@ -36,6 +36,11 @@ pub(super) struct Serve {
     /// for working-day deadlines; China's public holidays are compiled in.
     #[arg(long)]
     holidays: Option<PathBuf>,
+    /// A streaming replica (hot standby) of the PostgreSQL main database, e.g.
+    /// postgres://user@replica/sunledger: dashboards, public pages and search read from it,
+    /// except a writer's reads until the replica has replayed its last write.
+    #[arg(long, env = "SUNLEDGER_READ_REPLICA")]
+    read_replica: Option<String>,
     #[command(flatten)]
     accounts: AccountArgs,
 }
@@ -191,6 +196,7 @@ async fn serve(
         files_dir,
         trusted_proxies,
         holidays,
+        read_replica,
         accounts,
     } = opts;
     let calendar = match &holidays {
@@ -202,7 +208,18 @@ async fn serve(
         }
         None => sunledger_core::day::Calendar::china(),
     };
-    let store = open(url).await?;
+    let store = match &read_replica {
+        None => open(url).await?,
+        Some(replica) => sunledger_store::open_with_replica(url, Some(replica))
+            .await
+            .with_context(|| {
+                format!(
+                    "--read-replica {}: opening database {}",
+                    sunledger_store::redact_url(replica),
+                    sunledger_store::redact_url(url)
+                )
+            })?,
+    };
     if demo {
         let loaded = crate::demo::load(store.as_ref(), now()).await?;
         println!(

@@ -32,6 +32,7 @@ mod portal;
 mod problem;
 mod project;
 mod region;
+mod replica;
 mod security;
 mod snapshots;
 mod storage;

@@ -9,5 +9,6 @@ pub mod guard;
 pub mod limit;
 pub mod ops;
 pub mod page;
+pub mod replica;
 pub mod state;
 pub mod table;

@@ -98,6 +98,11 @@ impl Server {
             .arg(&files)
             .arg("--checkpoint-every")
             .arg("86400")
+            .args(
+                opts.read_replica
+                    .iter()
+                    .flat_map(|r| ["--read-replica", r.as_str()]),
+            )
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::inherit())

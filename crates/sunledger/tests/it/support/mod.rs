@@ -41,6 +41,83 @@ pub fn pg_admin_url() -> Option<String> {
     }
 }
 
+/// The admin URL of a streaming replica of `SUNLEDGER_TEST_PG` (`SUNLEDGER_TEST_PG_REPLICA`, made by
+/// `scripts/pg-temp.sh replica`). Without it the replica tests are skipped, except under
+/// `CI=true`, where a missing replica is a failure.
+pub fn pg_replica_url() -> Option<String> {
+    match std::env::var("SUNLEDGER_TEST_PG_REPLICA") {
+        Ok(u) if !u.is_empty() => Some(u),
+        _ => {
+            if std::env::var("CI").map(|v| v == "true").unwrap_or(false) {
+                panic!(
+                    "CI=true but SUNLEDGER_TEST_PG_REPLICA is not set: the read-replica tests may not be \
+                     skipped in CI (scripts/pg-temp.sh replica \"$SUNLEDGER_PG_DIR\")"
+                );
+            }
+            None
+        }
+    }
+}
+
+/// `db` (a PostgreSQL test database) opened again with its replica on the server of
+/// `replica_admin`: the store waits until the replica has replayed it.
+pub async fn with_replica(db: &TestDb, replica_admin: &str) -> TestDb {
+    let name = db
+        .url
+        .rsplit_once('/')
+        .map(|(_, n)| n)
+        .expect("database name");
+    let base = replica_admin
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .expect("bad SUNLEDGER_TEST_PG_REPLICA URL");
+    // The database appears on the replica when its creation is replayed.
+    use sqlx::Connection;
+    let mut primary = sqlx::PgConnection::connect(&db.url).await.expect("connect");
+    let at: String = sqlx::query_scalar("SELECT pg_current_wal_insert_lsn()::text")
+        .fetch_one(&mut primary)
+        .await
+        .expect("the primary's WAL position");
+    let mut standby = sqlx::PgConnection::connect(replica_admin)
+        .await
+        .expect("connect to SUNLEDGER_TEST_PG_REPLICA");
+    let start = std::time::Instant::now();
+    loop {
+        let replayed: Option<bool> =
+            sqlx::query_scalar("SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn")
+                .bind(&at)
+                .fetch_one(&mut standby)
+                .await
+                .expect("the replica's position");
+        if replayed == Some(true) {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the replica did not replay the new database within a minute: is \
+             SUNLEDGER_TEST_PG_REPLICA a streaming replica of SUNLEDGER_TEST_PG?"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let store = sunledger_store::open_with_replica(&db.url, Some(&format!("{base}/{name}")))
+        .await
+        .expect("open with the replica");
+    TestDb {
+        url: db.url.clone(),
+        store,
+        _dir: None,
+    }
+}
+
+/// `db` (a PostgreSQL test database) opened again, on the primary only.
+pub async fn reopen(db: &TestDb) -> TestDb {
+    TestDb {
+        url: db.url.clone(),
+        store: sunledger_store::open(&db.url).await.expect("open"),
+        _dir: None,
+    }
+}
+
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// A fresh database of `kind`, or `None` when PostgreSQL is not configured (outside CI).
