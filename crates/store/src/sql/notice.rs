@@ -688,7 +688,7 @@ impl NoticeStore for StoreImpl {
         for (kind, select, region) in DUE_SOURCES {
             let mut qb: QueryBuilder<DB> = QueryBuilder::new(*select);
             qb.push(" AND ");
-            push_scope_filter(&mut qb, region, scopes);
+            push_county_scope(&mut qb, region, scopes);
             if kind.starts_with("project") || *kind == "acceptance" {
                 qb.push(" GROUP BY p.id, p.region_code, r.name, p.name, p.budget_total");
             }
@@ -808,6 +808,33 @@ impl NoticeStore for StoreImpl {
     }
 }
 
+/// The scopes' subtrees on `region` and on the `county_code` column of the same table, so that
+/// the `(county_code, region_code)` indexes bound the scan (a condition on the region code alone
+/// reads every row of the table).
+fn push_county_scope(qb: &mut QueryBuilder<DB>, region: &str, scopes: &[RegionCode]) {
+    let county = region.replace("region_code", "county_code");
+    qb.push("(");
+    if scopes.is_empty() {
+        qb.push("1 = 0");
+    }
+    for (i, s) in scopes.iter().enumerate() {
+        if i > 0 {
+            qb.push(" OR ");
+        }
+        let (clo, chi, lo, hi) = subtree_bounds(s);
+        qb.push(format!("({county} >= "))
+            .push_bind(clo)
+            .push(format!(" AND {county} <= "))
+            .push_bind(chi)
+            .push(format!(" AND {region} >= "))
+            .push_bind(lo)
+            .push(format!(" AND {region} <= "))
+            .push_bind(hi)
+            .push(")");
+    }
+    qb.push(")");
+}
+
 /// The events of one source of `DUE_SOURCES` in the scopes, as a subquery `d` with `source`,
 /// `region_code`, `region_name`, `event_on`, `label`, `amount_fen` and `published_on`: the day
 /// the answering notice (the first that is not a draft, as `notice_dues` picks it) was published.
@@ -821,7 +848,7 @@ fn push_due_source(
         .push(" AND n.state <> 'draft' ORDER BY n.id LIMIT 1) AS published_on FROM (")
         .push(select)
         .push(" AND ");
-    push_scope_filter(qb, region, scopes);
+    push_county_scope(qb, region, scopes);
     if kind.starts_with("project") || kind == "acceptance" {
         qb.push(" GROUP BY p.id, p.region_code, r.name, p.name, p.budget_total");
     }
