@@ -686,25 +686,10 @@ impl NoticeStore for StoreImpl {
     async fn notice_dues(&self, scopes: &[RegionCode]) -> Result<Vec<DueEvent>> {
         let mut out = Vec::new();
         for (kind, select, region) in DUE_SOURCES {
-            let mut qb: QueryBuilder<DB> = QueryBuilder::new(*select);
-            qb.push(" AND ");
-            push_county_scope(&mut qb, region, scopes);
-            if kind.starts_with("project") || *kind == "acceptance" {
-                qb.push(" GROUP BY p.id, p.region_code, r.name, p.name, p.budget_total");
-            }
+            let mut qb: QueryBuilder<DB> = QueryBuilder::new("");
+            push_due_events(&mut qb, (kind, select, region), scopes);
             for r in qb.build().fetch_all(&self.pool).await? {
-                out.push(DueEvent {
-                    kind: (*kind).to_string(),
-                    source: r.try_get("source")?,
-                    region: code(&r.try_get::<String, _>("region_code")?)?,
-                    region_name: r.try_get("region_name")?,
-                    event_on: r.try_get("event_on")?,
-                    label: r.try_get("label")?,
-                    amount_fen: r.try_get("amount_fen")?,
-                    notice_id: None,
-                    notice_state: None,
-                    published_on: None,
-                });
+                out.push(due_event_row(&r, kind)?);
             }
         }
         // The notice answering each: the first published one, else the latest draft.
@@ -773,20 +758,7 @@ impl NoticeStore for StoreImpl {
         let rows = qb.build().fetch_all(&self.pool).await?;
         let mut out = rows
             .iter()
-            .map(|r| {
-                Ok(DueEvent {
-                    kind: kind.to_string(),
-                    source: r.try_get("source")?,
-                    region: code(&r.try_get::<String, _>("region_code")?)?,
-                    region_name: r.try_get("region_name")?,
-                    event_on: r.try_get("event_on")?,
-                    label: r.try_get("label")?,
-                    amount_fen: r.try_get("amount_fen")?,
-                    notice_id: None,
-                    notice_state: None,
-                    published_on: None,
-                })
-            })
+            .map(|r| due_event_row(r, kind))
             .collect::<Result<Vec<_>>>()?;
         // The notice answering each, as `notice_dues` picks it: the first that is not a draft,
         // else the latest draft (the events are few).
@@ -845,14 +817,38 @@ fn push_due_source(
 ) {
     qb.push("(SELECT e.*, (SELECT n.published_on FROM notices n WHERE n.source = e.source AND n.kind = ")
         .push_bind(kind.to_string())
-        .push(" AND n.state <> 'draft' ORDER BY n.id LIMIT 1) AS published_on FROM (")
-        .push(select)
-        .push(" AND ");
+        .push(" AND n.state <> 'draft' ORDER BY n.id LIMIT 1) AS published_on FROM (");
+    push_due_events(qb, (kind, select, region), scopes);
+    qb.push(") e) d");
+}
+
+/// The events of one source of `DUE_SOURCES` in the scopes (its query, bounded to them).
+fn push_due_events(
+    qb: &mut QueryBuilder<DB>,
+    (kind, select, region): (&str, &str, &str),
+    scopes: &[RegionCode],
+) {
+    qb.push(select).push(" AND ");
     push_county_scope(qb, region, scopes);
     if kind.starts_with("project") || kind == "acceptance" {
         qb.push(" GROUP BY p.id, p.region_code, r.name, p.name, p.budget_total");
     }
-    qb.push(") e) d");
+}
+
+/// A due event of `kind` from a row of `push_due_events`' columns (its notice filled later).
+fn due_event_row(r: &DbRow, kind: &str) -> Result<DueEvent> {
+    Ok(DueEvent {
+        kind: kind.to_string(),
+        source: r.try_get("source")?,
+        region: code(&r.try_get::<String, _>("region_code")?)?,
+        region_name: r.try_get("region_name")?,
+        event_on: r.try_get("event_on")?,
+        label: r.try_get("label")?,
+        amount_fen: r.try_get("amount_fen")?,
+        notice_id: None,
+        notice_state: None,
+        published_on: None,
+    })
 }
 
 /// The events that call for a notice: its kind, the query (to which a scope filter on the
